@@ -1,0 +1,1 @@
+"""thidua: a Telegram bot for emulation and commendation (thi đua – khen thưởng)."""

@@ -1,0 +1,109 @@
+"""The app factory. `thidua run`, the tests and the console all build the bot here."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from aiogram import Dispatcher, Router
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dedup import DbDedup, DedupStore, RedisDedup
+from bot.i18n import DEFAULT_LOCALE, LOCALES_DIR, CatalogI18n
+from bot.identity import IdentityCache
+from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
+from handlers import FEATURES
+from storage.db import make_engine, make_sessionmaker
+from storage.fsm import DbStorage
+
+log = logging.getLogger(__name__)
+
+
+def feature_routers() -> list[Router]:
+    return [importlib.import_module(f"handlers.{name}").router() for name in FEATURES]
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock | None = None,
+    redis: Any = None,
+    extra_routers: Iterable[Router] = (),
+) -> Dispatcher:
+    """Build the dispatcher with every router, middleware and singleton.
+
+    Singletons reach handlers as keyword arguments: `settings`, `clock`, `identity`, `sessionmaker`,
+    `engine`, `i18n`, `dedup`, `outbox_wake`; per update the middlewares add `uow`, `ctx` and `me`.
+    """
+    engine = engine or make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    clock = clock or Clock(settings.tz)
+    identity = IdentityCache()
+    outbox_wake = asyncio.Event()
+    i18n = CatalogI18n(path=LOCALES_DIR, default_locale=settings.default_locale or DEFAULT_LOCALE)
+
+    storage: BaseStorage
+    isolation: BaseEventIsolation
+    dedup: DedupStore
+    if redis is None and settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+    if redis is not None:
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+
+        keys = DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_destiny=True)
+        storage = RedisStorage(redis, key_builder=keys)
+        isolation = RedisEventIsolation(redis, key_builder=keys)
+        dedup = RedisDedup(redis, settings.redis_prefix, settings.dedup_ttl_hours)
+    else:
+        storage = DbStorage(sessionmaker)
+        isolation = SimpleEventIsolation()
+        dedup = DbDedup(sessionmaker, clock, settings.dedup_ttl_hours)
+
+    dp = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        clock=clock,
+        identity=identity,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        i18n=i18n,
+        dedup=dedup,
+        outbox_wake=outbox_wake,
+        redis=redis,
+    )
+    # Dedup runs right after aiogram's error middleware, before the FSM lock is taken.
+    dp.update.outer_middleware._middlewares.insert(1, DedupMiddleware(dedup))
+    dp.update.outer_middleware(UnitOfWorkMiddleware(sessionmaker, dedup, clock, identity, settings, outbox_wake))
+    dp.update.outer_middleware(IdentityMiddleware(identity, clock))
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
+
+    routers = feature_routers()
+    dp.include_routers(*routers[:-1], *extra_routers, routers[-1])  # the fallback stays last
+    dp.startup.register(_on_startup)
+    return dp
+
+
+async def _on_startup(dispatcher: Dispatcher) -> None:
+    await warm_up(dispatcher)
+
+
+async def warm_up(dp: Dispatcher) -> None:
+    """Load the seen update ids and the stored conversations into memory."""
+    dedup = dp["dedup"]
+    if isinstance(dedup, DbDedup):
+        n = await dedup.load()
+        log.info("dedup: %s update ids from the last %s", n, dedup.ttl)
+    storage = dp.fsm.storage
+    if isinstance(storage, DbStorage):
+        log.info("fsm: %s conversations warmed", await storage.warm())

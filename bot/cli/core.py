@@ -1,0 +1,40 @@
+"""`thidua run` and `thidua migrate`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from bot.config import Settings
+
+
+def register(main: click.Group) -> None:
+    main.add_command(run)
+    main.add_command(migrate)
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="With no BOT_TOKEN: start the console with the demo data.")
+def run(demo: bool) -> None:
+    """Run the bot (long polling). With no BOT_TOKEN, start the offline console instead."""
+    settings = Settings()
+    if not settings.token:
+        click.echo(click.style("BOT_TOKEN is not set: starting the offline console (thidua console).", fg="yellow"))
+        from bot.console import run_console
+
+        asyncio.run(run_console(settings, demo=True))
+        return
+    from bot.runner import run_polling
+
+    asyncio.run(run_polling(settings))
+
+
+@click.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    from storage.migrate import upgrade
+
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url))
+    click.echo("ok: database is at the newest revision")

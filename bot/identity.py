@@ -1,0 +1,48 @@
+"""Who is the sender: an in-process cache of Members, invalidated when a person changes."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+from bot.roles import Member
+
+_MISSING = object()
+
+
+class IdentityCache:
+    """telegram id → Member, or None for someone not linked (outsiders are cached too).
+
+    Entries live `ttl` seconds so that dated delegations start and end on time; services invalidate
+    an entry after the commit that changes the person (`uow.on_commit(...)`).
+    """
+
+    def __init__(self, ttl: float = 300.0, max_size: int = 20_000) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._items: OrderedDict[int, tuple[float, Member | None]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, telegram_id: int) -> Member | None | object:
+        item = self._items.get(telegram_id)
+        if item is None or item[0] < time.monotonic():
+            self.misses += 1
+            return _MISSING
+        self.hits += 1
+        return item[1]
+
+    def put(self, telegram_id: int, member: Member | None) -> None:
+        self._items[telegram_id] = (time.monotonic() + self.ttl, member)
+        self._items.move_to_end(telegram_id)
+        while len(self._items) > self.max_size:
+            self._items.popitem(last=False)
+
+    def invalidate(self, telegram_id: int | None = None) -> None:
+        if telegram_id is None:
+            self._items.clear()
+        else:
+            self._items.pop(telegram_id, None)
+
+
+MISSING = _MISSING

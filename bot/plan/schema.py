@@ -1,0 +1,745 @@
+"""The plan file: a period of emulation and commendation (thi đua – khen thưởng) as data.
+
+The pydantic models check the shape and each value on its own; `plan_problems` then checks what
+ties values together (order of dates, references between codes, uniqueness). Every problem is a
+`PlanIssue`: a location in the file, a message key and its parameters. `PlanFile` runs both, so a
+`PlanFile` that exists is a valid plan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic_core import PydanticCustomError
+
+from bot.plan.calendar import LOCAL_TZ, Moment, closes_at, has_time, local_day, opens_at
+from bot.plan.messages import MESSAGES, render
+
+Loc = tuple[str | int, ...]
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+def format_path(loc: Sequence[str | int]) -> str:
+    """('rounds', 2, 'windows', 'voting_close') -> 'rounds[2].windows.voting_close'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class PlanIssue:
+    """One problem in a plan file: where (`loc`, `line`), and what (`key` + `params`)."""
+
+    loc: Loc
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def path(self) -> str:
+        return format_path(self.loc)
+
+    @property
+    def message(self) -> str:
+        return render(self.key, self.params)
+
+    def at_line(self, line: int | None) -> PlanIssue:
+        return replace(self, line=line)
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.loc else self.message
+        return f"{text} (line {self.line})" if self.line is not None else text
+
+
+class PlanError(Exception):
+    """A plan file that cannot be used; `issues` says every reason found."""
+
+    def __init__(self, issues: Sequence[PlanIssue], filename: str | None = None) -> None:
+        self.issues = list(issues)
+        self.filename = filename
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.filename}: " if self.filename else ""
+        count = len(self.issues)
+        lines = "\n".join(f"  {issue}" for issue in self.issues)
+        return f"{head}{count} problem{'s' if count != 1 else ''} in the plan\n{lines}"
+
+
+def _error(key: str, **params: Any) -> PydanticCustomError:
+    return PydanticCustomError(key, MESSAGES[key], params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Value types
+
+_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_SCHOOL_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
+_OFFSET_RE = re.compile(r"^(\d+)([dhm])$")
+_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
+_OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _check_code(value: str) -> str:
+    if not _CODE_RE.match(value):
+        raise _error("plan-bad-code", value=value)
+    return value
+
+
+def _check_school_year_code(value: str) -> str:
+    match = _SCHOOL_YEAR_RE.match(value)
+    if not match or int(match[2]) != int(match[1]) + 1:
+        raise _error("plan-school-year-code", value=value)
+    return value
+
+
+def _parse_text_moment(text: str) -> date | datetime | None:
+    text = text.strip()
+    match = _DMY_RE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute = match.groups()
+            if hour is None:
+                return date(int(year), int(month), int(day))
+            return datetime(int(year), int(month), int(day), int(hour), int(minute))
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _local_naive(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL_TZ)
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+def _parse_moment(value: Any) -> date | datetime:
+    """A local day, or a naive local time: from YAML dates/timestamps or dd/mm/yyyy [HH:MM] text."""
+    parsed = _parse_text_moment(value) if isinstance(value, str) else value
+    if isinstance(parsed, datetime):
+        return _local_naive(parsed)
+    if isinstance(parsed, date):
+        return parsed
+    raise _error("plan-bad-moment", value=value)
+
+
+def _parse_day(value: Any) -> date:
+    parsed = _parse_text_moment(value) if isinstance(value, str) else value
+    if isinstance(parsed, datetime):
+        raise _error("plan-datetime-not-date", value=value)
+    if isinstance(parsed, date):
+        return parsed
+    raise _error("plan-bad-date", value=value)
+
+
+def _check_percent(value: Decimal) -> Decimal:
+    if value > 100:
+        raise _error("plan-quota-over-100", value=value)
+    if value <= 0:
+        raise _error("plan-quota-not-positive", value=value)
+    return value
+
+
+def _check_share(value: Decimal) -> Decimal:
+    if not 0 < value <= 1:
+        raise _error("plan-threshold-range", value=value)
+    return value
+
+
+def _check_offset(value: str) -> str:
+    if not _OFFSET_RE.match(value):
+        raise _error("plan-bad-offset", value=value)
+    return value
+
+
+def parse_offset(value: str) -> timedelta:
+    """'7d' -> 7 days, '3h' -> 3 hours, '30m' -> 30 minutes."""
+    match = _OFFSET_RE.match(value)
+    if not match:
+        raise ValueError(render("plan-bad-offset", {"value": value}))
+    return timedelta(**{_OFFSET_UNITS[match[2]]: int(match[1])})
+
+
+Code = Annotated[str, Field(min_length=1), AfterValidator(_check_code)]
+SchoolYearCode = Annotated[str, AfterValidator(_check_school_year_code)]
+Text = Annotated[str, Field(min_length=1)]
+LocalDay = Annotated[date, PlainValidator(_parse_day)]
+LocalMoment = Annotated[date | datetime, PlainValidator(_parse_moment)]
+Percent = Annotated[Decimal, AfterValidator(_check_percent)]
+Share = Annotated[Decimal, AfterValidator(_check_share)]
+Offset = Annotated[str, AfterValidator(_check_offset)]
+
+Subject = Literal["individual", "collective"]
+DecidedBy = Literal["school", "upward"]
+VoteBase = Literal["all_members", "votes_cast"]
+QuotaBase = Literal["title", "unit_staff"]
+RoundKind = Literal["yearly", "interim", "final"]
+DeadlineKind = Literal["registration_close", "nominations_close", "voting_open", "voting_close", "ceremony"]
+Audience = Literal[
+    "all_staff",  # every linked staff member
+    "pending",  # those who have not yet done what the deadline asks (register, vote, ...)
+    "unit_heads",
+    "council_members",
+    "secretary",
+    "principal",
+    "union",
+    "nominees",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LocalizedName(StrictModel):
+    vi: Text
+    en: Text
+
+
+class LocalizedText(StrictModel):
+    vi: Text
+    en: Text | None = None
+
+
+class Sourced(StrictModel):
+    """A value taken from a legal text: where it comes from, and whether it still needs checking."""
+
+    source: Text
+    to_confirm: bool = False
+
+
+class Document(StrictModel):
+    path: Text  # relative to the plan file
+    title: LocalizedName | None = None
+
+
+class Period(StrictModel):
+    code: Code
+    start_year: int = Field(ge=2000, le=2100)
+    end_year: int = Field(ge=2000, le=2100)
+    title: LocalizedName
+    purpose: LocalizedText | None = None
+    document: Document | None = None
+    source: Text | None = None
+
+
+class MovementCriteria(StrictModel):
+    collective: LocalizedText
+    individual: LocalizedText
+
+
+class Movement(StrictModel):
+    code: Code
+    name: LocalizedName
+    criteria: MovementCriteria
+    source: Text | None = None
+
+
+class Threshold(Sourced):
+    """The share of agree votes needed, counted on all council members or on the votes cast."""
+
+    share: Share
+    base: VoteBase
+
+
+class Quota(Sourced):
+    """At most `percent` % of those reaching `title` (base: title), or of the unit's staff."""
+
+    percent: Percent
+    base: QuotaBase
+    title: Code | None = None
+
+
+class CriteriaRule(StrictModel):
+    """A criterion as data; `RULE_KINDS` lists the kinds and their parameters."""
+
+    kind: Text
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class DatedFactor(Sourced):
+    """Award money as a multiple of lương cơ sở, from a date of effect."""
+
+    factor: Decimal = Field(gt=0)
+    effective_from: LocalDay
+    subject: Subject | None = None
+
+
+class DatedAmount(Sourced):
+    amount: int = Field(gt=0)  # đồng
+    effective_from: LocalDay
+
+
+def _in_force(values: Iterable[Any], day: date) -> Any:
+    candidates = [v for v in values if v.effective_from <= day]
+    return max(candidates, key=lambda v: v.effective_from) if candidates else None
+
+
+class Commendation(Sourced):
+    """What the fields of a title and of an award form share."""
+
+    code: Code
+    name: LocalizedName
+    decided_by: DecidedBy
+    registration_required: bool
+    voting: Threshold
+    quota: Quota | None = None
+    criteria_rules: list[CriteriaRule] = Field(default_factory=list)
+    award_factors: list[DatedFactor] = Field(default_factory=list)
+    note: LocalizedText | None = None
+
+    def factor_on(self, day: date, subject: Subject | None = None) -> DatedFactor | None:
+        """The factor in force on `day` (for `subject`, when factors differ by subject)."""
+        values = [f for f in self.award_factors if f.subject in (None, subject)]
+        return _in_force(values, day)
+
+
+class Title(Commendation):
+    """A danh hiệu thi đua, given to an individual or to a collective."""
+
+    subject: Subject
+
+
+class AwardForm(Commendation):
+    """A hình thức khen thưởng; `level` orders them, lowest first."""
+
+    level: int = Field(ge=1)
+    subjects: list[Subject] = Field(min_length=1)
+
+
+class Money(StrictModel):
+    luong_co_so: list[DatedAmount] = Field(min_length=1)
+
+    def luong_co_so_on(self, day: date) -> DatedAmount | None:
+        """The lương cơ sở in force on `day`."""
+        return _in_force(self.luong_co_so, day)
+
+
+class RegistrationWindow(StrictModel):
+    opens: LocalMoment
+    closes: LocalMoment
+
+
+class SchoolYear(StrictModel):
+    code: SchoolYearCode
+    start: LocalDay
+    end: LocalDay
+    registration: RegistrationWindow
+
+
+class RoundWindows(StrictModel):
+    nominations_open: LocalMoment | None = None  # default: the first day of the school year
+    nominations_close: LocalMoment
+    voting_open: LocalMoment
+    voting_close: LocalMoment
+    ceremony: LocalMoment
+
+
+class Occasion(StrictModel):
+    name: LocalizedName
+    date: LocalDay
+
+
+class Round(StrictModel):
+    code: Code
+    kind: RoundKind
+    school_year: Text
+    name: LocalizedName
+    nominable: list[Code] = Field(min_length=1)
+    windows: RoundWindows
+    occasion: Occasion | None = None
+    source: Text | None = None
+
+
+class ReminderRule(StrictModel):
+    deadline: DeadlineKind
+    offsets: list[Offset] = Field(min_length=1)
+    audience: list[Audience] = Field(min_length=1)
+
+    def offset_deltas(self) -> list[timedelta]:
+        return [parse_offset(o) for o in self.offsets]
+
+
+class Confidentiality(StrictModel):
+    nominee_can_read_summary: bool
+    secret_ballot: bool = True
+
+
+class PlanFile(StrictModel):
+    schema_version: Literal[1] = 1
+    period: Period
+    movements: list[Movement] = Field(min_length=1)
+    titles: list[Title] = Field(min_length=1)
+    award_forms: list[AwardForm] = Field(min_length=1)
+    money: Money
+    school_years: list[SchoolYear] = Field(min_length=1)
+    rounds: list[Round]
+    reminder_rules: list[ReminderRule]
+    confidentiality: Confidentiality
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PlanFile:
+        issues = plan_problems(self)
+        if issues:
+            raise PlanError(issues)
+        return self
+
+    @property
+    def commendations(self) -> list[Title | AwardForm]:
+        return [*self.titles, *self.award_forms]
+
+    def commendation(self, code: str) -> Title | AwardForm | None:
+        return next((c for c in self.commendations if c.code == code), None)
+
+    def school_year(self, code: str) -> SchoolYear | None:
+        return next((s for s in self.school_years if s.code == code), None)
+
+    def round(self, code: str) -> Round | None:
+        return next((r for r in self.rounds if r.code == code), None)
+
+    def rounds_of(self, school_year: str) -> list[Round]:
+        return [r for r in self.rounds if r.school_year == school_year]
+
+
+# ---------------------------------------------------------------------------------------------
+# Criteria rule kinds
+
+TASK_RATINGS = ("hoan_thanh_nhiem_vu", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+INITIATIVE_SCOPES = ("co_so", "tinh", "toan_quoc")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    kind: Literal["code", "count", "percent", "choice", "bool", "text"]
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+    def accepts(self, value: Any) -> bool:
+        if self.kind == "code":
+            return isinstance(value, str) and bool(_CODE_RE.match(value))
+        if self.kind == "count":
+            return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        if self.kind == "percent":
+            number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            return number and 0 < value <= 100
+        if self.kind == "choice":
+            return value in self.choices
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        return isinstance(value, str) and bool(value.strip())
+
+    def expected(self) -> str:
+        return {
+            "code": "a code",
+            "count": "a whole number of at least 1",
+            "percent": "a percentage above 0 and at most 100",
+            "choice": "one of " + ", ".join(self.choices),
+            "bool": "true or false",
+            "text": "a text",
+        }[self.kind]
+
+
+RULE_KINDS: dict[str, dict[str, ParamSpec]] = {
+    # the person's (or the collective's) own rating of the year
+    "task_rating": {"min": ParamSpec("choice", choices=TASK_RATINGS)},
+    # has held a title (this year, or this many years in a row up to this year)
+    "holds_title": {"title": ParamSpec("code"), "consecutive_years": ParamSpec("count", required=False)},
+    # has been given an award form (within the last N years, if given)
+    "holds_award": {"award": ParamSpec("code"), "within_years": ParamSpec("count", required=False)},
+    # an initiative (sáng kiến) or research recognised at a scope
+    "initiative": {
+        "scope": ParamSpec("choice", choices=INITIATIVE_SCOPES),
+        "count": ParamSpec("count", required=False),
+    },
+    # for collectives: the members' ratings and titles
+    "members_task_rating": {
+        "min": ParamSpec("choice", choices=TASK_RATINGS),
+        "min_percent": ParamSpec("percent"),
+    },
+    "members_with_title": {
+        "title": ParamSpec("code"),
+        "min_percent": ParamSpec("percent", required=False),
+        "min_count": ParamSpec("count", required=False),
+    },
+    # no disciplinary measure (for collectives: on no member, with members: true)
+    "no_discipline": {"members": ParamSpec("bool", required=False)},
+    # a criterion the council judges from its text
+    "text": {"vi": ParamSpec("text"), "en": ParamSpec("text", required=False)},
+}
+_RULE_REFERENCES = {"holds_title": "title", "holds_award": "award", "members_with_title": "title"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks across values
+
+
+def plan_problems(plan: PlanFile) -> list[PlanIssue]:
+    """Every problem that ties several values of a well-shaped plan together."""
+    checks = (
+        _period_issues,
+        _uniqueness_issues,
+        _school_year_issues,
+        _round_issues,
+        _commendation_issues,
+        _money_issues,
+        _reminder_issues,
+    )
+    return [issue for check in checks for issue in check(plan)]
+
+
+def _period_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    period = plan.period
+    if period.end_year < period.start_year:
+        yield PlanIssue(
+            ("period", "end_year"),
+            "plan-period-years",
+            {"start_year": period.start_year, "end_year": period.end_year},
+        )
+
+
+def _duplicates(values: Iterable[tuple[Any, Loc]], key: str, param: str) -> Iterator[PlanIssue]:
+    seen: dict[Any, Loc] = {}
+    for value, loc in values:
+        if value in seen:
+            yield PlanIssue(loc, key, {param: value, "other": format_path(seen[value])})
+        else:
+            seen[value] = loc
+
+
+def _uniqueness_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    def codes(name: str, items: Sequence[Any]) -> list[tuple[Any, Loc]]:
+        return [(item.code, (name, i, "code")) for i, item in enumerate(items)]
+
+    yield from _duplicates(codes("movements", plan.movements), "plan-duplicate-code", "code")
+    commendations = codes("titles", plan.titles) + codes("award_forms", plan.award_forms)
+    yield from _duplicates(commendations, "plan-duplicate-code", "code")
+    yield from _duplicates(codes("school_years", plan.school_years), "plan-duplicate-code", "code")
+    yield from _duplicates(codes("rounds", plan.rounds), "plan-duplicate-code", "code")
+    levels = [(form.level, ("award_forms", i, "level")) for i, form in enumerate(plan.award_forms)]
+    yield from _duplicates(levels, "plan-duplicate-level", "level")
+
+
+def _order_issue(earlier: tuple[str, Moment], later: tuple[str, Moment], loc: Loc) -> PlanIssue | None:
+    """`later` must come after `earlier`; `earlier` opens, or closes when its name ends in 'close(s)'."""
+    (name_a, a), (name_b, b) = earlier, later
+    closing = name_a.endswith(("close", "closes"))
+    a_at = closes_at(a) if closing else opens_at(a)
+    b_at = opens_at(b) if closing else closes_at(b)
+    if (a_at <= b_at) if closing else (a_at < b_at):
+        return None
+    if local_day(b) < local_day(a):
+        return PlanIssue((*loc, name_b), "plan-date-before", {"other": name_a})
+    if has_time(a) and has_time(b):
+        return PlanIssue((*loc, name_b), "plan-time-before", {"other": name_a})
+    return PlanIssue((*loc, name_b), "plan-same-day", {"other": name_a})
+
+
+def window_order_issues(points: Sequence[tuple[str, Moment | None]], loc: Loc) -> Iterator[PlanIssue]:
+    """Each given point after the previous given one (missing optional points are skipped)."""
+    given = [(name, value) for name, value in points if value is not None]
+    for earlier, later in zip(given, given[1:], strict=False):
+        issue = _order_issue(earlier, later, loc)
+        if issue is not None:
+            yield issue
+
+
+def _outside(school_year: SchoolYear, name: str, value: Moment, loc: Loc) -> PlanIssue | None:
+    if school_year.start <= local_day(value) <= school_year.end:
+        return None
+    params = {
+        "school_year": school_year.code,
+        "start": school_year.start.strftime("%d/%m/%Y"),
+        "end": school_year.end.strftime("%d/%m/%Y"),
+    }
+    return PlanIssue((*loc, name), "plan-outside-school-year", params)
+
+
+def _school_year_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    period = plan.period
+    previous: SchoolYear | None = None
+    for index in sorted(range(len(plan.school_years)), key=lambda k: plan.school_years[k].start):
+        sy = plan.school_years[index]
+        loc: Loc = ("school_years", index)
+        if sy.end <= sy.start:
+            yield PlanIssue((*loc, "end"), "plan-date-before", {"other": "start"})
+        if sy.start.year != int(sy.code[:4]):
+            yield PlanIssue((*loc, "start"), "plan-school-year-start", {"code": sy.code, "year": sy.code[:4]})
+        if sy.start.year < period.start_year or sy.end.year > period.end_year:
+            params = {"start_year": period.start_year, "end_year": period.end_year}
+            yield PlanIssue((*loc, "code"), "plan-outside-period", params)
+        if previous is not None and sy.start <= previous.end:
+            params = {"code": sy.code, "other": previous.code}
+            yield PlanIssue((*loc, "start"), "plan-school-years-overlap", params)
+        previous = sy
+        yield from _registration_issues(sy, (*loc, "registration"))
+
+
+def _registration_issues(sy: SchoolYear, loc: Loc) -> Iterator[PlanIssue]:
+    points: list[tuple[str, Moment | None]] = [("opens", sy.registration.opens), ("closes", sy.registration.closes)]
+    yield from window_order_issues(points, loc)
+    yield from _outside_issues(sy, points, loc)
+
+
+def _outside_issues(sy: SchoolYear, points: Sequence[tuple[str, Moment | None]], loc: Loc) -> Iterator[PlanIssue]:
+    for name, value in points:
+        issue = _outside(sy, name, value, loc) if value is not None else None
+        if issue is not None:
+            yield issue
+
+
+WINDOW_ORDER = ("nominations_open", "nominations_close", "voting_open", "voting_close", "ceremony")
+
+
+def _round_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    known = {c.code for c in plan.commendations}
+    yearly: dict[str, Loc] = {}
+    final: Loc | None = None
+    for i, round_ in enumerate(plan.rounds):
+        loc: Loc = ("rounds", i)
+        yield from _round_reference_issues(plan, round_, loc, known)
+        points = [(name, getattr(round_.windows, name)) for name in WINDOW_ORDER]
+        yield from window_order_issues(points, (*loc, "windows"))
+        school_year = plan.school_year(round_.school_year)
+        if school_year is not None:
+            yield from _outside_issues(school_year, points, (*loc, "windows"))
+        if round_.kind == "yearly":
+            if round_.school_year in yearly:
+                params = {"school_year": round_.school_year, "other": format_path(yearly[round_.school_year])}
+                yield PlanIssue((*loc, "kind"), "plan-duplicate-yearly-round", params)
+            yearly.setdefault(round_.school_year, loc)
+        if round_.kind == "final":
+            if final is not None:
+                yield PlanIssue((*loc, "kind"), "plan-duplicate-final-round", {"other": format_path(final)})
+            final = final or loc
+
+
+def _known_list(codes: Iterable[str]) -> str:
+    return ", ".join(sorted(codes)) or "none"
+
+
+def _round_reference_issues(plan: PlanFile, round_: Round, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
+    if plan.school_year(round_.school_year) is None:
+        params = {"code": round_.school_year, "known": _known_list(s.code for s in plan.school_years)}
+        yield PlanIssue((*loc, "school_year"), "plan-unknown-school-year", params)
+    seen: dict[str, Loc] = {}
+    for j, code in enumerate(round_.nominable):
+        here: Loc = (*loc, "nominable", j)
+        if code not in known:
+            yield PlanIssue(here, "plan-unknown-title", {"code": code, "known": _known_list(known)})
+        elif code in seen:
+            yield PlanIssue(here, "plan-duplicate-code", {"code": code, "other": format_path(seen[code])})
+        seen.setdefault(code, here)
+
+
+def _commendation_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    known = {c.code for c in plan.commendations}
+    for group, items in (("titles", plan.titles), ("award_forms", plan.award_forms)):
+        for i, item in enumerate(items):
+            loc: Loc = (group, i)
+            if item.quota is not None:
+                yield from _quota_issues(item, (*loc, "quota"), known)
+            for j, rule in enumerate(item.criteria_rules):
+                yield from _rule_issues(rule, (*loc, "criteria_rules", j), known)
+            yield from _factor_issues(item, (*loc, "award_factors"))
+
+
+def _quota_issues(item: Commendation, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
+    quota = item.quota
+    assert quota is not None
+    if quota.base == "unit_staff":
+        if quota.title is not None:
+            yield PlanIssue((*loc, "title"), "plan-quota-title-unexpected")
+        return
+    if quota.title is None:
+        yield PlanIssue((*loc, "title"), "plan-quota-title-needed")
+    elif quota.title == item.code:
+        yield PlanIssue((*loc, "title"), "plan-quota-self")
+    elif quota.title not in known:
+        yield PlanIssue((*loc, "title"), "plan-unknown-title", {"code": quota.title, "known": _known_list(known)})
+
+
+def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
+    spec = RULE_KINDS.get(rule.kind)
+    if spec is None:
+        yield PlanIssue((*loc, "kind"), "plan-rule-unknown-kind", {"kind": rule.kind, "known": _known_list(RULE_KINDS)})
+        return
+    for name, param in spec.items():
+        if param.required and name not in rule.params:
+            yield PlanIssue((*loc, "params"), "plan-rule-missing-param", {"kind": rule.kind, "param": name})
+    for name, value in rule.params.items():
+        here: Loc = (*loc, "params", name)
+        param = spec.get(name)
+        if param is None:
+            params = {"kind": rule.kind, "param": name, "allowed": _known_list(spec) if spec else "none"}
+            yield PlanIssue(here, "plan-rule-unknown-param", params)
+        elif not param.accepts(value):
+            params = {"kind": rule.kind, "param": name, "expected": param.expected()}
+            yield PlanIssue(here, "plan-rule-bad-param", params)
+        elif _RULE_REFERENCES.get(rule.kind) == name and value not in known:
+            yield PlanIssue(here, "plan-unknown-title", {"code": value, "known": _known_list(known)})
+    if rule.kind == "members_with_title" and not {"min_percent", "min_count"} & rule.params.keys():
+        params = {"kind": rule.kind, "param": "min_percent or min_count"}
+        yield PlanIssue((*loc, "params"), "plan-rule-missing-param", params)
+
+
+def _subjects_of(item: Commendation) -> list[Subject]:
+    if isinstance(item, AwardForm):
+        return list(item.subjects)
+    if isinstance(item, Title):
+        return [item.subject]
+    return []
+
+
+def _factor_issues(item: Commendation, loc: Loc) -> Iterator[PlanIssue]:
+    allowed = _subjects_of(item)
+    for j, factor in enumerate(item.award_factors):
+        if factor.subject is None and isinstance(item, AwardForm):
+            yield PlanIssue((*loc, j, "subject"), "plan-factor-subject-needed")
+        elif factor.subject is not None and factor.subject not in allowed:
+            params = {"subject": factor.subject, "allowed": " and ".join(allowed)}
+            yield PlanIssue((*loc, j, "subject"), "plan-factor-subject-mismatch", params)
+    dated = [
+        ((f.subject, f.effective_from), (*loc, j, "effective_from")) for j, f in enumerate(item.award_factors)
+    ]
+    yield from _dated_duplicates(dated)
+
+
+def _dated_duplicates(values: Iterable[tuple[Any, Loc]]) -> Iterator[PlanIssue]:
+    for issue in _duplicates(values, "plan-duplicate-effective-from", "value"):
+        yield PlanIssue(issue.loc, issue.key, {"other": issue.params["other"]})
+
+
+def _money_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    values = plan.money.luong_co_so
+    dated = [(v.effective_from, ("money", "luong_co_so", j, "effective_from")) for j, v in enumerate(values)]
+    yield from _dated_duplicates(dated)
+    start = date(plan.period.start_year, 1, 1)
+    if plan.money.luong_co_so_on(start) is None:
+        yield PlanIssue(("money", "luong_co_so"), "plan-no-luong-co-so-at-start", {"day": start.strftime("%d/%m/%Y")})
+
+
+def _reminder_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    for i, rule in enumerate(plan.reminder_rules):
+        offsets = [(parse_offset(o), ("reminder_rules", i, "offsets", j)) for j, o in enumerate(rule.offsets)]
+        for issue in _duplicates(offsets, "plan-duplicate-offset", "value"):
+            j = issue.loc[-1]
+            assert isinstance(j, int)
+            yield PlanIssue(issue.loc, issue.key, {"value": rule.offsets[j]})

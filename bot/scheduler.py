@@ -1,0 +1,14 @@
+"""Timed work (APScheduler 3). Jobs carry ids only; anything that must not be lost is in the database."""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from aiogram import Dispatcher
+
+
+def create_scheduler(dp: Dispatcher) -> AsyncIOScheduler:
+    settings = dp["settings"]
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    scheduler.add_job(dp["dedup"].flush, "interval", seconds=5, id="dedup-flush", coalesce=True,
+                      max_instances=1, replace_existing=True)
+    return scheduler

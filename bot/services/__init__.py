@@ -1,0 +1,1 @@
+"""Domain services: the rules, with no aiogram import. Each takes a `Ctx`."""

@@ -1,0 +1,53 @@
+"""The audit log: services record every state change; nothing updates or deletes an entry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from bot.context import Ctx
+from storage.models import AuditEntry
+
+SYSTEM = None  # actor id of changes made by the system or the CLI
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class Audit:
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        action: str,
+        object_type: str,
+        object_id: Any = None,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        actor_id: int | None = None,
+    ) -> AuditEntry:
+        if actor_id is None and self.ctx.actor is not None:
+            actor_id = self.ctx.actor.person_id
+        entry = AuditEntry(
+            at=self.ctx.clock.now(),
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            before=_jsonable(before),
+            after=_jsonable(after),
+        )
+        self.ctx.session.add(entry)
+        return entry

@@ -1,0 +1,97 @@
+"""The Bot object: API server, default properties, and 429 handling for direct answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """A direct answer that meets a 429 waits `retry_after` and tries again (the outbox has its own)."""
+
+    def __init__(self, attempts: int = 3, max_wait: float = 60.0) -> None:
+        self.attempts = attempts
+        self.max_wait = max_wait
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        from bot.sender import in_outbox
+
+        for attempt in range(self.attempts):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as e:
+                if in_outbox.get() or attempt == self.attempts - 1 or e.retry_after > self.max_wait:
+                    raise
+                log.info("429 on %s: waiting %s s", type(method).__name__, e.retry_after)
+                await asyncio.sleep(e.retry_after)
+        raise AssertionError("unreachable")
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None, token: str | None = None) -> Bot:
+    token = token or settings.token
+    if not token:
+        raise ValueError("BOT_TOKEN is not set")
+    if session is None:
+        session = AiohttpSession()
+        if settings.telegram_api_url:
+            session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
+    session.middleware(RetryAfterMiddleware())
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+class RedactFilter(logging.Filter):
+    """Removes secrets (the bot token, the webhook secret) from every log record."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        msg = record.getMessage()
+        text = msg
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            for secret in self.secrets:
+                record.exc_text = record.exc_text.replace(secret, "***")
+        if text != msg:
+            record.msg, record.args = text, None
+        return True
+
+
+def setup_logging(settings: Settings, **extra: Any) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", **extra
+    )
+    install_redaction(settings)
+
+
+def install_redaction(settings: Settings) -> None:
+    secrets = [settings.token or "", settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
+    flt = RedactFilter(secrets)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactFilter) for f in handler.filters):
+            handler.addFilter(flt)

@@ -1,0 +1,41 @@
+"""Text helpers: names, search keys, escaping and splitting long messages."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def search_key(text: str) -> str:
+    """Lower case, no diacritics, đ → d, single spaces: 'Nguyễn Thị Hoa' → 'nguyen thi hoa'."""
+    text = nfc(text).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return " ".join(stripped.casefold().split())
+
+
+def esc(text: object) -> str:
+    """Escape user-supplied text for HTML parse mode."""
+    return html.escape(str(text), quote=False)
+
+
+def split_message(text: str, limit: int = 4096) -> list[str]:
+    """Split on line boundaries so that each part fits `limit` characters; a longer line is cut."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        for piece in [line[i : i + limit] for i in range(0, len(line), limit)] or [""]:
+            add = len(piece) + (1 if current else 0)
+            if current and size + add > limit:
+                parts.append("\n".join(current))
+                current, size, add = [], 0, len(piece)
+            current.append(piece)
+            size += add
+    if current:
+        parts.append("\n".join(current))
+    return parts

@@ -1,0 +1,25 @@
+"""Last in line: outsiders are told to ask for an invite; members get a pointer to /help."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.filters import personal_router
+from bot.i18n import t
+from bot.roles import Member
+
+
+def router() -> Router:
+    r = personal_router("fallback")
+    r.message.register(any_message)
+    r.callback_query.register(any_button)
+    return r
+
+
+async def any_message(message: Message, me: Member | None) -> None:
+    await message.answer(t("need-invite") if me is None else t("unknown-input"))
+
+
+async def any_button(query: CallbackQuery, me: Member | None) -> None:
+    await query.answer(t("need-invite") if me is None else t("button-stale"), show_alert=True)

@@ -1,0 +1,9 @@
+"""The people feature (placeholder)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def router() -> Router:
+    return Router(name="people")

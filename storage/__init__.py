@@ -1,0 +1,1 @@
+"""Persistence: models, repositories, the unit of work, migrations and the FSM storage."""

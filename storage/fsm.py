@@ -1,0 +1,109 @@
+"""FSM storage in the database, with a write-through in-process cache.
+
+One bot instance owns its database-backed FSM, so reads are served from memory. Writes made while
+an update is handled are staged in that update's unit of work and committed with the handler's own
+rows: a handler that fails leaves neither its rows nor its state change behind. Several instances
+that must share conversations use the Redis storage instead (REDIS_URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import FsmRecord
+from storage.uow import UnitOfWork, current_uow
+
+Entry = tuple[str | None, dict[str, Any]]
+_STAGE = "fsm"
+
+
+def key_str(key: StorageKey) -> str:
+    parts = (key.bot_id, key.chat_id, key.user_id, key.thread_id or "", key.business_connection_id or "")
+    return ":".join(str(p) for p in parts) + f":{key.destiny}"
+
+
+class DbStorage(BaseStorage):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._cache: dict[str, Entry] = {}
+
+    async def _load(self, k: str) -> Entry:
+        uow = current_uow.get()
+        if uow is not None:
+            staged = uow.staged.get(_STAGE, {})
+            if k in staged:
+                return staged[k]
+        if k in self._cache:
+            return self._cache[k]
+        async with self._sessionmaker() as s:
+            row = await s.get(FsmRecord, k)
+        entry: Entry = (row.state, dict(row.data or {})) if row else (None, {})
+        self._cache[k] = entry
+        return entry
+
+    async def _store(self, k: str, entry: Entry) -> None:
+        uow = current_uow.get()
+        if uow is None:
+            async with self._sessionmaker() as s, s.begin():
+                await self._write(s, k, entry)
+            self._cache[k] = entry
+            return
+        staged: dict[str, Entry] | None = uow.staged.get(_STAGE)
+        if staged is None:
+            staged = uow.staged[_STAGE] = {}
+            self._hook(uow, staged)
+        staged[k] = entry
+
+    def _hook(self, uow: UnitOfWork, staged: dict[str, Entry]) -> None:
+        async def flush() -> None:
+            for k, entry in staged.items():
+                await self._write(uow.session, k, entry)
+
+        def publish() -> None:
+            self._cache.update(staged)
+
+        uow.before_commit(flush)
+        uow.on_commit(publish)
+
+    @staticmethod
+    async def _write(session: AsyncSession, k: str, entry: Entry) -> None:
+        state, data = entry
+        if state is None and not data:
+            await session.execute(delete(FsmRecord).where(FsmRecord.key == k))
+            return
+        await session.merge(FsmRecord(key=k, state=state, data=data, updated_at=datetime.now(timezone.utc)))
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        k = key_str(key)
+        _, data = await self._load(k)
+        value = state.state if isinstance(state, State) else state
+        await self._store(k, (value, data))
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._load(key_str(key)))[0]
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        k = key_str(key)
+        state, _ = await self._load(k)
+        await self._store(k, (state, dict(data)))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        return dict((await self._load(key_str(key)))[1])
+
+    async def close(self) -> None:
+        self._cache.clear()
+
+    async def warm(self) -> int:
+        """Load every stored conversation into the cache (start-up)."""
+        async with self._sessionmaker() as s:
+            rows = (await s.scalars(select(FsmRecord))).all()
+        for row in rows:
+            self._cache[row.key] = (row.state, dict(row.data or {}))
+        return len(rows)

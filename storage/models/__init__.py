@@ -1,0 +1,13 @@
+"""Every model module is imported here so that `Base.metadata` knows all tables."""
+
+from storage.models.core import (
+    AuditEntry,
+    FsmRecord,
+    OutboxMessage,
+    Person,
+    PersonRole,
+    ProcessedUpdate,
+    Unit,
+)
+
+__all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]

@@ -1,0 +1,1 @@
+"""Repositories query and add. They never commit: the unit of work does."""

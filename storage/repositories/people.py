@@ -1,0 +1,57 @@
+"""People, units and roles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.roles import Grant, Member, Role, grant_active
+from storage.models import Person, Unit
+
+
+class PeopleRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def member(self, telegram_id: int, today: date) -> Member | None:
+        """The linked, active person behind `telegram_id`, with the roles in force today."""
+        person = await self.by_telegram_id(telegram_id)
+        if person is None or not person.active:
+            return None
+        return to_member(person, today)
+
+    async def unit_by_code(self, code: str) -> Unit | None:
+        return await self.session.scalar(select(Unit).where(Unit.code == code))
+
+    async def with_role(self, role: Role) -> list[Person]:
+        from storage.models import PersonRole
+
+        stmt = (
+            select(Person)
+            .join(PersonRole)
+            .where(PersonRole.role == role.value, Person.active.is_(True))
+            .order_by(Person.id)
+        )
+        return list((await self.session.scalars(stmt)).unique())
+
+
+def to_member(person: Person, today: date) -> Member:
+    grants = frozenset(
+        Grant(Role(r.role), r.unit_id) for r in person.roles if grant_active(r.valid_from, r.valid_to, today)
+    )
+    return Member(
+        person_id=person.id,
+        telegram_id=person.telegram_id or 0,
+        full_name=person.full_name,
+        unit_id=person.unit_id,
+        language=person.language,
+        grants=grants,
+    )

@@ -1,0 +1,121 @@
+"""The unit of work: one session per update, committed once by the middleware, never by handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage.models import AuditEntry
+
+log = logging.getLogger(__name__)
+
+current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass
+
+
+class UnitOfWork:
+    """Opens its session lazily, so an update that never touches the database costs no round trip."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+        self._before_commit: list[Callable[[], Awaitable[None]]] = []
+        self._after_commit: list[Callable[[], Any]] = []
+        self.staged: dict[str, Any] = {}  # scratch space for write-through caches (FSM)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker()
+        return self._session
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    def wrote(self) -> bool:
+        """True when this unit of work has something to commit."""
+        s = self._session
+        if self._before_commit:
+            return True
+        if s is None:
+            return False
+        return bool(s.new or s.dirty or s.deleted or s.info.get("wrote"))
+
+    def before_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        self._before_commit.append(callback)
+
+    def on_commit(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` after a successful commit (cache invalidation, wake-ups)."""
+        self._after_commit.append(callback)
+
+    async def commit(self) -> None:
+        hooks, self._before_commit = self._before_commit, []
+        for hook in hooks:
+            await hook()
+        if self._session is not None and (self._session.in_transaction() or self._session.new):
+            await self._session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for cb in callbacks:
+            try:
+                cb()
+            except Exception:  # a cache callback must never undo a commit
+                log.exception("after-commit callback failed")
+        self.staged.clear()
+
+    async def rollback(self) -> None:
+        self._before_commit.clear()
+        self._after_commit.clear()
+        self.staged.clear()
+        if self._session is not None:
+            await self._session.rollback()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._token = current_uow.set(self)
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if exc_type is None:
+                await self.commit()
+            else:
+                await self.rollback()
+        finally:
+            await self.close()
+            current_uow.reset(self._token)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table == AuditEntry.__tablename__ and not state.is_insert:
+            raise AppendOnlyViolation("audit_log is append-only")
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_audit(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation("audit_log is append-only")
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _reset_wrote(session: Session) -> None:
+    session.info.pop("wrote", None)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.harness import TEST_TOKEN, World
+from storage.db import make_engine
+from tests.dbs import PG_UP, PgTemplates, SqliteTemplates
+
+# Which database the `world` runs on: sqlite (default) or postgres (THIDUA_TEST_DB=postgres).
+WORLD_DB = os.environ.get("THIDUA_TEST_DB", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    t = SqliteTemplates(tmp_path_factory.mktemp("db"))
+    t.prepare()
+    return t
+
+
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[PgTemplates | None]:
+    if not PG_UP:
+        yield None
+        return
+    t = PgTemplates()
+    t.prepare()
+    yield t
+    t.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
+    """A migrated database on each backend (PostgreSQL skipped when not reachable)."""
+    if request.param == "sqlite":
+        yield sqlite_templates.fresh()
+        return
+    pg: PgTemplates | None = request.getfixturevalue("pg_templates")
+    if pg is None:
+        pytest.skip("PostgreSQL is not reachable")
+    url = await pg.fresh()
+    yield url
+    await pg.drop(url)
+
+
+def make_settings(url: str, **kw: object) -> Settings:
+    base: dict[str, object] = {
+        "bot_token": TEST_TOKEN,
+        "database_url": url,
+        "redis_url": None,
+        "outbox_rate_global": 1000.0,
+        "outbox_rate_private": 1000.0,
+        "outbox_group_per_minute": 60000.0,
+    }
+    base.update(kw)
+    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def world_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
+    if WORLD_DB == "postgres":
+        pg: PgTemplates | None = request.getfixturevalue("pg_templates")
+        if pg is None:
+            pytest.skip("PostgreSQL is not reachable")
+        url = await pg.fresh()
+        yield url
+        await pg.drop(url)
+    else:
+        yield sqlite_templates.fresh()
+
+
+@pytest.fixture
+async def world(world_url: str, clock: FakeClock) -> AsyncIterator[World]:
+    engine = make_engine(world_url)
+    w = World(make_settings(world_url), engine, clock)
+    await w.start()
+    yield w
+    await w.close()
+    await engine.dispose()

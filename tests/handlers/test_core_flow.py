@@ -1,0 +1,75 @@
+"""The core path of an update: dedup, isolation, the unit of work, identity, i18n, errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy import func, select
+
+from bot.context import Ctx
+from bot.services.audit import Audit
+from storage.models import AuditEntry, Person, ProcessedUpdate
+
+
+async def test_help_for_a_member_lists_member_commands(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/help")
+    assert "/lang" in hoa.last_text() and "/cancel" in hoa.last_text()
+
+
+async def test_outsider_gets_invite_hint_and_nothing_is_stored(world):
+    stranger = world.outsider("Lê Văn Lạ")
+    await stranger.send("/lang")
+    assert "trưởng đơn vị" in stranger.last_text()
+    assert await world.rows(Person) == []
+
+
+async def test_outsider_in_english_is_answered_in_english(world):
+    stranger = world.outsider("John", language_code="en")
+    await stranger.send("/anything")
+    assert "invite" in stranger.last_text()
+
+
+async def test_same_update_twice_is_handled_once(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    update = hoa.message_update("/help")
+    await world.feed(update)
+    await world.feed(update)
+    assert len(hoa.messages()) == 1
+
+
+async def test_lang_switch_is_saved_audited_and_used(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/lang")
+    await hoa.click("English")
+    assert hoa.last_text() == "Switched to English."
+    await hoa.send("/help")
+    assert "You can use" in hoa.last_text()
+    [person] = await world.rows(Person)
+    assert person.language == "en"
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "person.language")
+    assert entry.before == {"language": "vi"} and entry.after == {"language": "en"}
+
+
+async def test_a_writing_update_commits_its_id_with_its_rows(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    update = await hoa.send("/lang")
+    await hoa.click("English")
+    ids = {r.update_id for r in await world.rows(ProcessedUpdate)}
+    assert update.update_id not in ids  # read-only: deferred to the batch
+    assert len(ids) == 1  # the click wrote, so its id went with the commit
+    await world.dp["dedup"].flush()
+    assert update.update_id in {r.update_id for r in await world.rows(ProcessedUpdate)}
+
+
+async def test_group_chat_gets_no_answer_about_people(world):
+    from aiogram.types import Chat
+
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    group = Chat(id=-100123, type="supergroup", title="Công đoàn")
+    await world.feed(hoa.message_update("/help", chat=group))
+    assert world.api.sent_to(-100123) == []
+    assert world.api.calls_of("sendMessage") == []
