@@ -28,6 +28,18 @@ class Action(StrEnum):
     HELP = "help"
     CANCEL = "cancel"
     LANG = "lang"
+    # people
+    INVITE = "invite"  # who may invite whom is refined in the invite service
+    PEOPLE_VIEW = "people_view"  # /people, /units
+    PEOPLE_EDIT = "people_edit"  # change unit or roles, delegate, deactivate
+    CONFIRM_JOINER = "confirm_joiner"  # confirm someone added by a unit invite
+    # plan
+    PLAN_VIEW = "plan_view"
+    PLAN_WINDOWS = "plan_windows"  # open voting early or extend, audited
+    # difficulties
+    DIFFICULTY_RAISE = "difficulty_raise"
+    DIFFICULTY_ANSWER = "difficulty_answer"  # answer, forward to the principal, list all
+    DIFFICULTY_REPLY_PRINCIPAL = "difficulty_reply_principal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +49,22 @@ class Grant:
 
 
 # action -> {role: scope}. Every handler is guarded by `Allowed(action)`; features add their actions here.
+EVERYONE = {r: Scope.ALL for r in Role}
 RULES: dict[str, dict[Role, Scope]] = {
-    Action.HELP: {r: Scope.ALL for r in Role},
-    Action.CANCEL: {r: Scope.ALL for r in Role},
-    Action.LANG: {r: Scope.ALL for r in Role},
+    Action.HELP: EVERYONE,
+    Action.CANCEL: EVERYONE,
+    Action.LANG: EVERYONE,
+    Action.INVITE: {Role.ADMIN: Scope.ALL, Role.SECRETARY: Scope.ALL, Role.UNIT_HEAD: Scope.OWN_UNIT,
+                    Role.DEPUTY_HEAD: Scope.OWN_UNIT},
+    Action.PEOPLE_VIEW: {Role.ADMIN: Scope.ALL, Role.SECRETARY: Scope.ALL},
+    Action.PEOPLE_EDIT: {Role.ADMIN: Scope.ALL},
+    Action.CONFIRM_JOINER: {Role.ADMIN: Scope.ALL, Role.SECRETARY: Scope.ALL, Role.UNIT_HEAD: Scope.OWN_UNIT,
+                            Role.DEPUTY_HEAD: Scope.OWN_UNIT},
+    Action.PLAN_VIEW: EVERYONE,
+    Action.PLAN_WINDOWS: {Role.SECRETARY: Scope.ALL, Role.ADMIN: Scope.ALL},
+    Action.DIFFICULTY_RAISE: EVERYONE,
+    Action.DIFFICULTY_ANSWER: {Role.SECRETARY: Scope.ALL},
+    Action.DIFFICULTY_REPLY_PRINCIPAL: {Role.PRINCIPAL: Scope.ALL},
 }
 
 
