@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PG_HOST = os.environ.get("THIDUA_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -26,10 +27,16 @@ PG_UP = reachable("127.0.0.1", 5432)
 REDIS_UP = reachable("127.0.0.1", 6379)
 
 
+def run_sync(coro_fn, *args):  # type: ignore[no-untyped-def]
+    """Run a coroutine to completion from sync code, even inside a running loop (fixtures)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
+
+
 def migrate_sync(url: str) -> None:
     from storage.migrate import upgrade
 
-    asyncio.run(upgrade(url))
+    run_sync(upgrade, url)
 
 
 class SqliteTemplates:
@@ -66,7 +73,7 @@ class PgTemplates:
             await conn.close()
 
     def prepare(self) -> None:
-        asyncio.run(self._admin(f'CREATE DATABASE "{self.template}"'))
+        run_sync(self._admin, f'CREATE DATABASE "{self.template}"')
         migrate_sync(f"{PG_HOST}/{self.template}")
 
     async def fresh(self) -> str:
@@ -85,4 +92,4 @@ class PgTemplates:
             for name in [*self.created, self.template]:
                 await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-        asyncio.run(go())
+        run_sync(go)

@@ -1,0 +1,135 @@
+"""The outbox sender against a misbehaving Telegram: 429, 5xx, 403, and a crash between claim and send."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.context import Ctx
+from bot.harness import World
+from bot.identity import IdentityCache
+from bot.sender import OutboxSender
+from bot.services.outbox import Outbox
+from storage.db import make_engine
+from storage.models import AuditEntry, OutboxMessage, Person
+from storage.uow import UnitOfWork
+from tests.conftest import make_settings
+
+
+async def queue(world: World, chat_ids: list[int], text: str = "Thông báo") -> None:
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ctx = Ctx(uow, world.clock, IdentityCache(), world.settings)
+        for chat_id in chat_ids:
+            Outbox(ctx).enqueue(chat_id, f"{text} {chat_id}")
+
+
+async def outbox_world(db_url: str, clock: FakeClock, **settings: object) -> World:
+    return await World(make_settings(db_url, **settings), make_engine(db_url), clock).start()
+
+
+async def test_every_recipient_gets_exactly_one_message_despite_429_500_and_403(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    people = [await world.staff(f"Người {i}") for i in range(5)]
+    flooded, broken, blocked = people[0], people[1], people[2]
+    world.api.flood(flooded.id, retry_after=7)
+    world.api.server_error(broken.id, times=2)
+    world.api.block(blocked.id)
+    await queue(world, [p.id for p in people])
+    start = clock.now()
+
+    await world.drain_outbox()
+
+    for p in people:
+        expected = 0 if p is blocked else 1
+        assert len(p.messages()) == expected, p.name
+    assert (clock.now() - start).total_seconds() >= 7  # the flooded chat waited retry_after
+    rows = await world.rows(OutboxMessage)
+    assert {r.chat_id: r.status for r in rows} == {
+        p.id: ("blocked" if p is blocked else "sent") for p in people
+    }
+    [marked] = await world.rows(Person, Person.unreachable.is_(True))
+    assert marked.telegram_id == blocked.id
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "person.unreachable")) == 1
+    await world.close()
+
+
+async def test_a_429_pauses_only_that_chat(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    slow, fast = await world.staff("Chậm"), await world.staff("Nhanh")
+    world.api.flood(slow.id, retry_after=30)
+    await queue(world, [slow.id, fast.id])
+    sender = world.sender
+    await sender.drain_once()
+    assert len(fast.messages()) == 1 and len(slow.messages()) == 0
+    [row] = await world.rows(OutboxMessage, OutboxMessage.chat_id == slow.id)
+    assert row.status == "pending" and (row.not_before - clock.now()).total_seconds() >= 29
+    await world.drain_outbox()
+    assert len(slow.messages()) == 1
+    await world.close()
+
+
+async def test_a_blocked_person_is_not_retried(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    gone = await world.staff("Đã chặn")
+    world.api.block(gone.id)
+    await queue(world, [gone.id, gone.id])
+    await world.drain_outbox()
+    calls = [c for c in world.api.calls_of("sendMessage") if c.params["chat_id"] == gone.id]
+    assert len(calls) == 1
+    assert {r.status for r in await world.rows(OutboxMessage)} == {"blocked"}
+    await world.close()
+
+
+async def test_server_errors_past_the_attempt_limit_give_up(db_url, clock):
+    world = await outbox_world(db_url, clock, outbox_max_attempts=3)
+    p = await world.staff("Lỗi mãi")
+    world.api.server_error(p.id, times=100)
+    await queue(world, [p.id])
+    await world.drain_outbox()
+    [row] = await world.rows(OutboxMessage)
+    assert row.status == "failed" and row.attempts == 3
+    await world.close()
+
+
+async def test_a_crash_between_claim_and_send_still_delivers_once(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await queue(world, [hoa.id])
+    claimed = await world.sender.claim()  # the process dies right after claiming
+    assert [r.status for r in claimed] == ["sending"]
+    restarted = OutboxSender(world.bot, world.sessionmaker, clock, world.settings)
+    assert await restarted.claim() == []  # still within the lease: nobody takes it twice
+    await restarted.drain()  # the lease runs out on the fake clock; the row is taken again
+    assert len(hoa.messages()) == 1
+    [row] = await world.rows(OutboxMessage)
+    assert row.status == "sent"
+    await world.close()
+
+
+async def test_two_senders_never_claim_the_same_row(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    await queue(world, list(range(1, 41)))
+    a = OutboxSender(world.bot, world.sessionmaker, clock, world.settings, batch=15)
+    b = OutboxSender(world.bot, world.sessionmaker, clock, world.settings, batch=15)
+    import asyncio
+
+    first, second = await asyncio.gather(a.claim(), b.claim())
+    ids_a, ids_b = {r.id for r in first}, {r.id for r in second}
+    assert not ids_a & ids_b
+    assert len(ids_a) + len(ids_b) == 30
+    await world.close()
+
+
+async def test_pace_per_private_chat_is_respected(world_url):
+    world = await World(make_settings(world_url, outbox_rate_private=20.0), make_engine(world_url)).start()
+    await queue(world, [555] * 5)
+    started = time.monotonic()
+    await world.drain_outbox()
+    elapsed = time.monotonic() - started
+    assert len(world.api.sent_to(555)) == 5
+    assert elapsed >= 4 / 20 * 0.9  # 5 messages at 20/s to one chat take at least ~0.2 s
+    async with world.session() as s:
+        assert (await s.scalar(select(OutboxMessage.status).limit(1))) == "sent"
+    await world.close()
