@@ -9,5 +9,6 @@ from storage.models.core import (
     ProcessedUpdate,
     Unit,
 )
+from storage.models.difficulty import Difficulty as Difficulty
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]
