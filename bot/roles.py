@@ -69,8 +69,16 @@ RULES: dict[str, dict[Role, Scope]] = {
 
 
 def register_rules(rules: dict[str, dict[Role, Scope]]) -> None:
-    """Features declare their actions next to their code; the map stays one map."""
+    """Features declare their actions next to their code; the map stays one map.
+
+    Declaring a new action, or declaring an action again with the same roles, is fine. Changing the
+    roles of an action that is already declared raises: authority changes in one place, on purpose
+    (and the role × action matrix test changes with it).
+    """
     for action, roles in rules.items():
+        current = RULES.get(action)
+        if current is not None and current != dict(roles):
+            raise ValueError(f"action {action!r} is already declared with other roles: change bot/roles.py")
         RULES[action] = dict(roles)
 
 
@@ -99,22 +107,55 @@ class Member:
         )
 
 
+def _scope(allowed: dict[Role, Scope], role: Role) -> Scope | None:
+    """The scope `role` has in `allowed`. A deputy head acts for the head: where the rules name the unit
+    head and not the deputy, the deputy (between the dates of the delegation) gets the head's scope."""
+    scope = allowed.get(role)
+    if scope is None and role is Role.DEPUTY_HEAD:
+        scope = allowed.get(Role.UNIT_HEAD)
+    return scope
+
+
+def _grant_unit(member: Member, grant: Grant) -> int | None:
+    """The unit an OWN_UNIT grant covers: the unit it is held for, else the person's own unit."""
+    return grant.unit_id if grant.unit_id is not None else member.unit_id
+
+
 def can(member: Member | None, action: str, unit_id: int | None = None) -> bool:
-    """Whether `member` may do `action` (on `unit_id`, when the action concerns a unit)."""
+    """Whether `member` may do `action` (on `unit_id`, when the action concerns a unit).
+
+    Without `unit_id` the question is "may they do it at all" (for some unit): filters ask that, and
+    the service checks the unit of the object itself. Someone not linked (None) may do nothing here.
+    """
     if member is None:
         return False
     allowed = RULES.get(action, {})
     for grant in member.grants:
-        scope = allowed.get(grant.role)
+        scope = _scope(allowed, grant.role)
         if scope is None:
             continue
         if scope is Scope.ALL or unit_id is None:
             return True
-        if grant.unit_id is not None and grant.unit_id == unit_id:
-            return True
-        if grant.unit_id is None and member.unit_id == unit_id:
+        if _grant_unit(member, grant) == unit_id:
             return True
     return False
+
+
+def units_for(member: Member | None, action: str) -> frozenset[int] | None:
+    """The units on which `member` may do `action`: None means every unit; an empty set, none."""
+    if member is None:
+        return frozenset()
+    allowed = RULES.get(action, {})
+    units: set[int] = set()
+    for grant in member.grants:
+        scope = _scope(allowed, grant.role)
+        if scope is Scope.ALL:
+            return None
+        if scope is Scope.OWN_UNIT:
+            unit = _grant_unit(member, grant)
+            if unit is not None:
+                units.add(unit)
+    return frozenset(units)
 
 
 def grant_active(valid_from: date | None, valid_to: date | None, today: date) -> bool:
