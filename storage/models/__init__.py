@@ -10,5 +10,6 @@ from storage.models.core import (
     Unit,
 )
 from storage.models.difficulty import Difficulty as Difficulty
+from storage.models.people import Invite as Invite
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]
