@@ -7,7 +7,7 @@ RULES and this table together, on purpose.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,8 +18,17 @@ from storage.repositories.people import to_member
 OWN, OTHER = 10, 20
 
 # A = any unit · U = own unit only · - = not allowed
-COLUMNS = [Role.STAFF, Role.UNIT_HEAD, Role.DEPUTY_HEAD, Role.SECRETARY, Role.COUNCIL, Role.UNION, Role.FINANCE,
-           Role.PRINCIPAL, Role.ADMIN]
+COLUMNS = [
+    Role.STAFF,
+    Role.UNIT_HEAD,
+    Role.DEPUTY_HEAD,
+    Role.SECRETARY,
+    Role.COUNCIL,
+    Role.UNION,
+    Role.FINANCE,
+    Role.PRINCIPAL,
+    Role.ADMIN,
+]
 TABLE = """
                               staff head deputy secretary council union finance principal admin
 help                          A     A    A      A         A       A     A       A         A
@@ -40,7 +49,17 @@ difficulty_reply_principal    -     -    -      -         -       -     -       
 def _expected() -> dict[tuple[str, Role], str]:
     lines = [line.split() for line in TABLE.strip().splitlines()]
     header, rows = lines[0], lines[1:]
-    assert header == ["staff", "head", "deputy", "secretary", "council", "union", "finance", "principal", "admin"]
+    assert header == [
+        "staff",
+        "head",
+        "deputy",
+        "secretary",
+        "council",
+        "union",
+        "finance",
+        "principal",
+        "admin",
+    ]
     out: dict[tuple[str, Role], str] = {}
     for action, *cells in rows:
         assert len(cells) == len(COLUMNS), action
@@ -56,7 +75,9 @@ UNIT_ROLES = {Role.STAFF, Role.UNIT_HEAD, Role.DEPUTY_HEAD}
 def holder(role: Role) -> Member:
     """A person of unit OWN holding only `role` (unit roles are held for OWN)."""
     grant = Grant(role, OWN if role in UNIT_ROLES else None)
-    return Member(person_id=1, telegram_id=1, full_name="X", unit_id=OWN, language="vi", grants=frozenset({grant}))
+    return Member(
+        person_id=1, telegram_id=1, full_name="X", unit_id=OWN, language="vi", grants=frozenset({grant})
+    )
 
 
 def test_the_table_covers_every_action_and_role():
@@ -101,7 +122,9 @@ def test_a_unit_role_without_a_unit_covers_the_persons_own_unit():
 
 
 def test_units_for_lists_the_units_of_own_unit_grants_or_none_for_all():
-    head_of_two = Member(1, 1, "X", OWN, "vi", frozenset({Grant(Role.UNIT_HEAD, OWN), Grant(Role.DEPUTY_HEAD, OTHER)}))
+    head_of_two = Member(
+        1, 1, "X", OWN, "vi", frozenset({Grant(Role.UNIT_HEAD, OWN), Grant(Role.DEPUTY_HEAD, OTHER)})
+    )
     assert units_for(head_of_two, Action.INVITE) == {OWN, OTHER}
     assert units_for(holder(Role.SECRETARY), Action.INVITE) is None
     assert units_for(holder(Role.STAFF), Action.INVITE) == frozenset()
@@ -125,16 +148,31 @@ def test_redeclaring_an_action_with_other_roles_is_refused():
 
 
 def _deputy_person(valid_from: date | None, valid_to: date | None) -> Person:
-    p = Person(id=5, full_name="Hoàng Văn Em", name_search="hoang van em", unit_id=OWN, telegram_id=55,
-               language="vi", active=True, created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    p.roles = [PersonRole(role="staff", unit_id=OWN),
-               PersonRole(role="deputy_head", unit_id=OWN, valid_from=valid_from, valid_to=valid_to)]
+    p = Person(
+        id=5,
+        full_name="Hoàng Văn Em",
+        name_search="hoang van em",
+        unit_id=OWN,
+        telegram_id=55,
+        language="vi",
+        active=True,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    p.roles = [
+        PersonRole(role="staff", unit_id=OWN),
+        PersonRole(role="deputy_head", unit_id=OWN, valid_from=valid_from, valid_to=valid_to),
+    ]
     return p
 
 
 @pytest.mark.parametrize(
     ("today", "acting"),
-    [(date(2026, 11, 30), False), (date(2026, 12, 1), True), (date(2026, 12, 15), True), (date(2026, 12, 16), False)],
+    [
+        (date(2026, 11, 30), False),
+        (date(2026, 12, 1), True),
+        (date(2026, 12, 15), True),
+        (date(2026, 12, 16), False),
+    ],
 )
 def test_deputy_acts_for_the_head_only_between_the_dates(today: date, acting: bool):
     member = to_member(_deputy_person(date(2026, 12, 1), date(2026, 12, 15)), today)
