@@ -73,3 +73,22 @@ async def test_group_chat_gets_no_answer_about_people(world):
     await world.feed(hoa.message_update("/help", chat=group))
     assert world.api.sent_to(-100123) == []
     assert world.api.calls_of("sendMessage") == []
+
+
+async def test_message_is_not_modified_is_swallowed(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/lang")
+    await hoa.click("English")
+    before = len(hoa.messages())
+    await world.feed(hoa.callback_update("lang:en", message=hoa.last()))  # the same press again
+    edits = world.api.calls_of("editMessageText")
+    assert len(edits) == 2  # Telegram said "not modified" to the second one
+    assert len(hoa.messages()) == before  # and nobody was told "something went wrong"
+    assert "went wrong" not in hoa.last_text()
+
+
+async def test_a_forged_button_from_an_outsider_changes_nothing(world):
+    stranger = world.outsider("Lê Văn Lạ")
+    await stranger.press("lang:en")
+    assert "trưởng đơn vị" in stranger.alerts()[-1]
+    assert await world.rows(Person) == []
