@@ -67,14 +67,14 @@ MESSAGES: dict[str, str] = {
     # money
     "plan-duplicate-effective-from": "another value takes effect on the same day ({other})",
     "plan-no-luong-co-so-at-start": "no lương cơ sở is in force on {day}, the start of the period",
-    "plan-factor-subject-needed": "an award form's factor must say whether it is for an individual or a collective",
+    "plan-factor-subject-needed": "an award form's factor must say its subject: individual or collective",
     "plan-factor-subject-mismatch": "factor for {subject}, but this is given to {allowed}",
     # rules
     "plan-rule-unknown-kind": "unknown rule kind {kind} (known: {known})",
     "plan-rule-missing-param": "rule {kind} needs parameter {param}",
     "plan-rule-unknown-param": "rule {kind} takes no parameter {param} (it takes: {allowed})",
     "plan-rule-bad-param": "rule {kind}: {param} must be {expected}",
-    "plan-duplicate-offset": "offset {value} is written twice",
+    "plan-duplicate-offset": "offset {value} is the same as {other}",
 }
 
 

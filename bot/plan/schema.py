@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from bot.plan.calendar import LOCAL_TZ, Moment, closes_at, has_time, local_day, opens_at
@@ -55,9 +64,6 @@ class PlanIssue:
     def message(self) -> str:
         return render(self.key, self.params)
 
-    def at_line(self, line: int | None) -> PlanIssue:
-        return replace(self, line=line)
-
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}" if self.loc else self.message
         return f"{text} (line {self.line})" if self.line is not None else text
@@ -85,21 +91,22 @@ def _error(key: str, **params: Any) -> PydanticCustomError:
 # ---------------------------------------------------------------------------------------------
 # Value types
 
-_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_SCHOOL_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-_OFFSET_RE = re.compile(r"^(\d+)([dhm])$")
-_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
+_CODE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_SCHOOL_YEAR_RE = re.compile(r"(\d{4})-(\d{4})")
+_OFFSET_RE = re.compile(r"(\d+)([dhm])")
+_DMY_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?")
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_DOTTED_AMOUNT_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 def _check_code(value: str) -> str:
-    if not _CODE_RE.match(value):
+    if not _CODE_RE.fullmatch(value):
         raise _error("plan-bad-code", value=value)
     return value
 
 
 def _check_school_year_code(value: str) -> str:
-    match = _SCHOOL_YEAR_RE.match(value)
+    match = _SCHOOL_YEAR_RE.fullmatch(value)
     if not match or int(match[2]) != int(match[1]) + 1:
         raise _error("plan-school-year-code", value=value)
     return value
@@ -107,7 +114,7 @@ def _check_school_year_code(value: str) -> str:
 
 def _parse_text_moment(text: str) -> date | datetime | None:
     text = text.strip()
-    match = _DMY_RE.match(text)
+    match = _DMY_RE.fullmatch(text)
     try:
         if match:
             day, month, year, hour, minute = match.groups()
@@ -146,6 +153,13 @@ def _parse_day(value: Any) -> date:
     raise _error("plan-bad-date", value=value)
 
 
+def _amount_from_text(value: Any) -> Any:
+    """'1.490.000' (Vietnamese thousands dots) -> 1490000; anything else is left to the int check."""
+    if isinstance(value, str) and _DOTTED_AMOUNT_RE.fullmatch(value.strip()):
+        return int(value.replace(".", ""))
+    return value
+
+
 def _check_percent(value: Decimal) -> Decimal:
     if value > 100:
         raise _error("plan-quota-over-100", value=value)
@@ -161,14 +175,14 @@ def _check_share(value: Decimal) -> Decimal:
 
 
 def _check_offset(value: str) -> str:
-    if not _OFFSET_RE.match(value):
+    if not _OFFSET_RE.fullmatch(value):
         raise _error("plan-bad-offset", value=value)
     return value
 
 
 def parse_offset(value: str) -> timedelta:
     """'7d' -> 7 days, '3h' -> 3 hours, '30m' -> 30 minutes."""
-    match = _OFFSET_RE.match(value)
+    match = _OFFSET_RE.fullmatch(value)
     if not match:
         raise ValueError(render("plan-bad-offset", {"value": value}))
     return timedelta(**{_OFFSET_UNITS[match[2]]: int(match[1])})
@@ -179,6 +193,7 @@ SchoolYearCode = Annotated[str, AfterValidator(_check_school_year_code)]
 Text = Annotated[str, Field(min_length=1)]
 LocalDay = Annotated[date, PlainValidator(_parse_day)]
 LocalMoment = Annotated[date | datetime, PlainValidator(_parse_moment)]
+Amount = Annotated[int, Field(gt=0), BeforeValidator(_amount_from_text)]
 Percent = Annotated[Decimal, AfterValidator(_check_percent)]
 Share = Annotated[Decimal, AfterValidator(_check_share)]
 Offset = Annotated[str, AfterValidator(_check_offset)]
@@ -284,7 +299,7 @@ class DatedFactor(Sourced):
 
 
 class DatedAmount(Sourced):
-    amount: int = Field(gt=0)  # đồng
+    amount: Amount  # đồng; 1490000, 1_490_000 or "1.490.000"
     effective_from: LocalDay
 
 
@@ -434,7 +449,7 @@ class ParamSpec:
 
     def accepts(self, value: Any) -> bool:
         if self.kind == "code":
-            return isinstance(value, str) and bool(_CODE_RE.match(value))
+            return isinstance(value, str) and bool(_CODE_RE.fullmatch(value))
         if self.kind == "count":
             return isinstance(value, int) and not isinstance(value, bool) and value >= 1
         if self.kind == "percent":
@@ -555,7 +570,7 @@ def _order_issue(earlier: tuple[str, Moment], later: tuple[str, Moment], loc: Lo
 def window_order_issues(points: Sequence[tuple[str, Moment | None]], loc: Loc) -> Iterator[PlanIssue]:
     """Each given point after the previous given one (missing optional points are skipped)."""
     given = [(name, value) for name, value in points if value is not None]
-    for earlier, later in zip(given, given[1:], strict=False):
+    for earlier, later in pairwise(given):
         issue = _order_issue(earlier, later, loc)
         if issue is not None:
             yield issue
@@ -593,12 +608,17 @@ def _school_year_issues(plan: PlanFile) -> Iterator[PlanIssue]:
 
 
 def _registration_issues(sy: SchoolYear, loc: Loc) -> Iterator[PlanIssue]:
-    points: list[tuple[str, Moment | None]] = [("opens", sy.registration.opens), ("closes", sy.registration.closes)]
+    points: list[tuple[str, Moment | None]] = [
+        ("opens", sy.registration.opens),
+        ("closes", sy.registration.closes),
+    ]
     yield from window_order_issues(points, loc)
     yield from _outside_issues(sy, points, loc)
 
 
-def _outside_issues(sy: SchoolYear, points: Sequence[tuple[str, Moment | None]], loc: Loc) -> Iterator[PlanIssue]:
+def _outside_issues(
+    sy: SchoolYear, points: Sequence[tuple[str, Moment | None]], loc: Loc
+) -> Iterator[PlanIssue]:
     for name, value in points:
         issue = _outside(sy, name, value, loc) if value is not None else None
         if issue is not None:
@@ -673,13 +693,17 @@ def _quota_issues(item: Commendation, loc: Loc, known: set[str]) -> Iterator[Pla
     elif quota.title == item.code:
         yield PlanIssue((*loc, "title"), "plan-quota-self")
     elif quota.title not in known:
-        yield PlanIssue((*loc, "title"), "plan-unknown-title", {"code": quota.title, "known": _known_list(known)})
+        yield PlanIssue(
+            (*loc, "title"), "plan-unknown-title", {"code": quota.title, "known": _known_list(known)}
+        )
 
 
 def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
     spec = RULE_KINDS.get(rule.kind)
     if spec is None:
-        yield PlanIssue((*loc, "kind"), "plan-rule-unknown-kind", {"kind": rule.kind, "known": _known_list(RULE_KINDS)})
+        yield PlanIssue(
+            (*loc, "kind"), "plan-rule-unknown-kind", {"kind": rule.kind, "known": _known_list(RULE_KINDS)}
+        )
         return
     for name, param in spec.items():
         if param.required and name not in rule.params:
@@ -733,13 +757,17 @@ def _money_issues(plan: PlanFile) -> Iterator[PlanIssue]:
     yield from _dated_duplicates(dated)
     start = date(plan.period.start_year, 1, 1)
     if plan.money.luong_co_so_on(start) is None:
-        yield PlanIssue(("money", "luong_co_so"), "plan-no-luong-co-so-at-start", {"day": start.strftime("%d/%m/%Y")})
+        yield PlanIssue(
+            ("money", "luong_co_so"), "plan-no-luong-co-so-at-start", {"day": start.strftime("%d/%m/%Y")}
+        )
 
 
 def _reminder_issues(plan: PlanFile) -> Iterator[PlanIssue]:
     for i, rule in enumerate(plan.reminder_rules):
-        offsets = [(parse_offset(o), ("reminder_rules", i, "offsets", j)) for j, o in enumerate(rule.offsets)]
-        for issue in _duplicates(offsets, "plan-duplicate-offset", "value"):
-            j = issue.loc[-1]
-            assert isinstance(j, int)
-            yield PlanIssue(issue.loc, issue.key, {"value": rule.offsets[j]})
+        seen: dict[timedelta, str] = {}
+        for j, offset in enumerate(rule.offsets):
+            delta = parse_offset(offset)
+            if delta in seen:
+                params = {"value": offset, "other": seen[delta]}
+                yield PlanIssue(("reminder_rules", i, "offsets", j), "plan-duplicate-offset", params)
+            seen.setdefault(delta, offset)

@@ -519,12 +519,12 @@ def test_the_value_in_force_is_the_latest_one_not_after_the_day(
         (at(2022, 7, 9), "2021-2022", []),
         (at(2022, 9, 1, hour=0), "2022-2023", ["yearly-2022-2023"]),
         (at(2023, 1, 2), "2022-2023", ["yearly-2022-2023"]),
-        (at(2023, 1, 3, hour=0), "2022-2023", ["yearly-2022-2023", "so-ket-2023"]),
-        (at(2023, 3, 1), "2022-2023", ["yearly-2022-2023", "so-ket-2023"]),
-        (at(2023, 3, 29, hour=23, minute=59), "2022-2023", ["yearly-2022-2023", "so-ket-2023"]),
+        (at(2023, 1, 3, hour=0), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
+        (at(2023, 3, 1), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
+        (at(2023, 3, 29, hour=23, minute=59), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
         (at(2023, 3, 30, hour=0), "2022-2023", ["yearly-2022-2023"]),
         (at(2024, 2, 10), "2023-2024", ["yearly-2023-2024"]),
-        (at(2025, 4, 1), "2024-2025", ["yearly-2024-2025", "tong-ket-2025"]),
+        (at(2025, 4, 1), "2024-2025", ["yearly-2024-2025", "final-2025"]),
         (at(2025, 6, 20), "2024-2025", ["yearly-2024-2025"]),
         (at(2025, 8, 31, hour=23, minute=59), "2024-2025", []),
         (at(2025, 9, 1), None, []),
@@ -539,7 +539,7 @@ def test_current_school_year_and_rounds(
 
 
 def test_interim_round_phases(plan_2021: PlanFile) -> None:
-    interim = plan_2021.round("so-ket-2023")
+    interim = plan_2021.round("interim-2023")
     assert interim is not None
     phases = {
         at(2022, 12, 31): "upcoming",
@@ -588,3 +588,62 @@ def test_each_window_before_the_previous_one_is_refused_at_its_line(name: str) -
     issue = problems(text)[0]
     assert issue.path == f"rounds[0].windows.{name}"
     assert issue.line == line_of(text, f"{name}: 2022-12-01")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "key"),
+    [
+        (
+            "offsets: [1d, 3h]",
+            "offsets: [1d, 24h, 1d]",
+            "reminder_rules[0].offsets[2]",
+            "plan-duplicate-offset",
+        ),
+        (
+            "award_factors:\n      - {factor: 1.0, effective_from: 2025-07-01, source: NĐ 152/2025}",
+            "award_factors:\n      - {factor: 1.0, effective_from: 2025-07-01, source: a}\n"
+            "      - {factor: 1.1, effective_from: 2025-07-01, source: b}",
+            "titles[1].award_factors[1].effective_from",
+            "plan-duplicate-effective-from",
+        ),
+        (
+            "    decided_by: school\n    registration_required: false",
+            "    decided_by: school\n    registration_required: false\n"
+            "    award_factors: [{factor: 0.15, effective_from: 2017-09-15, source: NĐ 91/2017}]",
+            "award_forms[0].award_factors[0].subject",
+            "plan-factor-subject-needed",
+        ),
+        (
+            "{factor: 1.0, effective_from: 2025-07-01, source: NĐ 152/2025}",
+            "{factor: 1.0, effective_from: 2025-07-01, source: NĐ 152/2025, subject: collective}",
+            "titles[1].award_factors[0].subject",
+            "plan-factor-subject-mismatch",
+        ),
+        ("  - code: yearly\n", "  - code: yearly\n    foo: 1\n", "rounds[0].foo", "plan-unknown-field"),
+        ("    level: 1", "    level: 0", "award_forms[0].level", "plan-number-too-small-eq"),
+        ("end_year: 2025", "end_year: 2020", "period.end_year", "plan-period-years"),
+        ("start: 2022-09-01", "start: 2023-09-01", "school_years[0].end", "plan-date-before"),
+        ("amount: 1800000", 'amount: "1.800.000"', None, None),
+        ("amount: 1800000", "amount: 0", "money.luong_co_so[1].amount", "plan-number-too-small"),
+    ],
+)
+def test_more_checks(old: str, new: str, path: str | None, key: str | None) -> None:
+    text = edit(MINIMAL, old, new)
+    if path is None:
+        parse_plan(text)
+        return
+    issues = problems(text)
+    assert (path, key) in {(i.path, i.key) for i in issues}, [str(i) for i in issues]
+    assert all(i.line is not None for i in issues)
+
+
+def test_one_yearly_round_per_school_year() -> None:
+    second = MINIMAL[MINIMAL.index("  - code: yearly\n") : MINIMAL.index("reminder_rules:")]
+    text = edit(
+        MINIMAL, "reminder_rules:", second.replace("code: yearly", "code: yearly-again") + "reminder_rules:"
+    )
+    issue = only_problem(text)
+    assert issue.path == "rounds[1].kind"
+    assert issue.message == "school year 2022-2023 already has a yearly round (rounds[0])"
+    interim = edit(text, "code: yearly-again\n    kind: yearly", "code: interim\n    kind: interim")
+    assert [r.kind for r in parse_plan(interim).rounds] == ["yearly", "interim"]
