@@ -17,7 +17,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiogram import Dispatcher, Router
@@ -58,7 +58,7 @@ def step_router() -> Router:
 
 def message_update(uid: int, user: User, text: str) -> Update:
     chat = Chat(id=user.id, type="private")
-    msg = Message(message_id=uid, date=datetime.now(timezone.utc), chat=chat, from_user=user, text=text)
+    msg = Message(message_id=uid, date=datetime.now(UTC), chat=chat, from_user=user, text=text)
     return Update(update_id=uid, message=msg)
 
 

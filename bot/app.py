@@ -84,7 +84,9 @@ def create_dispatcher(
     )
     # Dedup runs right after aiogram's error middleware, before the FSM lock is taken.
     dp.update.outer_middleware._middlewares.insert(1, DedupMiddleware(dedup))
-    dp.update.outer_middleware(UnitOfWorkMiddleware(sessionmaker, dedup, clock, identity, settings, outbox_wake))
+    dp.update.outer_middleware(
+        UnitOfWorkMiddleware(sessionmaker, dedup, clock, identity, settings, outbox_wake)
+    )
     dp.update.outer_middleware(IdentityMiddleware(identity, clock))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -16,7 +16,7 @@ class Clock:
         self.tz = tz
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def local_now(self) -> datetime:
         return self.now().astimezone(self.tz)
@@ -38,7 +38,7 @@ class FakeClock(Clock):
             self._now = self._now.replace(tzinfo=tz)
 
     def now(self) -> datetime:
-        return self._now.astimezone(timezone.utc)
+        return self._now.astimezone(UTC)
 
     def set(self, when: datetime) -> None:
         self._now = when if when.tzinfo else when.replace(tzinfo=self.tz)
@@ -53,16 +53,16 @@ class FakeClock(Clock):
 
 def fmt_date(d: date | datetime, tz: ZoneInfo = VN_TZ) -> str:
     if isinstance(d, datetime):
-        d = (d if d.tzinfo else d.replace(tzinfo=timezone.utc)).astimezone(tz).date()
+        d = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(tz).date()
     return d.strftime("%d/%m/%Y")
 
 
 def fmt_datetime(dt: datetime, tz: ZoneInfo = VN_TZ) -> str:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
 
 def as_utc(dt: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

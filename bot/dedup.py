@@ -27,7 +27,9 @@ class DedupStore(Protocol):
 
 
 class DbDedup:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, ttl_hours: int = 24) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, ttl_hours: int = 24
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self.ttl = timedelta(hours=ttl_hours)
@@ -37,7 +39,9 @@ class DbDedup:
     async def load(self) -> int:
         since = self._clock.now() - self.ttl
         async with self._sessionmaker() as s:
-            rows = (await s.execute(select(ProcessedUpdate).where(ProcessedUpdate.seen_at >= since))).scalars()
+            rows = (
+                await s.execute(select(ProcessedUpdate).where(ProcessedUpdate.seen_at >= since))
+            ).scalars()
             now = time.monotonic()
             for row in rows:
                 left = (row.seen_at - since).total_seconds()
@@ -73,7 +77,9 @@ class DbDedup:
                     ).all()
                 )
                 s.add_all(
-                    ProcessedUpdate(update_id=uid, seen_at=at) for uid, at in pending.items() if uid not in known
+                    ProcessedUpdate(update_id=uid, seen_at=at)
+                    for uid, at in pending.items()
+                    if uid not in known
                 )
             await s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < cutoff))
 

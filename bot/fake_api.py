@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
@@ -116,11 +116,19 @@ class FakeTelegram(BaseSession):
     async def close(self) -> None:
         return None
 
-    async def stream_content(self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-                             chunk_size: int = 65536, raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
         yield b""
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> TelegramType:
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
         name = method.__api_method__
         params = method.model_dump(exclude_none=True)
         self.calls.append(Call(name, params, method))
@@ -128,7 +136,11 @@ class FakeTelegram(BaseSession):
         chat_id = chat_id if isinstance(chat_id, int) else None
         failure = self._failure_for(name, chat_id)
         if failure is not None:
-            body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return self.check_response(bot, method, failure.status, json.dumps(body)).result  # raises
@@ -148,7 +160,7 @@ class FakeTelegram(BaseSession):
     def _message(self, sent: Sent) -> dict[str, Any]:
         msg: dict[str, Any] = {
             "message_id": sent.message_id,
-            "date": int(datetime.now(timezone.utc).timestamp()),
+            "date": int(datetime.now(UTC).timestamp()),
             "chat": self._chat(sent.chat_id),
             "from": {"id": self.bot_id, "is_bot": True, "first_name": "Thi đua", "username": self.username},
         }
@@ -161,7 +173,11 @@ class FakeTelegram(BaseSession):
             if sent.kind == "photo":
                 msg["photo"] = [{"file_id": sent.file_id, "file_unique_id": uid, "width": 1, "height": 1}]
             else:
-                msg["document"] = {"file_id": sent.file_id, "file_unique_id": uid, "file_name": sent.file_name}
+                msg["document"] = {
+                    "file_id": sent.file_id,
+                    "file_unique_id": uid,
+                    "file_name": sent.file_name,
+                }
         if sent.markup:
             msg["reply_markup"] = sent.markup.model_dump(exclude_none=True)
         return msg
@@ -213,8 +229,14 @@ class FakeTelegram(BaseSession):
                 raise _BadRequest("message caption is too long")
             kind = "document" if name == "sendDocument" else "photo"
             file_id, file_name = self._file(getattr(method, kind))
-            return self._new(p["chat_id"], text=caption, kind=kind, file_id=file_id, file_name=file_name,
-                             markup=self._check_markup(method.reply_markup))
+            return self._new(
+                p["chat_id"],
+                text=caption,
+                kind=kind,
+                file_id=file_id,
+                file_name=file_name,
+                markup=self._check_markup(method.reply_markup),
+            )
         if name in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
             sent = self._find(p["chat_id"], p["message_id"])
             markup = self._check_markup(method.reply_markup)
@@ -222,8 +244,10 @@ class FakeTelegram(BaseSession):
             if name == "editMessageText" and len(text or "") > 4096:
                 raise _BadRequest("message is too long")
             if text == sent.text and markup == sent.markup:
-                raise _BadRequest("message is not modified: specified new message content and reply markup "
-                                  "are exactly the same as a current content and reply markup of the message")
+                raise _BadRequest(
+                    "message is not modified: specified new message content and reply markup "
+                    "are exactly the same as a current content and reply markup of the message"
+                )
             sent.text, sent.markup = text, markup
             return self._message(sent)
         if name == "deleteMessage":

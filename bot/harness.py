@@ -1,9 +1,9 @@
 """People chatting with the real dispatcher over the fake Bot API: the tests' `world` and the console.
 
-    hoa = await world.staff("Nguyễn Thị Hoa")
-    await hoa.send("/help")
-    await hoa.click("Tiếng Việt")
-    assert "..." in hoa.last_text()
+hoa = await world.staff("Nguyễn Thị Hoa")
+await hoa.send("/help")
+await hoa.click("Tiếng Việt")
+assert "..." in hoa.last_text()
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -161,8 +161,13 @@ class Chatter:
         self.language_code = language_code
         self.person_id: int | None = None
         first, _, last = name.rpartition(" ")
-        self.user = User(id=telegram_id, is_bot=False, first_name=last or name, last_name=first or None,
-                         language_code=language_code)
+        self.user = User(
+            id=telegram_id,
+            is_bot=False,
+            first_name=last or name,
+            last_name=first or None,
+            language_code=language_code,
+        )
         self.chat = Chat(id=telegram_id, type="private", first_name=self.user.first_name)
 
     # -- building and sending updates ---------------------------------------------------------------
@@ -171,7 +176,7 @@ class Chatter:
         message_id = next(api._ids[self.id])
         msg = Message(
             message_id=message_id,
-            date=datetime.now(timezone.utc),
+            date=datetime.now(UTC),
             chat=extra.pop("chat", self.chat),
             from_user=self.user,
             text=text,
@@ -184,9 +189,16 @@ class Chatter:
         await self.world.feed(update)
         return update
 
-    async def send_document(self, file_name: str, mime_type: str, size: int, caption: str | None = None) -> Update:
-        doc = Document(file_id=f"DOC-{file_name}", file_unique_id=f"u-{file_name}", file_name=file_name,
-                       mime_type=mime_type, file_size=size)
+    async def send_document(
+        self, file_name: str, mime_type: str, size: int, caption: str | None = None
+    ) -> Update:
+        doc = Document(
+            file_id=f"DOC-{file_name}",
+            file_unique_id=f"u-{file_name}",
+            file_name=file_name,
+            mime_type=mime_type,
+            file_size=size,
+        )
         update = self.message_update(None, document=doc, caption=caption)
         await self.world.feed(update)
         return update
@@ -201,14 +213,18 @@ class Chatter:
         sent = message or self._last_with_buttons()
         msg = Message(
             message_id=sent.message_id if sent else 1,
-            date=datetime.now(timezone.utc),
+            date=datetime.now(UTC),
             chat=self.chat,
             from_user=User(id=self.world.api.bot_id, is_bot=True, first_name="Thi đua"),
             text=sent.text if sent else "",
             reply_markup=sent.markup if sent else None,
         )
         query = CallbackQuery(
-            id=f"cq{self.world.next_update_id()}", from_user=self.user, chat_instance="ci", message=msg, data=data
+            id=f"cq{self.world.next_update_id()}",
+            from_user=self.user,
+            chat_instance="ci",
+            message=msg,
+            data=data,
         )
         return Update(update_id=self.world.next_update_id(), callback_query=query)
 

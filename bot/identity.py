@@ -24,7 +24,7 @@ class IdentityCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, telegram_id: int) -> Member | None | object:
+    def get(self, telegram_id: int) -> Member | object | None:
         item = self._items.get(telegram_id)
         if item is None or item[0] < time.monotonic():
             self.misses += 1

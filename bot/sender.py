@@ -145,9 +145,13 @@ class OutboxSender:
     async def _send(self, row: OutboxMessage) -> int:
         markup = InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
         if row.method == "document":
-            msg = await self.bot.send_document(row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup)
+            msg = await self.bot.send_document(
+                row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup
+            )
         elif row.method == "photo":
-            msg = await self.bot.send_photo(row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup)
+            msg = await self.bot.send_photo(
+                row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup
+            )
         else:
             msg = await self.bot.send_message(row.chat_id, row.text or "", reply_markup=markup)
         return msg.message_id
@@ -156,7 +160,7 @@ class OutboxSender:
         if row.attempts >= self.settings.outbox_max_attempts:
             await self._finish(row.id, status="failed", last_error=error[:500])
             return
-        delay = min(2 ** row.attempts, 300)
+        delay = min(2**row.attempts, 300)
         await self._finish(
             row.id,
             status="pending",
@@ -168,7 +172,9 @@ class OutboxSender:
         now = self.clock.now()
         async with self.sessionmaker() as s, s.begin():
             await s.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(status="blocked", last_error=error[:500])
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(status="blocked", last_error=error[:500])
             )
             # Other queued messages to the same chat would only be refused too.
             await s.execute(
@@ -246,7 +252,9 @@ class OutboxSender:
                 if await self.drain_once():
                     continue
                 due = await self.next_due()
-                timeout = 5.0 if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), 5.0))
+                timeout = (
+                    5.0 if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), 5.0))
+                )
                 self.wake.clear()
                 try:
                     await asyncio.wait_for(self.wake.wait(), timeout)

@@ -30,7 +30,10 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         self.max_wait = max_wait
 
     async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         from bot.sender import in_outbox
 
@@ -89,7 +92,10 @@ def setup_logging(settings: Settings, **extra: Any) -> None:
 
 
 def install_redaction(settings: Settings) -> None:
-    secrets = [settings.token or "", settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""]
+    secrets = [
+        settings.token or "",
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+    ]
     flt = RedactFilter(secrets)
     root = logging.getLogger()
     for handler in root.handlers:

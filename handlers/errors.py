@@ -30,8 +30,10 @@ async def on_error(event: ErrorEvent, bot: Bot, identity: IdentityCache) -> bool
     if is_not_modified(exc):
         return True
     log.error("update %s failed: %s", update.update_id, type(exc).__name__, exc_info=exc)
-    user = update.message.from_user if update.message else (
-        update.callback_query.from_user if update.callback_query else None
+    user = (
+        update.message.from_user
+        if update.message
+        else (update.callback_query.from_user if update.callback_query else None)
     )
     chat_id = None
     if update.message and update.message.chat.type == "private":

@@ -9,7 +9,7 @@ that must share conversations use the Redis storage instead (REDIS_URL).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -78,7 +78,7 @@ class DbStorage(BaseStorage):
         if state is None and not data:
             await session.execute(delete(FsmRecord).where(FsmRecord.key == k))
             return
-        await session.merge(FsmRecord(key=k, state=state, data=data, updated_at=datetime.now(timezone.utc)))
+        await session.merge(FsmRecord(key=k, state=state, data=data, updated_at=datetime.now(UTC)))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         k = key_str(key)

@@ -20,7 +20,9 @@ def run(demo: bool) -> None:
     """Run the bot (long polling). With no BOT_TOKEN, start the offline console instead."""
     settings = Settings()
     if not settings.token:
-        click.echo(click.style("BOT_TOKEN is not set: starting the offline console (thidua console).", fg="yellow"))
+        click.echo(
+            click.style("BOT_TOKEN is not set: starting the offline console (thidua console).", fg="yellow")
+        )
         from bot.console import run_console
 
         asyncio.run(run_console(settings, demo=True))

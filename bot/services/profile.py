@@ -24,7 +24,11 @@ class ProfileService:
         if person is None or person.language == language:
             return False
         Audit(self.ctx).record(
-            "person.language", "person", person.id, before={"language": person.language}, after={"language": language}
+            "person.language",
+            "person",
+            person.id,
+            before={"language": person.language},
+            after={"language": language},
         )
         person.language = language
         self.ctx.forget_person(person.telegram_id)

@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.types import Message
-from sqlalchemy import func, select
-
-from bot.context import Ctx
-from bot.services.audit import Audit
 from storage.models import AuditEntry, Person, ProcessedUpdate
 
 

@@ -82,7 +82,7 @@ async def test_audit_entries_cannot_be_changed_through_the_orm(db_url):
 
 
 async def test_audit_entries_cannot_be_changed_even_with_raw_sql(db_url):
-    engine, entry_id = await audit_entry(db_url)
+    engine, _ = await audit_entry(db_url)
     for sql in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="append-only"):
             async with engine.begin() as conn:

@@ -13,9 +13,10 @@ from bot.i18n import load_catalog
 from bot.text import search_key, split_message
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY_USE = re.compile(r"""\b(?:t|_t|text|DomainError|[A-Z]\w*Error|[A-Z]\w*)\(\s*["']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)["']""")
-KEY_ATTR = re.compile(r"""\bkey\s*=\s*["']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)["']""")
-HELP_KEY = re.compile(r"""register_command\([^)]*?["']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)["']""")
+KEY = r"""["']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)["']"""
+KEY_USE = re.compile(r"\b(?:t|_t|text|[A-Z]\w*)\(\s*" + KEY)
+KEY_ATTR = re.compile(r"\bkey\s*=\s*" + KEY)
+HELP_KEY = re.compile(r"register_command\([^)]*?" + KEY)
 
 
 def catalog(lang: str) -> dict[str, str]:
