@@ -8,6 +8,7 @@ import logging
 
 from bot.app import create_dispatcher
 from bot.config import Settings
+from bot.menus import set_default_menu
 from bot.scheduler import create_scheduler
 from bot.sender import OutboxSender
 from bot.telegram import create_bot, setup_logging
@@ -21,6 +22,7 @@ async def run_polling(settings: Settings) -> None:
     await upgrade(settings.database_url)
     dp = create_dispatcher(settings)
     bot = create_bot(settings)
+    await set_default_menu(bot)
     sender = OutboxSender(bot, dp["sessionmaker"], dp["clock"], settings, dp["identity"], dp["outbox_wake"])
     scheduler = create_scheduler(dp)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -11,6 +13,7 @@ from bot.commands import commands_for
 from bot.context import Ctx
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
+from bot.menus import set_menu
 from bot.roles import Action, Member
 from bot.services.profile import ProfileService
 from handlers.keyboards import LangCb, lang_keyboard
@@ -59,6 +62,7 @@ async def lang(message: Message) -> None:
 
 async def pick_lang(query: CallbackQuery, callback_data: LangCb, me: Member, ctx: Ctx) -> None:
     await ProfileService(ctx).set_language(me.person_id, callback_data.code)
+    await set_menu(query.bot, replace(me, language=callback_data.code))  # type: ignore[arg-type]
     text = t("lang-set", locale=callback_data.code)
     await query.answer()
     if isinstance(query.message, Message):

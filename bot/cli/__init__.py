@@ -6,7 +6,7 @@ import importlib
 
 import click
 
-SUBMODULES = ["core", "people", "plan"]
+SUBMODULES = ["core", "people", "plan", "admin"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
