@@ -23,3 +23,19 @@ def lang_keyboard() -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+# -- people administration (/people) ------------------------------------------------------------------
+class PeoplePageCb(CallbackData, prefix="pa_pg"):
+    q: str  # the normalised search words (bot.services.people_admin.query_key), at most 40 bytes
+    p: int
+
+
+class PersonCb(CallbackData, prefix="pa_cd"):
+    id: int
+
+
+class PersonEditCb(CallbackData, prefix="pa_ed"):
+    op: Literal["card", "units", "unit", "roles", "role", "deleg", "undeleg", "off", "off!", "on"]
+    id: int
+    arg: str = ""
