@@ -1,9 +1,517 @@
-"""The difficulty feature (placeholder)."""
+"""/difficulty and /difficulties: raise a difficulty, answer it, forward it to the principal."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, or_f
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.clock import fmt_date
+from bot.commands import register_command
+from bot.context import Ctx
+from bot.errors import DomainError
+from bot.filters import Allowed, personal_router
+from bot.i18n import get_i18n, t
+from bot.roles import Action, Member
+from bot.services.difficulty import (
+    AlreadyAnswered,
+    AlreadyForwarded,
+    AlreadyReplied,
+    DifficultyService,
+    Draft,
+    ItemView,
+    Page,
+    ReplyTooLong,
+    ReplyTooShort,
+    Topic,
+    card,
+    check_document,
+    check_size,
+    check_text,
+    clip,
+)
+from handlers.keyboards import (
+    DiffBehalfCb,
+    DiffDraftCb,
+    DifficultyButtons,
+    DiffItemCb,
+    DiffListCb,
+    DiffTopicCb,
+    difficulty_behalf_keyboard,
+    difficulty_confirm_keyboard,
+    difficulty_list_keyboard,
+    difficulty_secretary_keyboard,
+    difficulty_skip_keyboard,
+    difficulty_topic_keyboard,
+    difficulty_units_keyboard,
+)
+from storage.models.difficulty import DifficultyState
+
+
+class DifficultySG(StatesGroup):
+    behalf = State()  # a unit head: personally, or for the unit
+    text = State()
+    file = State()
+    topic = State()  # only when the plan has movements or rounds
+    confirm = State()
+
+
+class DifficultyAnswerSG(StatesGroup):
+    text = State()
+
+
+class DifficultyReplySG(StatesGroup):
+    text = State()
+
+
+register_command("difficulty", Action.DIFFICULTY_RAISE, "difficulty-cmd-raise", order=40)
+register_command("difficulties", Action.DIFFICULTY_RAISE, "difficulty-cmd-list", order=41)
+
+RAISE, ANSWER, REPLY = Action.DIFFICULTY_RAISE, Action.DIFFICULTY_ANSWER, Action.DIFFICULTY_REPLY_PRINCIPAL
+TYPED = F.text & ~F.text.startswith("/")  # typed text, never a command (so /cancel and the rest still work)
+NOT_COMMAND = ~F.text.startswith("/")  # anything but a command, text or not
 
 
 def router() -> Router:
-    return Router(name="difficulty")
+    r = personal_router("difficulty")
+    r.message.register(start, Command("difficulty"), Allowed(RAISE))
+    r.message.register(show_list, Command("difficulties"), Allowed(RAISE))
+    # raising
+    r.callback_query.register(pick_behalf, DifficultySG.behalf, DiffBehalfCb.filter(), Allowed(RAISE))
+    r.message.register(got_text, DifficultySG.text, TYPED, Allowed(RAISE))
+    r.message.register(need_text, DifficultySG.text, NOT_COMMAND, Allowed(RAISE))
+    r.message.register(got_document, DifficultySG.file, F.document, Allowed(RAISE))
+    r.message.register(got_photo, DifficultySG.file, F.photo, Allowed(RAISE))
+    r.message.register(need_file, DifficultySG.file, NOT_COMMAND, Allowed(RAISE))
+    r.callback_query.register(
+        skip_file, DifficultySG.file, DiffDraftCb.filter(F.op == "skip"), Allowed(RAISE)
+    )
+    r.callback_query.register(pick_topic, DifficultySG.topic, DiffTopicCb.filter(), Allowed(RAISE))
+    r.callback_query.register(send, DifficultySG.confirm, DiffDraftCb.filter(F.op == "send"), Allowed(RAISE))
+    r.callback_query.register(
+        drop, DifficultySG.confirm, DiffDraftCb.filter(F.op == "cancel"), Allowed(RAISE)
+    )
+    r.callback_query.register(
+        stale_draft, or_f(DiffBehalfCb.filter(), DiffDraftCb.filter(), DiffTopicCb.filter())
+    )
+    # the secretary and the principal
+    r.callback_query.register(press_answer, DiffItemCb.filter(F.op == "ans"), Allowed(ANSWER))
+    r.callback_query.register(press_forward, DiffItemCb.filter(F.op == "fwd"), Allowed(ANSWER))
+    r.callback_query.register(press_reply, DiffItemCb.filter(F.op == "rep"), Allowed(REPLY))
+    r.callback_query.register(not_yours, DiffItemCb.filter())
+    r.message.register(got_answer, DifficultyAnswerSG.text, TYPED, Allowed(ANSWER))
+    r.message.register(need_reply_text, DifficultyAnswerSG.text, NOT_COMMAND, Allowed(ANSWER))
+    r.message.register(got_reply, DifficultyReplySG.text, TYPED, Allowed(REPLY))
+    r.message.register(need_reply_text, DifficultyReplySG.text, NOT_COMMAND, Allowed(REPLY))
+    # lists
+    r.callback_query.register(list_page, DiffListCb.filter(), Allowed(RAISE))
+    return r
+
+
+def service(ctx: Ctx) -> DifficultyService:
+    return DifficultyService(ctx, DifficultyButtons())
+
+
+async def _edit(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit one of our messages; it may be gone or already show this outcome."""
+    try:
+        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except TelegramBadRequest:
+        pass
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    if isinstance(query.message, Message) and query.message.reply_markup:
+        try:
+            await query.message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass
+
+
+def _lang() -> str:
+    return get_i18n().current_locale
+
+
+def _where(query: CallbackQuery) -> list[int] | None:
+    """The chat and message of the card pressed, so the outcome can be shown on it later."""
+    msg = query.message
+    if isinstance(msg, Message) and msg.text is not None:
+        return [msg.chat.id, msg.message_id]
+    return None
+
+
+# -- raising -------------------------------------------------------------------------------------------------
+async def start(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    svc = service(ctx)
+    await state.clear()
+    units = await svc.headed_units()
+    if units:
+        await state.set_state(DifficultySG.behalf)
+        await message.answer(
+            t("difficulty-ask-behalf"),
+            reply_markup=difficulty_behalf_keyboard([(u.id, u.name) for u in units]),
+        )
+        return
+    draft = await svc.start()
+    await state.set_state(DifficultySG.text)
+    await state.set_data(draft.as_state())
+    await message.answer(t("difficulty-ask-text"))
+
+
+async def pick_behalf(query: CallbackQuery, callback_data: DiffBehalfCb, ctx: Ctx, state: FSMContext) -> None:
+    try:
+        draft = await service(ctx).start(callback_data.unit or None)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await state.set_state(DifficultySG.text)
+    await state.set_data(draft.as_state())
+    await query.answer()
+    await _drop_buttons(query)
+    if isinstance(query.message, Message):
+        await query.message.answer(t("difficulty-ask-text"))
+
+
+async def got_text(message: Message, state: FSMContext) -> None:
+    try:
+        text = check_text(message.text)
+    except DomainError as e:
+        await message.answer(e.text())
+        return  # the state stays: the person simply sends another text
+    draft = Draft.from_state(await state.get_data())
+    draft.text = text
+    await state.update_data(draft.as_state())
+    await state.set_state(DifficultySG.file)
+    await message.answer(t("difficulty-ask-file"), reply_markup=difficulty_skip_keyboard())
+
+
+async def need_text(message: Message) -> None:
+    await message.answer(t("difficulty-need-text"))
+
+
+async def got_document(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    doc = message.document
+    assert doc is not None
+    try:
+        check_document(doc.file_name, doc.mime_type, doc.file_size)
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    draft = Draft.from_state(await state.get_data())
+    draft.file_id, draft.file_kind, draft.file_name = doc.file_id, "document", doc.file_name
+    await state.update_data(draft.as_state())
+    await _after_file(message, ctx, state)
+
+
+async def got_photo(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    assert message.photo
+    photo = message.photo[-1]  # the largest size
+    try:
+        check_size(photo.file_size)
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    draft = Draft.from_state(await state.get_data())
+    draft.file_id, draft.file_kind, draft.file_name = photo.file_id, "photo", None
+    await state.update_data(draft.as_state())
+    await _after_file(message, ctx, state)
+
+
+async def need_file(message: Message) -> None:
+    await message.answer(t("difficulty-need-file"), reply_markup=difficulty_skip_keyboard())
+
+
+async def skip_file(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
+    await query.answer()
+    await _drop_buttons(query)
+    if isinstance(query.message, Message):
+        await _after_file(query.message, ctx, state)
+
+
+async def _after_file(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    """Ask which movement or round it concerns when the plan has any; else go straight to the preview."""
+    topics = await service(ctx).topics()
+    if not topics:
+        await _preview(message, state, None)
+        return
+    await state.update_data(topics=[[tp.kind, tp.code, tp.names] for tp in topics])
+    await state.set_state(DifficultySG.topic)
+    labels = [t(f"difficulty-topic-{tp.kind}", topic=tp.label(_lang())) for tp in topics]
+    await message.answer(t("difficulty-ask-topic"), reply_markup=difficulty_topic_keyboard(labels))
+
+
+async def pick_topic(query: CallbackQuery, callback_data: DiffTopicCb, state: FSMContext) -> None:
+    data = await state.get_data()
+    choices = data.get("topics") or []
+    draft = Draft.from_state(data)
+    topic: Topic | None = None
+    if callback_data.i >= 0:
+        if callback_data.i >= len(choices):
+            await query.answer(t("difficulty-draft-stale"), show_alert=True)
+            return
+        kind, code, names = choices[callback_data.i]
+        topic = Topic(kind, code, names)
+        draft.topic_kind, draft.topic_code = kind, code
+    else:
+        draft.topic_kind = draft.topic_code = None
+    await state.update_data(draft.as_state())
+    await query.answer()
+    await _drop_buttons(query)
+    if isinstance(query.message, Message):
+        await _preview(query.message, state, topic)
+
+
+async def _preview(message: Message, state: FSMContext, topic: Topic | None) -> None:
+    draft = Draft.from_state(await state.get_data())
+    lines = [t("difficulty-preview-title")]
+    if draft.on_behalf_of_unit:
+        lines.append(t("difficulty-preview-for-unit"))
+    if topic is not None:
+        lines.append(t(f"difficulty-card-topic-{topic.kind}", topic=clip(topic.label(_lang()), 200)))
+    if draft.file_kind == "photo":
+        lines.append(t("difficulty-card-photo"))
+    elif draft.file_kind == "document":
+        lines.append(t("difficulty-card-file", name=clip(draft.file_name or "", 200)))
+    lines += ["", clip(draft.text, 3500), "", t("difficulty-preview-ask")]
+    await state.set_state(DifficultySG.confirm)
+    await message.answer("\n".join(lines), reply_markup=difficulty_confirm_keyboard())
+
+
+async def send(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
+    draft = Draft.from_state(await state.get_data())
+    try:
+        item = await service(ctx).submit(draft)
+    except DomainError as e:
+        await state.clear()
+        await query.answer(e.text(), show_alert=True)
+        await _drop_buttons(query)
+        return
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(t("difficulty-sent", id=item.id), reply_markup=None)
+        except TelegramBadRequest:
+            pass
+
+
+async def drop(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(t("difficulty-dropped"), reply_markup=None)
+        except TelegramBadRequest:
+            pass
+
+
+async def stale_draft(query: CallbackQuery) -> None:
+    await query.answer(t("difficulty-draft-stale"), show_alert=True)
+
+
+# -- the secretary: answer, forward --------------------------------------------------------------------------
+def _secretary_markup(view: ItemView) -> InlineKeyboardMarkup | None:
+    state = view.item.state
+    return difficulty_secretary_keyboard(
+        view.item.id,
+        can_answer=state != DifficultyState.ANSWERED.value,
+        can_forward=state == DifficultyState.OPEN.value,
+    )
+
+
+async def _show_on_card(
+    bot: Bot, where: list[int] | None, view: ItemView, *, principal: bool = False
+) -> None:
+    if not where:
+        return
+    if principal:
+        text = card(view, _lang(), title_key="difficulty-forward-title")
+        await _edit(bot, where[0], where[1], text, None)
+    else:
+        await _edit(bot, where[0], where[1], card(view, _lang()), _secretary_markup(view))
+
+
+async def not_yours(query: CallbackQuery, callback_data: DiffItemCb, me: Member | None) -> None:
+    key = "difficulty-not-principal" if callback_data.op == "rep" else "difficulty-not-secretary"
+    await query.answer(t(key) if me is not None else t("need-invite"), show_alert=True)
+
+
+async def press_answer(
+    query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, state: FSMContext, bot: Bot
+) -> None:
+    try:
+        view = await service(ctx).answerable(callback_data.id)
+    except AlreadyAnswered as e:
+        await query.answer(t("difficulty-already-answered-alert", id=e.view.item.id), show_alert=True)
+        await _show_on_card(bot, _where(query), e.view)
+        return
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await state.set_state(DifficultyAnswerSG.text)
+    await state.set_data({"item": view.item.id, "card": _where(query)})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            t(
+                "difficulty-ask-answer",
+                id=view.item.id,
+                name=clip(view.author, 100),
+                text=clip(view.item.text, 500),
+            )
+        )
+
+
+async def got_answer(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
+    data = await state.get_data()
+    try:
+        view = await service(ctx).answer(int(data.get("item") or 0), message.text or "")
+    except (ReplyTooShort, ReplyTooLong) as e:
+        await message.answer(e.text())
+        return  # the secretary simply types again
+    except AlreadyAnswered as e:
+        await state.clear()
+        await message.answer(e.text())
+        await _show_on_card(bot, data.get("card"), e.view)
+        return
+    except DomainError as e:
+        await state.clear()
+        await message.answer(e.text())
+        return
+    await state.clear()
+    await _show_on_card(bot, data.get("card"), view)
+    await message.answer(t("difficulty-answer-sent", id=view.item.id, name=clip(view.author, 100)))
+
+
+async def need_reply_text(message: Message) -> None:
+    await message.answer(t("difficulty-need-reply-text"))
+
+
+async def press_forward(query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, bot: Bot) -> None:
+    svc = service(ctx)
+    try:
+        view = await svc.forward(callback_data.id)
+    except AlreadyAnswered as e:
+        await query.answer(t("difficulty-already-answered-alert", id=e.view.item.id), show_alert=True)
+        await _show_on_card(bot, _where(query), e.view)
+        return
+    except AlreadyForwarded as e:
+        await query.answer(e.text(), show_alert=True)
+        await _show_on_card(bot, _where(query), await svc.get_view(callback_data.id))
+        return
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer(t("difficulty-forwarded-alert", id=view.item.id))
+    await _show_on_card(bot, _where(query), view)
+
+
+# -- the principal -------------------------------------------------------------------------------------------
+async def press_reply(
+    query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, state: FSMContext, bot: Bot
+) -> None:
+    try:
+        view = await service(ctx).repliable(callback_data.id)
+    except AlreadyReplied as e:
+        await query.answer(t("difficulty-already-replied-alert", id=e.view.item.id), show_alert=True)
+        await _show_on_card(bot, _where(query), e.view, principal=True)
+        return
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await state.set_state(DifficultyReplySG.text)
+    await state.set_data({"item": view.item.id, "card": _where(query)})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(t("difficulty-ask-reply", id=view.item.id))
+
+
+async def got_reply(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
+    data = await state.get_data()
+    try:
+        view = await service(ctx).principal_reply(int(data.get("item") or 0), message.text or "")
+    except (ReplyTooShort, ReplyTooLong) as e:
+        await message.answer(e.text())
+        return
+    except AlreadyReplied as e:
+        await state.clear()
+        await message.answer(e.text())
+        await _show_on_card(bot, data.get("card"), e.view, principal=True)
+        return
+    except DomainError as e:
+        await state.clear()
+        await message.answer(e.text())
+        return
+    await state.clear()
+    await _show_on_card(bot, data.get("card"), view, principal=True)
+    await message.answer(t("difficulty-reply-sent", id=view.item.id))
+
+
+# -- lists ---------------------------------------------------------------------------------------------------
+def _list_text(page: Page, *, mine: bool, states: str, unit_name: str | None) -> str:
+    if mine:
+        lines = [t("difficulty-mine-title")]
+    else:
+        lines = [t("difficulty-list-title", filter=t(f"difficulty-filter-{states}"))]
+        if unit_name:
+            lines.append(t("difficulty-list-unit", unit=clip(unit_name, 200)))
+    if not page.items:
+        lines += ["", t("difficulty-mine-empty" if mine else "difficulty-list-empty")]
+        return "\n".join(lines)
+    lines.append(t("difficulty-list-page", page=page.page + 1, pages=page.pages, total=page.total))
+    for view in page.items:
+        item = view.item
+        lines += [
+            "",
+            t("difficulty-list-item", id=item.id, date=fmt_date(item.created_at), state=view.state_label()),
+        ]
+        if mine:
+            lines.append(clip(item.text, 200))
+            if item.answer:
+                lines.append(t("difficulty-list-answer", answer=clip(item.answer, 400)))
+        else:
+            who = view.author if not view.unit else f"{view.unit} — {view.author}"
+            lines.append(t("difficulty-list-who", who=clip(who, 150), text=clip(item.text, 200)))
+    return "\n".join(lines)
+
+
+async def _list(svc: DifficultyService, f: str, unit_id: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
+    mine = f == "mine"
+    result = await svc.listing(mine=mine, states=f, unit_id=unit_id or None, page=page)
+    unit_name = None
+    if unit_id and not mine:
+        units = await svc.repo.units([unit_id])
+        unit_name = units[unit_id].name if unit_id in units else None
+    text = _list_text(result, mine=mine, states=f, unit_name=unit_name)
+    return text, difficulty_list_keyboard(f, unit_id, result.page, result.pages)
+
+
+async def show_list(message: Message, ctx: Ctx) -> None:
+    svc = service(ctx)
+    text, kb = await _list(svc, "all" if svc.is_secretary() else "mine", 0, 0)
+    await message.answer(text, reply_markup=kb if kb.inline_keyboard else None)
+
+
+async def list_page(query: CallbackQuery, callback_data: DiffListCb, ctx: Ctx) -> None:
+    svc = service(ctx)
+    f = callback_data.f
+    if f != "mine" and not svc.is_secretary():
+        await query.answer(t("difficulty-not-secretary"), show_alert=True)
+        return
+    if f == "units":
+        units = await svc.units_with_items()
+        text = t("difficulty-list-pick-unit") if units else t("difficulty-list-empty")
+        markup = difficulty_units_keyboard([(u.id, u.name) for u in units], "all")
+    else:
+        text, markup = await _list(svc, f, callback_data.u, callback_data.p)
+    await query.answer()
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=markup if markup.inline_keyboard else None)
+        except TelegramBadRequest:
+            pass

@@ -25,6 +25,122 @@ def lang_keyboard() -> InlineKeyboardMarkup:
     )
 
 
+# -- difficulty (khó khăn, vướng mắc) ------------------------------------------------------------------
+class DiffBehalfCb(CallbackData, prefix="dfb"):
+    unit: int  # 0: personally; else the unit the head speaks for
+
+
+class DiffDraftCb(CallbackData, prefix="dfd"):
+    op: Literal["skip", "send", "cancel"]
+
+
+class DiffTopicCb(CallbackData, prefix="dft"):
+    i: int  # index into the choices kept in the conversation; -1: none
+
+
+class DiffItemCb(CallbackData, prefix="dfi"):
+    op: Literal["ans", "fwd", "rep"]
+    id: int
+
+
+class DiffListCb(CallbackData, prefix="dfl"):
+    f: Literal["all", "open", "ans", "units", "mine"]
+    u: int = 0  # unit id, 0: every unit
+    p: int = 0  # page
+
+
+def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def difficulty_behalf_keyboard(units: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    rows = [[_btn(t("difficulty-btn-personal"), DiffBehalfCb(unit=0))]]
+    rows += [[_btn(t("difficulty-btn-unit", unit=name)[:64], DiffBehalfCb(unit=uid))] for uid, name in units]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def difficulty_skip_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[_btn(t("difficulty-btn-skip"), DiffDraftCb(op="skip"))]])
+
+
+def difficulty_topic_keyboard(labels: list[str]) -> InlineKeyboardMarkup:
+    rows = [[_btn(label[:64], DiffTopicCb(i=i))] for i, label in enumerate(labels)]
+    rows.append([_btn(t("difficulty-btn-skip"), DiffTopicCb(i=-1))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def difficulty_confirm_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _btn(t("difficulty-btn-send"), DiffDraftCb(op="send")),
+                _btn(t("difficulty-btn-cancel"), DiffDraftCb(op="cancel")),
+            ]
+        ]
+    )
+
+
+def difficulty_secretary_keyboard(
+    item_id: int, locale: str | None = None, *, can_answer: bool = True, can_forward: bool = True
+) -> InlineKeyboardMarkup | None:
+    row = []
+    if can_answer:
+        row.append(_btn(t("difficulty-btn-answer", locale=locale), DiffItemCb(op="ans", id=item_id)))
+    if can_forward:
+        row.append(_btn(t("difficulty-btn-forward", locale=locale), DiffItemCb(op="fwd", id=item_id)))
+    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+
+
+def difficulty_principal_keyboard(item_id: int, locale: str | None = None) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_btn(t("difficulty-btn-reply", locale=locale), DiffItemCb(op="rep", id=item_id))]]
+    )
+
+
+class DifficultyButtons:
+    """The buttons of queued difficulty messages, as JSON for the outbox (bot.services.difficulty uses it)."""
+
+    def for_secretary(
+        self, item_id: int, locale: str, *, can_answer: bool, can_forward: bool
+    ) -> dict[str, object] | None:
+        kb = difficulty_secretary_keyboard(item_id, locale, can_answer=can_answer, can_forward=can_forward)
+        return kb.model_dump(exclude_none=True) if kb else None
+
+    def for_principal(self, item_id: int, locale: str) -> dict[str, object] | None:
+        return difficulty_principal_keyboard(item_id, locale).model_dump(exclude_none=True)
+
+
+def difficulty_list_keyboard(f: str, unit: int, page: int, pages: int) -> InlineKeyboardMarkup:
+    """Paging, and for the secretary the filters (f "mine": the person's own list, paging only)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if f != "mine":
+        marks = {"all": "difficulty-btn-all", "open": "difficulty-btn-open", "ans": "difficulty-btn-answered"}
+        rows.append(
+            [
+                _btn(("• " if f == key else "") + t(label), DiffListCb(f=key, u=unit, p=0))
+                for key, label in marks.items()
+            ]
+        )
+        by_unit = [_btn(t("difficulty-btn-by-unit"), DiffListCb(f="units", u=unit, p=0))]
+        if unit:
+            by_unit.append(_btn(t("difficulty-btn-all-units"), DiffListCb(f=f, u=0, p=0)))
+        rows.append(by_unit)
+    nav = []
+    if page > 0:
+        nav.append(_btn(t("difficulty-btn-prev"), DiffListCb(f=f, u=unit, p=page - 1)))
+    if page + 1 < pages:
+        nav.append(_btn(t("difficulty-btn-next"), DiffListCb(f=f, u=unit, p=page + 1)))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def difficulty_units_keyboard(units: list[tuple[int, str]], f: str) -> InlineKeyboardMarkup:
+    rows = [[_btn(name[:64], DiffListCb(f=f, u=uid, p=0))] for uid, name in units]
+    rows.append([_btn(t("difficulty-btn-all-units"), DiffListCb(f=f, u=0, p=0))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 # -- people administration (/people) ------------------------------------------------------------------
 class PeoplePageCb(CallbackData, prefix="pa_pg"):
     q: str  # the normalised search words (bot.services.people_admin.query_key), at most 40 bytes
@@ -39,3 +155,92 @@ class PersonEditCb(CallbackData, prefix="pa_ed"):
     op: Literal["card", "units", "unit", "roles", "role", "deleg", "undeleg", "off", "off!", "on"]
     id: int
     arg: str = ""
+
+
+# -- people: joining and invites ------------------------------------------------------------------------
+class JoinCb(CallbackData, prefix="jn"):
+    op: Literal["agree", "refuse", "me", "notme", "new", "ok", "stop"]
+
+
+class JoinPickCb(CallbackData, prefix="jnp"):
+    id: int  # the roster person the joiner says they are
+
+
+class JoinPageCb(CallbackData, prefix="jng"):
+    p: int
+
+
+class JoinLangCb(CallbackData, prefix="jnl"):
+    code: Literal["vi", "en"]
+
+
+class InviteRoleCb(CallbackData, prefix="ivr"):
+    role: str
+    n: int = 1  # uses
+
+
+class InviteUnitCb(CallbackData, prefix="ivu"):
+    role: str
+    unit: int
+    n: int = 1
+
+
+class ConfirmJoinerCb(CallbackData, prefix="cjn"):
+    id: int  # person added to the roster by a unit invite
+
+
+def join_consent_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_btn(t("join-btn-agree"), JoinCb(op="agree")), _btn(t("join-btn-refuse"), JoinCb(op="refuse"))]]
+    )
+
+
+def join_identity_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_btn(t("join-btn-me"), JoinCb(op="me")), _btn(t("join-btn-not-me"), JoinCb(op="notme"))]]
+    )
+
+
+def join_pick_keyboard(people: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+    rows = [[_btn(name, JoinPickCb(id=pid))] for pid, name in people]
+    nav = []
+    if page > 0:
+        nav.append(_btn(t("join-btn-prev"), JoinPageCb(p=page - 1)))
+    if page + 1 < pages:
+        nav.append(_btn(t("join-btn-next"), JoinPageCb(p=page + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([_btn(t("join-btn-not-listed"), JoinCb(op="new"))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def join_summary_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_btn(t("join-btn-confirm"), JoinCb(op="ok")), _btn(t("join-btn-stop"), JoinCb(op="stop"))]]
+    )
+
+
+def join_lang_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_btn(t("lang-vi"), JoinLangCb(code="vi")), _btn(t("lang-en"), JoinLangCb(code="en"))]
+        ]
+    )
+
+
+def invite_roles_keyboard(roles: list[tuple[str, str]], n: int = 1) -> InlineKeyboardMarkup:
+    rows = [[_btn(label, InviteRoleCb(role=role, n=n))] for role, label in roles]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def invite_units_keyboard(units: list[tuple[int, str]], role: str, n: int = 1) -> InlineKeyboardMarkup:
+    buttons = [_btn(name, InviteUnitCb(role=role, unit=uid, n=n)) for uid, name in units]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def confirm_joiner_markup(person_id: int, locale: str) -> dict[str, object]:
+    """The head's "confirm" button on a queued message, as JSON for the outbox."""
+    kb = InlineKeyboardMarkup(
+        inline_keyboard=[[_btn(t("join-btn-confirm-joiner", locale=locale), ConfirmJoinerCb(id=person_id))]]
+    )
+    return kb.model_dump(exclude_none=True)

@@ -1,0 +1,749 @@
+"""Difficulties (khó khăn, vướng mắc): raised by staff or unit heads, answered by the standing office.
+
+The rules live here; no aiogram. Buttons on the messages queued for the secretaries and the principal come
+from a `DifficultyMarkup` the handler passes in (handlers/keyboards.py builds them), so the callback format
+stays in one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import fmt_date, fmt_datetime
+from bot.context import Ctx
+from bot.errors import DomainError, NotAllowed, NotFound
+from bot.i18n import t
+from bot.roles import Action, Member, Role, can
+from bot.services.audit import Audit
+from bot.services.outbox import Outbox
+from bot.text import esc, nfc
+from storage.models import Person, Unit
+from storage.models.difficulty import Difficulty, DifficultyState
+from storage.repositories.difficulty import UNANSWERED, DifficultyRepo
+from storage.repositories.people import PeopleRepo
+
+log = logging.getLogger(__name__)
+
+TEXT_MIN, TEXT_MAX = 10, 2000
+REPLY_MIN, REPLY_MAX = 2, 2000
+FILE_MAX_BYTES = 10 * 1024 * 1024
+# extension -> the MIME types Telegram reports for it
+FILE_TYPES: dict[str, frozenset[str]] = {
+    "pdf": frozenset({"application/pdf"}),
+    "doc": frozenset({"application/msword"}),
+    "docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    "xls": frozenset({"application/vnd.ms-excel"}),
+    "xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    "jpg": frozenset({"image/jpeg"}),
+    "jpeg": frozenset({"image/jpeg"}),
+    "png": frozenset({"image/png"}),
+}
+# what some clients report for DOCX/XLSX files
+GENERIC_MIME = frozenset({"application/octet-stream", "application/zip"})
+PAGE_SIZE = 5
+MESSAGE_BUDGET = 4000  # under Telegram's 4096, leaving room for the lines around the parts
+CAPTION_MAX = 1024
+
+
+# -- errors a person can cause -------------------------------------------------------------------------------
+class TextTooShort(DomainError):
+    key = "difficulty-text-too-short"
+
+
+class TextTooLong(DomainError):
+    key = "difficulty-text-too-long"
+
+
+class ReplyTooShort(DomainError):
+    key = "difficulty-reply-too-short"
+
+
+class ReplyTooLong(DomainError):
+    key = "difficulty-reply-too-long"
+
+
+class FileTypeNotAllowed(DomainError):
+    key = "difficulty-file-type"
+
+
+class FileTooLarge(DomainError):
+    key = "difficulty-file-too-large"
+
+
+class DifficultyNotFound(NotFound):
+    key = "difficulty-not-found"
+
+
+class NotSecretary(NotAllowed):
+    key = "difficulty-not-secretary"
+
+
+class NotPrincipal(NotAllowed):
+    key = "difficulty-not-principal"
+
+
+class NotYourUnit(NotAllowed):
+    key = "difficulty-not-your-unit"
+
+
+class AlreadyAnswered(DomainError):
+    """Carries the item so that the handler can show the existing answer."""
+
+    key = "difficulty-already-answered"
+
+    def __init__(self, view: ItemView) -> None:
+        item = view.item
+        super().__init__(
+            id=item.id,
+            name=esc(view.answerer or ""),
+            at=fmt_datetime(item.answered_at) if item.answered_at else "",
+            answer=clip(item.answer or "", 3000),
+        )
+        self.view = view
+
+
+class AlreadyForwarded(DomainError):
+    key = "difficulty-already-forwarded"
+
+
+class NotForwarded(DomainError):
+    key = "difficulty-not-forwarded"
+
+
+class AlreadyReplied(DomainError):
+    key = "difficulty-already-replied"
+
+    def __init__(self, view: ItemView) -> None:
+        super().__init__(id=view.item.id, reply=clip(view.item.principal_reply or "", 3000))
+        self.view = view
+
+
+class NoPrincipal(DomainError):
+    key = "difficulty-no-principal"
+
+
+# -- checks on what a person types or sends ------------------------------------------------------------------
+def check_text(text: str | None) -> str:
+    value = nfc(text or "").strip()
+    if len(value) < TEXT_MIN:
+        raise TextTooShort(length=len(value), min=TEXT_MIN)
+    if len(value) > TEXT_MAX:
+        raise TextTooLong(length=len(value), max=TEXT_MAX)
+    return value
+
+
+def check_reply(text: str | None) -> str:
+    value = nfc(text or "").strip()
+    if len(value) < REPLY_MIN:
+        raise ReplyTooShort(min=REPLY_MIN)
+    if len(value) > REPLY_MAX:
+        raise ReplyTooLong(length=len(value), max=REPLY_MAX)
+    return value
+
+
+def _size_mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+
+
+def check_size(size: int | None) -> None:
+    if size is not None and size > FILE_MAX_BYTES:
+        raise FileTooLarge(size=_size_mb(size), max=FILE_MAX_BYTES // (1024 * 1024))
+
+
+def check_document(file_name: str | None, mime_type: str | None, size: int | None) -> None:
+    """PDF, DOC/DOCX, XLS/XLSX, JPG/PNG up to 10 MB; the extension and the MIME type must agree."""
+    ext = PurePosixPath(file_name or "").suffix.lower().lstrip(".")
+    allowed = FILE_TYPES.get(ext)
+    mime = (mime_type or "").lower()
+    if allowed is None or (mime and mime not in allowed and mime not in GENERIC_MIME):
+        raise FileTypeNotAllowed(name=esc(file_name or "?"))
+    check_size(size)
+
+
+# -- text helpers --------------------------------------------------------------------------------------------
+def clip(text: str, limit: int) -> str:
+    """`text` escaped for HTML, cut (with …) so that the escaped result has at most `limit` characters."""
+    out: list[str] = []
+    size = 0
+    for ch in text:
+        e = esc(ch)
+        if size + len(e) > limit - 1:
+            out.append("…")
+            return "".join(out)
+        out.append(e)
+        size += len(e)
+    return "".join(out)
+
+
+def fair_share(lengths: Sequence[int], budget: int) -> list[int]:
+    """Limits for parts of these lengths that fit `budget` together; short parts keep all they need."""
+    limits = [0] * len(lengths)
+    todo = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    left = max(budget, 0)
+    for n, i in enumerate(todo):
+        share = left // (len(todo) - n)
+        limits[i] = min(lengths[i], share)
+        left -= limits[i]
+    return limits
+
+
+def fit(parts: Sequence[str], budget: int) -> list[str]:
+    """Escape and clip user texts so that all of them fit `budget` characters."""
+    escaped = [len(esc(p)) for p in parts]
+    limits = fair_share(escaped, budget)
+    return [esc(p) if limits[i] >= escaped[i] else clip(p, limits[i]) for i, p in enumerate(parts)]
+
+
+# -- the draft kept in the conversation ----------------------------------------------------------------------
+@dataclass
+class Draft:
+    unit_id: int | None = None
+    on_behalf_of_unit: bool = False
+    text: str = ""
+    file_id: str | None = None
+    file_kind: str | None = None  # document | photo
+    file_name: str | None = None
+    topic_kind: str | None = None  # movement | round
+    topic_code: str | None = None
+
+    def as_state(self) -> dict[str, Any]:
+        return {"draft": asdict(self)}
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> Draft:
+        raw = data.get("draft") or {}
+        return cls(**{k: v for k, v in raw.items() if k in cls.__dataclass_fields__})
+
+
+# -- the plan: movements and rounds a difficulty may concern -------------------------------------------------
+@dataclass(frozen=True)
+class Topic:
+    kind: str  # movement | round
+    code: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    def label(self, locale: str) -> str:
+        return self.names.get(locale) or self.names.get("vi") or self.code
+
+
+def _topic_names(row: Any, code: str) -> dict[str, str]:
+    for vi_attr, en_attr in (("name_vi", "name_en"), ("title_vi", "title_en")):
+        vi = getattr(row, vi_attr, None)
+        if vi:
+            return {"vi": str(vi), "en": str(getattr(row, en_attr, None) or vi)}
+    name = getattr(row, "name", None)
+    if isinstance(name, dict):
+        vi = name.get("vi") or code
+        return {"vi": str(vi), "en": str(name.get("en") or vi)}
+    if isinstance(name, str) and name:
+        return {"vi": name, "en": name}
+    return {"vi": code, "en": code}
+
+
+async def load_plan_topics(session: AsyncSession) -> list[Topic]:
+    """The plan's movements and rounds, when the plan feature's tables exist; otherwise none.
+
+    This is the only place that knows about the plan feature: it looks for `storage.models.plan` with
+    `Movement` and `Round` models that have a `code`, and reads their names (`name_vi`/`name_en`, or a
+    `name` that is a string or a {vi, en} mapping). Wire it to the plan feature's own repository once
+    that exists.
+    """
+    try:
+        plan = importlib.import_module("storage.models.plan")
+    except Exception:  # not built yet (or half-built in the working tree)
+        return []
+    topics: list[Topic] = []
+    for kind, model_name in (("movement", "Movement"), ("round", "Round")):
+        model = getattr(plan, model_name, None)
+        code_col = getattr(model, "code", None)
+        if model is None or code_col is None:
+            continue
+        stmt = select(model).order_by(code_col).limit(12)
+        try:
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                async with session.begin_nested():  # a failed query must not spoil the update's transaction
+                    rows = list((await session.scalars(stmt)).all())
+            else:
+                rows = list((await session.scalars(stmt)).all())
+        except SQLAlchemyError:
+            log.warning("difficulty: cannot read the plan's %s rows", model_name, exc_info=True)
+            continue
+        for row in rows:
+            code = str(row.code)
+            topics.append(Topic(kind, code, _topic_names(row, code)))
+    return topics
+
+
+# -- what the messages show ----------------------------------------------------------------------------------
+@dataclass
+class ItemView:
+    item: Difficulty
+    author: str
+    unit: str | None
+    topic: Topic | None = None
+    answerer: str | None = None
+    principal: str | None = None
+
+    def state_label(self, locale: str | None = None) -> str:
+        return t(f"difficulty-state-{self.item.state}", locale=locale)
+
+
+def _head_lines(view: ItemView, locale: str | None, title_key: str) -> list[str]:
+    item = view.item
+    lines = [t(title_key, locale=locale, id=item.id)]
+    if item.on_behalf_of_unit and view.unit:
+        lines.append(
+            t("difficulty-card-from-unit", locale=locale, name=esc(view.author), unit=esc(view.unit))
+        )
+    else:
+        lines.append(t("difficulty-card-from", locale=locale, name=esc(view.author)))
+        if view.unit:
+            lines.append(t("difficulty-card-unit", locale=locale, unit=esc(view.unit)))
+    if view.topic is not None:
+        lines.append(
+            t(
+                f"difficulty-card-topic-{view.topic.kind}",
+                locale=locale,
+                topic=esc(view.topic.label(locale or "vi")),
+            )
+        )
+    lines.append(t("difficulty-card-date", locale=locale, date=fmt_date(item.created_at)))
+    if item.file_kind == "photo":
+        lines.append(t("difficulty-card-photo", locale=locale))
+    elif item.file_kind == "document":
+        lines.append(t("difficulty-card-file", locale=locale, name=esc(item.file_name or "")))
+    return lines
+
+
+def card(view: ItemView, locale: str | None = None, *, title_key: str = "difficulty-card-title") -> str:
+    """The whole item as the secretary (or the principal) sees it, with what has come of it so far."""
+    item = view.item
+    head = _head_lines(view, locale, title_key)
+    head.append(t("difficulty-card-state", locale=locale, state=view.state_label(locale)))
+    labels: list[str] = []
+    users = [item.text]
+    if item.forwarded_at is not None:
+        labels.append(t("difficulty-card-forwarded", locale=locale, date=fmt_date(item.forwarded_at)))
+    if item.principal_reply:
+        users.append(item.principal_reply)
+    if item.answer:
+        users.append(item.answer)
+    reserve = sum(len(line) + 1 for line in head + labels) + 300  # the labels around the replies
+    parts = fit(users, MESSAGE_BUDGET - reserve)
+    out = ["\n".join(head), "", parts[0]]
+    if labels:
+        out += ["", *labels]
+    i = 1
+    if item.principal_reply:
+        out += [
+            "",
+            t(
+                "difficulty-card-principal-reply",
+                locale=locale,
+                name=esc(view.principal or ""),
+                reply=parts[i],
+            ),
+        ]
+        i += 1
+    if item.answer:
+        out += [
+            "",
+            t(
+                "difficulty-card-answer",
+                locale=locale,
+                name=esc(view.answerer or ""),
+                at=fmt_datetime(item.answered_at) if item.answered_at else "",
+                answer=parts[i],
+            ),
+        ]
+    return "\n".join(out)
+
+
+def answer_for_author(view: ItemView, locale: str | None) -> str:
+    item = view.item
+    return t(
+        "difficulty-answer-for-author",
+        locale=locale,
+        id=item.id,
+        date=fmt_date(item.created_at),
+        text=clip(item.text, 600),
+        answer=clip(item.answer or "", MESSAGE_BUDGET - 1000),
+    )
+
+
+def reply_for_secretary(view: ItemView, locale: str | None) -> str:
+    item = view.item
+    return t(
+        "difficulty-reply-for-secretary",
+        locale=locale,
+        id=item.id,
+        name=esc(view.principal or ""),
+        text=clip(item.text, 600),
+        reply=clip(item.principal_reply or "", MESSAGE_BUDGET - 1000),
+    )
+
+
+def file_caption(item: Difficulty, locale: str | None) -> str:
+    return t("difficulty-file-caption", locale=locale, id=item.id)[:CAPTION_MAX]
+
+
+# -- buttons on queued messages ------------------------------------------------------------------------------
+class DifficultyMarkup(Protocol):
+    """Inline keyboards as JSON-ready dicts (handlers/keyboards.py implements it)."""
+
+    def for_secretary(
+        self, item_id: int, locale: str, *, can_answer: bool, can_forward: bool
+    ) -> dict[str, Any] | None: ...
+
+    def for_principal(self, item_id: int, locale: str) -> dict[str, Any] | None: ...
+
+
+class NoMarkup:
+    def for_secretary(
+        self, item_id: int, locale: str, *, can_answer: bool, can_forward: bool
+    ) -> dict[str, Any] | None:
+        return None
+
+    def for_principal(self, item_id: int, locale: str) -> dict[str, Any] | None:
+        return None
+
+
+@dataclass
+class Page:
+    items: list[ItemView]
+    total: int
+    page: int
+    pages: int
+
+
+LIST_STATES: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "open": UNANSWERED,
+    "ans": (DifficultyState.ANSWERED.value,),
+}
+
+
+def _local_midnight(day: date, ctx: Ctx) -> datetime:
+    """The start of `day` in the college's time zone (stored columns compare in UTC)."""
+    return datetime.combine(day, time.min, tzinfo=ctx.clock.tz)
+
+
+# -- the service ---------------------------------------------------------------------------------------------
+class DifficultyService:
+    def __init__(self, ctx: Ctx, markup: DifficultyMarkup | None = None) -> None:
+        self.ctx = ctx
+        self.repo = DifficultyRepo(ctx.session)
+        self.people = PeopleRepo(ctx.session)
+        self.markup: DifficultyMarkup = markup or NoMarkup()
+
+    # -- who and what ------------------------------------------------------------------------------------
+    @property
+    def actor(self) -> Member:
+        if self.ctx.actor is None:
+            raise NotAllowed()
+        return self.ctx.actor
+
+    def is_secretary(self, member: Member | None = None) -> bool:
+        return can(member or self.ctx.actor, Action.DIFFICULTY_ANSWER)
+
+    async def headed_units(self) -> list[Unit]:
+        """The units the actor may speak for (as head or acting deputy)."""
+        ids = sorted(
+            {
+                g.unit_id
+                for g in self.actor.grants
+                if g.role in (Role.UNIT_HEAD, Role.DEPUTY_HEAD) and g.unit_id is not None
+            }
+        )
+        units = await self.repo.units(ids)
+        return [units[i] for i in ids if i in units]
+
+    async def start(self, unit_id: int | None = None) -> Draft:
+        """A new draft, personal (`unit_id` None) or on behalf of a unit the actor heads."""
+        me = self.actor
+        if unit_id is not None:
+            if not me.heads(unit_id):
+                raise NotYourUnit()
+            return Draft(unit_id=unit_id, on_behalf_of_unit=True)
+        return Draft(unit_id=me.unit_id, on_behalf_of_unit=False)
+
+    async def topics(self) -> list[Topic]:
+        return await load_plan_topics(self.ctx.session)
+
+    async def view(self, item: Difficulty, topics: Sequence[Topic] | None = None) -> ItemView:
+        people = await self.repo.people([item.author_id, item.answered_by, item.principal_reply_by])
+        units = await self.repo.units([item.unit_id])
+        return self._view(item, people, units, topics)
+
+    def _view(
+        self,
+        item: Difficulty,
+        people: dict[int, Person],
+        units: dict[int, Unit],
+        topics: Sequence[Topic] | None,
+    ) -> ItemView:
+        def name(pid: int | None) -> str | None:
+            p = people.get(pid) if pid is not None else None
+            return p.full_name if p else None
+
+        topic = None
+        if item.topic_kind and item.topic_code:
+            topic = next(
+                (tp for tp in topics or () if tp.kind == item.topic_kind and tp.code == item.topic_code),
+                Topic(item.topic_kind, item.topic_code, {}),
+            )
+        unit = units.get(item.unit_id) if item.unit_id is not None else None
+        return ItemView(
+            item,
+            name(item.author_id) or "?",
+            unit.name if unit else None,
+            topic,
+            name(item.answered_by),
+            name(item.principal_reply_by),
+        )
+
+    async def _get(self, item_id: int) -> Difficulty:
+        item = await self.repo.get(item_id)
+        if item is None:
+            raise DifficultyNotFound(id=item_id)
+        return item
+
+    async def get_view(self, item_id: int) -> ItemView:
+        item = await self._get(item_id)
+        return await self.view(item, await self.topics() if item.topic_code else None)
+
+    # -- raising -----------------------------------------------------------------------------------------
+    async def submit(self, draft: Draft) -> Difficulty:
+        me = self.actor
+        if not can(me, Action.DIFFICULTY_RAISE):
+            raise NotAllowed()
+        text = check_text(draft.text)
+        if draft.on_behalf_of_unit and not me.heads(draft.unit_id):
+            raise NotYourUnit()
+        item = self.repo.add(
+            Difficulty(
+                author_id=me.person_id,
+                unit_id=draft.unit_id if draft.on_behalf_of_unit else me.unit_id,
+                on_behalf_of_unit=draft.on_behalf_of_unit,
+                text=text,
+                file_id=draft.file_id,
+                file_kind=draft.file_kind if draft.file_id else None,
+                file_name=draft.file_name if draft.file_id else None,
+                topic_kind=draft.topic_kind if draft.topic_code else None,
+                topic_code=draft.topic_code,
+                state=DifficultyState.OPEN.value,
+                created_at=self.ctx.clock.now(),
+            )
+        )
+        await self.ctx.session.flush()
+        Audit(self.ctx).record(
+            "difficulty.raised",
+            "difficulty",
+            item.id,
+            before=None,
+            after={
+                "state": item.state,
+                "author_id": item.author_id,
+                "unit_id": item.unit_id,
+                "on_behalf_of_unit": item.on_behalf_of_unit,
+                "file_kind": item.file_kind,
+                "topic": f"{item.topic_kind}:{item.topic_code}" if item.topic_code else None,
+            },
+        )
+        view = await self.view(item, await self.topics() if item.topic_code else None)
+        for person in await self.people.with_role(Role.SECRETARY):
+            self._send_card(person, view, title_key="difficulty-new-title", secretary=True)
+        return item
+
+    def _send_card(self, person: Person, view: ItemView, *, title_key: str, secretary: bool) -> None:
+        item = view.item
+        locale = person.language
+        outbox = Outbox(self.ctx)
+        if secretary:
+            markup = self.markup.for_secretary(
+                item.id,
+                locale,
+                can_answer=item.state != DifficultyState.ANSWERED.value,
+                can_forward=item.state == DifficultyState.OPEN.value,
+            )
+        else:
+            markup = self.markup.for_principal(item.id, locale)
+        row = outbox.to_person(
+            person, card(view, locale, title_key=title_key), kind="difficulty", reply_markup=markup
+        )
+        if row is not None and item.file_id and item.file_kind in ("document", "photo"):
+            outbox.to_person(
+                person,
+                file_caption(item, locale),
+                kind="difficulty",
+                method=item.file_kind,
+                file_id=item.file_id,
+            )
+
+    # -- answering ---------------------------------------------------------------------------------------
+    def _require_secretary(self) -> Member:
+        me = self.actor
+        if not self.is_secretary(me):
+            raise NotSecretary()
+        return me
+
+    async def answerable(self, item_id: int) -> ItemView:
+        """The item a secretary is about to answer; raises when they may not or it is already answered."""
+        self._require_secretary()
+        view = await self.get_view(item_id)
+        if view.item.state == DifficultyState.ANSWERED.value:
+            raise AlreadyAnswered(view)
+        return view
+
+    async def answer(self, item_id: int, text: str) -> ItemView:
+        me = self._require_secretary()
+        item = await self._get(item_id)
+        if item.state == DifficultyState.ANSWERED.value:
+            raise AlreadyAnswered(await self.view(item))
+        answer = check_reply(text)
+        before = {"state": item.state, "answer": None}
+        if not await self.repo.mark_answered(item.id, answer, me.person_id, self.ctx.clock.now()):
+            await self.repo.refresh(item)  # someone answered in between
+            raise AlreadyAnswered(await self.view(item))
+        await self.repo.refresh(item)
+        Audit(self.ctx).record(
+            "difficulty.answered",
+            "difficulty",
+            item.id,
+            before=before,
+            after={"state": item.state, "answer": answer, "answered_by": me.person_id},
+        )
+        view = await self.view(item, await self.topics() if item.topic_code else None)
+        author = await self.people.get(item.author_id)
+        if author is not None:
+            Outbox(self.ctx).to_person(author, answer_for_author(view, author.language), kind="difficulty")
+        return view
+
+    # -- forwarding to the principal ---------------------------------------------------------------------
+    async def forward(self, item_id: int) -> ItemView:
+        me = self._require_secretary()
+        item = await self._get(item_id)
+        if item.state == DifficultyState.ANSWERED.value:
+            raise AlreadyAnswered(await self.view(item))
+        if item.state == DifficultyState.FORWARDED.value:
+            raise AlreadyForwarded(id=item.id, date=fmt_date(item.forwarded_at or item.created_at))
+        principals = [
+            p
+            for p in await self.people.with_role(Role.PRINCIPAL)
+            if p.telegram_id is not None and p.active and not p.unreachable
+        ]
+        if not principals:
+            raise NoPrincipal()
+        before = {"state": item.state}
+        if not await self.repo.mark_forwarded(item.id, me.person_id, self.ctx.clock.now()):
+            await self.repo.refresh(item)
+            if item.state == DifficultyState.ANSWERED.value:
+                raise AlreadyAnswered(await self.view(item))
+            raise AlreadyForwarded(id=item.id, date=fmt_date(item.forwarded_at or item.created_at))
+        await self.repo.refresh(item)
+        Audit(self.ctx).record(
+            "difficulty.forwarded",
+            "difficulty",
+            item.id,
+            before=before,
+            after={"state": item.state, "forwarded_by": me.person_id, "to": [p.id for p in principals]},
+        )
+        view = await self.view(item, await self.topics() if item.topic_code else None)
+        for person in principals:
+            self._send_card(person, view, title_key="difficulty-forward-title", secretary=False)
+        return view
+
+    def _require_principal(self) -> Member:
+        me = self.actor
+        if not can(me, Action.DIFFICULTY_REPLY_PRINCIPAL):
+            raise NotPrincipal()
+        return me
+
+    async def repliable(self, item_id: int) -> ItemView:
+        self._require_principal()
+        view = await self.get_view(item_id)
+        if view.item.forwarded_at is None:
+            raise NotForwarded(id=item_id)
+        if view.item.principal_reply:
+            raise AlreadyReplied(view)
+        return view
+
+    async def principal_reply(self, item_id: int, text: str) -> ItemView:
+        me = self._require_principal()
+        view = await self.repliable(item_id)
+        item = view.item
+        reply = check_reply(text)
+        if not await self.repo.set_principal_reply(item.id, reply, me.person_id, self.ctx.clock.now()):
+            await self.repo.refresh(item)
+            raise AlreadyReplied(await self.view(item))
+        await self.repo.refresh(item)
+        Audit(self.ctx).record(
+            "difficulty.principal_replied",
+            "difficulty",
+            item.id,
+            before={"state": item.state, "principal_reply": None},
+            after={"state": item.state, "principal_reply": reply, "principal_reply_by": me.person_id},
+        )
+        view = await self.view(item, await self.topics() if item.topic_code else None)
+        outbox = Outbox(self.ctx)
+        for person in await self.people.with_role(Role.SECRETARY):
+            markup = None
+            if item.state != DifficultyState.ANSWERED.value:
+                markup = self.markup.for_secretary(
+                    item.id, person.language, can_answer=True, can_forward=False
+                )
+            outbox.to_person(
+                person, reply_for_secretary(view, person.language), kind="difficulty", reply_markup=markup
+            )
+        return view
+
+    # -- lists -------------------------------------------------------------------------------------------
+    async def listing(
+        self, *, mine: bool, states: str = "all", unit_id: int | None = None, page: int = 0
+    ) -> Page:
+        """The secretary's list (any state, optionally one unit), or the actor's own items."""
+        me = self.actor
+        if not mine and not self.is_secretary(me):
+            raise NotSecretary()
+        page = max(page, 0)
+        kwargs: dict[str, Any] = (
+            {"author_id": me.person_id}
+            if mine
+            else {"states": LIST_STATES.get(states), "unit_id": unit_id or None}
+        )
+        rows, total = await self.repo.page(offset=page * PAGE_SIZE, limit=PAGE_SIZE, **kwargs)
+        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        if rows == [] and page > 0 and total:
+            return await self.listing(mine=mine, states=states, unit_id=unit_id, page=pages - 1)
+        people = await self.repo.people(
+            [pid for r in rows for pid in (r.author_id, r.answered_by, r.principal_reply_by)]
+        )
+        units = await self.repo.units([r.unit_id for r in rows])
+        topics = await self.topics() if any(r.topic_code for r in rows) else None
+        return Page([self._view(r, people, units, topics) for r in rows], total, page, pages)
+
+    async def units_with_items(self) -> list[Unit]:
+        self._require_secretary()
+        return await self.repo.units_with_items()
+
+    # -- the yearly report -------------------------------------------------------------------------------
+    async def counts(self, start: date, end: date) -> dict[int | None, dict[str, int]]:
+        """Items raised from `start` to `end` (local dates, both included): unit id -> state -> number."""
+        rows = await self.repo.counts(
+            _local_midnight(start, self.ctx), _local_midnight(end + timedelta(days=1), self.ctx)
+        )
+        out: dict[int | None, dict[str, int]] = {}
+        for unit_id, state, n in rows:
+            per_state = out.setdefault(unit_id, {s.value: 0 for s in DifficultyState})
+            per_state[state] = per_state.get(state, 0) + n
+        return out
