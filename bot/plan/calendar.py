@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
+
+from bot.clock import VN_TZ
 
 if TYPE_CHECKING:
     from bot.plan.schema import PlanFile, Round, SchoolYear
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = VN_TZ  # the college's zone (bot.clock.VN_TZ)
 
 Moment = date | datetime
 """A local calendar day, or a naive local wall-clock time."""

@@ -7,6 +7,7 @@ as text by the YAML reader and parsed by the schema, so a wrong date is reported
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.plan.messages import MESSAGES
+from bot.plan.messages import Listing, is_problem_key
 from bot.plan.schema import Loc, PlanError, PlanFile, PlanIssue
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -152,12 +153,16 @@ def _issue_from_pydantic(error: ErrorDetails) -> PlanIssue:
     loc = tuple(error["loc"])
     kind = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind in MESSAGES:  # raised by the schema with a key of ours
+    if is_problem_key(kind):  # raised by the schema with a key of ours
         return PlanIssue(loc, kind, dict(ctx))
     key = _PYDANTIC_KEYS.get(kind)
     if key is None:
         return PlanIssue(loc, "plan-invalid", {"detail": error["msg"]})
     params = dict(ctx)
+    if kind == "literal_error" and isinstance(ctx.get("expected"), str):
+        choices = re.findall(r"'([^']*)'", ctx["expected"])
+        if choices:
+            params["expected"] = Listing(tuple(choices), "or", quoted=True)
     for name in _LIMIT_CTX:
         if name in ctx:
             params["limit"] = ctx[name]

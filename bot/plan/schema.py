@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.plan.calendar import LOCAL_TZ, Moment, closes_at, has_time, local_day, opens_at
-from bot.plan.messages import MESSAGES, render
+from bot.plan.messages import Listing, Phrase, known_list, render, template
 
 Loc = tuple[str | int, ...]
 
@@ -62,11 +62,22 @@ class PlanIssue:
 
     @property
     def message(self) -> str:
+        """The problem in English (logs and exceptions); `text(locale)` for a reader."""
         return render(self.key, self.params)
 
+    def text(self, locale: str | None = None) -> str:
+        return render(self.key, self.params, locale)
+
+    def format(self, locale: str | None = None) -> str:
+        """`path: message (line N)`, in `locale` (default English)."""
+        message = self.text(locale)
+        text = f"{self.path}: {message}" if self.loc else message
+        if self.line is None:
+            return text
+        return f"{text} {render('plan-at-line', {'line': self.line}, locale)}"
+
     def __str__(self) -> str:
-        text = f"{self.path}: {self.message}" if self.loc else self.message
-        return f"{text} (line {self.line})" if self.line is not None else text
+        return self.format()
 
 
 class PlanError(Exception):
@@ -77,15 +88,19 @@ class PlanError(Exception):
         self.filename = filename
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    def report(self, locale: str | None = None) -> str:
+        """A heading and one line per problem, in `locale` (default English)."""
         head = f"{self.filename}: " if self.filename else ""
-        count = len(self.issues)
-        lines = "\n".join(f"  {issue}" for issue in self.issues)
-        return f"{head}{count} problem{'s' if count != 1 else ''} in the plan\n{lines}"
+        count = render("plan-problems", {"count": len(self.issues)}, locale)
+        lines = "\n".join(f"  {issue.format(locale)}" for issue in self.issues)
+        return f"{head}{count}\n{lines}"
+
+    def __str__(self) -> str:
+        return self.report()
 
 
 def _error(key: str, **params: Any) -> PydanticCustomError:
-    return PydanticCustomError(key, MESSAGES[key], params)
+    return PydanticCustomError(key, template(key), params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,15 +476,8 @@ class ParamSpec:
             return isinstance(value, bool)
         return isinstance(value, str) and bool(value.strip())
 
-    def expected(self) -> str:
-        return {
-            "code": "a code",
-            "count": "a whole number of at least 1",
-            "percent": "a percentage above 0 and at most 100",
-            "choice": "one of " + ", ".join(self.choices),
-            "bool": "true or false",
-            "text": "a text",
-        }[self.kind]
+    def expected(self) -> Phrase:
+        return Phrase(f"plan-expect-{self.kind}", {"choices": ", ".join(self.choices)})
 
 
 RULE_KINDS: dict[str, dict[str, ParamSpec]] = {
@@ -651,8 +659,8 @@ def _round_issues(plan: PlanFile) -> Iterator[PlanIssue]:
             final = final or loc
 
 
-def _known_list(codes: Iterable[str]) -> str:
-    return ", ".join(sorted(codes)) or "none"
+def _known_list(codes: Iterable[str]) -> str | Phrase:
+    return known_list(list(codes))
 
 
 def _round_reference_issues(plan: PlanFile, round_: Round, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
@@ -712,7 +720,7 @@ def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[Plan
         here: Loc = (*loc, "params", name)
         param = spec.get(name)
         if param is None:
-            params = {"kind": rule.kind, "param": name, "allowed": _known_list(spec) if spec else "none"}
+            params = {"kind": rule.kind, "param": name, "allowed": _known_list(spec)}
             yield PlanIssue(here, "plan-rule-unknown-param", params)
         elif not param.accepts(value):
             params = {"kind": rule.kind, "param": name, "expected": param.expected()}
@@ -738,7 +746,7 @@ def _factor_issues(item: Commendation, loc: Loc) -> Iterator[PlanIssue]:
         if factor.subject is None and isinstance(item, AwardForm):
             yield PlanIssue((*loc, j, "subject"), "plan-factor-subject-needed")
         elif factor.subject is not None and factor.subject not in allowed:
-            params = {"subject": factor.subject, "allowed": " and ".join(allowed)}
+            params = {"subject": factor.subject, "allowed": Listing(tuple(allowed), "and")}
             yield PlanIssue((*loc, j, "subject"), "plan-factor-subject-mismatch", params)
     dated = [
         ((f.subject, f.effective_from), (*loc, j, "effective_from")) for j, f in enumerate(item.award_factors)
