@@ -1,9 +1,141 @@
-"""The invite feature (placeholder)."""
+"""/invite: a link to join, for the role and unit the sender may invite.
+
+/invite                     buttons: role, then unit (skipped when there is one choice)
+/invite staff TCHC 20       directly: role, unit code and number of uses (each optional)
+"""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.commands import register_command
+from bot.context import Ctx
+from bot.errors import DomainError
+from bot.filters import Allowed, personal_router
+from bot.i18n import t
+from bot.roles import Action, Member, Role
+from bot.services.invites import (
+    MAX_USES,
+    CreatedInvite,
+    InviteService,
+    deep_link,
+    expires_text,
+    invitable_roles,
+    role_name,
+)
+from bot.text import esc
+from handlers.keyboards import InviteRoleCb, InviteUnitCb, invite_roles_keyboard, invite_units_keyboard
+from storage.repositories.roster import RosterRepo
+
+register_command("invite", Action.INVITE, "invite-cmd", order=40)
 
 
 def router() -> Router:
-    return Router(name="invite")
+    r = personal_router("invite")
+    r.message.register(invite, Command("invite"), Allowed(Action.INVITE))
+    r.callback_query.register(pick_role, InviteRoleCb.filter(), Allowed(Action.INVITE))
+    r.callback_query.register(pick_unit, InviteUnitCb.filter(), Allowed(Action.INVITE))
+    return r
+
+
+def created_text(c: CreatedInvite, bot_username: str) -> str:
+    return t(
+        "invite-created",
+        role=role_name(c.invite.role),
+        unit=esc(c.unit.name),
+        uses=c.invite.max_uses,
+        expires=expires_text(c.invite),
+        link=deep_link(bot_username, c.token),
+    )
+
+
+async def _create(ctx: Ctx, bot: Bot, role: str, unit_id: int, n: int) -> str:
+    created = await InviteService(ctx).create(role, unit_id, max_uses=n)
+    me = await bot.me()
+    return created_text(created, me.username or "")
+
+
+async def _next_step(ctx: Ctx, bot: Bot, role: str, n: int) -> tuple[str, object | None]:
+    """After the role: the unit buttons, or the link when only one unit is possible."""
+    svc = InviteService(ctx)
+    svc.check_role(role)
+    units = await svc.units_for(role)
+    if not units:
+        return t("invite-no-units"), None
+    if len(units) == 1:
+        return await _create(ctx, bot, role, units[0].id, n), None
+    return t("invite-pick-unit", role=role_name(role)), invite_units_keyboard(
+        [(u.id, u.name) for u in units], role, n
+    )
+
+
+def _parse(args: str | None, codes: dict[str, int]) -> tuple[str | None, int | None, int] | None:
+    role: str | None = None
+    unit: int | None = None
+    n = 1
+    for word in (args or "").split():
+        low = word.lower()
+        if low in {r.value for r in Role}:
+            role = low
+        elif word.upper() in codes:
+            unit = codes[word.upper()]
+        elif word.isdigit():
+            n = int(word)
+        else:
+            return None
+    return role, unit, n
+
+
+async def invite(message: Message, command: CommandObject, me: Member, ctx: Ctx, bot: Bot) -> None:
+    units = await RosterRepo(ctx.session).units_by_code()
+    parsed = _parse(command.args, {code.upper(): u.id for code, u in units.items()})
+    if parsed is None:
+        await message.answer(t("invite-usage"))
+        return
+    role, unit_id, n = parsed
+    if not 1 <= n <= MAX_USES:
+        await message.answer(t("invite-bad-uses", max=MAX_USES))
+        return
+    roles = invitable_roles(me)
+    try:
+        if role is None and len(roles) == 1:
+            role = roles[0].value
+        if role is None:
+            await message.answer(
+                t("invite-pick-role"),
+                reply_markup=invite_roles_keyboard([(r.value, role_name(r)) for r in roles], n),
+            )
+            return
+        if unit_id is None:
+            text, kb = await _next_step(ctx, bot, role, n)
+            await message.answer(text, reply_markup=kb)  # type: ignore[arg-type]
+            return
+        await message.answer(await _create(ctx, bot, role, unit_id, n))
+    except DomainError as e:
+        await message.answer(e.text())
+
+
+async def pick_role(query: CallbackQuery, callback_data: InviteRoleCb, ctx: Ctx, bot: Bot) -> None:
+    try:
+        if not 1 <= callback_data.n <= MAX_USES:
+            raise DomainError("invite-bad-uses", max=MAX_USES)
+        text, kb = await _next_step(ctx, bot, callback_data.role, callback_data.n)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=kb)  # type: ignore[arg-type]
+
+
+async def pick_unit(query: CallbackQuery, callback_data: InviteUnitCb, ctx: Ctx, bot: Bot) -> None:
+    try:
+        text = await _create(ctx, bot, callback_data.role, callback_data.unit, callback_data.n)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=None)

@@ -191,13 +191,17 @@ class ConfirmJoinerCb(CallbackData, prefix="cjn"):
 
 def join_consent_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_btn(t("join-btn-agree"), JoinCb(op="agree")), _btn(t("join-btn-refuse"), JoinCb(op="refuse"))]]
+        inline_keyboard=[
+            [_btn(t("join-btn-agree"), JoinCb(op="agree")), _btn(t("join-btn-refuse"), JoinCb(op="refuse"))]
+        ]
     )
 
 
 def join_identity_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_btn(t("join-btn-me"), JoinCb(op="me")), _btn(t("join-btn-not-me"), JoinCb(op="notme"))]]
+        inline_keyboard=[
+            [_btn(t("join-btn-me"), JoinCb(op="me")), _btn(t("join-btn-not-me"), JoinCb(op="notme"))]
+        ]
     )
 
 
@@ -216,7 +220,9 @@ def join_pick_keyboard(people: list[tuple[int, str]], page: int, pages: int) -> 
 
 def join_summary_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_btn(t("join-btn-confirm"), JoinCb(op="ok")), _btn(t("join-btn-stop"), JoinCb(op="stop"))]]
+        inline_keyboard=[
+            [_btn(t("join-btn-confirm"), JoinCb(op="ok")), _btn(t("join-btn-stop"), JoinCb(op="stop"))]
+        ]
     )
 
 

@@ -1,9 +1,271 @@
-"""`thidua` subcommands of the people feature."""
+"""`thidua` subcommands of the people feature: org load, staff import, invite create / export.
+
+They run outside the dispatcher: each opens its own unit of work (migrating the database first),
+builds a Ctx with no actor (the system) and calls the same services as the bot. Every change is
+audited. Output for operators is in the default locale; the invite link is the LAST line of
+`invite create`, so scripts can take it with `tail -n 1`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+
+from bot.config import Settings
+from bot.errors import DomainError
+
+T = TypeVar("T")
 
 
 def register(main: click.Group) -> None:
-    return None
+    main.add_command(org)
+    main.add_command(staff)
+    main.add_command(invite)
+
+
+# -- running a service -----------------------------------------------------------------------------------
+def _settings() -> Settings:
+    return Settings()
+
+
+def _t(key: str, **params: Any) -> str:
+    from bot.i18n import t
+
+    return t(key, locale=_settings().default_locale or "vi", **params)
+
+
+def _run(fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Migrate, then run `fn(ctx)` in one unit of work (committed on return, rolled back on error)."""
+    from bot.clock import Clock
+    from bot.context import Ctx
+    from bot.identity import IdentityCache
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import UnitOfWork
+
+    settings = _settings()
+
+    async def go() -> T:
+        await upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            uow = UnitOfWork(make_sessionmaker(engine))
+            async with uow:
+                return await fn(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def _fail(message: str, lines: list[str] = ()) -> None:  # type: ignore[assignment]
+    for line in lines:
+        click.echo(f"  {line}", err=True)
+    raise click.ClickException(message)
+
+
+def _duration(_ctx: Any, _param: Any, value: str) -> timedelta:
+    from bot.services.invites import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise click.BadParameter("use e.g. 7d, 12h, 2w") from None
+
+
+# -- thidua org load ----------------------------------------------------------------------------------------
+@click.group()
+def org() -> None:
+    """The college's units."""
+
+
+@org.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def org_load(file: Path) -> None:
+    """Load units from a YAML file (idempotent: a corrected file updates in place)."""
+    import yaml
+
+    from bot.services.org import OrgFileInvalid, OrgService, read_org_file
+
+    try:
+        data = read_org_file(file)
+    except yaml.YAMLError as e:
+        raise click.ClickException(f"{file}: not valid YAML: {e}") from None
+    try:
+        result = _run(lambda ctx: OrgService(ctx).load(data))
+    except OrgFileInvalid as e:
+        lines = [_t("people-org-problem", n=n, text=_t(key, **params)) for n, key, params in e.problems]
+        _fail(_t(e.key, **e.params), lines)
+        return
+    click.echo(
+        _t(
+            "people-org-loaded",
+            created=len(result.created),
+            updated=len(result.updated),
+            unchanged=len(result.unchanged),
+        )
+    )
+
+
+# -- thidua staff import ------------------------------------------------------------------------------------
+@click.group()
+def staff() -> None:
+    """The staff roster (people exist before they join)."""
+
+
+@staff.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even when some rows are bad.")
+def staff_import(file: Path, skip_bad: bool) -> None:
+    """Import the roster from an .xlsx or .csv HR list (re-import updates, never duplicates)."""
+    from bot.services.roster import RosterFileInvalid, RosterHasBadRows, RosterService, read_roster_file
+
+    def row_line(p: Any) -> str:
+        return _t("people-row-problem", row=p.row, text=_t(p.key, **p.params))
+
+    try:
+        rows = read_roster_file(file)
+    except RosterFileInvalid as e:
+        raise click.ClickException(_t(e.key, **e.params)) from None
+    try:
+        result = _run(
+            lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name)
+        )
+    except RosterHasBadRows as e:
+        _fail(_t(e.key, **e.params), [row_line(p) for p in e.problems])
+        return
+    if result.skipped:
+        click.echo(_t("people-import-skipped"))
+        for p in result.skipped:
+            click.echo(f"  {row_line(p)}")
+    click.echo(
+        _t(
+            "people-import-done",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            skipped=len(result.skipped),
+        )
+    )
+
+
+# -- thidua invite create / export --------------------------------------------------------------------------
+@click.group()
+def invite() -> None:
+    """Invite links (deep links that let people join)."""
+
+
+async def _bot_username(given: str | None) -> str:
+    if given:
+        return given.lstrip("@")
+    settings = _settings()
+    if not settings.token:
+        raise click.ClickException("BOT_TOKEN is not set: pass --bot-username NAME")
+    from bot.telegram import create_bot
+
+    bot = create_bot(settings)
+    try:
+        me = await bot.get_me()
+    finally:
+        await bot.session.close()
+    if not me.username:
+        raise click.ClickException("getMe returned no username: pass --bot-username NAME")
+    return me.username
+
+
+async def _unit_id(ctx: Any, code: str | None) -> int | None:
+    from storage.repositories.roster import RosterRepo
+
+    if code is None:
+        return None
+    unit = await RosterRepo(ctx.session).unit_by_code(code) or await RosterRepo(ctx.session).unit_by_code(
+        code.upper()
+    )
+    if unit is None:
+        raise DomainError("invite-no-such-unit")
+    return unit.id
+
+
+@invite.command("create")
+@click.option(
+    "--role",
+    "role",
+    required=True,
+    help="staff, unit_head, secretary, council, union, finance, principal, admin",
+)
+@click.option("--unit", "unit_code", help="Unit code (optional with --person: the person's unit).")
+@click.option("--person", "person_id", type=int, help="Roster person id: a personal, single-use link.")
+@click.option(
+    "--expires", "ttl", default="7d", callback=_duration, show_default=True, help="e.g. 7d, 12h, 2w"
+)
+@click.option("--uses", default=1, show_default=True, type=int, help="How many people may join with it.")
+@click.option("--bot-username", help="The bot's username (else asked with getMe; needs BOT_TOKEN).")
+def invite_create(
+    role: str,
+    unit_code: str | None,
+    person_id: int | None,
+    ttl: timedelta,
+    uses: int,
+    bot_username: str | None,
+) -> None:
+    """Create an invite; prints the deep link as the last line."""
+    from bot.services.invites import InviteService, deep_link, expires_text
+
+    if unit_code is None and person_id is None:
+        raise click.UsageError("give --unit (or --person)")
+    username = asyncio.run(_bot_username(bot_username))
+
+    async def create(ctx: Any) -> tuple[str, str]:
+        c = await InviteService(ctx).create(
+            role, await _unit_id(ctx, unit_code), person_id=person_id, ttl=ttl, max_uses=uses
+        )
+        who = f" person={c.person.id} ({c.person.full_name})" if c.person else ""
+        info = (
+            f"invite {c.invite.id}: role={c.invite.role} unit={c.unit.code}{who} "
+            f"uses={c.invite.max_uses} expires={expires_text(c.invite)}"
+        )
+        return info, deep_link(username, c.token)
+
+    try:
+        info, link = _run(create)
+    except DomainError as e:
+        raise click.ClickException(_t(e.key, **e.params)) from None
+    click.echo(info)
+    click.echo(link)
+
+
+@invite.command("export")
+@click.option("--unit", "unit_code", required=True, help="Unit code.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The .xlsx to write.")
+@click.option("--expires", "ttl", default="30d", callback=_duration, show_default=True)
+@click.option("--bot-username", help="The bot's username (else asked with getMe; needs BOT_TOKEN).")
+def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username: str | None) -> None:
+    """An .xlsx of personal single-use links for every roster person of the unit who has not joined."""
+    from bot.services.invites import InviteService, write_invites_xlsx
+
+    username = asyncio.run(_bot_username(bot_username))
+    target = out or Path(f"invites-{unit_code.upper()}.xlsx")
+    locale = _settings().default_locale or "vi"
+
+    async def export(ctx: Any) -> int:
+        uid = await _unit_id(ctx, unit_code)
+        assert uid is not None
+        rows = await InviteService(ctx).export_unit(uid, ttl=ttl)
+        if rows:
+            write_invites_xlsx(target, rows, username, locale=locale)  # before the commit: no file, no links
+        return len(rows)
+
+    try:
+        count = _run(export)
+    except DomainError as e:
+        raise click.ClickException(_t(e.key, **e.params)) from None
+    if not count:
+        click.echo(_t("invite-export-none"))
+        return
+    click.echo(_t("invite-export-done", count=count, path=target))
+    click.echo(str(target))

@@ -1,0 +1,290 @@
+"""Invites: who may invite whom, creating links, checking a token, and the .xlsx of personal links.
+
+A token carries 256 random bits (`secrets.token_urlsafe(32)`, 43 characters of A-Za-z0-9_-, so it fits
+Telegram's 64-character deep-link payload). Only its SHA-256 is stored. A use is taken when a join
+completes (JoinService.complete), with one conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import as_utc, fmt_date, fmt_datetime
+from bot.context import Ctx
+from bot.errors import DomainError, NotAllowed
+from bot.i18n import t
+from bot.roles import Member, Role
+from bot.services.audit import Audit
+from bot.text import esc
+from storage.models import Invite, Person, Unit
+from storage.repositories.invites import InvitesRepo
+from storage.repositories.roster import RosterRepo
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+DEFAULT_TTL = timedelta(days=7)
+EXPORT_TTL = timedelta(days=30)
+MAX_USES = 1000
+MAX_TTL = timedelta(days=365)
+
+# Roles an invite can carry. Acting for the head is a dated delegation, never an invite.
+INVITABLE: tuple[Role, ...] = (
+    Role.STAFF,
+    Role.UNIT_HEAD,
+    Role.SECRETARY,
+    Role.COUNCIL,
+    Role.UNION,
+    Role.FINANCE,
+    Role.PRINCIPAL,
+    Role.ADMIN,
+)
+SECRETARY_MAY_INVITE = (Role.STAFF, Role.UNIT_HEAD, Role.COUNCIL, Role.UNION, Role.FINANCE)
+
+
+class InviteInvalid(DomainError):
+    key = "join-token-unknown"
+
+
+class InviteExpired(InviteInvalid):
+    key = "join-token-expired"
+
+
+class InviteUsedUp(InviteInvalid):
+    key = "join-token-used"
+
+
+class InviteRevoked(InviteInvalid):
+    key = "join-token-revoked"
+
+
+class InviteRoleNotAllowed(NotAllowed):
+    key = "invite-role-not-allowed"
+
+
+class InviteUnitNotAllowed(NotAllowed):
+    key = "invite-unit-not-allowed"
+
+
+class InviteBadRequest(DomainError):
+    key = "invite-bad-request"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
+
+
+def parse_duration(text: str) -> timedelta:
+    """'7d', '12h', '30m', '2w' (a bare number means days); raises ValueError."""
+    m = re.fullmatch(r"\s*(\d+)\s*([wdhm]?)\s*", text or "")
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(text)
+    n, unit = int(m.group(1)), m.group(2) or "d"
+    return {
+        "w": timedelta(weeks=n),
+        "d": timedelta(days=n),
+        "h": timedelta(hours=n),
+        "m": timedelta(minutes=n),
+    }[unit]
+
+
+def invitable_roles(member: Member | None) -> list[Role]:
+    """The roles `member` may put on an invite (None: the system, e.g. the CLI, may do anything)."""
+    if member is None or member.has(Role.ADMIN):
+        return list(INVITABLE)
+    if member.has(Role.SECRETARY):
+        return list(SECRETARY_MAY_INVITE)
+    if any(g.role in (Role.UNIT_HEAD, Role.DEPUTY_HEAD) and g.unit_id for g in member.grants):
+        return [Role.STAFF]
+    return []
+
+
+def may_invite_to(member: Member | None, role: Role, unit_id: int) -> bool:
+    if role not in invitable_roles(member):
+        return False
+    if member is None or member.has(Role.ADMIN) or member.has(Role.SECRETARY):
+        return True
+    return member.heads(unit_id)
+
+
+def role_name(role: str | Role, locale: str | None = None) -> str:
+    return t(f"invite-role-{Role(role).value}", locale=locale)
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedInvite:
+    invite: Invite
+    token: str
+    unit: Unit
+    person: Person | None = None
+
+
+class InviteService:
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.repo = InvitesRepo(ctx.session)
+        self.roster = RosterRepo(ctx.session)
+
+    def check_role(self, role: str) -> Role:
+        """Raise when the actor may not put `role` on an invite at all."""
+        try:
+            r = Role(role)
+        except ValueError:
+            raise InviteRoleNotAllowed(role=esc(role)) from None
+        if r not in invitable_roles(self.ctx.actor):
+            raise InviteRoleNotAllowed(role=role_name(r))
+        return r
+
+    def check_authority(self, role: str, unit_id: int) -> Role:
+        """Raise when the actor may not invite `role` to `unit_id` (the system may)."""
+        r = self.check_role(role)
+        if not may_invite_to(self.ctx.actor, r, unit_id):
+            raise InviteUnitNotAllowed()
+        return r
+
+    async def units_for(self, role: str) -> list[Unit]:
+        """Units the actor may invite `role` to."""
+        units = await self.roster.units(active_only=True)
+        return [u for u in units if may_invite_to(self.ctx.actor, Role(role), u.id)]
+
+    async def create(
+        self,
+        role: str,
+        unit_id: int | None,
+        *,
+        person_id: int | None = None,
+        ttl: timedelta = DEFAULT_TTL,
+        max_uses: int = 1,
+    ) -> CreatedInvite:
+        person: Person | None = None
+        if person_id is not None:
+            person = await self.roster.person(person_id)
+            if person is None or not person.active:
+                raise InviteBadRequest("invite-no-such-person", person_id=person_id)
+            if person.telegram_id is not None:
+                raise InviteBadRequest("invite-person-joined", name=person.full_name)
+            if unit_id is not None and person.unit_id != unit_id:
+                raise InviteBadRequest("invite-person-other-unit", name=person.full_name)
+            unit_id = person.unit_id
+            max_uses = 1
+        unit = await self.roster.unit(unit_id) if unit_id is not None else None
+        if unit is None or not unit.active:
+            raise InviteBadRequest("invite-no-such-unit")
+        r = self.check_authority(role, unit.id)
+        if not 1 <= max_uses <= MAX_USES:
+            raise InviteBadRequest("invite-bad-uses", max=MAX_USES)
+        if not timedelta(0) < ttl <= MAX_TTL:
+            raise InviteBadRequest("invite-bad-expiry", days=MAX_TTL.days)
+        now = self.ctx.clock.now()
+        token = new_token()
+        invite = self.repo.add(
+            Invite(
+                token_hash=hash_token(token),
+                role=r.value,
+                unit_id=unit.id,
+                person_id=person.id if person else None,
+                created_by=self.ctx.actor.person_id if self.ctx.actor else None,
+                created_at=now,
+                expires_at=now + ttl,
+                max_uses=max_uses,
+                uses=0,
+                revoked=False,
+            )
+        )
+        await self.ctx.session.flush()
+        Audit(self.ctx).record(
+            "invite.created",
+            "invite",
+            invite.id,
+            after={
+                "role": r.value,
+                "unit_id": unit.id,
+                "person_id": invite.person_id,
+                "expires_at": invite.expires_at,
+                "max_uses": max_uses,
+            },
+        )
+        return CreatedInvite(invite, token, unit, person)
+
+    async def export_unit(self, unit_id: int, ttl: timedelta = EXPORT_TTL) -> list[CreatedInvite]:
+        """One single-use personal invite for each roster person of the unit who has not joined."""
+        people = await self.roster.not_joined(unit_id)
+        return [await self.create(Role.STAFF.value, unit_id, person_id=p.id, ttl=ttl) for p in people]
+
+    async def check(self, token: str) -> Invite:
+        """The invite behind `token`, when it can still be used; else the reason as a DomainError."""
+        if not TOKEN_RE.match(token or ""):
+            raise InviteInvalid()
+        invite = await self.repo.by_hash(hash_token(token))
+        if invite is None:
+            raise InviteInvalid()
+        self.ensure_usable(invite)
+        return invite
+
+    def ensure_usable(self, invite: Invite) -> None:
+        if invite.revoked:
+            raise InviteRevoked()
+        if as_utc(invite.expires_at) <= self.ctx.clock.now():
+            raise InviteExpired(date=fmt_datetime(invite.expires_at))
+        if invite.uses >= invite.max_uses:
+            raise InviteUsedUp()
+
+
+def write_invites_xlsx(
+    path: str | Path, rows: list[CreatedInvite], bot_username: str, locale: str | None = None
+) -> Path:
+    """The unit head's sheet of personal links, one row per person."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Invites"
+    headers = [
+        "invite-xlsx-no",
+        "invite-xlsx-name",
+        "invite-xlsx-position",
+        "invite-xlsx-hr-id",
+        "invite-xlsx-birth",
+        "invite-xlsx-unit",
+        "invite-xlsx-link",
+        "invite-xlsx-expires",
+    ]
+    ws.append([t(h, locale=locale) for h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for n, c in enumerate(rows, start=1):
+        p = c.person
+        assert p is not None
+        ws.append(
+            [
+                n,
+                p.full_name,
+                p.position or "",
+                p.hr_id or "",
+                fmt_date(p.birth_date) if p.birth_date else "",
+                c.unit.code,
+                deep_link(bot_username, c.token),
+                fmt_datetime(c.invite.expires_at),
+            ]
+        )
+    for col, width in zip("ABCDEFGH", (5, 30, 24, 12, 12, 10, 70, 18), strict=True):
+        ws.column_dimensions[col].width = width
+    out = Path(path)
+    wb.save(out)
+    return out
+
+
+def expires_text(invite: Invite) -> str:
+    return fmt_datetime(as_utc(invite.expires_at))
