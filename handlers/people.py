@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -213,8 +214,15 @@ def units_keyboard(person: Person, all_units: list[Unit], page_no: int) -> Inlin
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    if isinstance(query.message, Message):
+    """Show the outcome in the message that was pressed (a new message if it can no longer be edited)."""
+    if not isinstance(query.message, Message):
+        return
+    try:
         await query.message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as e:
+        if "message is not modified" in e.message:
+            return
+        await query.message.answer(text, reply_markup=markup)
 
 
 # -- /people and search ---------------------------------------------------------------------------------

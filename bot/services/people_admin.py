@@ -455,6 +455,7 @@ class PeopleAdminService:
                 raise AmbiguousName(count=len(matches), name=nfc(name).strip())
             if matches:
                 person = matches[0]
+                name = None  # the roster spells the name; it is not replaced by what was typed
         before: dict[str, object] | None = None
         if person is None:
             person = Person(
