@@ -11,5 +11,6 @@ from storage.models.core import (
 )
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.people import Invite as Invite
+from storage.models.plan import PlanPeriod as PlanPeriod
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]
