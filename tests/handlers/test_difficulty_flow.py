@@ -58,3 +58,170 @@ async def test_secretary_answer_reaches_the_sender_and_closes_the_item(world):
     assert "Mẫu báo cáo đã đăng" in (card.text or "") and card.markup is None
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "difficulty.answered")
     assert entry.before["state"] == "open" and entry.after["state"] == "answered"
+
+
+async def test_unit_head_raises_on_behalf_of_the_unit(world):
+    minh = await world.unit_head("Trần Văn Minh", unit="KCNTT")
+    lan = await world.secretary("Lê Thị Lan")
+    await minh.send("/difficulty")
+    assert minh.buttons() == ["Cá nhân tôi", "Thay mặt Phòng KCNTT"]
+    await minh.click("Thay mặt")
+    await minh.send(TEXT)
+    await minh.click("Bỏ qua")
+    assert "Gửi thay mặt đơn vị" in minh.last_text()
+    await minh.click("Gửi")
+    item = await only_item(world)
+    kcntt = await world.unit("KCNTT")
+    assert item.on_behalf_of_unit and item.unit_id == kcntt.id
+    await world.drain_outbox()
+    assert "Trần Văn Minh, thay mặt Phòng KCNTT" in lan.last_text()
+
+
+async def test_unit_head_may_raise_personally(world):
+    minh = await world.unit_head("Trần Văn Minh", unit="KCNTT")
+    await raise_difficulty(minh, unit=False)
+    item = await only_item(world)
+    assert not item.on_behalf_of_unit and item.author_id == minh.person_id
+
+
+async def test_document_goes_to_secretaries_after_the_card(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.send_document("bao-cao.pdf", "application/pdf", 200_000)
+    assert "Tệp kèm theo: bao-cao.pdf" in hoa.last_text()
+    await hoa.click("Gửi")
+    item = await only_item(world)
+    assert (item.file_kind, item.file_id, item.file_name) == ("document", "DOC-bao-cao.pdf", "bao-cao.pdf")
+    await world.drain_outbox()
+    card, doc = lan.messages()
+    assert card.kind == "text" and "bao-cao.pdf" in (card.text or "") and card.markup is not None
+    assert doc.kind == "document" and doc.file_id == "DOC-bao-cao.pdf"
+
+
+async def test_photo_goes_to_secretaries_as_a_photo(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.send_photo(300_000)
+    await hoa.click("Gửi")
+    assert (await only_item(world)).file_kind == "photo"
+    await world.drain_outbox()
+    assert [m.kind for m in lan.messages()] == ["text", "photo"]
+
+
+async def test_secretary_in_english_gets_the_card_in_english(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    john = await world.secretary("John Smith", language="en")
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    assert "New difficulty no." in john.last_text()
+    assert john.buttons() == ["Answer", "Forward to the principal"]
+
+
+async def test_forward_sends_the_item_to_the_principal_with_a_reply_button(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    await lan.click("Chuyển Hiệu trưởng")
+    assert "Đã chuyển khó khăn" in lan.alerts()[-1]
+    assert lan.buttons() == ["Trả lời"] and "Đã chuyển xin ý kiến Hiệu trưởng" in lan.messages()[0].text
+    item = await only_item(world)
+    assert item.state == "forwarded" and item.forwarded_by == lan.person_id
+    await world.drain_outbox()
+    assert TEXT in hieu.last_text() and hieu.buttons() == ["Phản hồi"]
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "difficulty.forwarded")
+    assert entry.before == {"state": "open"} and entry.after["state"] == "forwarded"
+
+
+async def test_principal_reply_comes_back_to_the_secretaries_who_then_answer(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    await lan.click("Chuyển Hiệu trưởng")
+    await world.drain_outbox()
+    await hieu.click("Phản hồi")
+    await hieu.send("Đồng ý, đề nghị Phòng TC-HC gửi lại mẫu cho các đơn vị.")
+    assert "Đã gửi ý kiến" in hieu.last_text()
+    assert hieu.messages()[0].markup is None  # the card shows the reply, the button is gone
+    item = await only_item(world)
+    assert item.principal_reply.startswith("Đồng ý") and item.state == "forwarded"
+    await world.drain_outbox()
+    assert "Đồng ý, đề nghị Phòng TC-HC" in lan.last_text() and lan.buttons() == ["Trả lời"]
+    await lan.click("Trả lời")
+    await lan.send("Phòng TC-HC đã gửi lại mẫu qua email đơn vị.")
+    await world.drain_outbox()
+    assert "đã gửi lại mẫu qua email" in hoa.last_text()
+    assert (await only_item(world)).state == "answered"
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "difficulty.principal_replied")
+    assert entry.before["principal_reply"] is None and entry.after["principal_reply"].startswith("Đồng ý")
+
+
+async def test_forward_without_a_principal_tells_the_secretary_and_changes_nothing(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    await lan.click("Chuyển Hiệu trưởng")
+    assert "Chưa có Hiệu trưởng" in lan.alerts()[-1]
+    assert (await only_item(world)).state == "open"
+    assert await world.rows(AuditEntry, AuditEntry.action == "difficulty.forwarded") == []
+
+
+async def test_topic_is_asked_and_stored_when_the_plan_has_movements(world, monkeypatch):
+    from bot.services import difficulty as svc
+
+    async def topics(session):
+        return [
+            svc.Topic("movement", "doi-moi", {"vi": "Đổi mới, sáng tạo", "en": "Innovation"}),
+            svc.Topic("round", "2025-2026", {"vi": "Năm học 2025–2026", "en": "School year 2025–2026"}),
+        ]
+
+    monkeypatch.setattr(svc, "load_plan_topics", topics)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.click("Bỏ qua")
+    assert hoa.buttons() == ["Phong trào: Đổi mới, sáng tạo", "Đợt xét: Năm học 2025–2026", "Bỏ qua"]
+    await hoa.click("Phong trào: Đổi mới")
+    await hoa.click("Gửi")
+    item = await only_item(world)
+    assert (item.topic_kind, item.topic_code) == ("movement", "doi-moi")
+    await world.drain_outbox()
+    assert "Liên quan phong trào: Đổi mới, sáng tạo" in lan.last_text()
+
+
+async def test_without_plan_tables_the_topic_step_is_skipped(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.click("Bỏ qua")
+    assert "Xem lại khó khăn" in hoa.last_text()
+    assert hoa.buttons() == ["Gửi", "Hủy"]
+
+
+async def test_cancel_on_the_preview_sends_nothing(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await world.secretary("Lê Thị Lan")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.click("Bỏ qua")
+    await hoa.click("Hủy")
+    assert "Đã hủy" in hoa.last_text()
+    assert await world.rows(Difficulty) == [] and await world.rows(OutboxMessage) == []
+    assert await hoa.state() is None
+
+
+async def test_slash_cancel_works_while_typing_the_text(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/difficulty")
+    await hoa.send("/cancel")
+    assert await hoa.state() is None
+    assert await world.rows(Difficulty) == []
