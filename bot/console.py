@@ -1,0 +1,309 @@
+"""The offline console: the real dispatcher over the in-process fake Bot API, driven from a terminal.
+
+    thidua console --demo
+
+You type as a person and read the bot's answers; inline buttons are numbered and pressed by their number.
+`:who` lists the people, `:as N` becomes another, `:help` shows the rest. Nothing in the bot is faked: it is
+`create_dispatcher()` with the configured database and the real clock; only Telegram is simulated
+(bot.fake_api), and the outbox is drained after every input so messages to others show at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import inspect
+import itertools
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.fake_api import Call, Sent
+from bot.harness import Chatter, World
+from bot.i18n import normalize_locale, t
+from bot.roles import Role
+from bot.services.people_admin import role_label
+from storage.models import Person, Unit
+
+InputFn = Callable[[str], str | Awaitable[str]]
+PrintFn = Callable[[str], Any]
+_TAG = re.compile(r"<[^>]+>")
+_MESSAGES = ("sendMessage", "sendDocument", "sendPhoto")
+_EDITS = ("editMessageText", "editMessageReplyMarkup", "editMessageCaption")
+
+
+def plain(text: str | None) -> str:
+    """HTML as the operator reads it: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", text or ""))
+
+
+def flat_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
+    return [b for row in markup.inline_keyboard for b in row] if markup else []
+
+
+def buttons_line(markup: InlineKeyboardMarkup | None) -> str:
+    return "  ".join(f"[{i}] {b.text}" for i, b in enumerate(flat_buttons(markup), 1))
+
+
+class Console:
+    def __init__(self, world: World, print_fn: PrintFn = print, locale: str = "vi") -> None:
+        self.world = world
+        self.out = print_fn
+        self.locale = locale
+        self.people: list[Person] = []
+        self.units: dict[int, Unit] = {}
+        self.names: dict[int, str] = {}  # telegram id -> name, for lines about others
+        self.me: Chatter | None = None
+        self.by_person: dict[int, Chatter] = {}  # unlinked roster people the operator played
+        self.cursor = 0
+
+    def t(self, key: str, **params: Any) -> str:
+        return t(key, locale=self.locale, **params)
+
+    # -- people ---------------------------------------------------------------------------------------
+    async def refresh(self) -> None:
+        async with self.world.session() as s:
+            self.people = list((await s.scalars(select(Person).order_by(Person.id))).all())
+            self.units = {u.id: u for u in (await s.scalars(select(Unit))).all()}
+        self.names.update({p.telegram_id: p.full_name for p in self.people if p.telegram_id})
+        self.names.update({c.id: c.name for c in self.world.people.values() if c.id not in self.names})
+
+    def who(self) -> None:
+        if not self.people:
+            self.out(self.t("console-who-empty"))
+            return
+        self.out(self.t("console-who-title"))
+        for n, p in enumerate(self.people, 1):
+            unit = self.units.get(p.unit_id) if p.unit_id else None
+            roles = sorted({r.role for r in p.roles}, key=lambda r: list(Role).index(Role(r)))
+            status = (
+                self.t("console-inactive")
+                if not p.active
+                else self.t("console-joined" if p.telegram_id else "console-not-joined")
+            )
+            mark = "*" if self.me is not None and self._is_me(p) else " "
+            labels = ", ".join(role_label(r, self.locale) for r in roles) or self.t("console-no-roles")
+            self.out(f"{mark}{n:>3}. {p.full_name} — {unit.code if unit else '—'} — {labels} — {status}")
+
+    def _is_me(self, p: Person) -> bool:
+        assert self.me is not None
+        return (p.telegram_id is not None and p.telegram_id == self.me.id) or self.by_person.get(
+            p.id
+        ) is self.me
+
+    def act_as(self, n: int) -> None:
+        if not 1 <= n <= len(self.people):
+            self.out(self.t("console-bad-number", n=n))
+            return
+        p = self.people[n - 1]
+        if p.telegram_id:
+            self.me = self.world.people.get(p.telegram_id) or self.world.chatter(
+                p.full_name, telegram_id=p.telegram_id, language_code=p.language
+            )
+            self.out(self.t("console-as", name=p.full_name))
+        else:  # on the roster, not joined: a newcomer of that name, who can open an invite link
+            self.me = self.by_person.get(p.id) or self.world.chatter(p.full_name, language_code=p.language)
+            self.by_person[p.id] = self.me
+            self.out(self.t("console-as-guest", name=p.full_name))
+        self.names.setdefault(self.me.id, self.me.name)
+
+    def newcomer(self, name: str) -> None:
+        self.me = self.world.chatter(name or self.t("console-newcomer"), language_code=self.locale)
+        self.names[self.me.id] = self.me.name
+        self.out(self.t("console-as-guest", name=self.me.name))
+
+    def default_person(self) -> None:
+        def pick() -> int | None:
+            for want in (Role.ADMIN, None):
+                for n, p in enumerate(self.people, 1):
+                    if p.telegram_id and p.active and (want is None or any(r.role == want for r in p.roles)):
+                        return n
+            return None
+
+        n = pick()
+        if n is None:
+            self.newcomer("")
+        else:
+            self.act_as(n)
+
+    # -- input ----------------------------------------------------------------------------------------
+    async def handle(self, line: str) -> bool:
+        """One line of input; False when the operator leaves."""
+        line = line.strip()
+        if not line:
+            return True
+        if line.startswith(":"):
+            cmd, _, arg = line[1:].partition(" ")
+            cmd, arg = cmd.lower(), arg.strip()
+            if cmd in ("quit", "q", "exit"):
+                self.out(self.t("console-bye"))
+                return False
+            if cmd == "help":
+                self.out(self.t("console-help"))
+            elif cmd == "who":
+                await self.refresh()
+                self.who()
+            elif cmd == "as" and arg.isdigit():
+                await self.refresh()
+                self.act_as(int(arg))
+            elif cmd == "new":
+                self.newcomer(arg)
+            elif cmd == "press" and arg.isdigit():
+                await self.press(int(arg))
+            else:
+                self.out(self.t("console-unknown", cmd=line.split()[0]))
+            return True
+        if line.isdigit():
+            await self.press(int(line))
+            return True
+        assert self.me is not None
+        await self.me.send(line)
+        await self.show()
+        return True
+
+    def _last_with_buttons(self) -> Sent | None:
+        assert self.me is not None
+        for sent in reversed(self.me.messages()):
+            if sent.markup:
+                return sent
+        return None
+
+    async def press(self, n: int) -> None:
+        sent = self._last_with_buttons()
+        if sent is None:
+            self.out(self.t("console-no-buttons"))
+            return
+        buttons = flat_buttons(sent.markup)
+        if not 1 <= n <= len(buttons):
+            self.out(self.t("console-bad-button", n=n, count=len(buttons)))
+            return
+        button = buttons[n - 1]
+        if button.callback_data is None:
+            self.out(self.t("console-link", url=button.url or ""))
+            return
+        assert self.me is not None
+        await self.world.feed(self.me.callback_update(button.callback_data, sent))
+        await self.show()
+
+    # -- output ---------------------------------------------------------------------------------------
+    async def show(self) -> None:
+        """Deliver the outbox, then print what the bot did since the last input."""
+        await self.world.drain_outbox()
+        calls = self.world.api.calls[self.cursor :]
+        self.cursor = len(self.world.api.calls)
+        if any(
+            c.params.get("chat_id") not in self.names
+            for c in calls
+            if isinstance(c.params.get("chat_id"), int)
+        ):
+            await self.refresh()
+        for call in calls:
+            self.render(call)
+
+    def skip_output(self) -> None:
+        self.cursor = len(self.world.api.calls)
+
+    def render(self, call: Call) -> None:
+        assert self.me is not None
+        p = call.params
+        chat_id = p.get("chat_id")
+        if call.method == "answerCallbackQuery":
+            if p.get("text"):
+                self.out(self.t("console-alert", text=plain(p["text"])))
+            return
+        if call.method == "setMyCommands":
+            scope = p.get("scope") or {}
+            if scope.get("type") == "chat" and scope.get("chat_id") == self.me.id:
+                names = " ".join("/" + c["command"] for c in p.get("commands", []))
+                self.out(self.t("console-menu", commands=names))
+            return
+        if call.method not in _MESSAGES + _EDITS or not isinstance(chat_id, int):
+            return
+        text = plain(p.get("text", p.get("caption")))
+        if call.method == "sendDocument":
+            name = getattr(getattr(call.obj, "document", None), "filename", None) or p.get("document") or ""
+            text = (self.t("console-document", name=name) + "\n" + text).strip()
+        elif call.method == "sendPhoto":
+            text = (self.t("console-photo") + "\n" + text).strip()
+        if call.method in _EDITS:
+            text = self.t("console-edited") + " " + text
+        markup = getattr(call.obj, "reply_markup", None)
+        markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        if chat_id == self.me.id:
+            self.out(text)
+            if markup:
+                self.out(buttons_line(markup))
+            self.out("")
+        else:
+            name = self.names.get(chat_id) or self.t("console-chat", id=chat_id)
+            self.out(self.t("console-outbox", name=name, text=text.replace("\n", " ⏎ ")))
+
+
+class ConsoleWorld(World):
+    """The world of the console. Unlike a test's, its database outlives it: update ids and newcomers'
+    Telegram ids start from the time, so a second session is not taken for a replay of the first."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._update_ids = itertools.count(time.time_ns() // 1000)  # microseconds: far above Telegram's ids
+        self._user_ids = itertools.count(200_000_000 + (int(time.time()) % 1_000_000) * 100)
+
+
+async def _read(input_fn: InputFn | None, prompt: str) -> str:
+    if input_fn is None:
+        return await asyncio.to_thread(input, prompt)
+    try:
+        value = input_fn(prompt)
+    except StopIteration:  # a test's list of lines ran out
+        raise EOFError from None
+    if inspect.isawaitable(value):
+        value = await value
+    return str(value)
+
+
+async def run_console(
+    settings: Settings,
+    demo: bool,
+    *,
+    input_fn: InputFn | None = None,
+    print_fn: PrintFn = print,
+    clock: Clock | None = None,
+) -> None:
+    """Run the console until :quit or the end of input. `input_fn`/`print_fn` let a test drive it."""
+    from bot.demo import load_demo
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    logging.getLogger("aiogram").setLevel(logging.WARNING)
+    await upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    world = ConsoleWorld(settings, engine, clock or Clock(settings.tz))  # type: ignore[arg-type]
+    await world.start()
+    console = Console(world, print_fn, normalize_locale(settings.default_locale))
+    try:
+        print_fn(console.t("console-intro"))
+        if demo:
+            units, people = await load_demo(world, world.clock)
+            print_fn(console.t("console-demo-loaded", units=units, people=people))
+        await console.refresh()
+        console.who()
+        console.default_person()
+        console.skip_output()
+        while True:
+            assert console.me is not None
+            try:
+                line = await _read(input_fn, f"{console.me.name}> ")
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not await console.handle(line):
+                break
+    finally:
+        await world.close()
+        await engine.dispose()
