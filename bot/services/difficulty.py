@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -254,13 +254,13 @@ async def load_plan_topics(session: AsyncSession) -> list[Topic]:
     """The plan's movements and rounds, when the plan feature's tables exist; otherwise none.
 
     This is the only place that knows about the plan feature: it looks for `storage.models.plan` with
-    `Movement` and `Round` models that have a `code`, and reads their names (`name_vi`/`name_en`, or a
-    `name` that is a string or a {vi, en} mapping). Wire it to the plan feature's own repository once
-    that exists.
+    `Movement` and `Round` models that have a `code`, keeps the rows of the most recently loaded period
+    (greatest `period_id`) in `position` order, and reads their names (`name_vi`/`name_en`, or a `name`
+    that is a string or a {vi, en} mapping). Swap it for the plan service's own query when one exists.
     """
     try:
         plan = importlib.import_module("storage.models.plan")
-    except Exception:  # not built yet (or half-built in the working tree)
+    except Exception:  # not built (or half-built in the working tree)
         return []
     topics: list[Topic] = []
     for kind, model_name in (("movement", "Movement"), ("round", "Round")):
@@ -268,7 +268,12 @@ async def load_plan_topics(session: AsyncSession) -> list[Topic]:
         code_col = getattr(model, "code", None)
         if model is None or code_col is None:
             continue
-        stmt = select(model).order_by(code_col).limit(12)
+        stmt = select(model)
+        period_col = getattr(model, "period_id", None)
+        if period_col is not None:
+            stmt = stmt.where(period_col == select(func.max(period_col)).scalar_subquery())
+        order = getattr(model, "position", None)
+        stmt = stmt.order_by(*(c for c in (order, code_col) if c is not None)).limit(12)
         try:
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 async with session.begin_nested():  # a failed query must not spoil the update's transaction

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.harness import Chatter, World
 from bot.roles import Role
 from storage.models import AuditEntry, OutboxMessage
@@ -225,3 +227,45 @@ async def test_slash_cancel_works_while_typing_the_text(world):
     await hoa.send("/cancel")
     assert await hoa.state() is None
     assert await world.rows(Difficulty) == []
+
+
+async def test_movements_of_the_latest_loaded_plan_are_offered(world):
+    plan = pytest.importorskip("storage.models.plan")
+    async with world.session() as s:
+        periods = []
+        for code, start in (("2021-2025", 2021), ("2026-2030", 2026)):
+            period = plan.PlanPeriod(
+                code=code,
+                start_year=start,
+                end_year=start + 4,
+                title_vi=code,
+                title_en=code,
+                source_yaml="",
+                source_sha256="0" * 64,
+                loaded_at=world.clock.now(),
+            )
+            s.add(period)
+            periods.append(period)
+        await s.flush()
+        for period, name in zip(periods, ("Phong trào cũ", "Văn hóa công sở"), strict=True):
+            s.add(
+                plan.Movement(
+                    period_id=period.id,
+                    code="vhcs",
+                    position=1,
+                    name_vi=name,
+                    name_en="Workplace",
+                    collective_vi="-",
+                    individual_vi="-",
+                )
+            )
+        await s.commit()
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.click("Bỏ qua")
+    assert hoa.buttons() == ["Phong trào: Văn hóa công sở", "Bỏ qua"]
+    await hoa.click("Văn hóa công sở")
+    await hoa.click("Gửi")
+    item = await only_item(world)
+    assert (item.topic_kind, item.topic_code) == ("movement", "vhcs")
