@@ -13,7 +13,7 @@ from bot.context import Ctx
 from bot.roles import Role
 from bot.services.invites import InviteService, hash_token
 from handlers.keyboards import ConfirmJoinerCb, JoinPickCb
-from storage.models import AuditEntry, FsmRecord, Invite, Person, PersonRole
+from storage.models import AuditEntry, FsmRecord, Invite, Person, PersonRole, Unit
 from storage.repositories.roster import RosterRepo
 from storage.uow import UnitOfWork
 
@@ -69,7 +69,7 @@ async def test_personal_invite_links_the_roster_person_as_staff_of_their_unit(wo
     assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text() and "/help" in hoa.last_text()
     [person] = await world.rows(Person)
     assert person.telegram_id == hoa.id and person.joined_at is not None and person.language == "vi"
-    [unit] = await world.rows(__import__("storage.models", fromlist=["Unit"]).Unit)
+    [unit] = await world.rows(Unit)
     assert {(r.role, r.unit_id) for r in person.roles} == {("staff", unit.id)}
     assert (await invite_row(world, token)).uses == 1
     assert await hoa.state() is None
