@@ -1,9 +1,158 @@
-"""`thidua` subcommands of the plan feature."""
+"""`thidua plan load FILE.yaml` and `thidua plan show [--period P]`.
+
+They run outside the dispatcher: the database is migrated first, then one unit of work is opened (committed
+on success, rolled back on any error) with a Ctx that has no actor (the system). Output is in the default
+locale (Settings.default_locale), or in the one given with --lang.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+
+from bot.config import Settings
+
+T = TypeVar("T")
 
 
 def register(main: click.Group) -> None:
-    return None
+    main.add_command(plan)
+
+
+def _locale(settings: Settings, lang: str | None) -> str:
+    from bot.i18n import normalize_locale
+
+    return normalize_locale(lang or settings.default_locale)
+
+
+def _run(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Migrate, then run `fn(ctx)` in one unit of work."""
+    from bot.clock import Clock
+    from bot.context import Ctx
+    from bot.identity import IdentityCache
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import upgrade
+    from storage.uow import UnitOfWork
+
+    async def go() -> T:
+        await upgrade(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            async with UnitOfWork(make_sessionmaker(engine)) as uow:
+                return await fn(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(["vi", "en"]), default=None, help="Language of the output."
+)
+
+
+@click.group()
+def plan() -> None:
+    """The plan: load a plan file into the database, show the loaded plan."""
+
+
+@plan.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@lang_option
+def load(file: Path, lang: str | None) -> None:
+    """Check FILE and load it (in one transaction); print every problem and load nothing if any."""
+    from bot.i18n import t
+    from bot.plan.loader import parse_plan
+    from bot.plan.schema import PlanError
+    from bot.services.plan import PlanService
+
+    settings = Settings()
+    locale = _locale(settings, lang)
+    text = file.read_text(encoding="utf-8")
+    try:
+        parsed = parse_plan(text, str(file))
+        report = _run(settings, lambda ctx: PlanService(ctx).load(parsed, text, file))
+    except PlanError as e:
+        click.echo(e.report(locale), err=True)
+        raise SystemExit(1) from None
+    for line in report.lines(locale):
+        click.echo(line)
+    if report.status != "unchanged":
+        click.echo(t("plan-cli-next", locale=locale, period=report.period_code))
+
+
+@plan.command("show")
+@click.option(
+    "--period", "period_code", default=None, help="Period code, such as 2021-2025 (default: current)."
+)
+@lang_option
+def show(period_code: str | None, lang: str | None) -> None:
+    """Print the loaded plan: period, movements, titles and award forms, money, school years, rounds."""
+    from bot.errors import DomainError
+    from bot.plan.views import plain
+
+    settings = Settings()
+    locale = _locale(settings, lang)
+    try:
+        text = _run(settings, lambda ctx: _show(ctx, period_code, locale))
+    except DomainError as e:
+        click.echo(e.text(locale), err=True)
+        raise SystemExit(1) from None
+    click.echo(plain(text))
+
+
+async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
+    from bot.i18n import t
+    from bot.plan import views
+    from bot.services.plan import PlanService, effective_voting_window, round_phase
+
+    service = PlanService(ctx)
+    repo = service.repo
+    period = await service.period(period_code)
+    items = await repo.commendations(period.id)
+    names = {c.code: views.pick(c, "name", locale) for c in items}
+    factors = await repo.factors([c.id for c in items])
+    now = ctx.clock.now()
+    parts = [views.period_heading(period, locale)]
+    if period.document_path:
+        parts.append(t("plan-cli-document", locale=locale, path=period.document_path))
+    parts.append(views.movements_text(await repo.movements(period.id), locale))
+    blocks = [
+        views.commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names)
+        for c in items
+    ]
+    parts.append(t("plan-view-titles", locale=locale) + "\n\n" + "\n\n".join(blocks))
+    parts.append(
+        "\n".join(
+            [
+                t("plan-view-money-heading", locale=locale),
+                *views.money_lines(await repo.money(period.id), locale),
+            ]
+        )
+    )
+    rounds = await repo.rounds(period.id)
+    for school_year in await repo.school_years(period.id):
+        lines = [views.school_year_text(school_year, locale)]
+        for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
+            lines += [
+                "",
+                views.round_block(round_, round_phase(round_, now), effective_voting_window(round_), locale),
+            ]
+        parts.append("\n".join(lines))
+    reminders = views.reminder_lines(await repo.reminder_rules(period.id), locale)
+    parts.append("\n".join([t("plan-view-reminders-heading", locale=locale), *reminders]))
+    key = "plan-view-summary-readable" if period.nominee_can_read_summary else "plan-view-summary-secret"
+    ballot = "plan-view-ballot-secret" if period.secret_ballot else "plan-view-ballot-open"
+    parts.append(
+        "\n".join(
+            [t("plan-view-confidentiality", locale=locale), t(key, locale=locale), t(ballot, locale=locale)]
+        )
+    )
+    parts.append(
+        t("plan-cli-loaded", locale=locale, at=views.moment(period.loaded_at), path=period.source_path or "-")
+    )
+    return "\n\n".join(parts)

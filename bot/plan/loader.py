@@ -203,3 +203,12 @@ def locate(root: Node, issue: PlanIssue) -> PlanIssue:
         else:
             break
     return PlanIssue(tuple(shown), issue.key, issue.params, issue.line or line)
+
+
+def locate_in(text: str, issue: PlanIssue) -> PlanIssue:
+    """`issue` located in the YAML `text` (found valid before): used by checks made when loading."""
+    try:
+        root = PlanYamlLoader(text).get_single_node()
+    except yaml.YAMLError:
+        return issue
+    return issue if root is None else locate(root, issue)

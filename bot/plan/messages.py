@@ -61,9 +61,9 @@ def template(key: str, locale: str = DIAGNOSTIC_LOCALE) -> str:
 
 
 def _value(value: Any, locale: str) -> Any:
-    if isinstance(value, Phrase | Listing):
-        return value.render(locale)
-    return value
+    """A parameter as shown: anything with a `render(locale)` (Phrase, Listing, ...) is rendered."""
+    method = getattr(value, "render", None)
+    return method(locale) if callable(method) and not isinstance(value, str) else value
 
 
 def render(key: str, params: Mapping[str, Any] | None = None, locale: str | None = None) -> str:

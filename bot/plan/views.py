@@ -1,0 +1,266 @@
+"""The loaded plan as text (HTML) for the chat and, stripped of tags, for `thidua plan show`.
+
+Rows come from storage.models.plan; texts from the plan file are escaped. Dates are dd/mm/yyyy in
+Asia/Ho_Chi_Minh, with HH:MM only when the plan gives a time.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from bot.i18n import get_i18n, t
+from bot.plan.calendar import LOCAL_TZ
+from bot.text import esc
+
+_TAGS = re.compile(r"</?(?:b|i|u|code)>")
+
+
+def plain(text: str) -> str:
+    """HTML of these views as plain text (for the command line)."""
+    return html.unescape(_TAGS.sub("", text))
+
+
+def _lang(locale: str | None) -> str:
+    return locale or get_i18n().current_locale or "vi"
+
+
+def pick(row: Any, name: str, locale: str | None) -> str:
+    """`row.<name>_<lang>`, falling back to the Vietnamese text."""
+    value = getattr(row, f"{name}_{_lang(locale)}", None) or getattr(row, f"{name}_vi", None)
+    return str(value or "")
+
+
+def moment(value: datetime) -> str:
+    """dd/mm/yyyy; with HH:MM unless it is the start or the end of the local day."""
+    local = value.astimezone(LOCAL_TZ)
+    if local.time() in (time.min, time.max) or local.time() >= time(23, 59, 59):
+        return local.strftime("%d/%m/%Y")
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def number(value: Decimal | float | int, locale: str | None) -> str:
+    """0.3 -> '0,3' in Vietnamese, '0.3' in English; no trailing zeros."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",") if _lang(locale) == "vi" else text
+
+
+def money(amount: int, locale: str | None) -> str:
+    """1490000 -> '1.490.000 đ' (vi) or '1,490,000 VND' (en)."""
+    grouped = f"{amount:,}"
+    if _lang(locale) == "vi":
+        return grouped.replace(",", ".") + " đ"
+    return grouped + " VND"
+
+
+def percent(share: Decimal, locale: str | None) -> str:
+    return number(Decimal(share) * 100, locale)
+
+
+# -- parts ---------------------------------------------------------------------------------------------
+def period_heading(period: Any, locale: str | None = None) -> str:
+    lines = [
+        f"<b>{esc(pick(period, 'title', locale))}</b>",
+        t("plan-view-period", locale=locale, code=period.code),
+    ]
+    purpose = pick(period, "purpose", locale)
+    if purpose:
+        lines += ["", t("plan-view-purpose", locale=locale), esc(purpose)]
+    return "\n".join(lines)
+
+
+def movement_block(index: int, movement: Any, locale: str | None = None) -> str:
+    return "\n".join(
+        [
+            f"<b>{index}. {esc(pick(movement, 'name', locale))}</b>",
+            t("plan-view-collective", locale=locale, text=esc(pick(movement, "collective", locale))),
+            t("plan-view-individual", locale=locale, text=esc(pick(movement, "individual", locale))),
+        ]
+    )
+
+
+def movements_text(movements: Sequence[Any], locale: str | None = None) -> str:
+    if not movements:
+        return t("plan-view-no-movements", locale=locale)
+    blocks = [movement_block(i, m, locale) for i, m in enumerate(movements, 1)]
+    return t("plan-view-movements", locale=locale) + "\n\n" + "\n\n".join(blocks)
+
+
+def school_year_text(school_year: Any, locale: str | None = None) -> str:
+    return "\n".join(
+        [
+            t(
+                "plan-view-school-year",
+                locale=locale,
+                code=school_year.code,
+                start=day(school_year.start),
+                end=day(school_year.end),
+            ),
+            t(
+                "plan-view-registration",
+                locale=locale,
+                opens=moment(school_year.registration_opens_at),
+                closes=moment(school_year.registration_closes_at),
+            ),
+        ]
+    )
+
+
+def round_block(
+    round_: Any, phase: str | None, window: tuple[datetime, datetime], locale: str | None = None
+) -> str:
+    """A round with its dates; `window` is the voting window in force (early opening, extension)."""
+    opens, closes = window
+    heading = f"<b>{esc(pick(round_, 'name', locale))}</b>"
+    if phase is not None:
+        heading += " — " + t(f"plan-phase-{phase}", locale=locale)
+    voting = t("plan-view-voting", locale=locale, opens=moment(opens), closes=moment(closes))
+    marks = []
+    if round_.voting_opened_early_at is not None:
+        marks.append(t("plan-view-opened-early", locale=locale, at=moment(round_.voting_opened_early_at)))
+    if round_.voting_extended_to is not None:
+        marks.append(t("plan-view-extended", locale=locale, planned=moment(round_.voting_close_at)))
+    if marks:
+        voting += " (" + "; ".join(marks) + ")"
+    lines = [
+        heading,
+        t(
+            "plan-view-nominations",
+            locale=locale,
+            opens=moment(round_.nominations_open_at),
+            closes=moment(round_.nominations_close_at),
+        ),
+        voting,
+        t("plan-view-ceremony", locale=locale, at=moment(round_.ceremony_at)),
+    ]
+    occasion = pick(round_, "occasion", locale)
+    if occasion:
+        lines.append(t("plan-view-occasion", locale=locale, name=esc(occasion)))
+    return "\n".join(lines)
+
+
+def _confirm(flag: bool, locale: str | None) -> str:
+    return " " + t("plan-view-to-confirm", locale=locale) if flag else ""
+
+
+def commendation_block(
+    item: Any, factors: Iterable[Any], locale: str | None = None, names: dict[str, str] | None = None
+) -> str:
+    """A title or award form: whom, who decides, registration, threshold, quota, rules, money, source."""
+    names = names or {}
+    subjects = ", ".join(t(f"plan-subject-{s}", locale=locale) for s in item.subjects)
+    kind = t(f"plan-kind-{item.kind}", locale=locale)
+    level = f" · {t('plan-view-level', locale=locale, level=item.level)}" if item.level else ""
+    lines = [
+        f"<b>{esc(pick(item, 'name', locale))}</b> (<code>{esc(item.code)}</code>)",
+        f"{kind}{level} · {subjects} · {t(f'plan-decided-{item.decided_by}', locale=locale)}",
+        t(
+            "plan-view-registration-required"
+            if item.registration_required
+            else "plan-view-registration-free",
+            locale=locale,
+        ),
+        t(
+            f"plan-view-threshold-{item.threshold_base}",
+            locale=locale,
+            percent=percent(item.threshold_share, locale),
+        )
+        + _confirm(item.threshold_to_confirm, locale),
+    ]
+    if item.quota_percent is not None:
+        key = "plan-view-quota-title" if item.quota_base == "title" else "plan-view-quota-staff"
+        quota = t(
+            key,
+            locale=locale,
+            percent=number(item.quota_percent, locale),
+            title=esc(names.get(item.quota_title or "", item.quota_title or "")),
+        )
+        lines.append(quota + _confirm(item.quota_to_confirm, locale))
+    rules = [rule_text(rule, locale, names) for rule in item.criteria_rules or []]
+    if rules:
+        lines.append(t("plan-view-rules", locale=locale))
+        lines += [f"• {rule}" for rule in rules]
+    factor_rows = list(factors)
+    if factor_rows:
+        for f in factor_rows:
+            who = f" ({t(f'plan-subject-{f.subject}', locale=locale)})" if f.subject else ""
+            lines.append(
+                t(
+                    "plan-view-factor",
+                    locale=locale,
+                    factor=number(f.factor, locale),
+                    since=day(f.effective_from),
+                )
+                + who
+                + _confirm(f.to_confirm, locale)
+            )
+    else:
+        lines.append(t("plan-view-no-factor", locale=locale))
+    lines.append(
+        t("plan-view-source", locale=locale, source=esc(item.source)) + _confirm(item.to_confirm, locale)
+    )
+    return "\n".join(lines)
+
+
+def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, str] | None = None) -> str:
+    """A criteria rule in words; `names` gives the names of titles and award forms by code."""
+    kind = str(rule.get("kind", ""))
+    params = dict(rule.get("params") or {})
+    if kind == "text":
+        return esc(params.get(_lang(locale)) or params.get("vi") or "")
+    names = names or {}
+    shown = {
+        "min": t(f"plan-rating-{params.get('min')}", locale=locale),
+        "scope": t(f"plan-scope-{params.get('scope')}", locale=locale),
+        "title": esc(names.get(str(params.get("title")), params.get("title", ""))),
+        "award": esc(names.get(str(params.get("award")), params.get("award", ""))),
+    }
+    base = t(f"plan-rule-{kind}", locale=locale, **shown)
+    extra = []
+    for name, key, param in (
+        ("consecutive_years", "plan-rule-consecutive", "years"),
+        ("within_years", "plan-rule-within", "years"),
+        ("min_percent", "plan-rule-min-percent", "percent"),
+        ("min_count", "plan-rule-min-count", "count"),
+        ("count", "plan-rule-count", "count"),
+    ):
+        if name in params:
+            extra.append(t(key, locale=locale, **{param: params[name]}))
+    if params.get("members"):
+        extra.append(t("plan-rule-members", locale=locale))
+    return base + (" (" + "; ".join(extra) + ")" if extra else "")
+
+
+def money_lines(values: Sequence[Any], locale: str | None = None) -> list[str]:
+    return [
+        t("plan-view-money", locale=locale, amount=money(v.amount, locale), since=day(v.effective_from))
+        + f" — {esc(v.source)}"
+        + _confirm(v.to_confirm, locale)
+        for v in values
+    ]
+
+
+def offset(value: str, locale: str | None = None) -> str:
+    """'7d' -> '7 ngày' / '7 day(s)'."""
+    return t(f"plan-offset-{value[-1:]}", locale=locale, n=value[:-1])
+
+
+def reminder_lines(rules: Sequence[Any], locale: str | None = None) -> list[str]:
+    return [
+        t(
+            "plan-view-reminder",
+            locale=locale,
+            deadline=t(f"plan-deadline-{r.deadline}", locale=locale),
+            offsets=", ".join(offset(o, locale) for o in r.offsets),
+            audience=", ".join(t(f"plan-audience-{a}", locale=locale) for a in r.audience),
+        )
+        for r in rules
+    ]

@@ -1,0 +1,797 @@
+"""The plan in the database: loading a plan file, the current school year and rounds, voting windows, money.
+
+`PlanService(ctx).load(plan, text, path)` upserts the period's rows by their stable key (period, code), so
+ids never move and every record that refers to them stays valid. Loading the same file again changes
+nothing. Dropping an item that records of other features refer to is refused, naming what refers to it:
+features declare their foreign keys to plan rows with `register_reference(...)` at import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.context import Ctx
+from bot.errors import DomainError, NotAllowed
+from bot.i18n import get_i18n, t
+from bot.plan.calendar import LOCAL_TZ, closes_at, nominations_open, opens_at
+from bot.plan.loader import locate_in
+from bot.plan.messages import Phrase, render
+from bot.plan.schema import Commendation, PlanError, PlanFile, PlanIssue, Title
+from bot.roles import Action, can
+from bot.services.audit import Audit
+from storage.models.plan import (
+    PlanAwardFactor,
+    PlanCommendation,
+    PlanMoneyValue,
+    PlanMovement,
+    PlanPeriod,
+    PlanReminderRule,
+    PlanRound,
+    PlanSchoolYear,
+)
+from storage.repositories.plan import LUONG_CO_SO, PlanRepo
+
+RefTarget = Literal["commendation", "round", "movement", "school_year"]
+RoundPhase = Literal["upcoming", "nominating", "reviewing", "voting", "awaiting_ceremony", "closed"]
+
+
+# -- references from other features -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reference:
+    """Rows of another feature whose `column` holds the id of a plan row of kind `target`."""
+
+    column: Any  # a model attribute (Nomination.title_id) or a table column (table.c.title_id)
+    target: RefTarget
+    label: str  # a catalogue key naming the referring records (shown as is when not a key)
+
+    def label_text(self, locale: str | None = None) -> str:
+        return t(self.label, locale=locale)
+
+
+_REFERENCES: list[Reference] = []
+
+
+def register_reference(column: Any, target: RefTarget, label: str) -> Reference:
+    """Declare that `column` refers to plan rows of kind `target`; a reload may not drop those rows."""
+    ref = Reference(column, target, label)
+    if ref not in _REFERENCES:
+        _REFERENCES.append(ref)
+    return ref
+
+
+def unregister_reference(ref: Reference) -> None:
+    if ref in _REFERENCES:
+        _REFERENCES.remove(ref)
+
+
+def references() -> list[Reference]:
+    return list(_REFERENCES)
+
+
+# -- errors ----------------------------------------------------------------------------------------------
+class PlanNotLoaded(DomainError):
+    key = "plan-none-loaded"
+
+
+class RoundNotFound(DomainError):
+    key = "plan-round-not-found"
+
+
+class WindowError(DomainError):
+    """A voting window the secretary cannot set (the key says why)."""
+
+    def text(self, locale: str | None = None) -> str:
+        return render(self.key, self.params, locale or get_i18n().current_locale)
+
+
+# -- the load report ---------------------------------------------------------------------------------------
+KINDS = ("period", "movement", "commendation", "money", "school_year", "round", "reminder_rule")
+
+
+@dataclass
+class LoadReport:
+    period_code: str
+    period_id: int
+    status: Literal["created", "updated", "unchanged"] = "unchanged"
+    added: dict[str, list[str]] = field(default_factory=dict)
+    changed: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> code -> fields
+    removed: dict[str, list[str]] = field(default_factory=dict)
+
+    def note_added(self, kind: str, code: str) -> None:
+        self.added.setdefault(kind, []).append(code)
+
+    def note_changed(self, kind: str, code: str, fields: Iterable[str]) -> None:
+        self.changed.setdefault(kind, {}).setdefault(code, []).extend(fields)
+
+    def note_removed(self, kind: str, code: str) -> None:
+        self.removed.setdefault(kind, []).append(code)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "period": self.period_code,
+            "status": self.status,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+        }
+
+    def lines(self, locale: str | None = None) -> list[str]:
+        out = [t(f"plan-load-{self.status}", locale=locale, period=self.period_code)]
+        for key, group in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            for kind in KINDS:
+                codes = list(group.get(kind, []))
+                if codes:
+                    what = t(f"plan-kind-{kind}", locale=locale)
+                    out.append(t(f"plan-load-{key}", locale=locale, what=what, codes=", ".join(codes)))
+        return out
+
+
+# -- what is current ---------------------------------------------------------------------------------------
+@dataclass
+class CurrentPlan:
+    """The period, school year and rounds under way at `now` (any may be missing)."""
+
+    now: datetime
+    period: PlanPeriod | None
+    school_year: PlanSchoolYear | None
+    rounds: list[PlanRound]  # under way: nominations opened, ceremony day not over
+    school_year_rounds: list[PlanRound]  # every round of the current school year
+
+
+@dataclass(frozen=True)
+class AwardAmount:
+    factor: Decimal
+    luong_co_so: int
+    amount: int  # đồng, rounded half up
+
+
+def effective_voting_window(round_: PlanRound) -> tuple[datetime, datetime]:
+    """When the voting opens and closes, honouring an early opening and an extension."""
+    opens = round_.voting_open_at
+    if round_.voting_opened_early_at is not None and round_.voting_opened_early_at < opens:
+        opens = round_.voting_opened_early_at
+    closes = round_.voting_close_at
+    if round_.voting_extended_to is not None and round_.voting_extended_to > closes:
+        closes = round_.voting_extended_to
+    return opens, closes
+
+
+def round_ends_at(round_: PlanRound) -> datetime:
+    """A round is over at the end of its ceremony's local day."""
+    return closes_at(round_.ceremony_at.astimezone(LOCAL_TZ).date())
+
+
+def round_phase(round_: PlanRound, now: datetime) -> RoundPhase:
+    """Where the round stands at `now`, with the secretary's early opening and extension."""
+    opens, closes = effective_voting_window(round_)
+    if now < round_.nominations_open_at:
+        return "upcoming"
+    if opens <= now <= closes:
+        return "voting"
+    if now <= round_.nominations_close_at:
+        return "nominating"
+    if now < opens:
+        return "reviewing"
+    if now <= round_ends_at(round_):
+        return "awaiting_ceremony"
+    return "closed"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# -- desired rows from a plan file ----------------------------------------------------------------------
+def _period_values(plan: PlanFile, text: str, path: str | None, document: tuple[str, str] | None) -> dict:
+    p = plan.period
+    doc = p.document
+    return {
+        "start_year": p.start_year,
+        "end_year": p.end_year,
+        "title_vi": p.title.vi,
+        "title_en": p.title.en,
+        "purpose_vi": p.purpose.vi if p.purpose else None,
+        "purpose_en": p.purpose.en if p.purpose else None,
+        "source": p.source,
+        "document_path": document[0] if document else None,
+        "document_title_vi": doc.title.vi if doc and doc.title else None,
+        "document_title_en": doc.title.en if doc and doc.title else None,
+        "document_sha256": document[1] if document else None,
+        "nominee_can_read_summary": plan.confidentiality.nominee_can_read_summary,
+        "secret_ballot": plan.confidentiality.secret_ballot,
+        "schema_version": plan.schema_version,
+        "source_path": path,
+        "source_yaml": text,
+        "source_sha256": _sha256(text.encode("utf-8")),
+    }
+
+
+def _movement_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    return {
+        m.code: {
+            "position": i,
+            "name_vi": m.name.vi,
+            "name_en": m.name.en,
+            "collective_vi": m.criteria.collective.vi,
+            "collective_en": m.criteria.collective.en,
+            "individual_vi": m.criteria.individual.vi,
+            "individual_en": m.criteria.individual.en,
+            "source": m.source,
+        }
+        for i, m in enumerate(plan.movements)
+    }
+
+
+def _commendation_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i, c in enumerate(plan.commendations):
+        is_title = isinstance(c, Title)
+        quota = c.quota
+        out[c.code] = {
+            "kind": "title" if is_title else "award_form",
+            "position": i,
+            "subject": c.subject if isinstance(c, Title) else None,
+            "subjects": [c.subject] if isinstance(c, Title) else list(c.subjects),  # type: ignore[attr-defined]
+            "level": None if is_title else c.level,  # type: ignore[attr-defined]
+            "name_vi": c.name.vi,
+            "name_en": c.name.en,
+            "decided_by": c.decided_by,
+            "registration_required": c.registration_required,
+            "threshold_share": c.voting.share,
+            "threshold_base": c.voting.base,
+            "threshold_source": c.voting.source,
+            "threshold_to_confirm": c.voting.to_confirm,
+            "quota_percent": quota.percent if quota else None,
+            "quota_base": quota.base if quota else None,
+            "quota_title": quota.title if quota else None,
+            "quota_source": quota.source if quota else None,
+            "quota_to_confirm": quota.to_confirm if quota else False,
+            "criteria_rules": [_jsonable({"kind": r.kind, "params": r.params}) for r in c.criteria_rules],
+            "note_vi": c.note.vi if c.note else None,
+            "note_en": c.note.en if c.note else None,
+            "source": c.source,
+            "to_confirm": c.to_confirm,
+        }
+    return out
+
+
+def _factor_values(item: Commendation) -> dict[tuple[str | None, date], dict[str, Any]]:
+    return {
+        (f.subject, f.effective_from): {"factor": f.factor, "source": f.source, "to_confirm": f.to_confirm}
+        for f in item.award_factors
+    }
+
+
+def _money_values(plan: PlanFile) -> dict[date, dict[str, Any]]:
+    return {
+        v.effective_from: {"amount": v.amount, "source": v.source, "to_confirm": v.to_confirm}
+        for v in plan.money.luong_co_so
+    }
+
+
+def _school_year_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    return {
+        sy.code: {
+            "start": sy.start,
+            "end": sy.end,
+            "registration_opens_at": _utc(opens_at(sy.registration.opens)),
+            "registration_closes_at": _utc(closes_at(sy.registration.closes)),
+        }
+        for sy in plan.school_years
+    }
+
+
+def _round_values(plan: PlanFile, school_year_ids: dict[str, int]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(plan.rounds):
+        w = r.windows
+        out[r.code] = {
+            "school_year_id": school_year_ids[r.school_year],
+            "kind": r.kind,
+            "position": i,
+            "name_vi": r.name.vi,
+            "name_en": r.name.en,
+            "nominable": list(r.nominable),
+            "nominations_open_at": _utc(opens_at(nominations_open(plan, r))),
+            "nominations_close_at": _utc(closes_at(w.nominations_close)),
+            "voting_open_at": _utc(opens_at(w.voting_open)),
+            "voting_close_at": _utc(closes_at(w.voting_close)),
+            "ceremony_at": _utc(opens_at(w.ceremony)),
+            "occasion_vi": r.occasion.name.vi if r.occasion else None,
+            "occasion_en": r.occasion.name.en if r.occasion else None,
+            "occasion_date": r.occasion.date if r.occasion else None,
+            "source": r.source,
+        }
+    return out
+
+
+def _reminder_values(plan: PlanFile) -> dict[int, dict[str, Any]]:
+    return {
+        i: {"deadline": r.deadline, "offsets": list(r.offsets), "audience": list(r.audience)}
+        for i, r in enumerate(plan.reminder_rules)
+    }
+
+
+def _apply(row: Any, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ; the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    return changed
+
+
+_GROUPS: dict[RefTarget, str] = {
+    "movement": "movements",
+    "commendation": "titles",
+    "school_year": "school_years",
+    "round": "rounds",
+}
+
+
+class PlanService:
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.repo = PlanRepo(ctx.session)
+
+    # -- loading -------------------------------------------------------------------------------------
+    async def load(self, plan: PlanFile, source_text: str, path: str | Path | None = None) -> LoadReport:
+        """Upsert the plan into the database; raises `PlanError` (and changes nothing) when it cannot."""
+        filename = str(path) if path is not None else "<plan>"
+        document = self._document(plan, source_text, path, filename)
+        period = await self.repo.period_by_code(plan.period.code)
+        await self._refuse_removals_in_use(plan, period, source_text, filename)
+
+        source_path = _resolved(path)
+        values = _period_values(plan, source_text, source_path, document)
+        created = period is None
+        if period is None:
+            period = self.repo.add(
+                PlanPeriod(code=plan.period.code, loaded_at=self.ctx.clock.now(), **values)
+            )
+            await self.ctx.session.flush()
+            report = LoadReport(period.code, period.id, "created")
+            report.note_added("period", period.code)
+        else:
+            report = LoadReport(period.code, period.id)
+            fields = _apply(period, values)
+            if fields:
+                report.note_changed("period", period.code, fields)
+
+        pid = period.id
+        await self._sync_rounds_removed(plan, pid, report)
+        await self._sync(PlanMovement, pid, "movement", _movement_values(plan), report)
+        await self._sync_commendations(plan, pid, report)
+        await self._sync_money(plan, pid, report)
+        dropped_years: list[PlanSchoolYear] = []
+        school_years = await self._sync(
+            PlanSchoolYear, pid, "school_year", _school_year_values(plan), report, deferred=dropped_years
+        )
+        ids = {code: row.id for code, row in school_years.items()}
+        await self._sync(PlanRound, pid, "round", _round_values(plan, ids), report)
+        for row in dropped_years:  # once no round points at them
+            await self.ctx.session.delete(row)
+        await self.ctx.session.flush()
+        await self._sync_reminders(plan, pid, report)
+
+        if not created and report.touched:
+            report.status = "updated"
+        if report.touched:
+            period.loaded_at = self.ctx.clock.now()
+            await self.ctx.session.flush()
+            Audit(self.ctx).record("plan.loaded", "plan_period", pid, after=report.summary())
+        return report
+
+    def _document(
+        self, plan: PlanFile, text: str, path: str | Path | None, filename: str
+    ) -> tuple[str, str] | None:
+        doc = plan.period.document
+        if doc is None:
+            return None
+        base = Path(path).resolve().parent if path is not None else Path.cwd()
+        file = (base / doc.path).resolve()
+        if not file.is_file():
+            issue = PlanIssue(("period", "document", "path"), "plan-document-missing", {"path": str(file)})
+            raise PlanError([locate_in(text, issue)], filename)
+        return str(file), _sha256(file.read_bytes())
+
+    async def _refuse_removals_in_use(
+        self, plan: PlanFile, period: PlanPeriod | None, text: str, filename: str
+    ) -> None:
+        if period is None:
+            return
+        keep: dict[RefTarget, set[str]] = {
+            "movement": {m.code for m in plan.movements},
+            "commendation": {c.code for c in plan.commendations},
+            "school_year": {s.code for s in plan.school_years},
+            "round": {r.code for r in plan.rounds},
+        }
+        models: dict[RefTarget, Any] = {
+            "movement": PlanMovement,
+            "commendation": PlanCommendation,
+            "school_year": PlanSchoolYear,
+            "round": PlanRound,
+        }
+        issues: list[PlanIssue] = []
+        for target, model in models.items():
+            dropped = [
+                row for row in await self.repo.of_period(model, period.id) if row.code not in keep[target]
+            ]
+            if not dropped:
+                continue
+            counts: dict[int, list[tuple[Reference, int]]] = {}
+            for ref in references():
+                if ref.target != target:
+                    continue
+                for row_id, n in (
+                    await self.repo.count_references(ref.column, [r.id for r in dropped])
+                ).items():
+                    counts.setdefault(row_id, []).append((ref, n))
+            for row in dropped:
+                if row.id not in counts:
+                    continue
+                refs = [
+                    Phrase("plan-ref-count", {"label": _Label(ref), "count": n}) for ref, n in counts[row.id]
+                ]
+                group = _GROUPS[target]
+                if target == "commendation" and row.kind == "award_form":
+                    group = "award_forms"
+                params = {"what": Phrase(f"plan-what-{target}"), "code": row.code, "refs": _Joined(refs)}
+                issues.append(locate_in(text, PlanIssue((group,), "plan-removed-in-use", params)))
+        if issues:
+            raise PlanError(issues, filename)
+
+    async def _sync(
+        self,
+        model: Any,
+        period_id: int,
+        kind: str,
+        desired: dict[Any, dict[str, Any]],
+        report: LoadReport,
+        key: Callable[[Any], Any] = lambda row: row.code,
+        make: Callable[[Any, dict[str, Any]], Any] | None = None,
+        label: Callable[[Any], str] = str,
+        deferred: list[Any] | None = None,
+    ) -> dict[Any, Any]:
+        """Rows of `model` for the period made equal to `desired` (key -> values); returns key -> row.
+
+        Rows the file no longer has are deleted, or put in `deferred` when others still point at them.
+        """
+        existing = {key(row): row for row in await self.repo.of_period(model, period_id)}
+        rows: dict[Any, Any] = {}
+        for k, values in desired.items():
+            row = existing.pop(k, None)
+            if row is None:
+                row = self.repo.add(make(k, values) if make else model(period_id=period_id, code=k, **values))
+                report.note_added(kind, label(k))
+            else:
+                fields = _apply(row, values)
+                if fields:
+                    report.note_changed(kind, label(k), fields)
+            rows[k] = row
+        for k, row in existing.items():
+            if deferred is not None:
+                deferred.append(row)
+            else:
+                await self.ctx.session.delete(row)
+            report.note_removed(kind, label(k))
+        await self.ctx.session.flush()
+        return rows
+
+    async def _sync_rounds_removed(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
+        """Rounds the file drops go first: the school years they belong to may be dropped too."""
+        keep = {r.code for r in plan.rounds}
+        for row in await self.repo.rounds(period_id):
+            if row.code not in keep:
+                await self.ctx.session.delete(row)
+                report.note_removed("round", row.code)
+        await self.ctx.session.flush()
+
+    async def _sync_commendations(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
+        desired = _commendation_values(plan)
+        existing = await self.repo.of_period(PlanCommendation, period_id)
+        dropped = [row.id for row in existing if row.code not in desired]
+        for factor in await self.repo.factors(dropped):
+            await self.ctx.session.delete(factor)
+        await self.ctx.session.flush()
+        rows = await self._sync(PlanCommendation, period_id, "commendation", desired, report)
+        factors = await self.repo.factors([row.id for row in rows.values()])
+        by_item: dict[int, dict[tuple[str | None, date], PlanAwardFactor]] = {}
+        for f in factors:
+            by_item.setdefault(f.commendation_id, {})[(f.subject, f.effective_from)] = f
+        for item in plan.commendations:
+            row = rows[item.code]
+            have = by_item.get(row.id, {})
+            changed: list[str] = []
+            for k, values in _factor_values(item).items():
+                factor = have.pop(k, None)
+                if factor is None:
+                    self.repo.add(
+                        PlanAwardFactor(commendation_id=row.id, subject=k[0], effective_from=k[1], **values)
+                    )
+                    changed.append(f"award_factor {k[1].isoformat()} added")
+                elif _apply(factor, values):
+                    changed.append(f"award_factor {k[1].isoformat()}")
+            for k, factor in have.items():
+                await self.ctx.session.delete(factor)
+                changed.append(f"award_factor {k[1].isoformat()} removed")
+            if changed and item.code not in report.added.get("commendation", []):
+                report.note_changed("commendation", item.code, changed)
+        await self.ctx.session.flush()
+
+    async def _sync_money(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
+        def make(day: date, values: dict[str, Any]) -> PlanMoneyValue:
+            return PlanMoneyValue(period_id=period_id, kind=LUONG_CO_SO, effective_from=day, **values)
+
+        existing = {row.effective_from: row for row in await self.repo.money(period_id)}
+        desired = _money_values(plan)
+        for day, values in desired.items():
+            row = existing.pop(day, None)
+            if row is None:
+                self.repo.add(make(day, values))
+                report.note_added("money", day.strftime("%d/%m/%Y"))
+            elif fields := _apply(row, values):
+                report.note_changed("money", day.strftime("%d/%m/%Y"), fields)
+        for day, row in existing.items():
+            await self.ctx.session.delete(row)
+            report.note_removed("money", day.strftime("%d/%m/%Y"))
+        await self.ctx.session.flush()
+
+    async def _sync_reminders(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
+        def make(position: int, values: dict[str, Any]) -> PlanReminderRule:
+            return PlanReminderRule(period_id=period_id, position=position, **values)
+
+        def label(position: int) -> str:
+            return f"#{position + 1}"
+
+        await self._sync(
+            PlanReminderRule,
+            period_id,
+            "reminder_rule",
+            _reminder_values(plan),
+            report,
+            key=lambda row: row.position,
+            make=make,
+            label=label,
+        )
+
+    # -- what is current --------------------------------------------------------------------------------
+    async def period_on(self, day: date) -> PlanPeriod | None:
+        """The period of the school year that includes `day`, else the one whose years include it."""
+        school_year = await self.repo.school_year_on(day)
+        if school_year is not None:
+            return await self.repo.period(school_year.period_id)
+        return await self.repo.period_of_year(day.year)
+
+    async def current(self, now: datetime | None = None) -> CurrentPlan:
+        """The school year and rounds under way at `now` (default: the clock), from the database.
+
+        The period is the one of the current school year, else the one whose years include today, else
+        the latest loaded (so the plan can still be shown between two periods).
+        """
+        now = now or self.ctx.clock.now()
+        day = now.astimezone(LOCAL_TZ).date()
+        school_year = await self.repo.school_year_on(day)
+        if school_year is not None:
+            period = await self.repo.period(school_year.period_id)
+        else:
+            period = await self.repo.period_of_year(day.year) or await self.repo.latest_period()
+        rounds = [
+            r for r in await self.repo.rounds_around(now) if r.nominations_open_at <= now <= round_ends_at(r)
+        ]
+        school_year_rounds = await self.repo.rounds_of_school_year(school_year.id) if school_year else []
+        return CurrentPlan(now, period, school_year, rounds, school_year_rounds)
+
+    async def period(self, code: str | None = None) -> PlanPeriod:
+        """The period `code`, or the current one; raises when no plan is loaded."""
+        if code:
+            found = await self.repo.period_by_code(code)
+            if found is None:
+                raise DomainError("plan-period-unknown", code=code)
+            return found
+        found = (await self.current()).period
+        if found is None:
+            raise PlanNotLoaded()
+        return found
+
+    # -- voting windows ---------------------------------------------------------------------------------
+    def _ensure_secretary(self) -> None:
+        if not can(self.ctx.actor, Action.PLAN_WINDOWS):
+            raise NotAllowed()
+
+    async def _round(self, round_id: int) -> PlanRound:
+        round_ = await self.repo.round(round_id)
+        if round_ is None:
+            raise RoundNotFound()
+        return round_
+
+    @staticmethod
+    def _window_state(round_: PlanRound) -> dict[str, Any]:
+        opens, closes = effective_voting_window(round_)
+        return {
+            "voting_open_at": opens,
+            "voting_close_at": closes,
+            "voting_opened_early_at": round_.voting_opened_early_at,
+            "voting_extended_to": round_.voting_extended_to,
+        }
+
+    async def open_voting_early(self, round_id: int) -> PlanRound:
+        """Open the round's voting now, before the plan's date: only once nominations have closed."""
+        self._ensure_secretary()
+        round_ = await self._round(round_id)
+        now = self.ctx.clock.now()
+        phase = round_phase(round_, now)
+        if phase != "reviewing":
+            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
+        before = self._window_state(round_)
+        round_.voting_opened_early_at = now
+        Audit(self.ctx).record(
+            "plan.voting_opened_early",
+            "plan_round",
+            round_.id,
+            before=before,
+            after=self._window_state(round_),
+        )
+        await self.ctx.session.flush()
+        return round_
+
+    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
+        """Let the voting run to the end of the local day `until`."""
+        self._ensure_secretary()
+        round_ = await self._round(round_id)
+        now = self.ctx.clock.now()
+        if round_phase(round_, now) == "closed":
+            raise WindowError("plan-extend-round-over")
+        opens, closes = effective_voting_window(round_)
+        today = now.astimezone(LOCAL_TZ).date()
+        ceremony = round_.ceremony_at.astimezone(LOCAL_TZ).date()
+        new_close = closes_at(until)
+        if until < opens.astimezone(LOCAL_TZ).date():
+            raise WindowError("plan-extend-before-open", open=_day(opens))
+        if until < today:
+            raise WindowError("plan-extend-past", today=_day(today))
+        if new_close <= closes:
+            raise WindowError("plan-extend-not-later", close=_day(closes))
+        if until >= ceremony:
+            raise WindowError("plan-extend-after-ceremony", ceremony=_day(ceremony))
+        before = self._window_state(round_)
+        round_.voting_extended_to = _utc(new_close)
+        Audit(self.ctx).record(
+            "plan.voting_extended", "plan_round", round_.id, before=before, after=self._window_state(round_)
+        )
+        await self.ctx.session.flush()
+        return round_
+
+    # -- money ------------------------------------------------------------------------------------------
+    async def luong_co_so_on(self, day: date, period_id: int | None = None) -> PlanMoneyValue | None:
+        """The lương cơ sở in force on `day` (of the period, or of any loaded period)."""
+        return await self.repo.money_in_force(day, period_id)
+
+    async def award_amount(
+        self, code: str, decision_date: date, subject: str | None = None, period_id: int | None = None
+    ) -> AwardAmount | None:
+        """Award money for `code` decided on `decision_date`: the factor × lương cơ sở in force that day.
+
+        None when the plan gives no factor for that day (the money is paid by the level that decides).
+        """
+        if period_id is None:
+            period = await self.period_on(decision_date) or await self.repo.latest_period()
+            if period is None:
+                raise PlanNotLoaded()
+            period_id = period.id
+        item = await self.repo.commendation_by_code(period_id, code)
+        if item is None:
+            raise DomainError("plan-unknown-code", code=code)
+        factors = [
+            f
+            for f in await self.repo.factors([item.id])
+            if f.effective_from <= decision_date and f.subject in (None, subject or item.subject)
+        ]
+        base = await self.luong_co_so_on(decision_date, period_id) or await self.luong_co_so_on(decision_date)
+        if not factors or base is None:
+            return None
+        factor = max(factors, key=lambda f: f.effective_from).factor
+        amount = (Decimal(factor) * base.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return AwardAmount(Decimal(factor), base.amount, int(amount))
+
+    # -- the document's file_id -------------------------------------------------------------------------
+    async def document_file_id(self, period: PlanPeriod, bot_id: int) -> str | None:
+        """The cached file_id of the period's document for this bot, if it is for the current content."""
+        row = await self.repo.document_file(period.id, bot_id)
+        if row is None or row.sha256 != period.document_sha256:
+            return None
+        return row.file_id
+
+    async def remember_document_file(self, period: PlanPeriod, bot_id: int, file_id: str) -> None:
+        """Cache the file_id Telegram gave the uploaded document (a cache: not audited)."""
+        from storage.models.plan import PlanDocumentFile
+
+        sha = period.document_sha256 or ""
+        row = await self.repo.document_file(period.id, bot_id)
+        if row is None:
+            self.repo.add(
+                PlanDocumentFile(
+                    period_id=period.id,
+                    bot_id=bot_id,
+                    file_id=file_id,
+                    sha256=sha,
+                    created_at=self.ctx.clock.now(),
+                )
+            )
+        else:
+            row.file_id, row.sha256, row.created_at = file_id, sha, self.ctx.clock.now()
+        await self.ctx.session.flush()
+
+
+def _resolved(path: str | Path | None) -> str | None:
+    return str(Path(path).resolve()) if path is not None else None
+
+
+def _day(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A reference's label, rendered in the reader's locale."""
+
+    ref: Reference
+
+    def render(self, locale: str) -> str:
+        return self.ref.label_text(locale)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True)
+class _Joined:
+    parts: Sequence[Phrase]
+
+    def render(self, locale: str) -> str:
+        return "; ".join(p.render(locale) for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+__all__ = [
+    "AwardAmount",
+    "CurrentPlan",
+    "LoadReport",
+    "PlanService",
+    "Reference",
+    "effective_voting_window",
+    "register_reference",
+    "round_phase",
+    "unregister_reference",
+]
