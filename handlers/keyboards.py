@@ -250,3 +250,37 @@ def confirm_joiner_markup(person_id: int, locale: str) -> dict[str, object]:
         inline_keyboard=[[_btn(t("join-btn-confirm-joiner", locale=locale), ConfirmJoinerCb(id=person_id))]]
     )
     return kb.model_dump(exclude_none=True)
+
+
+# -- plan (/plan, /rounds) ---------------------------------------------------------------------------------
+class PlanCb(CallbackData, prefix="pl"):
+    v: Literal["doc", "mov", "rnd", "tit"]  # the document, movements, rounds, titles and award forms
+    p: int  # period id
+
+
+class RoundCb(CallbackData, prefix="rd"):
+    op: Literal["early", "ext"]  # open voting early, extend voting
+    r: int  # round id
+
+
+def plan_keyboard(period_id: int, has_document: bool) -> InlineKeyboardMarkup:
+    rows = []
+    if has_document:
+        rows.append([_btn(t("plan-btn-document"), PlanCb(v="doc", p=period_id))])
+    rows.append(
+        [
+            _btn(t("plan-btn-movements"), PlanCb(v="mov", p=period_id)),
+            _btn(t("plan-btn-rounds"), PlanCb(v="rnd", p=period_id)),
+        ]
+    )
+    rows.append([_btn(t("plan-btn-titles"), PlanCb(v="tit", p=period_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def round_keyboard(round_id: int, *, can_open_early: bool, can_extend: bool) -> InlineKeyboardMarkup | None:
+    row = []
+    if can_open_early:
+        row.append(_btn(t("plan-btn-open-early"), RoundCb(op="early", r=round_id)))
+    if can_extend:
+        row.append(_btn(t("plan-btn-extend"), RoundCb(op="ext", r=round_id)))
+    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
