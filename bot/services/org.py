@@ -61,6 +61,13 @@ def read_org_file(path: str | Path) -> Any:
 
 def parse_org(data: Any) -> list[UnitSpec]:
     """Check the whole file first; raise OrgFileInvalid listing every problem (entries count from 1)."""
+    specs, problems = _parse(data)
+    if problems:
+        raise OrgFileInvalid(problems)
+    return specs
+
+
+def _parse(data: Any) -> tuple[list[UnitSpec], list[tuple[int, str, dict[str, Any]]]]:
     problems: list[tuple[int, str, dict[str, Any]]] = []
     entries = data.get("units") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
@@ -91,9 +98,7 @@ def parse_org(data: Any) -> list[UnitSpec]:
         if not isinstance(example, bool):
             problems.append((n, "people-org-bad-example", {"code": code}))
         specs.append(UnitSpec(code, name, kind, parent, bool(example)))
-    if problems:
-        raise OrgFileInvalid(problems)
-    return specs
+    return specs, problems
 
 
 class OrgService:
@@ -103,18 +108,17 @@ class OrgService:
 
     async def load(self, data: Any) -> OrgResult:
         """Create or update every unit of `data`; units not in the file are left as they are."""
-        specs = parse_org(data)
+        specs, problems = _parse(data)
         existing = await self.repo.units_by_code()
         known = set(existing) | {s.code for s in specs}
         by_code = {s.code: s for s in specs}
-        problems: list[tuple[int, str, dict[str, Any]]] = []
         for n, spec in enumerate(specs, start=1):
             if spec.parent is not None and spec.parent not in known:
                 problems.append((n, "people-org-unknown-parent", {"code": spec.code, "parent": spec.parent}))
             elif spec.parent is not None and self._cycle(spec.code, by_code, existing):
                 problems.append((n, "people-org-cycle", {"code": spec.code}))
         if problems:
-            raise OrgFileInvalid(problems)
+            raise OrgFileInvalid(sorted(problems, key=lambda p: p[0]))
 
         result = OrgResult()
         audit = Audit(self.ctx)

@@ -1,0 +1,193 @@
+"""`thidua org load`, `thidua staff import`, `thidua invite create` and `thidua invite export`."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.services.invites import hash_token
+from storage.db import make_engine, make_sessionmaker
+from storage.models import AuditEntry, Invite, Person, Unit
+
+ROOT = Path(__file__).resolve().parents[1]
+ORG = ROOT / "plans" / "org.yaml"
+ROSTER = ROOT / "plans" / "roster.sample.csv"
+LINK = re.compile(r"^https://t\.me/thidua_bot\?start=([A-Za-z0-9_-]{43,64})$")
+
+
+@pytest.fixture
+def cli(sqlite_templates, tmp_path, monkeypatch):
+    """Run `thidua ...` against a fresh database; returns (invoke, url)."""
+    url = sqlite_templates.fresh()
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True):
+        result = runner.invoke(
+            main, list(args), env={"DATABASE_URL": url, "BOT_TOKEN": ""}, catch_exceptions=False
+        )
+        assert (result.exit_code == 0) is ok, result.output
+        return result
+
+    invoke.url = url  # type: ignore[attr-defined]
+    return invoke
+
+
+def rows(url: str, model, *where):
+    async def go():
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as s:
+            out = list((await s.scalars(select(model).where(*where).order_by(model.id))).all())
+        await engine.dispose()
+        return out
+
+    return asyncio.run(go())
+
+
+def test_org_load_is_idempotent(cli):
+    first = cli("org", "load", str(ORG))
+    second = cli("org", "load", str(ORG))
+    n = len(rows(cli.url, Unit))
+    assert f"thêm mới {n}" in first.output and f"không đổi {n}" in second.output
+    assert len(rows(cli.url, AuditEntry, AuditEntry.action == "unit.created")) == n
+
+
+def test_org_load_reports_a_bad_file_and_loads_nothing(cli, tmp_path):
+    bad = tmp_path / "org.yaml"
+    bad.write_text(
+        "units:\n  - {code: TCHC, name: X, kind: ban}\n  - {code: KCK, name: Y, kind: khoa, parent: NOPE}\n"
+    )
+    result = cli("org", "load", str(bad), ok=False)
+    assert "mục 1" in result.output and "ban" in result.output and "mục 2" in result.output
+    assert rows(cli.url, Unit) == []
+
+
+def test_staff_import_of_the_sample_then_again(cli):
+    cli("org", "load", str(ORG))
+    first = cli("staff", "import", str(ROSTER))
+    again = cli("staff", "import", str(ROSTER))
+    people = rows(cli.url, Person)
+    assert f"thêm mới {len(people)}" in first.output and f"không đổi {len(people)}" in again.output
+    assert all(p.telegram_id is None for p in people)
+
+
+def test_staff_import_reports_bad_rows_by_number_and_imports_nothing(cli, tmp_path):
+    cli("org", "load", str(ORG))
+    f = tmp_path / "r.csv"
+    f.write_text(
+        "Họ và tên,Mã đơn vị,Ngày sinh\n"
+        "Nguyễn Thị Hoa,TCHC,05/11/1988\n"
+        "Lê Văn Tám,XYZ,\n"
+        ",TCHC,\n"
+        "Võ Thị Mai,TCHC,31/02/1990\n",
+        encoding="utf-8",
+    )
+    result = cli("staff", "import", str(f), ok=False)
+    assert "dòng 3: không có đơn vị «XYZ»" in result.output
+    assert "dòng 4: thiếu họ tên" in result.output
+    assert "dòng 5: ngày sinh «31/02/1990» không hợp lệ" in result.output
+    assert "--skip-bad" in result.output
+    assert rows(cli.url, Person) == []
+    skipped = cli("staff", "import", str(f), "--skip-bad")
+    assert "dòng 3" in skipped.output and "thêm mới 1" in skipped.output
+    assert [p.full_name for p in rows(cli.url, Person)] == ["Nguyễn Thị Hoa"]
+
+
+def test_staff_import_reads_xlsx(cli, tmp_path):
+    from openpyxl import Workbook
+
+    cli("org", "load", str(ORG))
+    wb = Workbook()
+    wb.active.append(["Họ và tên", "Mã đơn vị", "Chức vụ"])
+    wb.active.append(["Nguyễn Thị Hoa", "TCHC", "Chuyên viên"])
+    wb.save(tmp_path / "r.xlsx")
+    cli("staff", "import", str(tmp_path / "r.xlsx"))
+    [p] = rows(cli.url, Person)
+    assert p.position == "Chuyên viên"
+
+
+def test_invite_create_prints_the_link_last(cli):
+    cli("org", "load", str(ORG))
+    result = cli(
+        "invite",
+        "create",
+        "--role",
+        "unit_head",
+        "--unit",
+        "KCK",
+        "--expires",
+        "3d",
+        "--uses",
+        "2",
+        "--bot-username",
+        "@thidua_bot",
+    )
+    last = result.output.strip().splitlines()[-1]
+    token = LINK.match(last).group(1)
+    [invite] = rows(cli.url, Invite)
+    assert invite.token_hash == hash_token(token) and invite.role == "unit_head" and invite.max_uses == 2
+    assert (invite.expires_at - invite.created_at).days == 3
+    assert token not in str([(e.before, e.after) for e in rows(cli.url, AuditEntry)])
+
+
+def test_invite_create_for_a_roster_person(cli):
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    hoa = next(p for p in rows(cli.url, Person) if p.full_name == "Nguyễn Thị Hoa")
+    result = cli(
+        "invite", "create", "--role", "staff", "--person", str(hoa.id), "--bot-username", "thidua_bot"
+    )
+    assert LINK.match(result.output.strip().splitlines()[-1])
+    [invite] = rows(cli.url, Invite)
+    assert invite.person_id == hoa.id and invite.unit_id == hoa.unit_id and invite.max_uses == 1
+
+
+def test_invite_create_refuses_an_unknown_unit_or_role(cli):
+    cli("org", "load", str(ORG))
+    assert (
+        "Không có đơn vị"
+        in cli(
+            "invite", "create", "--role", "staff", "--unit", "NOPE", "--bot-username", "b", ok=False
+        ).output
+    )
+    deputy = cli(
+        "invite", "create", "--role", "deputy_head", "--unit", "TCHC", "--bot-username", "b", ok=False
+    )
+    assert "Phó đơn vị" in deputy.output
+    assert (
+        "boss"
+        in cli("invite", "create", "--role", "boss", "--unit", "TCHC", "--bot-username", "b", ok=False).output
+    )
+    assert rows(cli.url, Invite) == []
+
+
+def test_invite_create_without_username_needs_the_bot_token(cli):
+    cli("org", "load", str(ORG))
+    result = cli("invite", "create", "--role", "staff", "--unit", "TCHC", ok=False)
+    assert "BOT_TOKEN" in result.output
+    assert rows(cli.url, Invite) == []
+
+
+def test_invite_export_writes_a_personal_link_for_everyone_not_joined(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    tchc = [p for p in rows(cli.url, Person) if p.unit_id == rows(cli.url, Unit, Unit.code == "TCHC")[0].id]
+    out = tmp_path / "links.xlsx"
+    result = cli("invite", "export", "--unit", "TCHC", "--out", str(out), "--bot-username", "thidua_bot")
+    assert result.output.strip().splitlines()[-1] == str(out)
+    sheet = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert sheet[0][1] == "Họ và tên" and len(sheet) == 1 + len(tchc)
+    invites = {i.token_hash: i for i in rows(cli.url, Invite)}
+    for line in sheet[1:]:
+        token = LINK.match(line[6]).group(1)
+        invite = invites[hash_token(token)]
+        assert invite.max_uses == 1 and invite.person_id in {p.id for p in tchc}
+        assert next(p for p in tchc if p.id == invite.person_id).full_name == line[1]
