@@ -392,8 +392,8 @@ async def test_units_count_joined_of_the_whole_roster(world):
         await s.commit()
     await an.send("/units")
     text = an.last_text()
-    assert "KHTC — Phòng KHTC: 0/1 (ví dụ)" in text
-    assert "TCHC — Phòng TCHC: 2/3" in text
+    assert "KHTC — Phòng KHTC: 0/1 người (ví dụ)" in text
+    assert "TCHC — Phòng TCHC: 2/3 người" in text
     assert "Toàn trường: 2/4 người đã tham gia." in text
 
 
