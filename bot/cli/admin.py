@@ -22,9 +22,7 @@ def admin() -> None:
 
 @admin.command("add")
 @click.argument("telegram_id", type=int)
-@click.option(
-    "--name", help="Full name: creates the person, or matches one on the roster not linked yet."
-)
+@click.option("--name", help="Full name: creates the person, or matches one on the roster not linked yet.")
 @click.option("--unit", "unit_code", help="Unit code, e.g. TCHC.")
 def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
     """Make TELEGRAM_ID an admin: create or update the person, link the Telegram id, grant admin (audited)."""
