@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import timedelta
 
 import pytest
@@ -482,5 +481,12 @@ async def test_the_welcome_is_in_the_chosen_language(world):
     x = world.outsider()
     await new_joiner_to_language(x, await make_invite(world), "Nguyễn Văn Ba")
     await x.click("English")
-    assert x.last_text().startswith("<b>Welcome") or "Welcome, Nguyễn Văn Ba" in x.last_text()
-    assert re.search(r"/help", x.last_text())
+    assert "Welcome, Nguyễn Văn Ba" in x.last_text() and "You can use" in x.last_text()
+
+
+async def test_after_joining_the_person_is_a_member_at_once(world):
+    x = world.outsider()
+    await new_joiner_to_language(x, await make_invite(world), "Nguyễn Văn Ba")
+    await x.click("Tiếng Việt")
+    await x.send("/help")
+    assert "Bạn có thể dùng các lệnh sau" in x.last_text() and "/lang" in x.last_text()
