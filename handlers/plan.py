@@ -1,9 +1,264 @@
-"""The plan feature (placeholder)."""
+"""/plan for everyone linked: the plan, its movements, rounds, titles, document; /rounds for the secretary."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
+
+from bot.commands import register_command
+from bot.context import Ctx
+from bot.errors import DomainError
+from bot.filters import Allowed, Linked, personal_router
+from bot.i18n import get_i18n, t
+from bot.plan import views
+from bot.roles import Action
+from bot.services.plan import (
+    CurrentPlan,
+    PlanNotLoaded,
+    PlanService,
+    effective_voting_window,
+    round_phase,
+)
+from bot.text import esc, split_message
+from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_keyboard
+from storage.models.plan import PlanPeriod, PlanRound
+
+register_command("plan", Action.PLAN_VIEW, "plan-cmd-plan", order=20)
+register_command("rounds", Action.PLAN_WINDOWS, "plan-cmd-rounds", order=21)
+
+_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+class RoundsSG(StatesGroup):
+    until = State()  # waiting for the new closing date of the voting
 
 
 def router() -> Router:
-    return Router(name="plan")
+    r = personal_router("plan")
+    r.message.register(show_plan, Command("plan"), Allowed(Action.PLAN_VIEW))
+    r.callback_query.register(browse, PlanCb.filter(), Allowed(Action.PLAN_VIEW))
+    r.message.register(show_rounds, Command("rounds"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(open_early, RoundCb.filter(F.op == "early"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(ask_until, RoundCb.filter(F.op == "ext"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(
+        not_allowed, RoundCb.filter(), Linked()
+    )  # a linked person without the authority
+    r.message.register(
+        got_until, RoundsSG.until, F.text, ~F.text.startswith("/"), Allowed(Action.PLAN_WINDOWS)
+    )
+    return r
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+async def _send_long(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send `text` in parts of at most 4096 characters, split on line boundaries; buttons on the last."""
+    parts = split_message(text)
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)
+
+
+# -- /plan ----------------------------------------------------------------------------------------------
+def _current_rounds_text(current: CurrentPlan, locale: str) -> str:
+    if current.school_year is None:
+        return t("plan-view-no-school-year")
+    lines = [views.school_year_text(current.school_year, locale), "", t("plan-view-rounds-heading")]
+    if not current.school_year_rounds:
+        lines.append(t("plan-view-no-rounds"))
+    for round_ in current.school_year_rounds:
+        phase = round_phase(round_, current.now)
+        lines += ["", views.round_block(round_, phase, effective_voting_window(round_), locale)]
+    return "\n".join(lines)
+
+
+async def show_plan(message: Message, ctx: Ctx) -> None:
+    service = PlanService(ctx)
+    current = await service.current()
+    period = current.period
+    if period is None:
+        await message.answer(PlanNotLoaded().text())
+        return
+    locale = _locale()
+    text = "\n\n".join(
+        [
+            views.period_heading(period, locale),
+            views.movements_text(await service.repo.movements(period.id), locale),
+            _current_rounds_text(current, locale),
+        ]
+    )
+    await _send_long(message, text, plan_keyboard(period.id, bool(period.document_path)))
+
+
+async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot) -> None:
+    service = PlanService(ctx)
+    period = await service.repo.period(callback_data.p)
+    if period is None or not isinstance(query.message, Message):
+        await query.answer(t("plan-stale"), show_alert=True)
+        return
+    await query.answer()
+    message = query.message
+    locale = _locale()
+    if callback_data.v == "doc":
+        await _send_document(message, service, period, bot)
+    elif callback_data.v == "mov":
+        await _send_long(message, views.movements_text(await service.repo.movements(period.id), locale))
+    elif callback_data.v == "rnd":
+        await _send_long(message, await _all_rounds_text(service, period, locale))
+    else:
+        await _send_long(message, await _titles_text(service, period, locale))
+
+
+async def _all_rounds_text(service: PlanService, period: PlanPeriod, locale: str) -> str:
+    now = service.ctx.clock.now()
+    rounds = await service.repo.rounds(period.id)
+    blocks = [t("plan-view-rounds-heading")]
+    for school_year in await service.repo.school_years(period.id):
+        lines = [views.school_year_text(school_year, locale)]
+        for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
+            lines += [
+                "",
+                views.round_block(round_, round_phase(round_, now), effective_voting_window(round_), locale),
+            ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+async def _titles_text(service: PlanService, period: PlanPeriod, locale: str) -> str:
+    items = await service.repo.commendations(period.id)
+    names = {c.code: views.pick(c, "name", locale) for c in items}
+    factors = await service.repo.factors([c.id for c in items])
+    blocks = [
+        views.commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names)
+        for c in items
+    ]
+    return t("plan-view-titles") + "\n\n" + "\n\n".join(blocks)
+
+
+def _document_file(path: str | None) -> FSInputFile | None:
+    if not path or not Path(path).is_file():
+        return None
+    return FSInputFile(path, filename=Path(path).name)
+
+
+async def _send_document(message: Message, service: PlanService, period: PlanPeriod, bot: Bot) -> None:
+    """The period's document: by its cached file_id for this bot, else uploaded once and cached."""
+    if not period.document_path:
+        await message.answer(t("plan-doc-none"))
+        return
+    caption = views.pick(period, "document_title", _locale()) or None
+    cached = await service.document_file_id(period, bot.id)
+    if cached is not None:
+        try:
+            await message.answer_document(cached, caption=caption)
+            return
+        except TelegramBadRequest:  # the file_id is no longer valid: upload again
+            pass
+    upload = _document_file(period.document_path)
+    if upload is None:
+        await message.answer(t("plan-doc-missing"))
+        return
+    sent = await message.answer_document(upload, caption=caption)
+    if sent.document is not None:
+        await service.remember_document_file(period, bot.id, sent.document.file_id)
+
+
+# -- /rounds -------------------------------------------------------------------------------------------
+def _round_view(round_: PlanRound, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+    phase = round_phase(round_, now)
+    text = views.round_block(round_, phase, effective_voting_window(round_), _locale())
+    markup = round_keyboard(
+        round_.id, can_open_early=phase == "reviewing", can_extend=phase not in ("upcoming", "closed")
+    )
+    return text, markup
+
+
+async def show_rounds(message: Message, ctx: Ctx) -> None:
+    current = await PlanService(ctx).current()
+    if not current.rounds:
+        await message.answer(t("plan-rounds-none"))
+        return
+    for round_ in current.rounds:
+        text, markup = _round_view(round_, current.now)
+        await message.answer(text, reply_markup=markup)
+
+
+async def _refresh(query: CallbackQuery, round_: PlanRound, ctx: Ctx) -> None:
+    if not isinstance(query.message, Message):
+        return
+    text, markup = _round_view(round_, ctx.clock.now())
+    try:
+        await query.message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as e:
+        if "not modified" not in str(e):
+            raise
+
+
+async def open_early(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx) -> None:
+    try:
+        round_ = await PlanService(ctx).open_voting_early(callback_data.r)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer(t("plan-rounds-opened"))
+    await _refresh(query, round_, ctx)
+
+
+async def ask_until(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx, state: FSMContext) -> None:
+    round_ = await PlanService(ctx).repo.round(callback_data.r)
+    if round_ is None or round_phase(round_, ctx.clock.now()) in ("upcoming", "closed"):
+        await query.answer(
+            t("plan-extend-round-over") if round_ else t("plan-round-not-found"), show_alert=True
+        )
+        return
+    await state.set_state(RoundsSG.until)
+    await state.update_data(round_id=round_.id)
+    await query.answer()
+    _, closes = effective_voting_window(round_)
+    if isinstance(query.message, Message):
+        name = esc(views.pick(round_, "name", _locale()))
+        await query.message.answer(t("plan-rounds-ask-until", name=name, close=views.moment(closes)))
+
+
+async def not_allowed(query: CallbackQuery) -> None:
+    await query.answer(t("plan-rounds-not-allowed"), show_alert=True)
+
+
+def parse_day(text: str) -> date | None:
+    """dd/mm/yyyy (also d/m/yyyy, with '.' or '-'), or None."""
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+async def got_until(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    text = message.text or ""
+    until = parse_day(text)
+    if until is None:
+        await message.answer(t("plan-rounds-bad-date", text=esc(text[:40])))
+        return
+    round_id = int((await state.get_data()).get("round_id") or 0)
+    try:
+        round_ = await PlanService(ctx).extend_voting(round_id, until)
+    except DomainError as e:
+        await message.answer(e.text())
+        return  # still waiting: the secretary may send another date, or /cancel
+    await state.clear()
+    text_, markup = _round_view(round_, ctx.clock.now())
+    await message.answer(
+        t("plan-rounds-extended", until=views.day(until)) + "\n\n" + text_, reply_markup=markup
+    )
