@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import html
 import inspect
-import itertools
 import logging
 import re
 import time
@@ -21,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -251,9 +250,9 @@ class ConsoleWorld(World):
     Telegram ids start from the time, so a second session is not taken for a replay of the first."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("first_update_id", time.time_ns() // 1000)  # microseconds: far above Telegram's ids
+        kwargs.setdefault("first_user_id", 200_000_000 + (int(time.time()) % 1_000_000) * 100)
         super().__init__(*args, **kwargs)
-        self._update_ids = itertools.count(time.time_ns() // 1000)  # microseconds: far above Telegram's ids
-        self._user_ids = itertools.count(200_000_000 + (int(time.time()) % 1_000_000) * 100)
 
 
 async def _read(input_fn: InputFn | None, prompt: str) -> str:
@@ -268,15 +267,24 @@ async def _read(input_fn: InputFn | None, prompt: str) -> str:
     return str(value)
 
 
+async def roster_is_empty(world: World) -> bool:
+    async with world.session() as s:
+        return not await s.scalar(select(func.count()).select_from(Person))
+
+
 async def run_console(
     settings: Settings,
-    demo: bool,
+    demo: bool | None,
     *,
     input_fn: InputFn | None = None,
     print_fn: PrintFn = print,
     clock: Clock | None = None,
 ) -> None:
-    """Run the console until :quit or the end of input. `input_fn`/`print_fn` let a test drive it."""
+    """Run the console until :quit or the end of input. `input_fn`/`print_fn` let a test drive it.
+
+    `demo=None` loads the demo data only into a database that has no people yet, so a real roster is
+    never mixed with demo people.
+    """
     from bot.demo import load_demo
     from storage.db import make_engine
     from storage.migrate import upgrade
@@ -289,6 +297,8 @@ async def run_console(
     console = Console(world, print_fn, normalize_locale(settings.default_locale))
     try:
         print_fn(console.t("console-intro"))
+        if demo is None:
+            demo = await roster_is_empty(world)
         if demo:
             units, people = await load_demo(world, world.clock)
             print_fn(console.t("console-demo-loaded", units=units, people=people))

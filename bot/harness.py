@@ -42,6 +42,8 @@ class World:
         clock: FakeClock | None = None,
         extra_routers: tuple[Router, ...] = (),
         redis: Any = None,
+        first_update_id: int = 1,
+        first_user_id: int = 100_001,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -55,8 +57,8 @@ class World:
         self.sender = OutboxSender(
             self.bot, self.sessionmaker, self.clock, settings, self.dp["identity"], self.dp["outbox_wake"]
         )
-        self._update_ids = itertools.count(1)
-        self._user_ids = itertools.count(100_001)
+        self._update_ids = itertools.count(first_update_id)
+        self._user_ids = itertools.count(first_user_id)
         self.people: dict[int, Chatter] = {}
 
     async def start(self) -> World:

@@ -15,9 +15,9 @@ def register(main: click.Group) -> None:
 
 
 @click.command()
-@click.option("--demo", is_flag=True, help="With no BOT_TOKEN: start the console with the demo data.")
-def run(demo: bool) -> None:
-    """Run the bot (long polling). With no BOT_TOKEN, start the offline console instead."""
+def run() -> None:
+    """Run the bot (long polling). With no BOT_TOKEN, start the offline console instead
+    (with the demo data when the database has no people yet)."""
     settings = Settings()
     if not settings.token:
         click.echo(
@@ -25,7 +25,7 @@ def run(demo: bool) -> None:
         )
         from bot.console import run_console
 
-        asyncio.run(run_console(settings, demo=True))
+        asyncio.run(run_console(settings, demo=None))
         return
     from bot.runner import run_polling
 
