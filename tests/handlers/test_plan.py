@@ -24,8 +24,11 @@ SEED = PLANS / "2021-2025.yaml"
 EXAMPLE = PLANS / "2026-2030.example.yaml"
 
 
+TEXTS = {path: path.read_text(encoding="utf-8") for path in (SEED, EXAMPLE)}
+
+
 async def load(world: World, path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+    text = TEXTS[path]
     async with UnitOfWork(world.sessionmaker) as uow:
         ctx = Ctx(uow, world.clock, IdentityCache(), world.settings)
         await PlanService(ctx).load(parse_plan(text, str(path)), text, path)
@@ -44,7 +47,7 @@ async def audit_actions(world: World) -> list[str]:
     return [a.action for a in await world.rows(AuditEntry)]
 
 
-# -- /plan ----------------------------------------------------------------------------------------------------
+# -- /plan ------------------------------------------------------------------------------------------
 async def test_plan_shows_purpose_movements_and_current_rounds_with_dates(world: World) -> None:
     await load(world, EXAMPLE)  # the clock: 25/11/2026, in school year 2026-2027
     hoa = await world.staff("Nguyễn Thị Hoa")
@@ -153,7 +156,7 @@ async def test_plan_for_someone_not_linked_gives_the_invite_hint(world: World) -
     assert "link mời" in stranger.last_text()
 
 
-# -- /rounds --------------------------------------------------------------------------------------------------
+# -- /rounds ----------------------------------------------------------------------------------------
 async def test_rounds_lists_the_current_rounds_with_their_buttons(world: World) -> None:
     await load(world, EXAMPLE)
     world.clock.set(at(2027, 6, 2, 9, 0))  # nominations closed on 31/05, voting opens on 07/06
