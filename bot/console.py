@@ -11,10 +11,8 @@ You type as a person and read the bot's answers; inline buttons are numbered and
 from __future__ import annotations
 
 import asyncio
-import html
 import inspect
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,18 +27,13 @@ from bot.harness import Chatter, World
 from bot.i18n import normalize_locale, t
 from bot.roles import Role
 from bot.services.people_admin import role_label
+from bot.text import plain
 from storage.models import Person, Unit
 
 InputFn = Callable[[str], str | Awaitable[str]]
 PrintFn = Callable[[str], Any]
-_TAG = re.compile(r"<[^>]+>")
 _MESSAGES = ("sendMessage", "sendDocument", "sendPhoto")
 _EDITS = ("editMessageText", "editMessageReplyMarkup", "editMessageCaption")
-
-
-def plain(text: str | None) -> str:
-    """HTML as the operator reads it: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub("", text or ""))
 
 
 def flat_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 def nfc(text: str) -> str:
@@ -21,6 +24,11 @@ def search_key(text: str) -> str:
 def esc(text: object) -> str:
     """Escape user-supplied text for HTML parse mode."""
     return html.escape(str(text), quote=False)
+
+
+def plain(text: str | None) -> str:
+    """HTML as plain text (for alerts and terminals): tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", text or ""))
 
 
 def split_message(text: str, limit: int = 4096) -> list[str]:

@@ -25,7 +25,7 @@ from bot.services.invites import (
     invitable_roles,
     role_name,
 )
-from bot.text import esc
+from bot.text import esc, plain
 from handlers.keyboards import InviteRoleCb, InviteUnitCb, invite_roles_keyboard, invite_units_keyboard
 from storage.repositories.roster import RosterRepo
 
@@ -123,7 +123,7 @@ async def pick_role(query: CallbackQuery, callback_data: InviteRoleCb, ctx: Ctx,
             raise DomainError("invite-bad-uses", max=MAX_USES)
         text, kb = await _next_step(ctx, bot, callback_data.role, callback_data.n)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -134,7 +134,7 @@ async def pick_unit(query: CallbackQuery, callback_data: InviteUnitCb, ctx: Ctx,
     try:
         text = await _create(ctx, bot, callback_data.role, callback_data.unit, callback_data.n)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):

@@ -23,7 +23,7 @@ from bot.i18n import get_i18n, t
 from bot.roles import Action, Member
 from bot.services.invites import role_name
 from bot.services.join import JoinOffer, JoinService
-from bot.text import esc
+from bot.text import esc, plain
 from handlers.common import help_text
 from handlers.keyboards import (
     ConfirmJoinerCb,
@@ -192,7 +192,7 @@ async def pick(query: CallbackQuery, callback_data: JoinPickCb, state: FSMContex
     try:
         person = await JoinService(ctx).pick(data["unit"], callback_data.id)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await state.update_data(person=person.id, person_name=person.full_name)
     text, kb = await _summary(state)
@@ -259,7 +259,7 @@ async def confirm_joiner(query: CallbackQuery, callback_data: ConfirmJoinerCb, c
     try:
         person = await JoinService(ctx).confirm_joiner(callback_data.id)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await query.answer(t("join-confirm-done", name=person.full_name))
     if isinstance(query.message, Message):

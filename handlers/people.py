@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 from aiogram import Bot, F, Router
@@ -31,7 +29,7 @@ from bot.services.people_admin import (
     parse_date,
     role_label,
 )
-from bot.text import esc, split_message
+from bot.text import esc, plain, split_message
 from handlers.keyboards import PeoplePageCb, PersonCb, PersonEditCb
 from storage.models import Person, Unit
 
@@ -255,7 +253,7 @@ async def page(query: CallbackQuery, callback_data: PeoplePageCb, ctx: Ctx) -> N
     try:
         result = await PeopleAdminService(ctx).search(callback_data.q, callback_data.p)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await query.answer()
     await _edit(query, *results_view(result))
@@ -265,7 +263,7 @@ async def show_card(query: CallbackQuery, callback_data: PersonCb, me: Member, c
     try:
         card = await PeopleAdminService(ctx).card(callback_data.id)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
@@ -389,11 +387,11 @@ async def edit_person(
         else:  # pragma: no cover - the Literal of PersonEditCb admits nothing else
             raise DomainError("error-not-found")
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await query.answer(plain(e.text()), show_alert=True)
         return
     await refresh_menu(bot, person, ctx.clock.today())
     card = await service.card(person.id)
-    await query.answer(_plain(note)[:200])
+    await query.answer(plain(note)[:200])
     markup = roles_keyboard(person) if op == "role" else card_keyboard(card, me)
     await _edit(query, card_text(card) + "\n\n" + note, markup)
 
@@ -403,10 +401,6 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         return -1
-
-
-def _plain(html_text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
 async def refused(query: CallbackQuery, me: Member | None) -> None:

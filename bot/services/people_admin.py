@@ -2,6 +2,7 @@
 
 Every change re-checks the actor's authority here (the filter in front is not enough: callback data can be
 forged), is audited with before/after, and drops the person from the identity cache after the commit.
+Error parameters are HTML (names escaped with esc); a button's alert shows them through bot.text.plain.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bot.i18n import t
 from bot.roles import Action, Member, Role, can
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
-from bot.text import nfc, search_key
+from bot.services.roster import clean_full_name
+from bot.text import esc, nfc, search_key
 from storage.models import Person, PersonRole, Unit
 
 PAGE_SIZE = 8
@@ -75,10 +77,6 @@ class Unchanged(DomainError):
     key = "people-admin-unchanged"
 
 
-class BadName(DomainError):
-    key = "people-admin-cli-bad-name"
-
-
 class BadUnitCode(DomainError):
     key = "people-admin-cli-bad-unit"
 
@@ -105,7 +103,7 @@ def parse_date(text: str) -> date:
             raise ValueError(text)
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     except ValueError:
-        raise BadDate(value=(text or "").strip()[:40], example="01/12/2026") from None
+        raise BadDate(value=esc((text or "").strip()[:40]), example="01/12/2026") from None
 
 
 def query_key(query: str) -> str:
@@ -279,7 +277,7 @@ class PeopleAdminService:
             raise NotFound()
         old = await self._unit(person.unit_id)
         if person.unit_id == new.id:
-            raise SameUnit(name=person.full_name, unit=new.name)
+            raise SameUnit(name=esc(person.full_name), unit=esc(new.name))
         before = {"unit_id": person.unit_id, "unit": old.code if old else None, "roles": roles_view(person)}
         removed: list[str] = []
         for r in list(person.roles):
@@ -320,7 +318,7 @@ class PeopleAdminService:
         else:
             unit_id = person.unit_id if wanted in UNIT_ROLES else None
             if wanted in UNIT_ROLES and unit_id is None:
-                raise NoUnit(name=person.full_name)
+                raise NoUnit(name=esc(person.full_name))
             person.roles.append(PersonRole(role=wanted.value, unit_id=unit_id))
             added = True
         Audit(self.ctx).record(
@@ -344,10 +342,10 @@ class PeopleAdminService:
         self._require(Action.PEOPLE_EDIT)
         person = await self._person(person_id)
         if not person.active:
-            raise PersonInactive(name=person.full_name)
+            raise PersonInactive(name=esc(person.full_name))
         unit = await self._unit(person.unit_id)
         if unit is None:
-            raise NoUnit(name=person.full_name)
+            raise NoUnit(name=esc(person.full_name))
         return person, unit
 
     async def delegate(self, person_id: int, start: date, end: date) -> tuple[Person, Unit, PersonRole]:
@@ -359,7 +357,7 @@ class PeopleAdminService:
                 r_from, r_to = r.valid_from or date.min, r.valid_to or date.max
                 if r_from <= end and start <= r_to:
                     raise DelegationOverlap(
-                        name=person.full_name,
+                        name=esc(person.full_name),
                         start=fmt_date(r.valid_from) if r.valid_from else "…",
                         end=fmt_date(r.valid_to) if r.valid_to else "…",
                     )
@@ -383,7 +381,7 @@ class PeopleAdminService:
             t(
                 "people-admin-notify-delegated",
                 locale=person.language,
-                unit=unit.name,
+                unit=esc(unit.name),
                 start=fmt_date(start),
                 end=fmt_date(end),
             ),
@@ -436,8 +434,8 @@ class PeopleAdminService:
         and grant admin. Run by the operator on the server, so there is no actor to check."""
         if telegram_id <= 0:
             raise DomainError("people-admin-cli-bad-tid")
-        if name is not None and not 2 <= len(nfc(name).strip()) <= 100:
-            raise BadName()
+        if name is not None:
+            name = clean_full_name(name)  # the rule of every full name; raises NameInvalid with the reason
         unit: Unit | None = None
         if unit_code:
             unit = await self.session.scalar(select(Unit).where(Unit.code == unit_code))
@@ -452,7 +450,7 @@ class PeopleAdminService:
                 stmt = stmt.where(Person.unit_id == unit.id)
             matches = list((await self.session.scalars(stmt)).all())
             if len(matches) > 1:
-                raise AmbiguousName(count=len(matches), name=nfc(name).strip())
+                raise AmbiguousName(count=len(matches), name=name)
             if matches:
                 person = matches[0]
                 name = None  # the roster spells the name; it is not replaced by what was typed

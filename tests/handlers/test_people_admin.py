@@ -400,3 +400,63 @@ async def test_units_count_joined_of_the_whole_roster(world):
 async def test_page_callback_carries_a_short_query(world):
     data = PeoplePageCb(q="nguyen van an", p=3).pack()
     assert len(data.encode()) <= 64
+
+
+# -- markup in what people typed or files named ------------------------------------------------------------
+async def test_a_date_typed_with_markup_is_quoted_back_escaped_and_asked_again(world):
+    an = await world.admin("Nguyễn Văn An")
+    em = await world.staff("Hoàng Văn Em")
+    await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
+    await an.send("<b>1/12</b>")
+    assert "«&lt;b&gt;1/12&lt;/b&gt;» không phải là ngày hợp lệ" in an.last_text()
+    assert await an.state() == "DelegateSG:start"
+    assert await world.rows(AuditEntry) == []
+
+
+async def test_the_delegation_notice_escapes_the_unit_name(world):
+    an = await world.admin("Nguyễn Văn An")
+    await world.unit("TTTH", "Trung tâm Tin học & Ngoại ngữ")
+    em = await world.staff("Hoàng Văn Em", unit="TTTH")
+    await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
+    await an.send("25/11/2026")
+    await an.send("30/11/2026")
+    assert "Trung tâm Tin học &amp; Ngoại ngữ" in an.last_text()
+    await world.drain_outbox()
+    assert "Bạn được ủy quyền trưởng đơn vị Trung tâm Tin học &amp; Ngoại ngữ" in em.last_text()
+
+
+async def test_an_alert_shows_names_as_plain_text(world):
+    an = await world.admin("Nguyễn Văn An")
+    ttth = await world.unit("TTTH", "Trung tâm Tin học & Ngoại ngữ")
+    em = await world.staff("Hoàng Văn Em", unit="TTTH")
+    await an.press(PersonEditCb(op="unit", id=em.person_id, arg=str(ttth.id)).pack())
+    assert an.alerts() == ["Hoàng Văn Em đã thuộc Trung tâm Tin học & Ngoại ngữ rồi."]
+
+
+# -- the identity cache follows every change ---------------------------------------------------------------
+async def test_a_head_who_moves_loses_the_head_commands_at_once(world):
+    an = await world.admin("Nguyễn Văn An")
+    minh = await world.unit_head("Trần Văn Minh")
+    khtc = await unit_id(world, "KHTC")
+    await minh.send("/help")  # cached now
+    assert "/invite" in minh.last_text()
+    await an.press(PersonEditCb(op="unit", id=minh.person_id, arg=str(khtc)).pack())
+    await minh.send("/help")
+    assert "/invite" not in minh.last_text()
+
+
+async def test_a_delegation_from_today_and_its_end_take_effect_at_once(world):
+    an = await world.admin("Nguyễn Văn An")
+    em = await world.staff("Hoàng Văn Em")  # today is 25/11/2026
+    await em.send("/help")  # cached now
+    assert "/invite" not in em.last_text()
+    await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
+    await an.send("25/11/2026")
+    await an.send("30/11/2026")
+    await em.send("/help")
+    assert "/invite" in em.last_text()
+    [grant] = await world.rows(PersonRole, PersonRole.role == "deputy_head")
+    await an.press(PersonEditCb(op="undeleg", id=em.person_id, arg=str(grant.id)).pack())
+    await em.send("/help")
+    assert "/invite" not in em.last_text()
+    assert await world.rows(PersonRole, PersonRole.role == "deputy_head") == []

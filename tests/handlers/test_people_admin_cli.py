@@ -94,3 +94,14 @@ def test_admin_add_with_a_bad_telegram_id_changes_nothing(db):
     assert result.exit_code != 0
     assert "TELEGRAM_ID phải là một số nguyên dương." in result.output
     assert query(db, Person) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [("Admin 1", "không được chứa chữ số"), ("<b>Sếp</b>", "chỉ gồm chữ cái"), ("A", "quá ngắn")],
+)
+def test_admin_add_with_a_name_that_is_not_a_full_name_changes_nothing(db, name, says):
+    result = CliRunner().invoke(main, ["admin", "add", "42", "--name", name])
+    assert result.exit_code != 0
+    assert says in result.output
+    assert query(db, Person) == [] and query(db, AuditEntry) == []
