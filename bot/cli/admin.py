@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.config import Settings
 from bot.errors import DomainError
+
+if TYPE_CHECKING:
+    from bot.services.people_admin import AdminAdded
 
 
 def register(main: click.Group) -> None:
@@ -26,50 +30,37 @@ def admin() -> None:
 @click.option("--unit", "unit_code", help="Unit code, e.g. TCHC.")
 def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
     """Make TELEGRAM_ID an admin: create or update the person, link the Telegram id, grant admin (audited)."""
+    from bot.cli.people import _run
+    from bot.services.people_admin import PeopleAdminService
+
     settings = Settings()
     locale = settings.default_locale or "vi"
+
+    async def add_admin(ctx: Any) -> list[str]:
+        result = await PeopleAdminService(ctx).add_admin(telegram_id, name, unit_code)
+        return admin_added_lines(result, telegram_id, locale)
+
     try:
-        lines = asyncio.run(add_admin(settings, telegram_id, name, unit_code))
+        lines = _run(add_admin, settings)
     except DomainError as e:
         raise click.ClickException(e.text(locale)) from None
     for line in lines:
         click.echo(line)
 
 
-async def add_admin(
-    settings: Settings, telegram_id: int, name: str | None, unit_code: str | None
-) -> list[str]:
-    """Migrate, then add the admin in one unit of work; returns the lines to print."""
-    from bot.clock import Clock
-    from bot.context import Ctx
+def admin_added_lines(result: AdminAdded, telegram_id: int, locale: str) -> list[str]:
+    """What `thidua admin add` prints about an AdminAdded."""
     from bot.i18n import t
-    from bot.identity import IdentityCache
-    from bot.services.people_admin import PeopleAdminService
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import UnitOfWork
 
-    locale = settings.default_locale or "vi"
-    await upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        uow = UnitOfWork(make_sessionmaker(engine))
-        async with uow:
-            ctx = Ctx(uow, Clock(settings.tz), IdentityCache(), settings)
-            result = await PeopleAdminService(ctx).add_admin(telegram_id, name, unit_code)
-            person = result.person
-            lines = []
-            if result.created:
-                lines.append(t("people-admin-cli-created", locale=locale, name=person.full_name))
-            elif result.linked:
-                lines.append(
-                    t("people-admin-cli-linked", locale=locale, name=person.full_name, tid=telegram_id)
-                )
-            key = "people-admin-cli-added" if result.granted else "people-admin-cli-already"
-            lines.append(t(key, locale=locale, name=person.full_name, tid=telegram_id))
-        return lines
-    finally:
-        await engine.dispose()
+    name = result.person.full_name
+    lines = []
+    if result.created:
+        lines.append(t("people-admin-cli-created", locale=locale, name=name))
+    elif result.linked:
+        lines.append(t("people-admin-cli-linked", locale=locale, name=name, tid=telegram_id))
+    key = "people-admin-cli-added" if result.granted else "people-admin-cli-already"
+    lines.append(t(key, locale=locale, name=name, tid=telegram_id))
+    return lines
 
 
 @click.command()

@@ -39,8 +39,10 @@ def _t(key: str, **params: Any) -> str:
     return t(key, locale=_settings().default_locale or "vi", **params)
 
 
-def _run(fn: Callable[[Any], Awaitable[T]]) -> T:
-    """Migrate, then run `fn(ctx)` in one unit of work (committed on return, rolled back on error)."""
+def _run(fn: Callable[[Any], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Migrate, then run `fn(ctx)` in one unit of work (committed on return, rolled back on error).
+
+    The operator's commands (here and `thidua admin add`) run as the system: the Ctx has no actor."""
     from bot.clock import Clock
     from bot.context import Ctx
     from bot.identity import IdentityCache
@@ -48,7 +50,7 @@ def _run(fn: Callable[[Any], Awaitable[T]]) -> T:
     from storage.migrate import upgrade
     from storage.uow import UnitOfWork
 
-    settings = _settings()
+    settings = settings or _settings()
 
     async def go() -> T:
         await upgrade(settings.database_url)
