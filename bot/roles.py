@@ -19,6 +19,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Roles held for one unit (PersonRole.unit_id); the others are held for the whole college.
+HEAD_ROLES = frozenset({Role.UNIT_HEAD, Role.DEPUTY_HEAD})
+UNIT_ROLES = frozenset({Role.STAFF, *HEAD_ROLES})
+
+
 class Scope(StrEnum):
     ALL = "all"  # any unit
     OWN_UNIT = "own_unit"  # only the unit the role is held for
@@ -110,9 +115,7 @@ class Member:
 
     def heads(self, unit_id: int | None) -> bool:
         """True when this person is the head (or acting deputy) of `unit_id`."""
-        return unit_id is not None and any(
-            g.role in (Role.UNIT_HEAD, Role.DEPUTY_HEAD) and g.unit_id == unit_id for g in self.grants
-        )
+        return unit_id is not None and any(g.role in HEAD_ROLES and g.unit_id == unit_id for g in self.grants)
 
 
 def _scope(allowed: dict[Role, Scope], role: Role) -> Scope | None:

@@ -18,7 +18,7 @@ from bot.clock import as_utc, fmt_date, fmt_datetime
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
-from bot.roles import Member, Role
+from bot.roles import HEAD_ROLES, Member, Role
 from bot.services.audit import Audit
 from bot.text import esc
 from storage.models import Invite, Person, Unit
@@ -105,7 +105,7 @@ def invitable_roles(member: Member | None) -> list[Role]:
         return list(INVITABLE)
     if member.has(Role.SECRETARY):
         return list(SECRETARY_MAY_INVITE)
-    if any(g.role in (Role.UNIT_HEAD, Role.DEPUTY_HEAD) and g.unit_id for g in member.grants):
+    if any(g.role in HEAD_ROLES and g.unit_id for g in member.grants):
         return [Role.STAFF]
     return []
 

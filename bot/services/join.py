@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import LANGUAGES, t
-from bot.roles import Action, Member, Role, can
+from bot.roles import UNIT_ROLES, Action, Member, Role, can
 from bot.services.audit import Audit
-from bot.services.invites import InviteInvalid, InviteService, InviteUsedUp, role_name
+from bot.services.invites import InviteInvalid, InviteService, InviteUsedUp
 from bot.services.outbox import Outbox
 from bot.services.roster import clean_full_name
 from bot.text import esc, search_key
@@ -29,7 +29,6 @@ from storage.repositories.people import PeopleRepo, to_member
 from storage.repositories.roster import RosterRepo
 
 PAGE_SIZE = 8
-UNIT_ROLES = (Role.STAFF, Role.UNIT_HEAD, Role.DEPUTY_HEAD)
 
 # (person id, locale) -> reply_markup of the head's "confirm" button; the handler builds it (aiogram)
 ConfirmMarkup = Callable[[int, str], dict[str, Any]]
@@ -276,7 +275,3 @@ class JoinService:
             "person.confirmed", "person", person.id, before={"confirmed": False}, after={"confirmed": True}
         )
         return person
-
-
-def offer_role_name(offer: JoinOffer | Joined, locale: str | None = None) -> str:
-    return role_name(offer.role, locale)

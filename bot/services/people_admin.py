@@ -17,7 +17,7 @@ from bot.clock import fmt_date
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
-from bot.roles import Action, Member, Role, can
+from bot.roles import HEAD_ROLES, UNIT_ROLES, Action, Member, Role, can
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.roster import clean_full_name
@@ -26,8 +26,6 @@ from storage.models import Person, PersonRole, Unit
 
 PAGE_SIZE = 8
 QUERY_LIMIT = 100
-UNIT_ROLES = frozenset({Role.STAFF, Role.UNIT_HEAD, Role.DEPUTY_HEAD})
-HEAD_ROLES = frozenset({Role.UNIT_HEAD, Role.DEPUTY_HEAD})
 # Roles an admin switches on and off on a card; the deputy head is given by a dated delegation instead.
 TOGGLE_ROLES = tuple(r for r in Role if r is not Role.DEPUTY_HEAD)
 _DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")

@@ -18,9 +18,6 @@ class InvitesRepo:
         self.session.add(invite)
         return invite
 
-    async def get(self, invite_id: int) -> Invite | None:
-        return await self.session.get(Invite, invite_id)
-
     async def by_hash(self, token_hash: str) -> Invite | None:
         return await self.session.scalar(select(Invite).where(Invite.token_hash == token_hash))
 

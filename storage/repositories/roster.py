@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import Role
+from bot.roles import HEAD_ROLES
 from storage.models import Person, PersonRole, Unit
 
 
@@ -71,7 +71,7 @@ class RosterRepo:
             select(Person)
             .join(PersonRole)
             .where(
-                PersonRole.role.in_([Role.UNIT_HEAD.value, Role.DEPUTY_HEAD.value]),
+                PersonRole.role.in_([r.value for r in HEAD_ROLES]),
                 PersonRole.unit_id == unit_id,
                 Person.active.is_(True),
                 Person.telegram_id.is_not(None),
