@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, or_f
@@ -17,15 +20,13 @@ from bot.filters import Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.roles import Action, Member
 from bot.services.difficulty import (
-    AlreadyAnswered,
-    AlreadyForwarded,
-    AlreadyReplied,
     DifficultyService,
     Draft,
     ItemView,
     Page,
     ReplyTooLong,
     ReplyTooShort,
+    Settled,
     Topic,
     card,
     check_document,
@@ -48,7 +49,6 @@ from handlers.keyboards import (
     difficulty_topic_keyboard,
     difficulty_units_keyboard,
 )
-from storage.models.difficulty import DifficultyState
 
 
 class DifficultySG(StatesGroup):
@@ -73,6 +73,8 @@ register_command("difficulties", Action.DIFFICULTY_RAISE, "difficulty-cmd-list",
 RAISE, ANSWER, REPLY = Action.DIFFICULTY_RAISE, Action.DIFFICULTY_ANSWER, Action.DIFFICULTY_REPLY_PRINCIPAL
 TYPED = F.text & ~F.text.startswith("/")  # typed text, never a command (so /cancel and the rest still work)
 NOT_COMMAND = ~F.text.startswith("/")  # anything but a command, text or not
+PREVIEW_TEXT_MAX = 3000  # the escaped text, with room for a long file name and topic under 4096
+TextAction = Callable[[int, str], Awaitable[ItemView]]  # the service's answer or principal_reply
 
 
 def router() -> Router:
@@ -115,22 +117,17 @@ def service(ctx: Ctx) -> DifficultyService:
     return DifficultyService(ctx, DifficultyButtons())
 
 
-async def _edit(
-    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Edit one of our messages; it may be gone or already show this outcome."""
-    try:
-        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-    except TelegramBadRequest:
-        pass
+async def _edit_pressed(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Show the outcome on the message whose button was pressed (it may already show it)."""
+    if isinstance(query.message, Message):
+        with suppress(TelegramBadRequest):
+            await query.message.edit_text(text, reply_markup=markup)
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
     if isinstance(query.message, Message) and query.message.reply_markup:
-        try:
+        with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramBadRequest:
-            pass
 
 
 def _lang() -> str:
@@ -277,63 +274,90 @@ async def _preview(message: Message, state: FSMContext, topic: Topic | None) -> 
         lines.append(t("difficulty-card-photo"))
     elif draft.file_kind == "document":
         lines.append(t("difficulty-card-file", name=clip(draft.file_name or "", 200)))
-    lines += ["", clip(draft.text, 3500), "", t("difficulty-preview-ask")]
+    lines += ["", clip(draft.text, PREVIEW_TEXT_MAX), "", t("difficulty-preview-ask")]
     await state.set_state(DifficultySG.confirm)
     await message.answer("\n".join(lines), reply_markup=difficulty_confirm_keyboard())
 
 
 async def send(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     draft = Draft.from_state(await state.get_data())
+    await state.clear()
     try:
         item = await service(ctx).submit(draft)
     except DomainError as e:
-        await state.clear()
         await query.answer(e.text(), show_alert=True)
         await _drop_buttons(query)
         return
-    await state.clear()
     await query.answer()
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(t("difficulty-sent", id=item.id), reply_markup=None)
-        except TelegramBadRequest:
-            pass
+    await _edit_pressed(query, t("difficulty-sent", id=item.id))
 
 
 async def drop(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(t("difficulty-dropped"), reply_markup=None)
-        except TelegramBadRequest:
-            pass
+    await _edit_pressed(query, t("difficulty-dropped"))
 
 
 async def stale_draft(query: CallbackQuery) -> None:
     await query.answer(t("difficulty-draft-stale"), show_alert=True)
 
 
-# -- the secretary: answer, forward --------------------------------------------------------------------------
-def _secretary_markup(view: ItemView) -> InlineKeyboardMarkup | None:
-    state = view.item.state
-    return difficulty_secretary_keyboard(
-        view.item.id,
-        can_answer=state != DifficultyState.ANSWERED.value,
-        can_forward=state == DifficultyState.OPEN.value,
-    )
-
-
+# -- the secretary and the principal: press a button on the card, then type ---------------------------------
 async def _show_on_card(
     bot: Bot, where: list[int] | None, view: ItemView, *, principal: bool = False
 ) -> None:
+    """Show what has come of the item on the card pressed; the principal's card has no buttons."""
     if not where:
         return
     if principal:
-        text = card(view, _lang(), title_key="difficulty-forward-title")
-        await _edit(bot, where[0], where[1], text, None)
+        text, markup = card(view, _lang(), title_key="difficulty-forward-title"), None
     else:
-        await _edit(bot, where[0], where[1], card(view, _lang()), _secretary_markup(view))
+        markup = difficulty_secretary_keyboard(
+            view.item.id, can_answer=view.can_answer, can_forward=view.can_forward
+        )
+        text = card(view, _lang())
+    with suppress(TelegramBadRequest):  # the card may be gone, or already show this
+        await bot.edit_message_text(text=text, chat_id=where[0], message_id=where[1], reply_markup=markup)
+
+
+async def _refuse(query: CallbackQuery, bot: Bot, e: DomainError, *, principal: bool = False) -> None:
+    """A refused press: an alert, and when someone came first, the card shows what came of it."""
+    if isinstance(e, Settled):
+        await query.answer(e.alert(), show_alert=True)
+        await _show_on_card(bot, _where(query), e.view, principal=principal)
+    else:
+        await query.answer(e.text(), show_alert=True)
+
+
+async def _ask_for_text(
+    query: CallbackQuery, state: FSMContext, step: State, view: ItemView, ask: str
+) -> None:
+    await state.set_state(step)
+    await state.set_data({"item": view.item.id, "card": _where(query)})
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(ask)
+
+
+async def _take_text(
+    message: Message, state: FSMContext, bot: Bot, act: TextAction, done_key: str, *, principal: bool
+) -> None:
+    """The secretary's answer or the principal's reply, typed after pressing the card's button."""
+    data = await state.get_data()
+    try:
+        view = await act(int(data.get("item") or 0), message.text or "")
+    except (ReplyTooShort, ReplyTooLong) as e:
+        await message.answer(e.text())
+        return  # the state stays: they simply type again
+    except DomainError as e:
+        await state.clear()
+        await message.answer(e.text())
+        if isinstance(e, Settled):
+            await _show_on_card(bot, data.get("card"), e.view, principal=principal)
+        return
+    await state.clear()
+    await _show_on_card(bot, data.get("card"), view, principal=principal)
+    await message.answer(t(done_key, id=view.item.id, name=clip(view.author, 100)))
 
 
 async def not_yours(query: CallbackQuery, callback_data: DiffItemCb, me: Member | None) -> None:
@@ -341,125 +365,65 @@ async def not_yours(query: CallbackQuery, callback_data: DiffItemCb, me: Member 
     await query.answer(t(key) if me is not None else t("need-invite"), show_alert=True)
 
 
+async def need_reply_text(message: Message) -> None:
+    await message.answer(t("difficulty-need-reply-text"))
+
+
 async def press_answer(
     query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, state: FSMContext, bot: Bot
 ) -> None:
     try:
         view = await service(ctx).answerable(callback_data.id)
-    except AlreadyAnswered as e:
-        await query.answer(t("difficulty-already-answered-alert", id=e.view.item.id), show_alert=True)
-        await _show_on_card(bot, _where(query), e.view)
-        return
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _refuse(query, bot, e)
         return
-    await state.set_state(DifficultyAnswerSG.text)
-    await state.set_data({"item": view.item.id, "card": _where(query)})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            t(
-                "difficulty-ask-answer",
-                id=view.item.id,
-                name=clip(view.author, 100),
-                text=clip(view.item.text, 500),
-            )
-        )
+    ask = t(
+        "difficulty-ask-answer", id=view.item.id, name=clip(view.author, 100), text=clip(view.item.text, 500)
+    )
+    await _ask_for_text(query, state, DifficultyAnswerSG.text, view, ask)
 
 
 async def got_answer(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
-    data = await state.get_data()
-    try:
-        view = await service(ctx).answer(int(data.get("item") or 0), message.text or "")
-    except (ReplyTooShort, ReplyTooLong) as e:
-        await message.answer(e.text())
-        return  # the secretary simply types again
-    except AlreadyAnswered as e:
-        await state.clear()
-        await message.answer(e.text())
-        await _show_on_card(bot, data.get("card"), e.view)
-        return
-    except DomainError as e:
-        await state.clear()
-        await message.answer(e.text())
-        return
-    await state.clear()
-    await _show_on_card(bot, data.get("card"), view)
-    await message.answer(t("difficulty-answer-sent", id=view.item.id, name=clip(view.author, 100)))
-
-
-async def need_reply_text(message: Message) -> None:
-    await message.answer(t("difficulty-need-reply-text"))
+    await _take_text(message, state, bot, service(ctx).answer, "difficulty-answer-sent", principal=False)
 
 
 async def press_forward(query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, bot: Bot) -> None:
-    svc = service(ctx)
     try:
-        view = await svc.forward(callback_data.id)
-    except AlreadyAnswered as e:
-        await query.answer(t("difficulty-already-answered-alert", id=e.view.item.id), show_alert=True)
-        await _show_on_card(bot, _where(query), e.view)
-        return
-    except AlreadyForwarded as e:
-        await query.answer(e.text(), show_alert=True)
-        await _show_on_card(bot, _where(query), await svc.get_view(callback_data.id))
-        return
+        view = await service(ctx).forward(callback_data.id)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _refuse(query, bot, e)
         return
     await query.answer(t("difficulty-forwarded-alert", id=view.item.id))
     await _show_on_card(bot, _where(query), view)
 
 
-# -- the principal -------------------------------------------------------------------------------------------
 async def press_reply(
     query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx, state: FSMContext, bot: Bot
 ) -> None:
     try:
         view = await service(ctx).repliable(callback_data.id)
-    except AlreadyReplied as e:
-        await query.answer(t("difficulty-already-replied-alert", id=e.view.item.id), show_alert=True)
-        await _show_on_card(bot, _where(query), e.view, principal=True)
-        return
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _refuse(query, bot, e, principal=True)
         return
-    await state.set_state(DifficultyReplySG.text)
-    await state.set_data({"item": view.item.id, "card": _where(query)})
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(t("difficulty-ask-reply", id=view.item.id))
+    await _ask_for_text(
+        query, state, DifficultyReplySG.text, view, t("difficulty-ask-reply", id=view.item.id)
+    )
 
 
 async def got_reply(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
-    data = await state.get_data()
-    try:
-        view = await service(ctx).principal_reply(int(data.get("item") or 0), message.text or "")
-    except (ReplyTooShort, ReplyTooLong) as e:
-        await message.answer(e.text())
-        return
-    except AlreadyReplied as e:
-        await state.clear()
-        await message.answer(e.text())
-        await _show_on_card(bot, data.get("card"), e.view, principal=True)
-        return
-    except DomainError as e:
-        await state.clear()
-        await message.answer(e.text())
-        return
-    await state.clear()
-    await _show_on_card(bot, data.get("card"), view, principal=True)
-    await message.answer(t("difficulty-reply-sent", id=view.item.id))
+    await _take_text(
+        message, state, bot, service(ctx).principal_reply, "difficulty-reply-sent", principal=True
+    )
 
 
 # -- lists ---------------------------------------------------------------------------------------------------
-def _list_text(page: Page, *, mine: bool, states: str, unit_name: str | None) -> str:
+def _list_text(page: Page, *, mine: bool, states: str) -> str:
     if mine:
         lines = [t("difficulty-mine-title")]
     else:
         lines = [t("difficulty-list-title", filter=t(f"difficulty-filter-{states}"))]
-        if unit_name:
-            lines.append(t("difficulty-list-unit", unit=clip(unit_name, 200)))
+        if page.unit:
+            lines.append(t("difficulty-list-unit", unit=clip(page.unit, 200)))
     if not page.items:
         lines += ["", t("difficulty-mine-empty" if mine else "difficulty-list-empty")]
         return "\n".join(lines)
@@ -482,12 +446,8 @@ def _list_text(page: Page, *, mine: bool, states: str, unit_name: str | None) ->
 
 async def _list(svc: DifficultyService, f: str, unit_id: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
     mine = f == "mine"
-    result = await svc.listing(mine=mine, states=f, unit_id=unit_id or None, page=page)
-    unit_name = None
-    if unit_id and not mine:
-        units = await svc.repo.units([unit_id])
-        unit_name = units[unit_id].name if unit_id in units else None
-    text = _list_text(result, mine=mine, states=f, unit_name=unit_name)
+    result = await svc.listing(mine=mine, states=f, unit_id=unit_id, page=page)
+    text = _list_text(result, mine=mine, states=f)
     return text, difficulty_list_keyboard(f, unit_id, result.page, result.pages)
 
 
@@ -510,8 +470,4 @@ async def list_page(query: CallbackQuery, callback_data: DiffListCb, ctx: Ctx) -
     else:
         text, markup = await _list(svc, f, callback_data.u, callback_data.p)
     await query.answer()
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=markup if markup.inline_keyboard else None)
-        except TelegramBadRequest:
-            pass
+    await _edit_pressed(query, text, markup if markup.inline_keyboard else None)

@@ -7,16 +7,12 @@ stays in one place.
 
 from __future__ import annotations
 
-import importlib
-import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import fmt_date, fmt_datetime
@@ -31,8 +27,7 @@ from storage.models import Person, Unit
 from storage.models.difficulty import Difficulty, DifficultyState
 from storage.repositories.difficulty import UNANSWERED, DifficultyRepo
 from storage.repositories.people import PeopleRepo
-
-log = logging.getLogger(__name__)
+from storage.repositories.plan import PlanRepo
 
 TEXT_MIN, TEXT_MAX = 10, 2000
 REPLY_MIN, REPLY_MAX = 2, 2000
@@ -51,6 +46,7 @@ FILE_TYPES: dict[str, frozenset[str]] = {
 # what some clients report for DOCX/XLSX files
 GENERIC_MIME = frozenset({"application/octet-stream", "application/zip"})
 PAGE_SIZE = 5
+TOPICS_MAX = 12  # movements, and rounds, offered as buttons
 MESSAGE_BUDGET = 4000  # under Telegram's 4096, leaving room for the lines around the parts
 CAPTION_MAX = 1024
 
@@ -96,36 +92,53 @@ class NotYourUnit(NotAllowed):
     key = "difficulty-not-your-unit"
 
 
-class AlreadyAnswered(DomainError):
-    """Carries the item so that the handler can show the existing answer."""
+class Settled(DomainError):
+    """Someone came first: carries the item so that the handler can show what came of it."""
 
+    alert_key: str  # the short form for a button's alert
+
+    def __init__(self, view: ItemView, **params: Any) -> None:
+        super().__init__(id=view.item.id, **params)
+        self.view = view
+
+    def alert(self) -> str:
+        return t(self.alert_key, id=self.view.item.id)
+
+
+class AlreadyAnswered(Settled):
     key = "difficulty-already-answered"
+    alert_key = "difficulty-already-answered-alert"
 
     def __init__(self, view: ItemView) -> None:
         item = view.item
         super().__init__(
-            id=item.id,
+            view,
             name=esc(view.answerer or ""),
             at=fmt_datetime(item.answered_at) if item.answered_at else "",
             answer=clip(item.answer or "", 3000),
         )
-        self.view = view
 
 
-class AlreadyForwarded(DomainError):
-    key = "difficulty-already-forwarded"
+class AlreadyForwarded(Settled):
+    key = alert_key = "difficulty-already-forwarded"
+
+    def __init__(self, view: ItemView) -> None:
+        super().__init__(view, date=fmt_date(view.item.forwarded_at or view.item.created_at))
+
+    def alert(self) -> str:
+        return self.text()
 
 
 class NotForwarded(DomainError):
     key = "difficulty-not-forwarded"
 
 
-class AlreadyReplied(DomainError):
+class AlreadyReplied(Settled):
     key = "difficulty-already-replied"
+    alert_key = "difficulty-already-replied-alert"
 
     def __init__(self, view: ItemView) -> None:
-        super().__init__(id=view.item.id, reply=clip(view.item.principal_reply or "", 3000))
-        self.view = view
+        super().__init__(view, reply=clip(view.item.principal_reply or "", 3000))
 
 
 class NoPrincipal(DomainError):
@@ -236,57 +249,17 @@ class Topic:
         return self.names.get(locale) or self.names.get("vi") or self.code
 
 
-def _topic_names(row: Any, code: str) -> dict[str, str]:
-    for vi_attr, en_attr in (("name_vi", "name_en"), ("title_vi", "title_en")):
-        vi = getattr(row, vi_attr, None)
-        if vi:
-            return {"vi": str(vi), "en": str(getattr(row, en_attr, None) or vi)}
-    name = getattr(row, "name", None)
-    if isinstance(name, dict):
-        vi = name.get("vi") or code
-        return {"vi": str(vi), "en": str(name.get("en") or vi)}
-    if isinstance(name, str) and name:
-        return {"vi": name, "en": name}
-    return {"vi": code, "en": code}
-
-
 async def load_plan_topics(session: AsyncSession) -> list[Topic]:
-    """The plan's movements and rounds, when the plan feature's tables exist; otherwise none.
-
-    This is the only place that knows about the plan feature: it looks for `storage.models.plan` with
-    `Movement` and `Round` models that have a `code`, keeps the rows of the most recently loaded period
-    (greatest `period_id`) in `position` order, and reads their names (`name_vi`/`name_en`, or a `name`
-    that is a string or a {vi, en} mapping). Swap it for the plan service's own query when one exists.
-    """
-    try:
-        plan = importlib.import_module("storage.models.plan")
-    except Exception:  # not built (or half-built in the working tree)
+    """The movements and rounds of the latest plan period (none before a plan is loaded)."""
+    plan = PlanRepo(session)
+    period = await plan.latest_period()
+    if period is None:
         return []
-    topics: list[Topic] = []
-    for kind, model_name in (("movement", "Movement"), ("round", "Round")):
-        model = getattr(plan, model_name, None)
-        code_col = getattr(model, "code", None)
-        if model is None or code_col is None:
-            continue
-        stmt = select(model)
-        period_col = getattr(model, "period_id", None)
-        if period_col is not None:
-            stmt = stmt.where(period_col == select(func.max(period_col)).scalar_subquery())
-        order = getattr(model, "position", None)
-        stmt = stmt.order_by(*(c for c in (order, code_col) if c is not None)).limit(12)
-        try:
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                async with session.begin_nested():  # a failed query must not spoil the update's transaction
-                    rows = list((await session.scalars(stmt)).all())
-            else:
-                rows = list((await session.scalars(stmt)).all())
-        except SQLAlchemyError:
-            log.warning("difficulty: cannot read the plan's %s rows", model_name, exc_info=True)
-            continue
-        for row in rows:
-            code = str(row.code)
-            topics.append(Topic(kind, code, _topic_names(row, code)))
-    return topics
+    rows = [("movement", m) for m in (await plan.movements(period.id))[:TOPICS_MAX]]
+    rows += [("round", r) for r in (await plan.rounds(period.id))[:TOPICS_MAX]]
+    return [
+        Topic(kind, row.code, {"vi": row.name_vi, "en": row.name_en or row.name_vi}) for kind, row in rows
+    ]
 
 
 # -- what the messages show ----------------------------------------------------------------------------------
@@ -301,6 +274,14 @@ class ItemView:
 
     def state_label(self, locale: str | None = None) -> str:
         return t(f"difficulty-state-{self.item.state}", locale=locale)
+
+    @property
+    def can_answer(self) -> bool:
+        return self.item.state != DifficultyState.ANSWERED.value
+
+    @property
+    def can_forward(self) -> bool:
+        return self.item.state == DifficultyState.OPEN.value
 
 
 def _head_lines(view: ItemView, locale: str | None, title_key: str) -> list[str]:
@@ -429,6 +410,7 @@ class Page:
     total: int
     page: int
     pages: int
+    unit: str | None = None  # the name of the unit the secretary's list is filtered on
 
 
 LIST_STATES: dict[str, tuple[str, ...] | None] = {
@@ -485,9 +467,11 @@ class DifficultyService:
     async def topics(self) -> list[Topic]:
         return await load_plan_topics(self.ctx.session)
 
-    async def view(self, item: Difficulty, topics: Sequence[Topic] | None = None) -> ItemView:
+    async def view(self, item: Difficulty) -> ItemView:
+        """The item with the names of the people, the unit and the topic (from the plan)."""
         people = await self.repo.people([item.author_id, item.answered_by, item.principal_reply_by])
         units = await self.repo.units([item.unit_id])
+        topics = await self.topics() if item.topic_code else None
         return self._view(item, people, units, topics)
 
     def _view(
@@ -524,8 +508,7 @@ class DifficultyService:
         return item
 
     async def get_view(self, item_id: int) -> ItemView:
-        item = await self._get(item_id)
-        return await self.view(item, await self.topics() if item.topic_code else None)
+        return await self.view(await self._get(item_id))
 
     # -- raising -----------------------------------------------------------------------------------------
     async def submit(self, draft: Draft) -> Difficulty:
@@ -565,7 +548,7 @@ class DifficultyService:
                 "topic": f"{item.topic_kind}:{item.topic_code}" if item.topic_code else None,
             },
         )
-        view = await self.view(item, await self.topics() if item.topic_code else None)
+        view = await self.view(item)
         for person in await self.people.with_role(Role.SECRETARY):
             self._send_card(person, view, title_key="difficulty-new-title", secretary=True)
         return item
@@ -576,10 +559,7 @@ class DifficultyService:
         outbox = Outbox(self.ctx)
         if secretary:
             markup = self.markup.for_secretary(
-                item.id,
-                locale,
-                can_answer=item.state != DifficultyState.ANSWERED.value,
-                can_forward=item.state == DifficultyState.OPEN.value,
+                item.id, locale, can_answer=view.can_answer, can_forward=view.can_forward
             )
         else:
             markup = self.markup.for_principal(item.id, locale)
@@ -628,7 +608,7 @@ class DifficultyService:
             before=before,
             after={"state": item.state, "answer": answer, "answered_by": me.person_id},
         )
-        view = await self.view(item, await self.topics() if item.topic_code else None)
+        view = await self.view(item)
         author = await self.people.get(item.author_id)
         if author is not None:
             Outbox(self.ctx).to_person(author, answer_for_author(view, author.language), kind="difficulty")
@@ -638,10 +618,8 @@ class DifficultyService:
     async def forward(self, item_id: int) -> ItemView:
         me = self._require_secretary()
         item = await self._get(item_id)
-        if item.state == DifficultyState.ANSWERED.value:
-            raise AlreadyAnswered(await self.view(item))
-        if item.state == DifficultyState.FORWARDED.value:
-            raise AlreadyForwarded(id=item.id, date=fmt_date(item.forwarded_at or item.created_at))
+        if item.state != DifficultyState.OPEN.value:
+            await self._not_forwardable(item)
         principals = [
             p
             for p in await self.people.with_role(Role.PRINCIPAL)
@@ -651,10 +629,8 @@ class DifficultyService:
             raise NoPrincipal()
         before = {"state": item.state}
         if not await self.repo.mark_forwarded(item.id, me.person_id, self.ctx.clock.now()):
-            await self.repo.refresh(item)
-            if item.state == DifficultyState.ANSWERED.value:
-                raise AlreadyAnswered(await self.view(item))
-            raise AlreadyForwarded(id=item.id, date=fmt_date(item.forwarded_at or item.created_at))
+            await self.repo.refresh(item)  # someone answered or forwarded it in between
+            await self._not_forwardable(item)
         await self.repo.refresh(item)
         Audit(self.ctx).record(
             "difficulty.forwarded",
@@ -663,10 +639,16 @@ class DifficultyService:
             before=before,
             after={"state": item.state, "forwarded_by": me.person_id, "to": [p.id for p in principals]},
         )
-        view = await self.view(item, await self.topics() if item.topic_code else None)
+        view = await self.view(item)
         for person in principals:
             self._send_card(person, view, title_key="difficulty-forward-title", secretary=False)
         return view
+
+    async def _not_forwardable(self, item: Difficulty) -> NoReturn:
+        view = await self.view(item)
+        if item.state == DifficultyState.ANSWERED.value:
+            raise AlreadyAnswered(view)
+        raise AlreadyForwarded(view)
 
     def _require_principal(self) -> Member:
         me = self.actor
@@ -699,14 +681,12 @@ class DifficultyService:
             before={"state": item.state, "principal_reply": None},
             after={"state": item.state, "principal_reply": reply, "principal_reply_by": me.person_id},
         )
-        view = await self.view(item, await self.topics() if item.topic_code else None)
+        view = await self.view(item)
         outbox = Outbox(self.ctx)
         for person in await self.people.with_role(Role.SECRETARY):
-            markup = None
-            if item.state != DifficultyState.ANSWERED.value:
-                markup = self.markup.for_secretary(
-                    item.id, person.language, can_answer=True, can_forward=False
-                )
+            markup = self.markup.for_secretary(
+                item.id, person.language, can_answer=view.can_answer, can_forward=False
+            )
             outbox.to_person(
                 person, reply_for_secretary(view, person.language), kind="difficulty", reply_markup=markup
             )
@@ -721,21 +701,22 @@ class DifficultyService:
         if not mine and not self.is_secretary(me):
             raise NotSecretary()
         page = max(page, 0)
-        kwargs: dict[str, Any] = (
-            {"author_id": me.person_id}
-            if mine
-            else {"states": LIST_STATES.get(states), "unit_id": unit_id or None}
+        unit_id = None if mine else unit_id or None
+        where: dict[str, Any] = (
+            {"author_id": me.person_id} if mine else {"states": LIST_STATES.get(states), "unit_id": unit_id}
         )
-        rows, total = await self.repo.page(offset=page * PAGE_SIZE, limit=PAGE_SIZE, **kwargs)
+        rows, total = await self.repo.page(offset=page * PAGE_SIZE, limit=PAGE_SIZE, **where)
         pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         if rows == [] and page > 0 and total:
             return await self.listing(mine=mine, states=states, unit_id=unit_id, page=pages - 1)
         people = await self.repo.people(
             [pid for r in rows for pid in (r.author_id, r.answered_by, r.principal_reply_by)]
         )
-        units = await self.repo.units([r.unit_id for r in rows])
+        units = await self.repo.units([r.unit_id for r in rows] + [unit_id])
         topics = await self.topics() if any(r.topic_code for r in rows) else None
-        return Page([self._view(r, people, units, topics) for r in rows], total, page, pages)
+        unit = units.get(unit_id) if unit_id else None
+        views = [self._view(r, people, units, topics) for r in rows]
+        return Page(views, total, page, pages, unit.name if unit else None)
 
     async def units_with_items(self) -> list[Unit]:
         self._require_secretary()

@@ -286,3 +286,89 @@ async def test_forwarding_twice_is_refused(world):
     assert "đã được chuyển Hiệu trưởng" in binh.alerts()[-1]
     assert binh.buttons() == ["Trả lời"]
     assert len(await world.rows(AuditEntry, AuditEntry.action == "difficulty.forwarded")) == 1
+
+
+async def test_forged_topic_choice_is_refused_and_the_draft_keeps_no_topic(world, monkeypatch):
+    from bot.services import difficulty as svc
+
+    async def topics(session):
+        return [svc.Topic("movement", "doi-moi", {"vi": "Đổi mới, sáng tạo", "en": "Innovation"})]
+
+    monkeypatch.setattr(svc, "load_plan_topics", topics)
+    hoa = await _at_file_step(world)
+    await hoa.click("Bỏ qua")
+    await hoa.press("dft:5")  # only choice 0 was offered
+    assert "không còn hiệu lực" in hoa.alerts()[-1]
+    assert await hoa.state() == "DifficultySG:topic"
+    assert (await hoa.data())["draft"]["topic_code"] is None
+
+
+async def test_forward_pressed_on_an_answered_item_shows_the_answer_and_sends_nothing(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan, binh = await world.secretary("Lê Thị Lan"), await world.secretary("Phạm Văn Bình")
+    await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    await lan.click("Trả lời")
+    await lan.send("Đã xử lý xong.")
+    await binh.click("Chuyển Hiệu trưởng")
+    assert "đã được trả lời" in binh.alerts()[-1]
+    card = binh.messages()[0]
+    assert "Đã xử lý xong." in (card.text or "") and card.markup is None
+    item = await only_item(world)
+    assert item.state == "answered" and item.forwarded_at is None
+    assert await world.rows(AuditEntry, AuditEntry.action == "difficulty.forwarded") == []
+
+
+async def test_the_same_answer_update_twice_answers_once(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    await lan.click("Trả lời")
+    update = lan.message_update("Mẫu báo cáo đã đăng trên trang nội bộ.")
+    await world.feed(update)
+    await world.feed(update)
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "difficulty.answered")) == 1
+    await world.drain_outbox()
+    assert len([m for m in hoa.messages() if "đã trả lời khó khăn" in (m.text or "")]) == 1
+
+
+async def test_racing_secretary_sees_the_topic_by_name_on_the_card(world, monkeypatch):
+    from bot.services import difficulty as svc
+
+    async def topics(session):
+        return [svc.Topic("movement", "doi-moi", {"vi": "Đổi mới, sáng tạo", "en": "Innovation"})]
+
+    monkeypatch.setattr(svc, "load_plan_topics", topics)
+    hoa = await _at_file_step(world)
+    lan, binh = await world.secretary("Lê Thị Lan"), await world.secretary("Phạm Văn Bình")
+    await hoa.click("Bỏ qua")
+    await hoa.click("Phong trào")
+    await hoa.click("Gửi")
+    await world.drain_outbox()
+    await lan.click("Trả lời")
+    await binh.click("Trả lời")
+    await lan.send("Câu trả lời của chị Lan.")
+    await binh.send("Câu trả lời của anh Bình.")
+    card = binh.messages()[0].text or ""
+    assert "Câu trả lời của chị Lan." in card
+    assert "Liên quan phong trào: Đổi mới, sáng tạo" in card and "doi-moi" not in card
+
+
+async def test_preview_of_the_longest_texts_fits_one_message(world, monkeypatch):
+    from bot.services import difficulty as svc
+
+    async def topics(session):
+        return [svc.Topic("movement", "m", {"vi": "a" * 4 + "&" * 60, "en": "a" * 4 + "&" * 60})]
+
+    monkeypatch.setattr(svc, "load_plan_topics", topics)
+    minh = await world.unit_head("Trần Văn Minh", unit="KCNTT")
+    await minh.send("/difficulty")
+    await minh.click("Thay mặt")
+    await minh.send("abc" + "<" * 1997)  # escaped, "<" is four characters long
+    await minh.send_document("abc" + "<" * 100 + ".pdf", "application/pdf", 1000)
+    await minh.click("Phong trào")
+    assert await minh.state() == "DifficultySG:confirm"
+    assert minh.buttons() == ["Gửi", "Hủy"] and "Gửi thay mặt đơn vị" in minh.last_text()
+    assert len(minh.last_text()) <= 4096

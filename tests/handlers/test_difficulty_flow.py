@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.context import Ctx
 from bot.harness import Chatter, World
+from bot.identity import IdentityCache
+from bot.plan import parse_plan
 from bot.roles import Role
+from bot.services.plan import PlanService
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.difficulty import Difficulty
+from storage.uow import UnitOfWork
 
+SEED_PLAN = Path(__file__).resolve().parents[2] / "plans" / "2021-2025.yaml"
 TEXT = "Phòng chưa nhận được mẫu báo cáo thành tích năm học 2025–2026."
 
 
@@ -269,3 +277,24 @@ async def test_movements_of_the_latest_loaded_plan_are_offered(world):
     await hoa.click("Gửi")
     item = await only_item(world)
     assert (item.topic_kind, item.topic_code) == ("movement", "vhcs")
+
+
+async def test_rounds_of_the_loaded_plan_are_offered_and_stored(world):
+    text = SEED_PLAN.read_text(encoding="utf-8")
+    async with UnitOfWork(world.sessionmaker) as uow:
+        await PlanService(Ctx(uow, world.clock, IdentityCache(), world.settings)).load(
+            parse_plan(text, str(SEED_PLAN)), text, SEED_PLAN
+        )
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    await hoa.send("/difficulty")
+    await hoa.send(TEXT)
+    await hoa.click("Bỏ qua")
+    labels = hoa.buttons()
+    assert [b.split(":")[0] for b in labels] == ["Phong trào"] * 3 + ["Đợt xét"] * 6 + ["Bỏ qua"]
+    await hoa.click("Đợt xét: Bình xét thi đua, khen thưởng năm học 2022-2023")
+    await hoa.click("Gửi")
+    item = await only_item(world)
+    assert (item.topic_kind, item.topic_code) == ("round", "yearly-2022-2023")
+    await world.drain_outbox()
+    assert "Liên quan đợt xét: Bình xét thi đua, khen thưởng năm học 2022-2023" in lan.last_text()
