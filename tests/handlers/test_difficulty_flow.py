@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.context import Ctx
 from bot.harness import Chatter, World
 from bot.identity import IdentityCache
@@ -14,6 +12,7 @@ from bot.roles import Role
 from bot.services.plan import PlanService
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.difficulty import Difficulty
+from storage.models.plan import PlanMovement, PlanPeriod
 from storage.uow import UnitOfWork
 
 SEED_PLAN = Path(__file__).resolve().parents[2] / "plans" / "2021-2025.yaml"
@@ -238,11 +237,10 @@ async def test_slash_cancel_works_while_typing_the_text(world):
 
 
 async def test_movements_of_the_latest_loaded_plan_are_offered(world):
-    plan = pytest.importorskip("storage.models.plan")
     async with world.session() as s:
         periods = []
         for code, start in (("2021-2025", 2021), ("2026-2030", 2026)):
-            period = plan.PlanPeriod(
+            period = PlanPeriod(
                 code=code,
                 start_year=start,
                 end_year=start + 4,
@@ -257,7 +255,7 @@ async def test_movements_of_the_latest_loaded_plan_are_offered(world):
         await s.flush()
         for period, name in zip(periods, ("Phong trào cũ", "Văn hóa công sở"), strict=True):
             s.add(
-                plan.Movement(
+                PlanMovement(
                     period_id=period.id,
                     code="vhcs",
                     position=1,
