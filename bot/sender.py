@@ -4,7 +4,9 @@
 chat for `retry_after`; 5xx and network errors are retried with backoff; a 403 marks the person
 unreachable and is not retried. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
 one claimer per process on SQLite) and a claim that is never finished (a crash) is taken again after
-a lease, so a message is lost never, and sent twice only if it was in flight at the crash.
+a lease, so a message is lost never, and sent twice only if it was in flight at the crash. A row
+still waiting for its turn when half its lease has passed is handed back rather than sent, so that no
+other sender can have taken it again meanwhile.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
-    TelegramNetworkError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
     TelegramRetryAfter,
-    TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup
 from aiolimiter import AsyncLimiter
@@ -63,6 +66,7 @@ class OutboxSender:
         self._paused: dict[int, datetime] = {}  # chat id -> until (after a 429)
         self._claim_lock = asyncio.Lock()
         self._is_pg = not settings.is_sqlite
+        self._lease = timedelta(seconds=settings.outbox_lease_seconds)
         self.sent = 0
 
     def _limiter(self, chat_id: int) -> AsyncLimiter:
@@ -77,7 +81,7 @@ class OutboxSender:
 
     async def claim(self) -> list[OutboxMessage]:
         now = self.clock.now()
-        lease = now - timedelta(seconds=self.settings.outbox_lease_seconds)
+        lease = now - self._lease
         self._paused = {c: u for c, u in self._paused.items() if u > now}
         due = or_(
             and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
@@ -106,7 +110,13 @@ class OutboxSender:
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
-        await asyncio.gather(*(self._deliver_chat(chat, items) for chat, items in by_chat.items()))
+        results = await asyncio.gather(
+            *(self._deliver_chat(chat, items) for chat, items in by_chat.items()), return_exceptions=True
+        )
+        # Every chat has finished (or failed) before the next claim; a failure is raised only now.
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return len(rows)
 
     async def _deliver_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
@@ -118,6 +128,9 @@ class OutboxSender:
     async def _deliver(self, row: OutboxMessage) -> bool:
         """Send one row and record the outcome; False when the chat must not get more now."""
         async with self._limiter(row.chat_id), self.global_limiter:
+            if self.clock.now() - as_utc(row.claimed_at) > self._lease / 2:
+                await self._release([row])  # its claim may lapse before it is sent: hand it back
+                return False
             token = in_outbox.set(True)
             try:
                 message_id = await self._send(row)
@@ -129,13 +142,14 @@ class OutboxSender:
             except TelegramForbiddenError as e:
                 await self._blocked(row, str(e))
                 return False
-            except (TelegramServerError, TelegramNetworkError) as e:
-                await self._retry_later(row, str(e))
-                return False
-            except TelegramBadRequest as e:
+            except (TelegramBadRequest, TelegramNotFound, TelegramMigrateToChat, TelegramEntityTooLarge) as e:
                 log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
                 await self._finish(row.id, status="failed", last_error=e.message[:500])
                 return True
+            except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
+                log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
+                await self._retry_later(row, str(e) or type(e).__name__)
+                return False
             finally:
                 in_outbox.reset(token)
         await self._finish(row.id, status="sent", sent_at=self.clock.now(), message_id=message_id)
@@ -160,13 +174,9 @@ class OutboxSender:
         if row.attempts >= self.settings.outbox_max_attempts:
             await self._finish(row.id, status="failed", last_error=error[:500])
             return
-        delay = min(2**row.attempts, 300)
-        await self._finish(
-            row.id,
-            status="pending",
-            not_before=self.clock.now() + timedelta(seconds=delay),
-            last_error=error[:500],
-        )
+        until = self.clock.now() + timedelta(seconds=min(2**row.attempts, 300))
+        self._paused[row.chat_id] = until  # the chat's later rows wait too, so they keep their order
+        await self._finish(row.id, status="pending", not_before=until, last_error=error[:500])
 
     async def _blocked(self, row: OutboxMessage, error: str) -> None:
         now = self.clock.now()
@@ -196,6 +206,8 @@ class OutboxSender:
                         after={"unreachable": True, "reason": error[:200]},
                     )
                 )
+        if self.identity is not None:  # so that their next message finds them reachable again
+            self.identity.invalidate(row.chat_id)
         log.info("chat %s blocked the bot; marked unreachable", row.chat_id)
 
     async def _release(self, rows: list[OutboxMessage]) -> None:
@@ -216,7 +228,6 @@ class OutboxSender:
 
     async def next_due(self) -> datetime | None:
         """When the next row becomes due: a pending row's time, or an unfinished claim's lease end."""
-        lease = timedelta(seconds=self.settings.outbox_lease_seconds)
         async with self.sessionmaker() as s:
             pending = await s.scalar(
                 select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == "pending")
@@ -225,7 +236,7 @@ class OutboxSender:
                 select(func.min(OutboxMessage.claimed_at)).where(OutboxMessage.status == "sending")
             )
         pending = as_utc(pending) if pending else None
-        claimed = as_utc(claimed) + lease if claimed else None
+        claimed = as_utc(claimed) + self._lease if claimed else None
         candidates = [d for d in (pending, claimed) if d is not None]
         return min(candidates) if candidates else None
 
@@ -248,6 +259,7 @@ class OutboxSender:
         """Forever: deliver what is due, then wait for a wake-up or the next due time."""
         log.info("outbox sender started")
         while True:
+            self.wake.clear()  # before claiming: a row committed from now on wakes the wait below
             try:
                 if await self.drain_once():
                     continue
@@ -255,7 +267,6 @@ class OutboxSender:
                 timeout = (
                     5.0 if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), 5.0))
                 )
-                self.wake.clear()
                 try:
                     await asyncio.wait_for(self.wake.wait(), timeout)
                 except TimeoutError:

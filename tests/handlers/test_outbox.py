@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy import select
@@ -113,8 +114,6 @@ async def test_two_senders_never_claim_the_same_row(db_url, clock):
     await queue(world, list(range(1, 41)))
     a = OutboxSender(world.bot, world.sessionmaker, clock, world.settings, batch=15)
     b = OutboxSender(world.bot, world.sessionmaker, clock, world.settings, batch=15)
-    import asyncio
-
     first, second = await asyncio.gather(a.claim(), b.claim())
     ids_a, ids_b = {r.id for r in first}, {r.id for r in second}
     assert not ids_a & ids_b
@@ -132,4 +131,112 @@ async def test_pace_per_private_chat_is_respected(world_url):
     assert elapsed >= 4 / 20 * 0.9  # 5 messages at 20/s to one chat take at least ~0.2 s
     async with world.session() as s:
         assert (await s.scalar(select(OutboxMessage.status).limit(1))) == "sent"
+    await world.close()
+
+
+async def test_a_later_message_waits_behind_one_that_met_a_server_error(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.server_error(hoa.id, times=1)
+    await queue(world, [hoa.id], "Thứ nhất")
+    await queue(world, [hoa.id], "Thứ hai")
+    await world.drain_outbox()
+    assert [m.text for m in hoa.messages()] == [f"Thứ nhất {hoa.id}", f"Thứ hai {hoa.id}"]
+    await world.close()
+
+
+async def test_a_row_that_cannot_be_sent_neither_stops_the_others_nor_loops_forever(db_url, clock):
+    world = await outbox_world(db_url, clock, outbox_max_attempts=2)
+    hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.staff("Trần Văn Minh")
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ctx = Ctx(uow, world.clock, IdentityCache(), world.settings)
+        Outbox(ctx).enqueue(hoa.id, "Hỏng", reply_markup={"not": "a keyboard"})
+        Outbox(ctx).enqueue(minh.id, "Lành")
+    world.api.fail("*", 401, "Unauthorized", chat_id=minh.id)  # not a 429/403/400/5xx either
+    await world.drain_outbox()
+    statuses = {r.chat_id: (r.status, r.attempts) for r in await world.rows(OutboxMessage)}
+    assert statuses == {hoa.id: ("failed", 2), minh.id: ("sent", 2)}
+    assert hoa.messages() == [] and [m.text for m in minh.messages()] == ["Lành"]
+    await world.close()
+
+
+class SlowSender(OutboxSender):
+    """Each request takes 40 s on the fake clock, as when a chat's pace makes rows wait their turn."""
+
+    async def _send(self, row: OutboxMessage) -> int:
+        message_id = await super()._send(row)
+        self.clock.advance(seconds=40)
+        return message_id
+
+
+async def test_a_row_whose_claim_would_lapse_is_handed_back_unsent(db_url, clock):
+    world = await outbox_world(db_url, clock)  # a lease of 120 s: rows claimed at once wait at most 60 s
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await queue(world, [hoa.id] * 3)
+    sender = SlowSender(world.bot, world.sessionmaker, clock, world.settings)
+    await sender.drain_once()
+    assert len(hoa.messages()) == 2  # the third would have gone out 80 s after its claim
+    rows = sorted(await world.rows(OutboxMessage), key=lambda r: r.id)
+    assert [r.status for r in rows] == ["sent", "sent", "pending"] and rows[2].attempts == 0
+    await sender.drain()
+    assert len(hoa.messages()) == 3
+    await world.close()
+
+
+async def test_a_message_committed_while_the_sender_looks_for_work_wakes_it(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    queued = asyncio.Event()
+
+    class Racing(OutboxSender):
+        async def next_due(self):  # type: ignore[no-untyped-def]
+            due = await super().next_due()
+            if not queued.is_set():  # a handler commits a row (and wakes the sender) right now
+                queued.set()
+                await queue(world, [hoa.id])
+                self.wake.set()
+            return due
+
+    sender = Racing(world.bot, world.sessionmaker, clock, world.settings, wake=asyncio.Event())
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(0.5)
+        assert len(hoa.messages()) == 1  # not after the 5 s idle wait
+    finally:
+        task.cancel()
+    await world.close()
+
+
+async def test_a_person_who_blocked_the_bot_and_writes_again_is_reachable(db_url, clock):
+    world = await outbox_world(db_url, clock)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/help")  # identity cached
+    world.api.block(hoa.id)
+    await queue(world, [hoa.id], "Trước")
+    await world.drain_outbox()
+    [person] = await world.rows(Person)
+    assert person.unreachable
+    world.api.failures.clear()  # she unblocks the bot and writes to it
+    await hoa.send("/help")
+    [person] = await world.rows(Person)
+    assert not person.unreachable
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "person.reachable")
+    assert entry.actor_id == person.id and entry.after == {"unreachable": False}
+    await queue(world, [hoa.id], "Sau")
+    await world.drain_outbox()
+    assert hoa.messages()[-1].text == f"Sau {hoa.id}"
+    await world.close()
+
+
+async def test_only_a_private_message_makes_a_blocked_person_reachable(db_url, clock):
+    from aiogram.types import Chat
+
+    world = await outbox_world(db_url, clock)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.block(hoa.id)
+    await queue(world, [hoa.id])
+    await world.drain_outbox()
+    await world.feed(hoa.message_update("xin chào", chat=Chat(id=-100123, type="supergroup", title="Nhóm")))
+    [person] = await world.rows(Person)
+    assert person.unreachable
     await world.close()
