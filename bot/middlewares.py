@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +21,8 @@ from bot.dedup import DedupStore
 from bot.i18n import normalize_locale
 from bot.identity import MISSING, IdentityCache
 from bot.roles import Member
+from bot.services.audit import Audit
+from storage.models import Person
 from storage.repositories.people import PeopleRepo
 from storage.uow import UnitOfWork
 
@@ -89,6 +91,9 @@ class IdentityMiddleware(BaseMiddleware):
             if cached is MISSING:
                 uow: UnitOfWork = data["uow"]
                 me = await PeopleRepo(uow.session).member(user.id, self.clock.today())
+                chat: Chat | None = data.get("event_chat")
+                if me is not None and chat is not None and chat.type == "private":
+                    await self._reachable_again(data["ctx"], me)
                 self.identity.put(user.id, me)
             else:
                 me = cached  # type: ignore[assignment]
@@ -97,6 +102,24 @@ class IdentityMiddleware(BaseMiddleware):
         if ctx is not None:
             ctx.actor = me
         return await handler(event, data)
+
+    @staticmethod
+    async def _reachable_again(ctx: Ctx, me: Member) -> None:
+        """Someone marked unreachable (they had blocked the bot) who writes to it again can be reached.
+
+        Checked only when the identity is loaded (the sender drops the cached one on a 403), so it
+        costs no round trip: the person is already in the session."""
+        person = await ctx.session.get(Person, me.person_id)
+        if person is not None and person.unreachable:
+            person.unreachable = False
+            Audit(ctx).record(
+                "person.reachable",
+                "person",
+                person.id,
+                before={"unreachable": True},
+                after={"unreachable": False},
+                actor_id=person.id,
+            )
 
 
 class LocaleMiddleware(I18nMiddleware):
