@@ -38,7 +38,10 @@ class DbDedup:
 
     async def load(self) -> int:
         since = self._clock.now() - self.ttl
-        async with self._sessionmaker() as s:
+        async with self._sessionmaker() as s, s.begin():
+            # Expired ids go first: after a quiet week Telegram may hand out one of them again, and
+            # a handler committing that id must not collide with the stale row.
+            await s.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < since))
             rows = (
                 await s.execute(select(ProcessedUpdate).where(ProcessedUpdate.seen_at >= since))
             ).scalars()

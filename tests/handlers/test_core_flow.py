@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.harness import World
+from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEntry, Person, ProcessedUpdate
+from tests.conftest import make_settings
 
 
 async def test_help_for_a_member_lists_member_commands(world):
@@ -83,3 +88,19 @@ async def test_a_forged_button_from_an_outsider_changes_nothing(world):
     await stranger.press("lang:en")
     assert "trưởng đơn vị" in stranger.alerts()[-1]
     assert await world.rows(Person) == []
+
+
+async def test_ids_seen_more_than_a_day_ago_may_come_again_and_be_committed(world_url, clock):
+    engine = make_engine(world_url)
+    async with make_sessionmaker(engine)() as s:  # before a quiet week, ids 1..5 were handled
+        s.add_all(ProcessedUpdate(update_id=i, seen_at=clock.now() - timedelta(days=8)) for i in range(1, 6))
+        await s.commit()
+    w = await World(make_settings(world_url), engine, clock, first_update_id=1).start()
+    hoa = await w.staff("Nguyễn Thị Hoa")
+    await hoa.send("/lang")  # Telegram restarted the ids at 1
+    click = await hoa.click("English")  # a writing update commits its id with its rows
+    assert hoa.last_text() == "Switched to English."
+    [row] = await w.rows(ProcessedUpdate)
+    assert row.update_id == click.update_id and row.seen_at == clock.now()
+    await w.close()
+    await engine.dispose()
