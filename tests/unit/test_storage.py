@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text, update
+from sqlalchemy import Column, Integer, MetaData, String, text, update
 
 from bot.clock import FakeClock
 from bot.context import Ctx
@@ -39,17 +39,32 @@ async def test_stairway_each_revision_goes_up_and_down(db_url):
     await engine.dispose()
 
 
-async def test_models_match_the_migrations(db_url):
+async def model_changes(db_url: str, metadata: MetaData) -> list[object]:
     engine = make_engine(db_url)
 
     def diff(conn):  # type: ignore[no-untyped-def]
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        return compare_metadata(ctx, Base.metadata)
+        return compare_metadata(ctx, metadata)
 
     async with engine.connect() as conn:
         changes = await conn.run_sync(diff)
     await engine.dispose()
-    assert changes == []
+    return changes
+
+
+async def test_models_match_the_migrations(db_url):
+    assert await model_changes(db_url, Base.metadata) == []
+
+
+async def test_the_models_check_sees_a_drift(db_url):
+    drifted = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(drifted)
+    drifted.tables["outbox"].append_column(Column("forgotten", Integer))  # a model change, no migration
+    drifted.tables["person"].c.email.type = String(50)  # a changed type
+    changes = await model_changes(db_url, drifted)
+    assert any(c[0] == "add_column" and c[3].name == "forgotten" for c in changes)  # type: ignore[index]
+    assert any(isinstance(c, list) and c[0][0] == "modify_type" for c in changes)
 
 
 async def audit_entry(db_url: str) -> tuple[object, int]:
