@@ -20,13 +20,7 @@ from bot.filters import Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
 from bot.roles import Action
-from bot.services.plan import (
-    CurrentPlan,
-    PlanNotLoaded,
-    PlanService,
-    effective_voting_window,
-    round_phase,
-)
+from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
 from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_keyboard
 from storage.models.plan import PlanPeriod, PlanRound
@@ -76,8 +70,7 @@ def _current_rounds_text(current: CurrentPlan, locale: str) -> str:
     if not current.school_year_rounds:
         lines.append(t("plan-view-no-rounds"))
     for round_ in current.school_year_rounds:
-        phase = round_phase(round_, current.now)
-        lines += ["", views.round_block(round_, phase, effective_voting_window(round_), locale)]
+        lines += ["", views.round_block(round_, current.now, locale)]
     return "\n".join(lines)
 
 
@@ -113,35 +106,17 @@ async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot
     elif callback_data.v == "mov":
         await _send_long(message, views.movements_text(await service.repo.movements(period.id), locale))
     elif callback_data.v == "rnd":
-        await _send_long(message, await _all_rounds_text(service, period, locale))
+        blocks = views.school_years_text(
+            await service.repo.school_years(period.id),
+            await service.repo.rounds(period.id),
+            ctx.clock.now(),
+            locale,
+        )
+        await _send_long(message, "\n\n".join([t("plan-view-rounds-heading"), *blocks]))
     else:
-        await _send_long(message, await _titles_text(service, period, locale))
-
-
-async def _all_rounds_text(service: PlanService, period: PlanPeriod, locale: str) -> str:
-    now = service.ctx.clock.now()
-    rounds = await service.repo.rounds(period.id)
-    blocks = [t("plan-view-rounds-heading")]
-    for school_year in await service.repo.school_years(period.id):
-        lines = [views.school_year_text(school_year, locale)]
-        for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
-            lines += [
-                "",
-                views.round_block(round_, round_phase(round_, now), effective_voting_window(round_), locale),
-            ]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
-
-
-async def _titles_text(service: PlanService, period: PlanPeriod, locale: str) -> str:
-    items = await service.repo.commendations(period.id)
-    names = {c.code: views.pick(c, "name", locale) for c in items}
-    factors = await service.repo.factors([c.id for c in items])
-    blocks = [
-        views.commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names)
-        for c in items
-    ]
-    return t("plan-view-titles") + "\n\n" + "\n\n".join(blocks)
+        items = await service.repo.commendations(period.id)
+        factors = await service.repo.factors([c.id for c in items])
+        await _send_long(message, views.titles_text(items, factors, locale))
 
 
 def _document_file(path: str | None) -> FSInputFile | None:
@@ -155,7 +130,7 @@ async def _send_document(message: Message, service: PlanService, period: PlanPer
     if not period.document_path:
         await message.answer(t("plan-doc-none"))
         return
-    caption = views.pick(period, "document_title", _locale()) or None
+    caption = esc(views.pick(period, "document_title", _locale())) or None
     cached = await service.document_file_id(period, bot.id)
     if cached is not None:
         try:
@@ -175,7 +150,7 @@ async def _send_document(message: Message, service: PlanService, period: PlanPer
 # -- /rounds -------------------------------------------------------------------------------------------
 def _round_view(round_: PlanRound, now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
     phase = round_phase(round_, now)
-    text = views.round_block(round_, phase, effective_voting_window(round_), _locale())
+    text = views.round_block(round_, now, _locale())
     markup = round_keyboard(
         round_.id, can_open_early=phase == "reviewing", can_extend=phase not in ("upcoming", "closed")
     )
@@ -214,11 +189,10 @@ async def open_early(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx) -> 
 
 
 async def ask_until(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx, state: FSMContext) -> None:
-    round_ = await PlanService(ctx).repo.round(callback_data.r)
-    if round_ is None or round_phase(round_, ctx.clock.now()) in ("upcoming", "closed"):
-        await query.answer(
-            t("plan-extend-round-over") if round_ else t("plan-round-not-found"), show_alert=True
-        )
+    try:
+        round_ = await PlanService(ctx).extendable_round(callback_data.r)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
         return
     await state.set_state(RoundsSG.until)
     await state.update_data(round_id=round_.id)

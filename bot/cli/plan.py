@@ -108,24 +108,17 @@ def show(period_code: str | None, lang: str | None) -> None:
 async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
     from bot.i18n import t
     from bot.plan import views
-    from bot.services.plan import PlanService, effective_voting_window, round_phase
+    from bot.services.plan import PlanService
 
     service = PlanService(ctx)
     repo = service.repo
     period = await service.period(period_code)
     items = await repo.commendations(period.id)
-    names = {c.code: views.pick(c, "name", locale) for c in items}
-    factors = await repo.factors([c.id for c in items])
-    now = ctx.clock.now()
     parts = [views.period_heading(period, locale)]
     if period.document_path:
         parts.append(t("plan-cli-document", locale=locale, path=period.document_path))
     parts.append(views.movements_text(await repo.movements(period.id), locale))
-    blocks = [
-        views.commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names)
-        for c in items
-    ]
-    parts.append(t("plan-view-titles", locale=locale) + "\n\n" + "\n\n".join(blocks))
+    parts.append(views.titles_text(items, await repo.factors([c.id for c in items]), locale))
     parts.append(
         "\n".join(
             [
@@ -134,15 +127,8 @@ async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
             ]
         )
     )
-    rounds = await repo.rounds(period.id)
-    for school_year in await repo.school_years(period.id):
-        lines = [views.school_year_text(school_year, locale)]
-        for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
-            lines += [
-                "",
-                views.round_block(round_, round_phase(round_, now), effective_voting_window(round_), locale),
-            ]
-        parts.append("\n".join(lines))
+    school_years = await repo.school_years(period.id)
+    parts += views.school_years_text(school_years, await repo.rounds(period.id), ctx.clock.now(), locale)
     reminders = views.reminder_lines(await repo.reminder_rules(period.id), locale)
     parts.append("\n".join([t("plan-view-reminders-heading", locale=locale), *reminders]))
     key = "plan-view-summary-readable" if period.nominee_can_read_summary else "plan-view-summary-secret"

@@ -1,16 +1,10 @@
 """The plan as data: a period's movements, titles, award forms, money, school years and rounds.
 
-Pure: no database and no Telegram here. `parse_plan` reads a plan file; `calendar` tells which
-school year and rounds are current.
+Pure: no database and no Telegram here. `parse_plan` reads a plan file; `calendar` puts its
+dates on the clock; `views` renders loaded rows as text.
 """
 
-from bot.plan.calendar import (
-    LOCAL_TZ,
-    current_rounds,
-    current_school_year,
-    format_moment,
-    round_phase,
-)
+from bot.plan.calendar import LOCAL_TZ, format_moment
 from bot.plan.loader import parse_plan, read_plan
 from bot.plan.schema import (
     AwardForm,
@@ -33,10 +27,7 @@ __all__ = [
     "Round",
     "SchoolYear",
     "Title",
-    "current_rounds",
-    "current_school_year",
     "format_moment",
     "parse_plan",
     "read_plan",
-    "round_phase",
 ]

@@ -1,19 +1,20 @@
-"""The plan's dates on the clock: which school year and which rounds are current.
+"""The plan's dates on the clock.
 
 Dates in a plan file are local dates of the college (Asia/Ho_Chi_Minh). A date that opens
 something opens at the start of its local day (00:00); a date that closes something closes at
-the end of its local day (23:59:59); a value with a time is taken at that local time.
+the end of its local day (23:59:59); a value with a time is taken at that local time. A loaded
+round holds these as aware instants; `round_phase` says where it stands at a moment.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.clock import VN_TZ
 
 if TYPE_CHECKING:
-    from bot.plan.schema import PlanFile, Round, SchoolYear
+    from bot.plan.schema import PlanFile, Round
 
 LOCAL_TZ = VN_TZ  # the college's zone (bot.clock.VN_TZ)
 
@@ -59,19 +60,6 @@ def format_moment(moment: Moment) -> str:
     return moment.strftime("%d/%m/%Y")
 
 
-def school_year_on(plan: PlanFile, day: date) -> SchoolYear | None:
-    """The school year whose days include the local `day`."""
-    for school_year in plan.school_years:
-        if school_year.start <= day <= school_year.end:
-            return school_year
-    return None
-
-
-def current_school_year(plan: PlanFile, when: datetime) -> SchoolYear | None:
-    """The school year under way at `when`, or None between school years or outside the period."""
-    return school_year_on(plan, to_local(when).date())
-
-
 def nominations_open(plan: PlanFile, round_: Round) -> Moment:
     """When nominations open: as written, else the first day of the round's school year."""
     if round_.windows.nominations_open is not None:
@@ -82,34 +70,35 @@ def nominations_open(plan: PlanFile, round_: Round) -> Moment:
     return school_year.start
 
 
-def round_opens_at(plan: PlanFile, round_: Round) -> datetime:
-    return opens_at(nominations_open(plan, round_))
+# -- a loaded round (storage.models.plan.PlanRound: aware UTC instants) on the clock -------------------
+def effective_voting_window(round_: Any) -> tuple[datetime, datetime]:
+    """When the voting opens and closes, honouring the secretary's early opening and extension."""
+    opens = round_.voting_open_at
+    if round_.voting_opened_early_at is not None and round_.voting_opened_early_at < opens:
+        opens = round_.voting_opened_early_at
+    closes = round_.voting_close_at
+    if round_.voting_extended_to is not None and round_.voting_extended_to > closes:
+        closes = round_.voting_extended_to
+    return opens, closes
 
 
-def round_ends_at(round_: Round) -> datetime:
+def round_ends_at(round_: Any) -> datetime:
     """A round is over at the end of its ceremony's local day, whatever time the ceremony has."""
-    return closes_at(local_day(round_.windows.ceremony))
+    return closes_at(to_local(round_.ceremony_at).date())
 
 
-def current_rounds(plan: PlanFile, when: datetime) -> list[Round]:
-    """The rounds under way at `when` (nominations opened, ceremony day not yet over), by opening."""
-    local = to_local(when)
-    under_way = [r for r in plan.rounds if round_opens_at(plan, r) <= local <= round_ends_at(r)]
-    return sorted(under_way, key=lambda r: (round_opens_at(plan, r), r.code))
-
-
-def round_phase(plan: PlanFile, round_: Round, when: datetime) -> RoundPhase:
-    """Where the round stands at `when` by the plan's dates alone (no early opening or extension)."""
-    local = to_local(when)
-    windows = round_.windows
-    if local < round_opens_at(plan, round_):
+def round_phase(round_: Any, when: datetime) -> RoundPhase:
+    """Where the round stands at `when`, with the secretary's early opening and extension."""
+    now = to_local(when)
+    opens, closes = effective_voting_window(round_)
+    if now < round_.nominations_open_at:
         return "upcoming"
-    if local <= closes_at(windows.nominations_close):
-        return "nominating"
-    if local < opens_at(windows.voting_open):
-        return "reviewing"
-    if local <= closes_at(windows.voting_close):
+    if opens <= now <= closes:
         return "voting"
-    if local <= round_ends_at(round_):
+    if now <= round_.nominations_close_at:
+        return "nominating"
+    if now < opens:
+        return "reviewing"
+    if now <= round_ends_at(round_):
         return "awaiting_ceremony"
     return "closed"

@@ -7,7 +7,7 @@ problem (logs, exceptions) is English; the CLI and the chat pass the reader's lo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +77,7 @@ def render(key: str, params: Mapping[str, Any] | None = None, locale: str | None
         return text
 
 
-def known_list(codes: Sequence[str] | Any) -> str | Phrase:
+def known_list(codes: Iterable[str]) -> str | Phrase:
     """'a, b, c' sorted, or the word 'none'."""
     listed = ", ".join(sorted(codes))
     return listed or Phrase("plan-word-none")

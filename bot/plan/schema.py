@@ -442,12 +442,6 @@ class PlanFile(StrictModel):
     def school_year(self, code: str) -> SchoolYear | None:
         return next((s for s in self.school_years if s.code == code), None)
 
-    def round(self, code: str) -> Round | None:
-        return next((r for r in self.rounds if r.code == code), None)
-
-    def rounds_of(self, school_year: str) -> list[Round]:
-        return [r for r in self.rounds if r.school_year == school_year]
-
 
 # ---------------------------------------------------------------------------------------------
 # Criteria rule kinds
@@ -659,19 +653,15 @@ def _round_issues(plan: PlanFile) -> Iterator[PlanIssue]:
             final = final or loc
 
 
-def _known_list(codes: Iterable[str]) -> str | Phrase:
-    return known_list(list(codes))
-
-
 def _round_reference_issues(plan: PlanFile, round_: Round, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
     if plan.school_year(round_.school_year) is None:
-        params = {"code": round_.school_year, "known": _known_list(s.code for s in plan.school_years)}
+        params = {"code": round_.school_year, "known": known_list(s.code for s in plan.school_years)}
         yield PlanIssue((*loc, "school_year"), "plan-unknown-school-year", params)
     seen: dict[str, Loc] = {}
     for j, code in enumerate(round_.nominable):
         here: Loc = (*loc, "nominable", j)
         if code not in known:
-            yield PlanIssue(here, "plan-unknown-title", {"code": code, "known": _known_list(known)})
+            yield PlanIssue(here, "plan-unknown-title", {"code": code, "known": known_list(known)})
         elif code in seen:
             yield PlanIssue(here, "plan-duplicate-code", {"code": code, "other": format_path(seen[code])})
         seen.setdefault(code, here)
@@ -702,7 +692,7 @@ def _quota_issues(item: Commendation, loc: Loc, known: set[str]) -> Iterator[Pla
         yield PlanIssue((*loc, "title"), "plan-quota-self")
     elif quota.title not in known:
         yield PlanIssue(
-            (*loc, "title"), "plan-unknown-title", {"code": quota.title, "known": _known_list(known)}
+            (*loc, "title"), "plan-unknown-title", {"code": quota.title, "known": known_list(known)}
         )
 
 
@@ -710,7 +700,7 @@ def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[Plan
     spec = RULE_KINDS.get(rule.kind)
     if spec is None:
         yield PlanIssue(
-            (*loc, "kind"), "plan-rule-unknown-kind", {"kind": rule.kind, "known": _known_list(RULE_KINDS)}
+            (*loc, "kind"), "plan-rule-unknown-kind", {"kind": rule.kind, "known": known_list(RULE_KINDS)}
         )
         return
     for name, param in spec.items():
@@ -720,13 +710,13 @@ def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[Plan
         here: Loc = (*loc, "params", name)
         param = spec.get(name)
         if param is None:
-            params = {"kind": rule.kind, "param": name, "allowed": _known_list(spec)}
+            params = {"kind": rule.kind, "param": name, "allowed": known_list(spec)}
             yield PlanIssue(here, "plan-rule-unknown-param", params)
         elif not param.accepts(value):
             params = {"kind": rule.kind, "param": name, "expected": param.expected()}
             yield PlanIssue(here, "plan-rule-bad-param", params)
         elif _RULE_REFERENCES.get(rule.kind) == name and value not in known:
-            yield PlanIssue(here, "plan-unknown-title", {"code": value, "known": _known_list(known)})
+            yield PlanIssue(here, "plan-unknown-title", {"code": value, "known": known_list(known)})
     if rule.kind == "members_with_title" and not {"min_percent", "min_count"} & rule.params.keys():
         params = {"kind": rule.kind, "param": "min_percent or min_count"}
         yield PlanIssue((*loc, "params"), "plan-rule-missing-param", params)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.i18n import get_i18n, t
-from bot.plan.calendar import LOCAL_TZ
+from bot.plan.calendar import LOCAL_TZ, effective_voting_window, round_phase
 from bot.text import esc
 
 _TAGS = re.compile(r"</?(?:b|i|u|code)>")
@@ -114,14 +114,12 @@ def school_year_text(school_year: Any, locale: str | None = None) -> str:
     )
 
 
-def round_block(
-    round_: Any, phase: str | None, window: tuple[datetime, datetime], locale: str | None = None
-) -> str:
-    """A round with its dates; `window` is the voting window in force (early opening, extension)."""
-    opens, closes = window
-    heading = f"<b>{esc(pick(round_, 'name', locale))}</b>"
-    if phase is not None:
-        heading += " — " + t(f"plan-phase-{phase}", locale=locale)
+def round_block(round_: Any, now: datetime, locale: str | None = None) -> str:
+    """A round with its phase at `now` and its dates, the voting window as in force (early, extended)."""
+    opens, closes = effective_voting_window(round_)
+    heading = f"<b>{esc(pick(round_, 'name', locale))}</b> — " + t(
+        f"plan-phase-{round_phase(round_, now)}", locale=locale
+    )
     voting = t("plan-view-voting", locale=locale, opens=moment(opens), closes=moment(closes))
     marks = []
     if round_.voting_opened_early_at is not None:
@@ -145,6 +143,28 @@ def round_block(
     if occasion:
         lines.append(t("plan-view-occasion", locale=locale, name=esc(occasion)))
     return "\n".join(lines)
+
+
+def school_years_text(
+    school_years: Sequence[Any], rounds: Sequence[Any], now: datetime, locale: str | None = None
+) -> list[str]:
+    """A block per school year: its dates and registration, then each of its rounds."""
+    blocks = []
+    for school_year in school_years:
+        lines = [school_year_text(school_year, locale)]
+        for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
+            lines += ["", round_block(round_, now, locale)]
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def titles_text(items: Sequence[Any], factors: Sequence[Any], locale: str | None = None) -> str:
+    """Every title and award form, with its award factors (rows of the period)."""
+    names = {c.code: pick(c, "name", locale) for c in items}
+    blocks = [
+        commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names) for c in items
+    ]
+    return t("plan-view-titles", locale=locale) + "\n\n" + "\n\n".join(blocks)
 
 
 def _confirm(flag: bool, locale: str | None) -> str:

@@ -19,7 +19,16 @@ from typing import Any, Literal
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import get_i18n, t
-from bot.plan.calendar import LOCAL_TZ, closes_at, nominations_open, opens_at
+from bot.plan.calendar import (
+    LOCAL_TZ,
+    closes_at,
+    effective_voting_window,
+    nominations_open,
+    opens_at,
+    round_ends_at,
+    round_phase,
+    to_local,
+)
 from bot.plan.loader import locate_in
 from bot.plan.messages import Phrase, render
 from bot.plan.schema import Commendation, PlanError, PlanFile, PlanIssue, Title
@@ -38,7 +47,6 @@ from storage.models.plan import (
 from storage.repositories.plan import LUONG_CO_SO, PlanRepo
 
 RefTarget = Literal["commendation", "round", "movement", "school_year"]
-RoundPhase = Literal["upcoming", "nominating", "reviewing", "voting", "awaiting_ceremony", "closed"]
 
 
 # -- references from other features -------------------------------------------------------------------------
@@ -50,7 +58,8 @@ class Reference:
     target: RefTarget
     label: str  # a catalogue key naming the referring records (shown as is when not a key)
 
-    def label_text(self, locale: str | None = None) -> str:
+    def render(self, locale: str | None = None) -> str:
+        """The label in `locale` (a parameter of a problem's text is rendered this way)."""
         return t(self.label, locale=locale)
 
 
@@ -153,38 +162,6 @@ class AwardAmount:
     factor: Decimal
     luong_co_so: int
     amount: int  # đồng, rounded half up
-
-
-def effective_voting_window(round_: PlanRound) -> tuple[datetime, datetime]:
-    """When the voting opens and closes, honouring an early opening and an extension."""
-    opens = round_.voting_open_at
-    if round_.voting_opened_early_at is not None and round_.voting_opened_early_at < opens:
-        opens = round_.voting_opened_early_at
-    closes = round_.voting_close_at
-    if round_.voting_extended_to is not None and round_.voting_extended_to > closes:
-        closes = round_.voting_extended_to
-    return opens, closes
-
-
-def round_ends_at(round_: PlanRound) -> datetime:
-    """A round is over at the end of its ceremony's local day."""
-    return closes_at(round_.ceremony_at.astimezone(LOCAL_TZ).date())
-
-
-def round_phase(round_: PlanRound, now: datetime) -> RoundPhase:
-    """Where the round stands at `now`, with the secretary's early opening and extension."""
-    opens, closes = effective_voting_window(round_)
-    if now < round_.nominations_open_at:
-        return "upcoming"
-    if opens <= now <= closes:
-        return "voting"
-    if now <= round_.nominations_close_at:
-        return "nominating"
-    if now < opens:
-        return "reviewing"
-    if now <= round_ends_at(round_):
-        return "awaiting_ceremony"
-    return "closed"
 
 
 def _utc(value: datetime) -> datetime:
@@ -457,9 +434,7 @@ class PlanService:
             for row in dropped:
                 if row.id not in counts:
                     continue
-                refs = [
-                    Phrase("plan-ref-count", {"label": _Label(ref), "count": n}) for ref, n in counts[row.id]
-                ]
+                refs = [Phrase("plan-ref-count", {"label": ref, "count": n}) for ref, n in counts[row.id]]
                 group = _GROUPS[target]
                 if target == "commendation" and row.kind == "award_form":
                     group = "award_forms"
@@ -597,7 +572,7 @@ class PlanService:
         the latest loaded (so the plan can still be shown between two periods).
         """
         now = now or self.ctx.clock.now()
-        day = now.astimezone(LOCAL_TZ).date()
+        day = to_local(now).date()  # a naive `now` is refused: its zone would be a guess
         school_year = await self.repo.school_year_on(day)
         if school_year is not None:
             period = await self.repo.period(school_year.period_id)
@@ -662,13 +637,21 @@ class PlanService:
         await self.ctx.session.flush()
         return round_
 
-    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
-        """Let the voting run to the end of the local day `until`."""
+    async def extendable_round(self, round_id: int) -> PlanRound:
+        """The round whose voting the secretary may extend now: its nominations opened, not yet over."""
         self._ensure_secretary()
         round_ = await self._round(round_id)
-        now = self.ctx.clock.now()
-        if round_phase(round_, now) == "closed":
+        phase = round_phase(round_, self.ctx.clock.now())
+        if phase == "upcoming":
+            raise WindowError("plan-extend-not-yet")
+        if phase == "closed":
             raise WindowError("plan-extend-round-over")
+        return round_
+
+    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
+        """Let the voting run to the end of the local day `until`."""
+        round_ = await self.extendable_round(round_id)
+        now = self.ctx.clock.now()
         opens, closes = effective_voting_window(round_)
         today = now.astimezone(LOCAL_TZ).date()
         ceremony = round_.ceremony_at.astimezone(LOCAL_TZ).date()
@@ -758,19 +741,6 @@ def _day(value: date | datetime) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LOCAL_TZ).date()
     return value.strftime("%d/%m/%Y")
-
-
-@dataclass(frozen=True)
-class _Label:
-    """A reference's label, rendered in the reader's locale."""
-
-    ref: Reference
-
-    def render(self, locale: str) -> str:
-        return self.ref.label_text(locale)
-
-    def __str__(self) -> str:
-        return self.render("en")
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,22 @@ async def test_the_document_is_uploaded_once_then_sent_by_its_cached_file_id(wor
     assert hoa.last().kind == "document" and hoa.last().file_id == cached.file_id
 
 
+async def test_the_document_title_from_the_file_is_escaped_in_the_caption(world: World) -> None:
+    text = TEXTS[SEED].replace(
+        "vi: Kế hoạch điển hình tiên tiến giai đoạn 2021-2025", "vi: Kế hoạch <điển hình> & nhân rộng", 1
+    )
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ctx = Ctx(uow, world.clock, IdentityCache(), world.settings)
+        await PlanService(ctx).load(parse_plan(text, str(SEED)), text, SEED)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/plan")
+
+    await hoa.click("Tài liệu kế hoạch")
+
+    [call] = world.api.calls_of("sendDocument")
+    assert call.obj.caption == "Kế hoạch &lt;điển hình&gt; &amp; nhân rộng"
+
+
 async def test_plan_before_any_plan_is_loaded_says_so(world: World) -> None:
     hoa = await world.staff("Nguyễn Thị Hoa")
 
@@ -278,6 +294,21 @@ async def test_a_staff_member_pressing_a_forged_rounds_button_gets_an_alert_and_
     assert (await the_round(world)).voting_opened_early_at is None
     assert await hoa.state() is None
     assert await audit_actions(world) == ["plan.loaded"]
+
+
+async def test_extending_a_round_whose_nominations_have_not_opened_is_refused_as_not_yet(
+    world: World,
+) -> None:
+    await load(world, SEED)
+    world.clock.set(at(2022, 8, 15, 9, 0))  # yearly-2022-2023 takes nominations from 01/09/2022
+    thu = await world.secretary("Lê Thị Thu")
+    round_ = await the_round(world, "yearly-2022-2023")
+
+    await thu.press(RoundCb(op="ext", r=round_.id).pack())
+
+    assert thu.alerts() == ["Đợt bình xét này chưa bắt đầu nhận đề cử, chưa thể gia hạn bỏ phiếu."]
+    assert await thu.state() is None
+    assert (await the_round(world, "yearly-2022-2023")).voting_extended_to is None
 
 
 async def test_rounds_outside_any_round_says_none_is_under_way(world: World) -> None:

@@ -1,8 +1,8 @@
-"""The plan file: schema, error messages with path and line, and the plan's calendar."""
+"""The plan file: schema, and error messages with path and line."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,16 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.plan import (
-    LOCAL_TZ,
     PlanError,
     PlanFile,
     PlanIssue,
-    current_rounds,
-    current_school_year,
     format_moment,
     parse_plan,
     read_plan,
-    round_phase,
 )
 from bot.plan.schema import DatedAmount, Money, parse_offset
 
@@ -122,10 +118,6 @@ def only_problem(text: str) -> PlanIssue:
     issues = problems(text)
     assert len(issues) == 1, [str(i) for i in issues]
     return issues[0]
-
-
-def at(*args: int, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(*args, hour, minute, tzinfo=LOCAL_TZ)
 
 
 @pytest.fixture(scope="module")
@@ -504,75 +496,6 @@ def test_the_value_in_force_is_the_latest_one_not_after_the_day(
     else:
         assert found is not None
         assert (found.effective_from, found.amount) == max(earlier)
-
-
-# ---------------------------------------------------------------------------------------------
-# the calendar: current school year and rounds
-
-
-@pytest.mark.parametrize(
-    ("when", "school_year", "rounds"),
-    [
-        (at(2021, 8, 15), None, []),
-        (at(2021, 10, 1), "2021-2022", ["yearly-2021-2022"]),
-        (at(2022, 7, 8, hour=23, minute=59), "2021-2022", ["yearly-2021-2022"]),
-        (at(2022, 7, 9), "2021-2022", []),
-        (at(2022, 9, 1, hour=0), "2022-2023", ["yearly-2022-2023"]),
-        (at(2023, 1, 2), "2022-2023", ["yearly-2022-2023"]),
-        (at(2023, 1, 3, hour=0), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
-        (at(2023, 3, 1), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
-        (at(2023, 3, 29, hour=23, minute=59), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
-        (at(2023, 3, 30, hour=0), "2022-2023", ["yearly-2022-2023"]),
-        (at(2024, 2, 10), "2023-2024", ["yearly-2023-2024"]),
-        (at(2025, 4, 1), "2024-2025", ["yearly-2024-2025", "final-2025"]),
-        (at(2025, 6, 20), "2024-2025", ["yearly-2024-2025"]),
-        (at(2025, 8, 31, hour=23, minute=59), "2024-2025", []),
-        (at(2025, 9, 1), None, []),
-    ],
-)
-def test_current_school_year_and_rounds(
-    plan_2021: PlanFile, when: datetime, school_year: str | None, rounds: list[str]
-) -> None:
-    current = current_school_year(plan_2021, when)
-    assert (current.code if current else None) == school_year
-    assert [r.code for r in current_rounds(plan_2021, when)] == rounds
-
-
-def test_interim_round_phases(plan_2021: PlanFile) -> None:
-    interim = plan_2021.round("interim-2023")
-    assert interim is not None
-    phases = {
-        at(2022, 12, 31): "upcoming",
-        at(2023, 2, 17, hour=23, minute=59): "nominating",
-        at(2023, 2, 20): "reviewing",
-        at(2023, 3, 1): "voting",
-        at(2023, 3, 20): "awaiting_ceremony",
-        at(2023, 3, 30): "closed",
-    }
-    assert {when: round_phase(plan_2021, interim, when) for when in phases} == phases
-
-
-def test_a_window_closes_at_the_end_of_its_local_day(plan_2021: PlanFile) -> None:
-    yearly = plan_2021.round("yearly-2022-2023")
-    assert yearly is not None
-    # nominations close 31/05/2023 at 23:59:59 in Hà Nội / Hồ Chí Minh time, i.e. 16:59:59 UTC
-    assert round_phase(plan_2021, yearly, datetime(2023, 5, 31, 16, 59, 59, tzinfo=UTC)) == "nominating"
-    assert round_phase(plan_2021, yearly, datetime(2023, 5, 31, 17, 0, 0, tzinfo=UTC)) == "reviewing"
-
-
-def test_naive_datetimes_are_refused(plan_2021: PlanFile) -> None:
-    with pytest.raises(ValueError, match="aware"):
-        current_rounds(plan_2021, datetime(2023, 3, 1, 9))
-
-
-def test_next_period_example_is_under_way_on_25_11_2026() -> None:
-    plan = read_plan(PLANS_DIR / "2026-2030.example.yaml")
-    today = at(2026, 11, 25)
-    current = current_school_year(plan, today)
-    assert current is not None and current.code == "2026-2027"
-    rounds = current_rounds(plan, today)
-    assert [r.code for r in rounds] == ["yearly-2026-2027"]
-    assert round_phase(plan, rounds[0], today) == "nominating"
 
 
 @pytest.mark.parametrize(

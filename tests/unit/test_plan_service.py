@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -270,6 +270,90 @@ async def test_the_current_period_follows_the_clock_across_two_loaded_periods(db
     assert later.period.code == "2026-2030" and [r.code for r in later.rounds] == ["yearly-2026-2027"]
 
 
+# -- the calendar on the loaded seed: school year and rounds at a moment, each round's phase --------------
+def at(*args: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(*args, hour, minute, tzinfo=VN_TZ)  # type: ignore[misc]
+
+
+SEED_MOMENTS = [
+    (at(2021, 8, 15), None, []),
+    (at(2021, 10, 1), "2021-2022", ["yearly-2021-2022"]),
+    (at(2022, 7, 8, hour=23, minute=59), "2021-2022", ["yearly-2021-2022"]),
+    (at(2022, 7, 9), "2021-2022", []),
+    (at(2022, 9, 1, hour=0), "2022-2023", ["yearly-2022-2023"]),
+    (at(2023, 1, 2), "2022-2023", ["yearly-2022-2023"]),
+    (at(2023, 1, 3, hour=0), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
+    (at(2023, 3, 1), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
+    (at(2023, 3, 29, hour=23, minute=59), "2022-2023", ["yearly-2022-2023", "interim-2023"]),
+    (at(2023, 3, 30, hour=0), "2022-2023", ["yearly-2022-2023"]),
+    (at(2024, 2, 10), "2023-2024", ["yearly-2023-2024"]),
+    (at(2025, 4, 1), "2024-2025", ["yearly-2024-2025", "final-2025"]),
+    (at(2025, 6, 20), "2024-2025", ["yearly-2024-2025"]),
+    (at(2025, 8, 31, hour=23, minute=59), "2024-2025", []),
+    (at(2025, 9, 1), None, []),
+]
+
+
+async def test_current_school_year_and_rounds_at_the_edges_of_their_days(db: Db) -> None:
+    await db.load(SEED)
+    seen = []
+    for when, _, _ in SEED_MOMENTS:
+        current = await db.run(lambda s: s.current(when))  # noqa: B023 (awaited at once)
+        seen.append(
+            (
+                when,
+                current.school_year.code if current.school_year else None,
+                [r.code for r in current.rounds],
+            )
+        )
+
+    assert seen == SEED_MOMENTS
+
+
+async def seed_round(db: Db, code: str) -> PlanRound:
+    await db.load(SEED)
+    return await db.scalar(select(PlanRound).where(PlanRound.code == code))
+
+
+async def test_interim_round_phases(db: Db) -> None:
+    interim = await seed_round(db, "interim-2023")
+    phases = {
+        at(2022, 12, 31): "upcoming",
+        at(2023, 2, 17, hour=23, minute=59): "nominating",
+        at(2023, 2, 20): "reviewing",
+        at(2023, 3, 1): "voting",
+        at(2023, 3, 20): "awaiting_ceremony",
+        at(2023, 3, 30): "closed",
+    }
+    assert {when: round_phase(interim, when) for when in phases} == phases
+
+
+async def test_a_window_closes_at_the_end_of_its_local_day(db: Db) -> None:
+    yearly = await seed_round(db, "yearly-2022-2023")
+    # nominations close 31/05/2023 at 23:59:59 in Hà Nội / Hồ Chí Minh time, i.e. 16:59:59 UTC
+    assert round_phase(yearly, datetime(2023, 5, 31, 16, 59, 59, tzinfo=UTC)) == "nominating"
+    assert round_phase(yearly, datetime(2023, 5, 31, 17, 0, 0, tzinfo=UTC)) == "reviewing"
+
+
+async def test_naive_datetimes_are_refused(db: Db) -> None:
+    yearly = await seed_round(db, "yearly-2022-2023")
+
+    with pytest.raises(ValueError, match="aware"):
+        round_phase(yearly, datetime(2023, 3, 1, 9))
+    with pytest.raises(ValueError, match="aware"):
+        await db.run(lambda s: s.current(datetime(2023, 3, 1, 9)))
+
+
+async def test_next_period_example_is_under_way_on_25_11_2026(db: Db) -> None:
+    await db.load(EXAMPLE)  # the clock: 25/11/2026
+
+    current = await db.run(lambda s: s.current())
+
+    assert current.school_year is not None and current.school_year.code == "2026-2027"
+    assert [r.code for r in current.rounds] == ["yearly-2026-2027"]
+    assert round_phase(current.rounds[0], current.now) == "nominating"
+
+
 # -- voting windows ---------------------------------------------------------------------------------
 async def example_round(db: Db) -> int:
     await db.load(EXAMPLE)
@@ -333,6 +417,7 @@ async def test_extending_voting_closes_it_at_the_end_of_the_new_day(db: Db) -> N
         (datetime(2027, 6, 10, 10, 0), date(2027, 6, 15), "plan-extend-not-later"),
         (datetime(2027, 6, 10, 10, 0), date(2027, 7, 9), "plan-extend-after-ceremony"),
         (datetime(2027, 7, 10, 10, 0), date(2027, 7, 20), "plan-extend-round-over"),
+        (datetime(2026, 8, 20, 10, 0), date(2027, 6, 25), "plan-extend-not-yet"),
     ],
 )
 async def test_a_bad_extension_date_is_refused_and_changes_nothing(
