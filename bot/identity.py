@@ -21,15 +21,11 @@ class IdentityCache:
         self.ttl = ttl
         self.max_size = max_size
         self._items: OrderedDict[int, tuple[float, Member | None]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, telegram_id: int) -> Member | object | None:
         item = self._items.get(telegram_id)
         if item is None or item[0] < time.monotonic():
-            self.misses += 1
             return _MISSING
-        self.hits += 1
         return item[1]
 
     def put(self, telegram_id: int, member: Member | None) -> None:

@@ -67,7 +67,6 @@ class OutboxSender:
         self._claim_lock = asyncio.Lock()
         self._is_pg = not settings.is_sqlite
         self._lease = timedelta(seconds=settings.outbox_lease_seconds)
-        self.sent = 0
 
     def _limiter(self, chat_id: int) -> AsyncLimiter:
         lim = self._chat_limiters.get(chat_id)
@@ -153,7 +152,6 @@ class OutboxSender:
             finally:
                 in_outbox.reset(token)
         await self._finish(row.id, status="sent", sent_at=self.clock.now(), message_id=message_id)
-        self.sent += 1
         return True
 
     async def _send(self, row: OutboxMessage) -> int:

@@ -38,10 +38,6 @@ class UnitOfWork:
             self._session = self._sessionmaker()
         return self._session
 
-    @property
-    def opened(self) -> bool:
-        return self._session is not None
-
     def wrote(self) -> bool:
         """True when this unit of work has something to commit."""
         s = self._session

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import time
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -169,3 +170,13 @@ async def test_a_role_change_is_seen_after_the_cache_is_invalidated(world):
     await hoa.send("/help")
     member = world.dp["identity"].get(hoa.id)
     assert isinstance(member, Member) and member.has(Role.SECRETARY)
+
+
+async def test_a_direct_answer_that_meets_a_429_waits_and_goes_out_once(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=1, times=1)
+    started = time.monotonic()
+    await hoa.send("/help")
+    assert time.monotonic() - started >= 1
+    assert len(world.api.calls_of("sendMessage")) == 2  # refused once, then sent
+    assert len(hoa.messages()) == 1 and "/lang" in hoa.last_text()
