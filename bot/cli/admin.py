@@ -30,7 +30,7 @@ def admin() -> None:
 @click.option("--unit", "unit_code", help="Unit code, e.g. TCHC.")
 def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
     """Make TELEGRAM_ID an admin: create or update the person, link the Telegram id, grant admin (audited)."""
-    from bot.cli.people import _run
+    from bot.cli.common import run_in_uow
     from bot.services.people_admin import PeopleAdminService
 
     settings = Settings()
@@ -41,7 +41,7 @@ def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
         return admin_added_lines(result, telegram_id, locale)
 
     try:
-        lines = _run(add_admin, settings)
+        lines = run_in_uow(add_admin, settings)
     except DomainError as e:
         raise click.ClickException(e.text(locale)) from None
     for line in lines:

@@ -9,13 +9,13 @@ audited. Output for operators is in the default locale; the invite link is the L
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from bot.cli.common import run_in_uow
 from bot.config import Settings
 from bot.errors import DomainError
 
@@ -37,32 +37,6 @@ def _t(key: str, **params: Any) -> str:
     from bot.i18n import t
 
     return t(key, locale=_settings().default_locale or "vi", **params)
-
-
-def _run(fn: Callable[[Any], Awaitable[T]], settings: Settings | None = None) -> T:
-    """Migrate, then run `fn(ctx)` in one unit of work (committed on return, rolled back on error).
-
-    The operator's commands (here and `thidua admin add`) run as the system: the Ctx has no actor."""
-    from bot.clock import Clock
-    from bot.context import Ctx
-    from bot.identity import IdentityCache
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import UnitOfWork
-
-    settings = settings or _settings()
-
-    async def go() -> T:
-        await upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
-        try:
-            uow = UnitOfWork(make_sessionmaker(engine))
-            async with uow:
-                return await fn(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def _fail(message: str, lines: list[str] = ()) -> None:  # type: ignore[assignment]
@@ -99,7 +73,7 @@ def org_load(file: Path) -> None:
     except yaml.YAMLError as e:
         raise click.ClickException(f"{file}: not valid YAML: {e}") from None
     try:
-        result = _run(lambda ctx: OrgService(ctx).load(data))
+        result = run_in_uow(lambda ctx: OrgService(ctx).load(data))
     except OrgFileInvalid as e:
         lines = [_t("people-org-problem", n=n, text=_t(key, **params)) for n, key, params in e.problems]
         _fail(_t(e.key, **e.params), lines)
@@ -135,7 +109,7 @@ def staff_import(file: Path, skip_bad: bool) -> None:
     except RosterFileInvalid as e:
         raise click.ClickException(_t(e.key, **e.params)) from None
     try:
-        result = _run(
+        result = run_in_uow(
             lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name)
         )
     except RosterHasBadRows as e:
@@ -234,7 +208,7 @@ def invite_create(
         return info, deep_link(username, c.token)
 
     try:
-        info, link = _run(create)
+        info, link = run_in_uow(create)
     except DomainError as e:
         raise click.ClickException(_t(e.key, **e.params)) from None
     click.echo(info)
@@ -263,7 +237,7 @@ def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username
         return len(rows)
 
     try:
-        count = _run(export)
+        count = run_in_uow(export)
     except DomainError as e:
         raise click.ClickException(_t(e.key, **e.params)) from None
     if not count:

@@ -7,13 +7,12 @@ locale (Settings.default_locale), or in the one given with --lang.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from bot.cli.common import run_in_uow
 from bot.config import Settings
 
 T = TypeVar("T")
@@ -27,27 +26,6 @@ def _locale(settings: Settings, lang: str | None) -> str:
     from bot.i18n import normalize_locale
 
     return normalize_locale(lang or settings.default_locale)
-
-
-def _run(settings: Settings, fn: Callable[[Any], Awaitable[T]]) -> T:
-    """Migrate, then run `fn(ctx)` in one unit of work."""
-    from bot.clock import Clock
-    from bot.context import Ctx
-    from bot.identity import IdentityCache
-    from storage.db import make_engine, make_sessionmaker
-    from storage.migrate import upgrade
-    from storage.uow import UnitOfWork
-
-    async def go() -> T:
-        await upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
-        try:
-            async with UnitOfWork(make_sessionmaker(engine)) as uow:
-                return await fn(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 lang_option = click.option(
@@ -75,7 +53,7 @@ def load(file: Path, lang: str | None) -> None:
     text = file.read_text(encoding="utf-8")
     try:
         parsed = parse_plan(text, str(file))
-        report = _run(settings, lambda ctx: PlanService(ctx).load(parsed, text, file))
+        report = run_in_uow(lambda ctx: PlanService(ctx).load(parsed, text, file), settings)
     except PlanError as e:
         click.echo(e.report(locale), err=True)
         raise SystemExit(1) from None
@@ -98,7 +76,7 @@ def show(period_code: str | None, lang: str | None) -> None:
     settings = Settings()
     locale = _locale(settings, lang)
     try:
-        text = _run(settings, lambda ctx: _show(ctx, period_code, locale))
+        text = run_in_uow(lambda ctx: _show(ctx, period_code, locale), settings)
     except DomainError as e:
         click.echo(e.text(locale), err=True)
         raise SystemExit(1) from None
