@@ -30,6 +30,7 @@ FALLBACK_UNITS: list[dict[str, Any]] = [
     {"code": "KCNTT", "name": "Khoa Công nghệ thông tin", "kind": "khoa", "example": True},
 ]
 FAKE_TID = 900_000_000
+PLAN_FILES = [ORG_FILE.parent / "2021-2025.yaml", ORG_FILE.parent / "2026-2030.example.yaml"]
 
 
 @dataclass(frozen=True)
@@ -151,4 +152,21 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
     async with sessionmaker() as s:
         added = await _load(s, clock)
         await s.commit()
+    await _load_plans(sessionmaker, clock)
     return added
+
+
+async def _load_plans(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    """The shipped plans (2021–2025 and the 2026–2030 example); reloading them changes nothing."""
+    from bot.config import Settings
+    from bot.context import Ctx
+    from bot.identity import IdentityCache
+    from bot.plan.loader import parse_plan
+    from bot.services.plan import PlanService
+    from storage.uow import UnitOfWork
+
+    for path in PLAN_FILES:
+        text = path.read_text(encoding="utf-8")
+        async with UnitOfWork(sessionmaker) as uow:
+            ctx = Ctx(uow, clock, IdentityCache(), Settings())
+            await PlanService(ctx).load(parse_plan(text, str(path)), text, path)
