@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.menus import set_menu
 from bot.roles import Action, Member
 from bot.services.profile import ProfileService
+from bot.text import esc
 from handlers.keyboards import LangCb, lang_keyboard
 
 
@@ -41,7 +42,7 @@ async def start(message: Message, me: Member | None) -> None:
     if me is None:
         await message.answer(t("start-guest"))
         return
-    await message.answer(t("start-member", name=me.full_name) + "\n\n" + help_text(me))
+    await message.answer(t("start-member", name=esc(me.full_name)) + "\n\n" + help_text(me))
 
 
 async def help_(message: Message, me: Member | None) -> None:

@@ -1,8 +1,10 @@
-"""Last in line: outsiders are told to ask for an invite; members get a pointer to /help."""
+"""Last in line: someone in the middle of a conversation is pointed at its buttons or /cancel; outsiders
+are told to ask for an invite; members get a pointer to /help."""
 
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.filters import personal_router
@@ -17,7 +19,10 @@ def router() -> Router:
     return r
 
 
-async def any_message(message: Message, me: Member | None) -> None:
+async def any_message(message: Message, state: FSMContext, me: Member | None) -> None:
+    if await state.get_state() is not None:
+        await message.answer(t("unknown-input-in-flow"))
+        return
     await message.answer(t("need-invite") if me is None else t("unknown-input"))
 
 

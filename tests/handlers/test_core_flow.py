@@ -104,3 +104,13 @@ async def test_ids_seen_more_than_a_day_ago_may_come_again_and_be_committed(worl
     assert row.update_id == click.update_id and row.seen_at == clock.now()
     await w.close()
     await engine.dispose()
+
+
+async def test_text_where_a_button_is_expected_points_at_the_buttons(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    from aiogram.fsm.state import State
+
+    await world.dp.fsm.storage.set_state(hoa.key(), State("waiting", "ProbeSG"))
+    await hoa.send("xin chào")
+    assert "/cancel" in hoa.last_text()
+    assert await hoa.state() == "ProbeSG:waiting"
