@@ -7,16 +7,19 @@ Setting a menu is best effort: a failure is logged and never undoes the change t
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import commands_for
 from bot.i18n import LANGUAGES, t
 from bot.roles import Member
-from storage.models import Person
+from storage.models import Person, PersonRole
 from storage.repositories.people import to_member
 
 log = logging.getLogger(__name__)
@@ -72,3 +75,24 @@ async def set_default_menu(bot: Bot) -> None:
                 )
     except TelegramAPIError as e:
         log.warning("default menu not set: %s", e)
+
+
+async def refresh_dated_menus(
+    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], today: date, identity: Any = None
+) -> int:
+    """Daily: menus of people whose dated roles (a deputy's delegation) start today or ended yesterday."""
+    yesterday = today - timedelta(days=1)
+    async with sessionmaker() as s:
+        people = (
+            await s.scalars(
+                select(Person)
+                .join(PersonRole)
+                .where(or_(PersonRole.valid_from == today, PersonRole.valid_to == yesterday))
+                .distinct()
+            )
+        ).all()
+    for person in people:
+        if identity is not None and person.telegram_id:
+            identity.invalidate(person.telegram_id)
+        await refresh_menu(bot, person, today)
+    return len(people)

@@ -24,7 +24,7 @@ async def run_polling(settings: Settings) -> None:
     bot = create_bot(settings)
     await set_default_menu(bot)
     sender = OutboxSender(bot, dp["sessionmaker"], dp["clock"], settings, dp["identity"], dp["outbox_wake"])
-    scheduler = create_scheduler(dp)
+    scheduler = create_scheduler(dp, bot)
     sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     scheduler.start()
     try:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.menus import refresh_dated_menus
 
-def create_scheduler(dp: Dispatcher) -> AsyncIOScheduler:
+
+def create_scheduler(dp: Dispatcher, bot: Bot) -> AsyncIOScheduler:
     settings = dp["settings"]
+    clock = dp["clock"]
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
+
+    async def dated_menus() -> None:
+        await refresh_dated_menus(bot, dp["sessionmaker"], clock.today(), dp["identity"])
+
+    scheduler.add_job(
+        dated_menus, "cron", hour=0, minute=1, id="dated-menus", coalesce=True, replace_existing=True
+    )
     scheduler.add_job(
         dp["dedup"].flush,
         "interval",
