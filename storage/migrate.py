@@ -31,19 +31,19 @@ async def _run(engine: AsyncEngine, fn: str, revision: str) -> None:
         await conn.run_sync(go)
 
 
-async def upgrade(url_or_engine: str | AsyncEngine, revision: str = "head") -> None:
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+async def _migrate(url_or_engine: str | AsyncEngine, fn: str, revision: str) -> None:
+    owned = isinstance(url_or_engine, str)
+    engine = make_engine(url_or_engine) if owned else url_or_engine
     try:
-        await _run(engine, "upgrade", revision)
+        await _run(engine, fn, revision)
     finally:
-        if isinstance(url_or_engine, str):
+        if owned:
             await engine.dispose()
+
+
+async def upgrade(url_or_engine: str | AsyncEngine, revision: str = "head") -> None:
+    await _migrate(url_or_engine, "upgrade", revision)
 
 
 async def downgrade(url_or_engine: str | AsyncEngine, revision: str) -> None:
-    engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-    try:
-        await _run(engine, "downgrade", revision)
-    finally:
-        if isinstance(url_or_engine, str):
-            await engine.dispose()
+    await _migrate(url_or_engine, "downgrade", revision)

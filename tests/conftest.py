@@ -33,10 +33,11 @@ def pg_templates() -> Iterator[PgTemplates | None]:
     t.drop_all()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
-    """A migrated database on each backend (PostgreSQL skipped when not reachable)."""
-    if request.param == "sqlite":
+async def fresh_database(
+    backend: str, request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates
+) -> AsyncIterator[str]:
+    """A migrated database of its own for one test; PostgreSQL is skipped when not reachable."""
+    if backend == "sqlite":
         yield sqlite_templates.fresh()
         return
     pg: PgTemplates | None = request.getfixturevalue("pg_templates")
@@ -45,6 +46,13 @@ async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplat
     url = await pg.fresh()
     yield url
     await pg.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
+    """A migrated database on each backend."""
+    async for url in fresh_database(request.param, request, sqlite_templates):
+        yield url
 
 
 def make_settings(url: str, **kw: object) -> Settings:
@@ -67,15 +75,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def world_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
-    if WORLD_DB == "postgres":
-        pg: PgTemplates | None = request.getfixturevalue("pg_templates")
-        if pg is None:
-            pytest.skip("PostgreSQL is not reachable")
-        url = await pg.fresh()
+    """The world's database: SQLite, or PostgreSQL with THIDUA_TEST_DB=postgres."""
+    async for url in fresh_database(WORLD_DB, request, sqlite_templates):
         yield url
-        await pg.drop(url)
-    else:
-        yield sqlite_templates.fresh()
 
 
 @pytest.fixture
