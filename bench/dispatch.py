@@ -6,7 +6,8 @@ Measures, on SQLite and on PostgreSQL when reachable:
 - bare aiogram with an echo handler (the baseline, over the same fake Bot API session);
 - the full stack answering /help for a known person;
 - one conversation step that writes (the FSM state and an audit row);
-and ends with one line: `help R1 step R2 p99 X ms` (the first backend's figures).
+and ends with one line: `help R1 step R2 p99 X ms` (the first backend's figures). Rates are the best of
+three runs each; p99 is over every writing step of the three runs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.conftest import make_settings
 from tests.dbs import PG_UP
+
+ROUNDS = 3
 
 
 class BenchSG(StatesGroup):
@@ -88,20 +91,22 @@ async def full(url: str, n: int) -> tuple[float, float, float]:
     for _ in range(20):
         await hoa.send("/help")
         await hoa.send("/step")
-    helps = [hoa.message_update("/help") for _ in range(n)]
-    start = time.perf_counter()
-    for u in helps:
-        await world.feed(u)
-    help_rate = n / (time.perf_counter() - start)
+    help_rates, step_rates, latencies = [], [], []
+    for _ in range(ROUNDS):
+        helps = [hoa.message_update("/help") for _ in range(n)]
+        start = time.perf_counter()
+        for u in helps:
+            await world.feed(u)
+        help_rates.append(n / (time.perf_counter() - start))
 
-    steps = [hoa.message_update("/step") for _ in range(n // 4)]
-    latencies = []
-    start = time.perf_counter()
-    for u in steps:
-        t0 = time.perf_counter()
-        await world.feed(u)
-        latencies.append(time.perf_counter() - t0)
-    step_rate = len(steps) / (time.perf_counter() - start)
+        steps = [hoa.message_update("/step") for _ in range(n // 4)]
+        start = time.perf_counter()
+        for u in steps:
+            t0 = time.perf_counter()
+            await world.feed(u)
+            latencies.append(time.perf_counter() - t0)
+        step_rates.append(len(steps) / (time.perf_counter() - start))
+    help_rate, step_rate = max(help_rates), max(step_rates)
     p99 = statistics.quantiles(latencies, n=100)[98] * 1000
     await world.close()
     await engine.dispose()
@@ -127,8 +132,9 @@ async def drop_pg(name: str) -> None:
 
 
 async def main(n: int) -> None:
-    base = await bare(n)
-    print(f"bare aiogram echo: {base:8.0f} updates/s (baseline)")
+    # Every rate is the best of ROUNDS runs: this machine's speed wanders by ±20 % between runs.
+    base = max([await bare(n) for _ in range(ROUNDS)])
+    print(f"bare aiogram echo: {base:8.0f} updates/s (baseline, best of {ROUNDS})")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         backends = [("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", None)]

@@ -7,7 +7,7 @@ from contextlib import suppress
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, or_f
+from aiogram.filters import Command, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -16,7 +16,7 @@ from bot.clock import fmt_date
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.filters import Allowed, personal_router
+from bot.filters import NOT_COMMAND, TYPED, Allowed, Is, personal_router
 from bot.i18n import get_i18n, t
 from bot.roles import Action, Member
 from bot.services.difficulty import (
@@ -71,8 +71,6 @@ register_command("difficulty", Action.DIFFICULTY_RAISE, "difficulty-cmd-raise", 
 register_command("difficulties", Action.DIFFICULTY_RAISE, "difficulty-cmd-list", order=41)
 
 RAISE, ANSWER, REPLY = Action.DIFFICULTY_RAISE, Action.DIFFICULTY_ANSWER, Action.DIFFICULTY_REPLY_PRINCIPAL
-TYPED = F.text & ~F.text.startswith("/")  # typed text, never a command (so /cancel and the rest still work)
-NOT_COMMAND = ~F.text.startswith("/")  # anything but a command, text or not
 PREVIEW_TEXT_MAX = 3000  # the escaped text, with room for a long file name and topic under 4096
 TextAction = Callable[[int, str], Awaitable[ItemView]]  # the service's answer or principal_reply
 
@@ -82,19 +80,25 @@ def router() -> Router:
     r.message.register(start, Command("difficulty"), Allowed(RAISE))
     r.message.register(show_list, Command("difficulties"), Allowed(RAISE))
     # raising
-    r.callback_query.register(pick_behalf, DifficultySG.behalf, DiffBehalfCb.filter(), Allowed(RAISE))
-    r.message.register(got_text, DifficultySG.text, TYPED, Allowed(RAISE))
-    r.message.register(need_text, DifficultySG.text, NOT_COMMAND, Allowed(RAISE))
-    r.message.register(got_document, DifficultySG.file, F.document, Allowed(RAISE))
-    r.message.register(got_photo, DifficultySG.file, F.photo, Allowed(RAISE))
-    r.message.register(need_file, DifficultySG.file, NOT_COMMAND, Allowed(RAISE))
     r.callback_query.register(
-        skip_file, DifficultySG.file, DiffDraftCb.filter(F.op == "skip"), Allowed(RAISE)
+        pick_behalf, StateFilter(DifficultySG.behalf), DiffBehalfCb.filter(), Allowed(RAISE)
     )
-    r.callback_query.register(pick_topic, DifficultySG.topic, DiffTopicCb.filter(), Allowed(RAISE))
-    r.callback_query.register(send, DifficultySG.confirm, DiffDraftCb.filter(F.op == "send"), Allowed(RAISE))
+    r.message.register(got_text, StateFilter(DifficultySG.text), TYPED, Allowed(RAISE))
+    r.message.register(need_text, StateFilter(DifficultySG.text), NOT_COMMAND, Allowed(RAISE))
+    r.message.register(got_document, StateFilter(DifficultySG.file), Is(F.document), Allowed(RAISE))
+    r.message.register(got_photo, StateFilter(DifficultySG.file), Is(F.photo), Allowed(RAISE))
+    r.message.register(need_file, StateFilter(DifficultySG.file), NOT_COMMAND, Allowed(RAISE))
     r.callback_query.register(
-        drop, DifficultySG.confirm, DiffDraftCb.filter(F.op == "cancel"), Allowed(RAISE)
+        skip_file, StateFilter(DifficultySG.file), DiffDraftCb.filter(F.op == "skip"), Allowed(RAISE)
+    )
+    r.callback_query.register(
+        pick_topic, StateFilter(DifficultySG.topic), DiffTopicCb.filter(), Allowed(RAISE)
+    )
+    r.callback_query.register(
+        send, StateFilter(DifficultySG.confirm), DiffDraftCb.filter(F.op == "send"), Allowed(RAISE)
+    )
+    r.callback_query.register(
+        drop, StateFilter(DifficultySG.confirm), DiffDraftCb.filter(F.op == "cancel"), Allowed(RAISE)
     )
     r.callback_query.register(
         stale_draft, or_f(DiffBehalfCb.filter(), DiffDraftCb.filter(), DiffTopicCb.filter())
@@ -104,10 +108,10 @@ def router() -> Router:
     r.callback_query.register(press_forward, DiffItemCb.filter(F.op == "fwd"), Allowed(ANSWER))
     r.callback_query.register(press_reply, DiffItemCb.filter(F.op == "rep"), Allowed(REPLY))
     r.callback_query.register(not_yours, DiffItemCb.filter())
-    r.message.register(got_answer, DifficultyAnswerSG.text, TYPED, Allowed(ANSWER))
-    r.message.register(need_reply_text, DifficultyAnswerSG.text, NOT_COMMAND, Allowed(ANSWER))
-    r.message.register(got_reply, DifficultyReplySG.text, TYPED, Allowed(REPLY))
-    r.message.register(need_reply_text, DifficultyReplySG.text, NOT_COMMAND, Allowed(REPLY))
+    r.message.register(got_answer, StateFilter(DifficultyAnswerSG.text), TYPED, Allowed(ANSWER))
+    r.message.register(need_reply_text, StateFilter(DifficultyAnswerSG.text), NOT_COMMAND, Allowed(ANSWER))
+    r.message.register(got_reply, StateFilter(DifficultyReplySG.text), TYPED, Allowed(REPLY))
+    r.message.register(need_reply_text, StateFilter(DifficultyReplySG.text), NOT_COMMAND, Allowed(REPLY))
     # lists
     r.callback_query.register(list_page, DiffListCb.filter(), Allowed(RAISE))
     return r

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import menus
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.filters import Allowed, personal_router
+from bot.filters import NOT_COMMAND, TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.roles import Action, Member
 from bot.services.invites import role_name
@@ -53,19 +53,23 @@ def router() -> Router:
     r = personal_router("join")
     r.message.register(start, CommandStart(deep_link=True))
     r.message.register(cancel, StateFilter(JoinSG), Command("cancel"))
-    r.callback_query.register(consent, JoinSG.consent, JoinCb.filter(F.op.in_({"agree", "refuse"})))
-    r.callback_query.register(identity, JoinSG.identity, JoinCb.filter(F.op.in_({"me", "notme"})))
-    r.callback_query.register(page, JoinSG.pick, JoinPageCb.filter())
-    r.callback_query.register(pick, JoinSG.pick, JoinPickCb.filter())
-    r.callback_query.register(not_listed, JoinSG.pick, JoinCb.filter(F.op == "new"))
-    r.message.register(typed_name, JoinSG.name, F.text, ~F.text.startswith("/"))
-    r.callback_query.register(confirm, JoinSG.confirm, JoinCb.filter(F.op.in_({"ok", "stop"})))
-    r.callback_query.register(language, JoinSG.language, JoinLangCb.filter())
+    r.callback_query.register(
+        consent, StateFilter(JoinSG.consent), JoinCb.filter(F.op.in_({"agree", "refuse"}))
+    )
+    r.callback_query.register(
+        identity, StateFilter(JoinSG.identity), JoinCb.filter(F.op.in_({"me", "notme"}))
+    )
+    r.callback_query.register(page, StateFilter(JoinSG.pick), JoinPageCb.filter())
+    r.callback_query.register(pick, StateFilter(JoinSG.pick), JoinPickCb.filter())
+    r.callback_query.register(not_listed, StateFilter(JoinSG.pick), JoinCb.filter(F.op == "new"))
+    r.message.register(typed_name, StateFilter(JoinSG.name), TYPED)
+    r.callback_query.register(confirm, StateFilter(JoinSG.confirm), JoinCb.filter(F.op.in_({"ok", "stop"})))
+    r.callback_query.register(language, StateFilter(JoinSG.language), JoinLangCb.filter())
     r.callback_query.register(confirm_joiner, ConfirmJoinerCb.filter(), Allowed(Action.CONFIRM_JOINER))
     r.callback_query.register(
         stale, or_f(JoinCb.filter(), JoinPickCb.filter(), JoinPageCb.filter(), JoinLangCb.filter())
     )
-    r.message.register(use_buttons, StateFilter(JoinSG), ~F.text.startswith("/"))
+    r.message.register(use_buttons, StateFilter(JoinSG), NOT_COMMAND)
     return r
 
 

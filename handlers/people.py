@@ -6,7 +6,7 @@ from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -15,7 +15,7 @@ from bot.clock import fmt_date
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.filters import Allowed, personal_router
+from bot.filters import TYPED, Allowed, Is, personal_router
 from bot.i18n import t
 from bot.menus import refresh_menu
 from bot.roles import Action, Member, Role, can
@@ -53,14 +53,14 @@ def router() -> Router:
     view, edit = Allowed(Action.PEOPLE_VIEW), Allowed(Action.PEOPLE_EDIT)
     r.message.register(people, Command("people"), view)
     r.message.register(units, Command("units"), view)
-    not_command = F.text & ~F.text.startswith("/")
-    r.message.register(search_text, PeopleSearchSG.query, not_command, view)
-    r.message.register(delegate_start, DelegateSG.start, not_command, edit)
-    r.message.register(delegate_end, DelegateSG.end, not_command, edit)
+    not_command = TYPED
+    r.message.register(search_text, StateFilter(PeopleSearchSG.query), not_command, view)
+    r.message.register(delegate_start, StateFilter(DelegateSG.start), not_command, edit)
+    r.message.register(delegate_end, StateFilter(DelegateSG.end), not_command, edit)
     r.callback_query.register(page, PeoplePageCb.filter(), view)
     r.callback_query.register(show_card, PersonCb.filter(), view)
     r.callback_query.register(edit_person, PersonEditCb.filter(), edit)
-    r.callback_query.register(refused, F.data.startswith("pa_"))  # forged or no longer allowed
+    r.callback_query.register(refused, Is(F.data.startswith("pa_")))  # forged or no longer allowed
     return r
 
 

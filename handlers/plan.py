@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Mess
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.filters import Allowed, Linked, personal_router
+from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
 from bot.roles import Action
@@ -45,9 +45,7 @@ def router() -> Router:
     r.callback_query.register(
         not_allowed, RoundCb.filter(), Linked()
     )  # a linked person without the authority
-    r.message.register(
-        got_until, RoundsSG.until, F.text, ~F.text.startswith("/"), Allowed(Action.PLAN_WINDOWS)
-    )
+    r.message.register(got_until, StateFilter(RoundsSG.until), TYPED, Allowed(Action.PLAN_WINDOWS))
     return r
 
 

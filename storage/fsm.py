@@ -15,6 +15,8 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import FsmRecord
@@ -78,7 +80,21 @@ class DbStorage(BaseStorage):
         if state is None and not data:
             await session.execute(delete(FsmRecord).where(FsmRecord.key == k))
             return
-        await session.merge(FsmRecord(key=k, state=state, data=data, updated_at=datetime.now(UTC)))
+        values = {"key": k, "state": state, "data": data, "updated_at": datetime.now(UTC)}
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(FsmRecord).values(**values)
+        # One statement, no read first: an upsert on the key.
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[FsmRecord.key],
+                set_={
+                    "state": stmt.excluded.state,
+                    "data": stmt.excluded.data,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+            )
+        )
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         k = key_str(key)
