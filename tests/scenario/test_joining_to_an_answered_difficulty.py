@@ -1,0 +1,77 @@
+"""End to end: the plan is loaded, the secretary invites a newcomer from the chat, the newcomer joins, reads
+the plan, raises a difficulty, and gets the standing office's answer — all through the real dispatcher."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.context import Ctx
+from bot.plan import parse_plan
+from bot.services.plan import PlanService
+from storage.models import AuditEntry, Person
+from storage.models.difficulty import Difficulty
+from storage.uow import UnitOfWork
+
+PLAN = Path(__file__).resolve().parents[2] / "plans" / "2026-2030.example.yaml"
+LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
+
+
+async def load_plan(world) -> None:
+    text = PLAN.read_text(encoding="utf-8")
+    async with UnitOfWork(world.sessionmaker) as uow:
+        await PlanService(Ctx(uow, world.clock, world.dp["identity"], world.settings)).load(
+            parse_plan(text, str(PLAN)), text, PLAN
+        )
+
+
+async def test_a_newcomer_joins_reads_the_plan_and_gets_an_answer(world):
+    await load_plan(world)
+    lan = await world.secretary("Lê Thị Lan")
+
+    await lan.send("/invite staff TCHC")
+    token = LINK.search(lan.last_text()).group(1)
+
+    hoa = world.outsider("Nguyễn Thị Hoa")
+    await hoa.send("/difficulty")
+    assert "trưởng đơn vị" in hoa.last_text()  # not yet a member
+
+    await hoa.send(f"/start {token}")
+    await hoa.click("Đồng ý")
+    await hoa.send("Nguyễn Thị Hoa")
+    await hoa.click("Xác nhận")
+    await hoa.click("Tiếng Việt")
+    assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text()
+    assert "/difficulty" in hoa.last_text() and "/people" not in hoa.last_text()
+
+    await hoa.send("/plan")
+    assert "2026-2027" in hoa.last_text() and "/" in hoa.last_text()
+
+    await hoa.send("/difficulty")
+    await hoa.send("Đơn vị chưa rõ cách nộp báo cáo thành tích qua bot.")
+    await hoa.click("Bỏ qua")
+    if "Gửi" not in hoa.buttons():  # the topic step: the plan's movements and rounds
+        await hoa.click("Bỏ qua")
+    await hoa.click("Gửi")
+    await world.drain_outbox()
+    assert "Nguyễn Thị Hoa" in lan.last_text()
+
+    await lan.click("Trả lời")
+    await lan.send("Vui lòng gửi qua mục Hồ sơ trên bot từ tuần sau.")
+    await world.drain_outbox()
+    assert "Vui lòng gửi qua mục Hồ sơ" in hoa.last_text()
+
+    [person] = await world.rows(Person, Person.telegram_id == hoa.id)
+    assert person.source == "invite"
+    [item] = await world.rows(Difficulty)
+    assert item.state == "answered" and item.author_id == person.id
+    actions = [e.action for e in await world.rows(AuditEntry)]
+    for action in (
+        "plan.loaded",
+        "invite.created",
+        "invite.used",
+        "person.joined",
+        "difficulty.raised",
+        "difficulty.answered",
+    ):
+        assert action in actions, action
