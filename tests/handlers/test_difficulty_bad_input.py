@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.roles import Role
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.difficulty import Difficulty
-from tests.handlers.test_difficulty_flow import TEXT, only_item, raise_difficulty
+from tests.handlers.test_difficulty_flow import TEXT, only_item, raise_difficulty, raised_with_principal
 
 MB = 1024 * 1024
 
@@ -235,11 +235,7 @@ async def test_forged_press_with_an_unknown_id_gets_an_alert(world):
 
 
 async def test_someone_else_pressing_the_principals_reply_button_gets_an_alert(world):
-    hoa = await world.staff("Nguyễn Thị Hoa")
-    lan = await world.secretary("Lê Thị Lan")
-    await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
-    await raise_difficulty(hoa)
-    await world.drain_outbox()
+    _hoa, lan, _ = await raised_with_principal(world)
     await lan.click("Chuyển Hiệu trưởng")
     item = await only_item(world)
     await lan.press(f"dfi:rep:{item.id}")
@@ -259,11 +255,7 @@ async def test_principal_cannot_reply_to_an_item_not_forwarded(world):
 
 
 async def test_principal_second_reply_shows_the_first_and_changes_nothing(world):
-    hoa = await world.staff("Nguyễn Thị Hoa")
-    lan = await world.secretary("Lê Thị Lan")
-    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
-    await raise_difficulty(hoa)
-    await world.drain_outbox()
+    _hoa, lan, hieu = await raised_with_principal(world)
     await lan.click("Chuyển Hiệu trưởng")
     await world.drain_outbox()
     await hieu.click("Phản hồi")

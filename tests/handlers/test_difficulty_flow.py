@@ -34,6 +34,16 @@ async def only_item(world: World) -> Difficulty:
     return item
 
 
+async def raised_with_principal(world: World) -> tuple[Chatter, Chatter, Chatter]:
+    """Hoa (staff) has raised a difficulty, which secretary Lan has received; Hiệu is the principal."""
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan")
+    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
+    await raise_difficulty(hoa)
+    await world.drain_outbox()
+    return hoa, lan, hieu
+
+
 async def test_staff_raises_difficulty_and_every_secretary_gets_it_with_buttons(world):
     hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
     lan, binh = await world.secretary("Lê Thị Lan"), await world.secretary("Phạm Văn Bình")
@@ -131,11 +141,7 @@ async def test_secretary_in_english_gets_the_card_in_english(world):
 
 
 async def test_forward_sends_the_item_to_the_principal_with_a_reply_button(world):
-    hoa = await world.staff("Nguyễn Thị Hoa")
-    lan = await world.secretary("Lê Thị Lan")
-    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
-    await raise_difficulty(hoa)
-    await world.drain_outbox()
+    _hoa, lan, hieu = await raised_with_principal(world)
     await lan.click("Chuyển Hiệu trưởng")
     assert "Đã chuyển khó khăn" in lan.alerts()[-1]
     assert lan.buttons() == ["Trả lời"] and "Đã chuyển xin ý kiến Hiệu trưởng" in lan.messages()[0].text
@@ -148,11 +154,7 @@ async def test_forward_sends_the_item_to_the_principal_with_a_reply_button(world
 
 
 async def test_principal_reply_comes_back_to_the_secretaries_who_then_answer(world):
-    hoa = await world.staff("Nguyễn Thị Hoa")
-    lan = await world.secretary("Lê Thị Lan")
-    hieu = await world.person("Võ Văn Hiệu", Role.PRINCIPAL)
-    await raise_difficulty(hoa)
-    await world.drain_outbox()
+    hoa, lan, hieu = await raised_with_principal(world)
     await lan.click("Chuyển Hiệu trưởng")
     await world.drain_outbox()
     await hieu.click("Phản hồi")

@@ -28,6 +28,21 @@ async def unit_id(world, code: str) -> int:
     return (await world.unit(code)).id
 
 
+async def delegate(world, person, start: date, end: date, unit: str = "TCHC") -> None:
+    """A stored delegation of the head role of `unit` to `person`, from `start` to `end`."""
+    async with world.session() as s:
+        s.add(
+            PersonRole(
+                person_id=person.person_id,
+                role="deputy_head",
+                unit_id=await unit_id(world, unit),
+                valid_from=start,
+                valid_to=end,
+            )
+        )
+        await s.commit()
+
+
 async def open_card(admin, name: str) -> None:
     await admin.send(f"/people {name}")
     await admin.click(name)
@@ -296,17 +311,7 @@ async def test_delegating_the_head_role_for_a_period(world):
 async def test_an_overlapping_delegation_is_refused(world):
     an = await world.admin("Nguyễn Văn An")
     em = await world.staff("Hoàng Văn Em")
-    async with world.session() as s:
-        s.add(
-            PersonRole(
-                person_id=em.person_id,
-                role="deputy_head",
-                unit_id=await unit_id(world, "TCHC"),
-                valid_from=date(2026, 12, 1),
-                valid_to=date(2026, 12, 10),
-            )
-        )
-        await s.commit()
+    await delegate(world, em, date(2026, 12, 1), date(2026, 12, 10))
     await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
     await an.send("05/12/2026")
     await an.send("20/12/2026")
@@ -331,17 +336,7 @@ async def test_cancel_works_at_every_step_of_a_delegation(world):
 async def test_ending_a_delegation_in_force_keeps_it_until_yesterday(world):
     an = await world.admin("Nguyễn Văn An")
     em = await world.staff("Hoàng Văn Em")
-    async with world.session() as s:
-        s.add(
-            PersonRole(
-                person_id=em.person_id,
-                role="deputy_head",
-                unit_id=await unit_id(world, "TCHC"),
-                valid_from=date(2026, 11, 1),
-                valid_to=date(2026, 12, 10),
-            )
-        )
-        await s.commit()
+    await delegate(world, em, date(2026, 11, 1), date(2026, 12, 10))
     await open_card(an, "Hoàng Văn Em")
     await an.click("Kết thúc ủy quyền")
     [grant] = await world.rows(PersonRole, PersonRole.role == "deputy_head")
