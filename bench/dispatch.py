@@ -29,8 +29,8 @@ from aiogram.types import Chat, Message, Update, User
 
 from bot.clock import FakeClock
 from bot.context import Ctx
-from bot.fake_api import FakeTelegram
-from bot.harness import TEST_TOKEN, World
+from bot.devtools.fake_api import FakeTelegram
+from bot.devtools.harness import TEST_TOKEN, World
 from bot.services.audit import Audit
 from bot.telegram import create_bot
 from storage.db import make_engine

@@ -7,7 +7,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.harness import TEST_TOKEN, World
+from bot.devtools.harness import TEST_TOKEN, World
 from storage.db import make_engine
 from tests.dbs import PG_UP, PgTemplates, SqliteTemplates
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.clock import Clock, fmt_date
-from bot.console import plain, run_console
-from bot.demo import PEOPLE
+from bot.devtools.console import plain, run_console
+from bot.devtools.demo import PEOPLE
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEntry, Person, PersonRole
 from tests.conftest import make_settings

@@ -67,6 +67,6 @@ def admin_added_lines(result: AdminAdded, telegram_id: int, locale: str) -> list
 @click.option("--demo", is_flag=True, help="Load the example org, a roster and people in every role first.")
 def console(demo: bool) -> None:
     """The offline console: chat with the real bot over an in-process fake Telegram (no BOT_TOKEN needed)."""
-    from bot.console import run_console
+    from bot.devtools.console import run_console
 
     asyncio.run(run_console(Settings(), demo=demo))

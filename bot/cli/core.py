@@ -23,7 +23,7 @@ def run() -> None:
         click.echo(
             click.style("BOT_TOKEN is not set: starting the offline console (thidua console).", fg="yellow")
         )
-        from bot.console import run_console
+        from bot.devtools.console import run_console
 
         asyncio.run(run_console(settings, demo=None))
         return

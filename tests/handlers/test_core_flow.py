@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.harness import World
+from bot.devtools.harness import World
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEntry, Person, ProcessedUpdate
 from tests.conftest import make_settings

@@ -15,7 +15,7 @@ from aiogram.types import Message
 from sqlalchemy import event
 
 from bot.context import Ctx
-from bot.harness import TEST_TOKEN, World
+from bot.devtools.harness import TEST_TOKEN, World
 from bot.services.audit import Audit
 from bot.telegram import install_redaction
 from storage.db import make_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.context import Ctx
-from bot.harness import Chatter, World
+from bot.devtools.harness import Chatter, World
 from bot.identity import IdentityCache
 from bot.plan import parse_plan
 from bot.roles import Role

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.context import Ctx
-from bot.harness import World
+from bot.devtools.harness import World
 from bot.identity import IdentityCache
 from bot.sender import OutboxSender
 from bot.services.outbox import Outbox

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.clock import VN_TZ
 from bot.context import Ctx
-from bot.harness import World
+from bot.devtools.harness import World
 from bot.identity import IdentityCache
 from bot.plan import parse_plan
 from bot.plan.calendar import closes_at

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from bot.harness import World
+from bot.devtools.harness import World
 from storage.db import make_engine
 from tests.conftest import make_settings
 from tests.dbs import REDIS_UP, REDIS_URL

@@ -20,7 +20,7 @@ from bot.roles import Role
 from bot.text import search_key
 from storage.models import AuditEntry, Person, PersonRole, Unit
 
-ORG_FILE = Path(__file__).resolve().parent.parent / "plans" / "org.yaml"
+ORG_FILE = Path(__file__).resolve().parents[2] / "plans" / "org.yaml"
 FALLBACK_UNITS: list[dict[str, Any]] = [
     {"code": "TCHC", "name": "Phòng Tổ chức – Hành chính", "kind": "phong"},
     {"code": "KHTC", "name": "Phòng Kế hoạch – Tài chính", "kind": "phong"},

@@ -5,7 +5,7 @@
 You type as a person and read the bot's answers; inline buttons are numbered and pressed by their number.
 `:who` lists the people, `:as N` becomes another, `:help` shows the rest. Nothing in the bot is faked: it is
 `create_dispatcher()` with the configured database and the real clock; only Telegram is simulated
-(bot.fake_api), and the outbox is drained after every input so messages to others show at once.
+(bot.devtools.fake_api), and the outbox is drained after every input so messages to others show at once.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.fake_api import Call, Sent
-from bot.harness import Chatter, World
+from bot.devtools.fake_api import Call, Sent
+from bot.devtools.harness import Chatter, World
 from bot.i18n import normalize_locale, t
 from bot.roles import Role
 from bot.services.people_admin import role_label
@@ -278,7 +278,7 @@ async def run_console(
     `demo=None` loads the demo data only into a database that has no people yet, so a real roster is
     never mixed with demo people.
     """
-    from bot.demo import load_demo
+    from bot.devtools.demo import load_demo
     from storage.db import make_engine
     from storage.migrate import upgrade
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.app import create_dispatcher, warm_up
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.fake_api import FakeTelegram, Sent
+from bot.devtools.fake_api import FakeTelegram, Sent
 from bot.roles import Role
 from bot.sender import OutboxSender
 from bot.telegram import create_bot
