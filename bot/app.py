@@ -21,7 +21,7 @@ from bot.identity import IdentityCache
 from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from handlers import FEATURES
 from storage.db import make_engine, make_sessionmaker
-from storage.fsm import DbStorage
+from storage.fsm import DbStorage, StagedStorage
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def create_dispatcher(
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 
         keys = DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_destiny=True)
-        storage = RedisStorage(redis, key_builder=keys)
+        storage = StagedStorage(RedisStorage(redis, key_builder=keys))  # written after the commit
         isolation = RedisEventIsolation(redis, key_builder=keys)
         dedup = RedisDedup(redis, settings.redis_prefix, settings.dedup_ttl_hours)
     else:

@@ -20,6 +20,7 @@ from bot.context import Ctx
 from bot.dedup import DedupStore
 from bot.i18n import normalize_locale
 from bot.identity import MISSING, IdentityCache
+from bot.replies import ReplyBuffer, pending_replies
 from bot.roles import Member
 from bot.services.audit import Audit
 from storage.models import Person
@@ -66,14 +67,20 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         uow = UnitOfWork(self.sessionmaker)
         data["uow"] = uow
         data["ctx"] = Ctx(uow, self.clock, self.identity, self.settings, None, self.outbox_wake)
+        replies = ReplyBuffer(uow)
+        token = pending_replies.set(replies)
         try:
             async with uow:
                 result = await handler(event, data)
                 self.dedup.persist(uow, event.update_id)
-                return result
         except BaseException:
+            replies.drop()  # nothing was saved: no confirmation goes out, the error handler apologises
             self.dedup.persist(uow, event.update_id)  # nothing was written: only the id is deferred
             raise
+        finally:
+            pending_replies.reset(token)
+        await replies.send()  # committed: now the person may be told, and a 429 waits outside any transaction
+        return result
 
 
 class IdentityMiddleware(BaseMiddleware):

@@ -18,6 +18,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import Settings
+from bot.replies import AfterCommit
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None, token: st
         session = AiohttpSession()
         if settings.telegram_api_url:
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
+    session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
     session.middleware(RetryAfterMiddleware())
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

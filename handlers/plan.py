@@ -19,6 +19,7 @@ from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
+from bot.replies import after_sent
 from bot.roles import Action
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
@@ -141,8 +142,14 @@ async def _send_document(message: Message, service: PlanService, period: PlanPer
         await message.answer(t("plan-doc-missing"))
         return
     sent = await message.answer_document(upload, caption=caption)
-    if sent.document is not None:
-        await service.remember_document_file(period, bot.id, sent.document.file_id)
+
+    async def remember(real: Message) -> None:  # may run after the commit, in a unit of work of its own
+        if real.document is not None:
+            await PlanService(service.ctx).remember_document_file(period, bot.id, real.document.file_id)
+
+    now = after_sent(sent, remember)
+    if now is not None:
+        await now
 
 
 # -- /rounds -------------------------------------------------------------------------------------------

@@ -123,3 +123,65 @@ class DbStorage(BaseStorage):
         for row in rows:
             self._cache[row.key] = (row.state, dict(row.data or {}))
         return len(rows)
+
+
+class StagedStorage(BaseStorage):
+    """Another storage (Redis) whose writes wait for the update's commit.
+
+    A state change made while an update is handled is kept in its unit of work and written to the inner
+    storage only after the database commit, so a rolled-back update leaves no state behind, and a committed
+    one never has its state published before its rows."""
+
+    def __init__(self, inner: BaseStorage) -> None:
+        self.inner = inner
+
+    def _staged(self, create: bool = False) -> dict[StorageKey, Entry] | None:
+        uow = current_uow.get()
+        if uow is None:
+            return None
+        staged: dict[StorageKey, Entry] | None = uow.staged.get("fsm-redis")
+        if staged is None and create:
+            staged = uow.staged["fsm-redis"] = {}
+            uow.after_commit(lambda: self._publish(staged))  # type: ignore[arg-type]
+        return staged
+
+    async def _publish(self, staged: dict[StorageKey, Entry]) -> None:
+        for key, (state, data) in staged.items():
+            await self.inner.set_state(key, state)
+            await self.inner.set_data(key, data)
+
+    async def _entry(self, key: StorageKey) -> Entry:
+        staged = self._staged()
+        if staged is not None and key in staged:
+            return staged[key]
+        return await self.inner.get_state(key), await self.inner.get_data(key)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        staged = self._staged(create=True)
+        if staged is None:
+            await self.inner.set_state(key, value)
+            return
+        staged[key] = (value, (await self._entry(key))[1])
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        staged = self._staged()
+        if staged is not None and key in staged:
+            return staged[key][0]
+        return await self.inner.get_state(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        staged = self._staged(create=True)
+        if staged is None:
+            await self.inner.set_data(key, data)
+            return
+        staged[key] = ((await self._entry(key))[0], dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        staged = self._staged()
+        if staged is not None and key in staged:
+            return dict(staged[key][1])
+        return await self.inner.get_data(key)
+
+    async def close(self) -> None:
+        await self.inner.close()

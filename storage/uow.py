@@ -30,6 +30,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self._after_commit: list[Callable[[], Any]] = []
+        self._after_commit_async: list[Callable[[], Awaitable[None]]] = []
         self.staged: dict[str, Any] = {}  # scratch space for write-through caches (FSM)
 
     @property
@@ -39,9 +40,10 @@ class UnitOfWork:
         return self._session
 
     def wrote(self) -> bool:
-        """True when this unit of work has something to commit."""
+        """True when this unit of work has something to commit: pending objects, a flush or a statement that
+        wrote (the session's `wrote` flag, set by the listeners below), or a staged change (FSM)."""
         s = self._session
-        if self._before_commit:
+        if self._before_commit or self._after_commit_async:
             return True
         if s is None:
             return False
@@ -53,6 +55,10 @@ class UnitOfWork:
     def on_commit(self, callback: Callable[[], Any]) -> None:
         """Run `callback` after a successful commit (cache invalidation, wake-ups)."""
         self._after_commit.append(callback)
+
+    def after_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Await `callback` after a successful commit (writes to Redis that must follow the database)."""
+        self._after_commit_async.append(callback)
 
     async def commit(self) -> None:
         hooks, self._before_commit = self._before_commit, []
@@ -66,11 +72,18 @@ class UnitOfWork:
                 cb()
             except Exception:  # a cache callback must never undo a commit
                 log.exception("after-commit callback failed")
+        hooks_after, self._after_commit_async = self._after_commit_async, []
+        for hook in hooks_after:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after-commit hook failed")
         self.staged.clear()
 
     async def rollback(self) -> None:
         self._before_commit.clear()
         self._after_commit.clear()
+        self._after_commit_async.clear()
         self.staged.clear()
         if self._session is not None:
             await self._session.rollback()
@@ -87,7 +100,11 @@ class UnitOfWork:
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             if exc_type is None:
-                await self.commit()
+                try:
+                    await self.commit()
+                except BaseException:
+                    await self.rollback()  # a failed commit leaves nothing behind on the connection
+                    raise
             else:
                 await self.rollback()
         finally:
@@ -97,11 +114,17 @@ class UnitOfWork:
 
 @event.listens_for(Session, "do_orm_execute")
 def _mark_writes(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if not state.is_select:  # INSERT, UPDATE, DELETE, and any textual statement: counted as a write
         state.session.info["wrote"] = True
         table = getattr(getattr(state.statement, "table", None), "name", None)
         if table == AuditEntry.__tablename__ and not state.is_insert:
             raise AppendOnlyViolation("audit_log is append-only")
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_flush(session: Session, _ctx: Any) -> None:
+    """A flush sent rows: `session.new`/`dirty` are empty afterwards, so remember that it wrote."""
+    session.info["wrote"] = True
 
 
 @event.listens_for(Session, "before_flush")

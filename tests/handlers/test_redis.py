@@ -5,7 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
 
+from bot.context import Ctx
 from bot.devtools.harness import World
 from storage.db import make_engine
 from tests.conftest import make_settings
@@ -45,4 +51,62 @@ async def test_conversation_state_lives_in_redis(redis_world):
     assert hoa.last_text() == "Switched to English."
     from aiogram.fsm.storage.redis import RedisStorage
 
-    assert isinstance(redis_world.dp.fsm.storage, RedisStorage)
+    storage = redis_world.dp.fsm.storage
+    assert isinstance(storage.inner, RedisStorage)  # behind the staging wrapper that waits for the commit
+    assert await storage.inner.get_state(hoa.key()) is None  # the language step ended
+
+
+class ProbeSG(StatesGroup):
+    waiting = State()
+
+
+def fsm_probe(seen: list[str | None]) -> Router:
+    r = Router(name="fsm-probe")
+
+    @r.message(Command("wait"))
+    async def wait(message: Message, state: FSMContext, ctx: Ctx) -> None:
+        await state.set_state(ProbeSG.waiting)
+        inner = ctx_storage[0].inner
+        seen.append(await inner.get_state(state.key))  # what another instance would read before the commit
+        seen.append(await state.get_state())  # this update reads its own change
+        if message.text == "/wait fail":
+            raise RuntimeError("handler failed after setting the state")
+
+    return r
+
+
+ctx_storage: list = []
+
+
+@pytest.fixture
+async def redis_probe(world_url, clock):
+    from redis.asyncio import Redis
+
+    prefix = f"thidua-test-{uuid.uuid4().hex[:8]}"
+    redis = Redis.from_url(REDIS_URL)
+    seen: list[str | None] = []
+    settings = make_settings(world_url, redis_url=REDIS_URL, redis_prefix=prefix)
+    w = await World(
+        settings, make_engine(world_url), clock, redis=redis, extra_routers=(fsm_probe(seen),)
+    ).start()
+    ctx_storage[:] = [w.dp.fsm.storage]
+    w.seen = seen  # type: ignore[attr-defined]
+    yield w
+    await w.close()
+    keys = [k async for k in redis.scan_iter(f"{prefix}:*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
+
+
+async def test_with_redis_a_state_change_is_written_only_after_the_commit(redis_probe):
+    hoa = await redis_probe.staff("Nguyễn Thị Hoa")
+    await hoa.send("/wait")
+    assert redis_probe.seen == [None, ProbeSG.waiting.state]
+    assert await redis_probe.dp.fsm.storage.inner.get_state(hoa.key()) == ProbeSG.waiting.state
+
+
+async def test_with_redis_a_failed_update_leaves_no_state_behind(redis_probe):
+    hoa = await redis_probe.staff("Nguyễn Thị Hoa")
+    await hoa.send("/wait fail")
+    assert await redis_probe.dp.fsm.storage.inner.get_state(hoa.key()) is None
