@@ -81,9 +81,10 @@ def create_dispatcher(
         dedup=dedup,
         outbox_wake=outbox_wake,
         redis=redis,
+        disable_fsm=True,  # registered below, after the dedup: a duplicate never waits for the chat's lock
     )
-    # Dedup runs right after aiogram's error middleware, before the FSM lock is taken.
-    dp.update.outer_middleware._middlewares.insert(1, DedupMiddleware(dedup))
+    dp.update.outer_middleware(DedupMiddleware(dedup))
+    dp.update.outer_middleware(dp.fsm)  # FSM context and per-chat event isolation
     dp.update.outer_middleware(
         UnitOfWorkMiddleware(sessionmaker, dedup, clock, identity, settings, outbox_wake)
     )

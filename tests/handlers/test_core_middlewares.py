@@ -67,6 +67,22 @@ async def test_two_updates_of_one_chat_run_one_after_the_other(world_url, clock)
     await w.close()
 
 
+async def test_a_duplicate_is_dropped_without_waiting_for_the_chats_lock(world_url, clock):
+    """Dedup runs before the FSM middleware: a repeated update never queues behind the chat's slow one."""
+    log: list[str] = []
+    w = await probe_world(world_url, clock, log)
+    hoa = await w.staff("Nguyễn Thị Hoa")
+    slow = hoa.message_update("/slow")
+    first = asyncio.create_task(w.feed(slow))
+    while not log:  # noqa: ASYNC110 - the probe handler only appends to a list
+        await asyncio.sleep(0.001)
+    await w.feed(slow)  # the same update again, while the first one holds the chat's lock
+    assert log == [log[0]]  # dropped at once: the first one has not finished yet
+    await first
+    assert [entry.split()[0] for entry in log] == ["start", "end"]
+    await w.close()
+
+
 async def test_updates_of_different_chats_run_side_by_side(world_url, clock):
     log: list[str] = []
     w = await probe_world(world_url, clock, log)
