@@ -1,19 +1,29 @@
-"""Texts: gettext catalogues, Vietnamese (the source) and English.
+"""Texts: gettext catalogues, Vietnamese (the source) and English. Plain Babel and gettext, no aiogram.
 
 Each feature keeps its own catalogue file, `bot/locales/<lang>/<feature>.po`; message ids are keys
 such as ``help-title`` and the texts use ``{name}`` placeholders. The catalogues are compiled in
-memory at start-up with Babel, so no binary `.mo` file is kept in the repository.
+memory with Babel, once per process, so no binary `.mo` file is kept in the repository.
+
+A text that depends on a number is a plural entry (``msgid_plural`` with ``msgstr[0]``, ``msgstr[1]``,
+the forms of the language's ``Plural-Forms``: English has two, Vietnamese one) and is read with
+``tn(key, n, ...)``; its ``{n}`` is filled with the number.
+
+The current locale is a context variable: the aiogram middleware (`bot.i18n_aiogram`) sets it for each
+update; elsewhere (the outbox sender, the CLI) it is the default, unless `use_locale` says otherwise.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aiogram.utils.i18n import I18n
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -21,8 +31,11 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
 
+LOCALE: ContextVar[str] = ContextVar("thidua_locale", default=DEFAULT_LOCALE)
+
 
 def load_catalog(lang: str, path: Path = LOCALES_DIR) -> Catalog:
+    """Every `<feature>.po` of `lang`, merged into one Babel catalogue (its Plural-Forms: the language's)."""
     merged = Catalog(locale=lang)
     for po in sorted((path / lang).glob("*.po")):
         with po.open("rb") as fp:
@@ -32,38 +45,57 @@ def load_catalog(lang: str, path: Path = LOCALES_DIR) -> Catalog:
     return merged
 
 
-class CatalogI18n(I18n):
-    """aiogram's I18n, fed from `.po` files compiled in memory."""
-
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        translations: dict[str, gettext.GNUTranslations] = {}
-        for lang in LANGUAGES:
-            buf = io.BytesIO()
-            write_mo(buf, load_catalog(lang, self.path))
-            buf.seek(0)
-            translations[lang] = gettext.GNUTranslations(buf)
-        return translations
+def key_of(message: Message) -> str:
+    """The key of a catalogue entry (a plural entry's id is the pair (msgid, msgid_plural))."""
+    return message.id[0] if isinstance(message.id, tuple | list) else message.id
 
 
-_default: CatalogI18n | None = None
+def forms_of(message: Message) -> tuple[str, ...]:
+    """The texts of a catalogue entry: one for a plain entry, one per plural form for a plural one."""
+    return tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
 
 
-def get_i18n() -> CatalogI18n:
-    """The current I18n (set by the middleware), else one loaded once for the process."""
-    global _default
-    current = CatalogI18n.get_current(no_error=True)
-    if current is not None:
-        return current  # type: ignore[return-value]
-    if _default is None:
-        _default = CatalogI18n(path=LOCALES_DIR, default_locale=DEFAULT_LOCALE, domain="messages")
-    return _default
+@cache
+def translations(path: Path = LOCALES_DIR) -> dict[str, gettext.GNUTranslations]:
+    """The catalogues compiled in memory, once per process and folder."""
+    compiled: dict[str, gettext.GNUTranslations] = {}
+    for lang in LANGUAGES:
+        buf = io.BytesIO()
+        write_mo(buf, load_catalog(lang, path))
+        buf.seek(0)
+        compiled[lang] = gettext.GNUTranslations(buf)
+    return compiled
+
+
+def current_locale() -> str:
+    """The current person's language (set per update), else the default."""
+    return LOCALE.get()
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    token = LOCALE.set(locale)
+    try:
+        yield
+    finally:
+        LOCALE.reset(token)
+
+
+def _translator(locale: str | None) -> gettext.GNUTranslations:
+    compiled = translations()
+    return compiled.get(locale or LOCALE.get()) or compiled[DEFAULT_LOCALE]
 
 
 def t(key: str, /, locale: str | None = None, **params: Any) -> str:
     """The text for `key` in `locale` (default: the current person's), with `{params}` filled in."""
-    i18n = get_i18n()
-    text = i18n.gettext(key, locale=locale or i18n.current_locale)
+    text = _translator(locale).gettext(key)
     return text.format(**params) if params else text
+
+
+def tn(key: str, n: int, /, locale: str | None = None, **params: Any) -> str:
+    """The plural entry `key` in the form for the number `n`, with `{n}` and `{params}` filled in."""
+    text = _translator(locale).ngettext(key, key, n)
+    return text.format(n=n, **params)
 
 
 def normalize_locale(code: str | None) -> str:
@@ -72,3 +104,28 @@ def normalize_locale(code: str | None) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT_LOCALE
+
+
+class Texts:
+    """The locale as an object (`current_locale`, `use_locale`), for code written against aiogram's I18n."""
+
+    default_locale = DEFAULT_LOCALE
+
+    @property
+    def current_locale(self) -> str:
+        return LOCALE.get()
+
+    @current_locale.setter
+    def current_locale(self, value: str) -> None:
+        LOCALE.set(value)
+
+    def use_locale(self, locale: str) -> Any:
+        return use_locale(locale)
+
+
+_TEXTS = Texts()
+
+
+def get_i18n() -> Texts:
+    """The locale of the current update (kept for the handlers that read `get_i18n().current_locale`)."""
+    return _TEXTS

@@ -14,7 +14,7 @@ from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.filters import Allowed, personal_router
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.roles import Action, Member, Role
 from bot.services.invites import (
     MAX_USES,
@@ -45,7 +45,7 @@ def created_text(c: CreatedInvite, bot_username: str) -> str:
         "invite-created",
         role=role_name(c.invite.role),
         unit=esc(c.unit.name),
-        uses=c.invite.max_uses,
+        uses=tn("invite-uses", c.invite.max_uses),
         expires=expires_text(c.invite),
         link=deep_link(bot_username, c.token),
     )

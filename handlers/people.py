@@ -16,7 +16,7 @@ from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, Is, personal_router
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.menus import refresh_menu
 from bot.roles import Action, Member, Role, can
 from bot.services.people_admin import (
@@ -282,8 +282,9 @@ async def units(message: Message, ctx: Ctx) -> None:
         if c.unit is None:
             lines.append(t("people-admin-units-no-unit", joined=c.joined, total=c.total))
             continue
-        line = t(
+        line = tn(
             "people-admin-units-line",
+            c.total,
             code=esc(c.unit.code),
             name=esc(c.unit.name),
             joined=c.joined,

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n import get_i18n, t
+from bot.i18n import current_locale, t
 from bot.plan.calendar import LOCAL_TZ, effective_voting_window, round_phase
 from bot.text import esc
 
@@ -26,7 +26,7 @@ def plain(text: str) -> str:
 
 
 def _lang(locale: str | None) -> str:
-    return locale or get_i18n().current_locale or "vi"
+    return locale or current_locale() or "vi"
 
 
 def pick(row: Any, name: str, locale: str | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
-from bot.i18n import get_i18n, t
+from bot.i18n import current_locale, t
 from bot.plan.calendar import (
     LOCAL_TZ,
     closes_at,
@@ -96,7 +96,7 @@ class WindowError(DomainError):
     """A voting window the secretary cannot set (the key says why)."""
 
     def text(self, locale: str | None = None) -> str:
-        return render(self.key, self.params, locale or get_i18n().current_locale)
+        return render(self.key, self.params, locale or current_locale())
 
 
 # -- the load report ---------------------------------------------------------------------------------------

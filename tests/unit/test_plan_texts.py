@@ -9,7 +9,7 @@ from typing import get_args
 
 import pytest
 
-from bot.i18n import load_catalog
+from bot.i18n import forms_of, key_of, load_catalog
 from bot.plan import schema
 from bot.plan.loader import _PYDANTIC_KEYS
 from bot.plan.schema import PlanIssue
@@ -20,7 +20,12 @@ LITERAL_KEY = re.compile(r"""["'](plan-[a-z0-9_-]+)["']""")
 
 
 def catalog(lang: str) -> dict[str, str]:
-    return {m.id: m.string for m in load_catalog(lang) if m.id and m.id.startswith("plan-")}
+    """Each plan key's text (a plural entry's forms joined, so its placeholders are every form's)."""
+    return {
+        key_of(m): "\n".join(forms_of(m))
+        for m in load_catalog(lang)
+        if m.id and key_of(m).startswith("plan-")
+    }
 
 
 def placeholders(text: str) -> set[str]:
