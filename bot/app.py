@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversation import install as install_conversations
 from bot.dedup import DbDedup, DedupStore, RedisDedup
 from bot.i18n import DEFAULT_LOCALE, LOCALES_DIR, CatalogI18n
 from bot.identity import IdentityCache
@@ -90,6 +91,7 @@ def create_dispatcher(
     )
     dp.update.outer_middleware(IdentityMiddleware(identity, clock))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    install_conversations(dp)  # a new command ends the conversation in progress
 
     routers = feature_routers()
     dp.include_routers(*routers[:-1], *extra_routers, routers[-1])  # the fallback stays last

@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.clock import fmt_date
 from bot.commands import register_command
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import NOT_COMMAND, TYPED, Allowed, Is, personal_router
 from bot.i18n import get_i18n, t
@@ -71,6 +72,12 @@ register_command("difficulty", Action.DIFFICULTY_RAISE, "difficulty-cmd-raise", 
 register_command("difficulties", Action.DIFFICULTY_RAISE, "difficulty-cmd-list", order=41)
 
 RAISE, ANSWER, REPLY = Action.DIFFICULTY_RAISE, Action.DIFFICULTY_ANSWER, Action.DIFFICULTY_REPLY_PRINCIPAL
+# The buttons that start a conversation, on a notification or on a card opened from /difficulties.
+ANSWER_PRESS = (DiffItemCb.filter(F.op == "ans"), Allowed(ANSWER))
+REPLY_PRESS = (DiffItemCb.filter(F.op == "rep"), Allowed(REPLY))
+conversation(DifficultySG, "difficulty-flow-raise")
+conversation(DifficultyAnswerSG, "difficulty-flow-answer", started_by=[ANSWER_PRESS])
+conversation(DifficultyReplySG, "difficulty-flow-reply", started_by=[REPLY_PRESS])
 PREVIEW_TEXT_MAX = 3000  # the escaped text, with room for a long file name and topic under 4096
 TextAction = Callable[[int, str], Awaitable[ItemView]]  # the service's answer or principal_reply
 
@@ -104,9 +111,9 @@ def router() -> Router:
         stale_draft, or_f(DiffBehalfCb.filter(), DiffDraftCb.filter(), DiffTopicCb.filter())
     )
     # the secretary and the principal
-    r.callback_query.register(press_answer, DiffItemCb.filter(F.op == "ans"), Allowed(ANSWER))
+    r.callback_query.register(press_answer, *ANSWER_PRESS)
     r.callback_query.register(press_forward, DiffItemCb.filter(F.op == "fwd"), Allowed(ANSWER))
-    r.callback_query.register(press_reply, DiffItemCb.filter(F.op == "rep"), Allowed(REPLY))
+    r.callback_query.register(press_reply, *REPLY_PRESS)
     r.callback_query.register(not_yours, DiffItemCb.filter())
     r.message.register(got_answer, StateFilter(DifficultyAnswerSG.text), TYPED, Allowed(ANSWER))
     r.message.register(need_reply_text, StateFilter(DifficultyAnswerSG.text), NOT_COMMAND, Allowed(ANSWER))

@@ -7,9 +7,11 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.conversation import command_of, flow_name
 from bot.filters import personal_router
 from bot.i18n import t
 from bot.roles import Member
+from bot.text import esc
 
 
 def router() -> Router:
@@ -20,7 +22,13 @@ def router() -> Router:
 
 
 async def any_message(message: Message, state: FSMContext, me: Member | None) -> None:
-    if await state.get_state() is not None:
+    current = await state.get_state()
+    if current is not None:
+        command = command_of(message.text)
+        if command is not None:  # unknown, or not theirs: it ends nothing (bot/conversation.py)
+            text = t("conversation-command-kept", command=esc(f"/{command[0]}"), flow=flow_name(current))
+            await message.answer(text)
+            return
         await message.answer(t("unknown-input-in-flow"))
         return
     await message.answer(t("need-invite") if me is None else t("unknown-input"))

@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import menus
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import NOT_COMMAND, TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
@@ -47,6 +48,9 @@ class JoinSG(StatesGroup):
     name = State()  # not on the roster: type your full name
     confirm = State()  # name, unit and role
     language = State()
+
+
+conversation(JoinSG, "join-flow")  # started by /start <payload>, a command
 
 
 def router() -> Router:

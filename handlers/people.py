@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.clock import fmt_date
 from bot.commands import register_command
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, Is, personal_router
 from bot.i18n import t, tn
@@ -46,6 +47,14 @@ class PeopleSearchSG(StatesGroup):
 class DelegateSG(StatesGroup):
     start = State()
     end = State()
+
+
+conversation(PeopleSearchSG, "people-admin-flow-search")
+conversation(
+    DelegateSG,
+    "people-admin-flow-delegate",
+    started_by=[(PersonEditCb.filter(F.op == "deleg"), Allowed(Action.PEOPLE_EDIT))],
+)
 
 
 def router() -> Router:

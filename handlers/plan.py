@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Mess
 
 from bot.commands import register_command
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
@@ -36,13 +37,17 @@ class RoundsSG(StatesGroup):
     until = State()  # waiting for the new closing date of the voting
 
 
+EXTEND_PRESS = (RoundCb.filter(F.op == "ext"), Allowed(Action.PLAN_WINDOWS))
+conversation(RoundsSG, "plan-flow-extend", started_by=[EXTEND_PRESS])
+
+
 def router() -> Router:
     r = personal_router("plan")
     r.message.register(show_plan, Command("plan"), Allowed(Action.PLAN_VIEW))
     r.callback_query.register(browse, PlanCb.filter(), Allowed(Action.PLAN_VIEW))
     r.message.register(show_rounds, Command("rounds"), Allowed(Action.PLAN_WINDOWS))
     r.callback_query.register(open_early, RoundCb.filter(F.op == "early"), Allowed(Action.PLAN_WINDOWS))
-    r.callback_query.register(ask_until, RoundCb.filter(F.op == "ext"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(ask_until, *EXTEND_PRESS)
     r.callback_query.register(
         not_allowed, RoundCb.filter(), Linked()
     )  # a linked person without the authority
