@@ -549,7 +549,7 @@ class DifficultyService:
             },
         )
         view = await self.view(item)
-        for person in await self.people.with_role(Role.SECRETARY):
+        for person in await self.people.with_role(Role.SECRETARY, self.ctx.clock.today()):
             self._send_card(person, view, title_key="difficulty-new-title", secretary=True)
         return item
 
@@ -622,7 +622,7 @@ class DifficultyService:
             await self._not_forwardable(item)
         principals = [
             p
-            for p in await self.people.with_role(Role.PRINCIPAL)
+            for p in await self.people.with_role(Role.PRINCIPAL, self.ctx.clock.today())
             if p.telegram_id is not None and p.active and not p.unreachable
         ]
         if not principals:
@@ -683,7 +683,7 @@ class DifficultyService:
         )
         view = await self.view(item)
         outbox = Outbox(self.ctx)
-        for person in await self.people.with_role(Role.SECRETARY):
+        for person in await self.people.with_role(Role.SECRETARY, self.ctx.clock.today()):
             markup = self.markup.for_secretary(
                 item.id, person.language, can_answer=view.can_answer, can_forward=False
             )

@@ -242,11 +242,11 @@ class JoinService:
         today = self.ctx.clock.today()
         heads = [
             h
-            for h in await self.roster.heads_of(person.unit_id or 0)
+            for h in await self.roster.heads_of(person.unit_id or 0, today)
             if to_member(h, today).heads(person.unit_id)
         ]
         if not heads:
-            heads = await self.people.with_role(Role.SECRETARY)
+            heads = await self.people.with_role(Role.SECRETARY, today)
         outbox = Outbox(self.ctx)
         for head in heads:
             if head.id == person.id:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import Grant, Member, Role, grant_active
-from storage.models import Person, Unit
+from storage.models import Person, PersonRole, Unit
+
+
+def role_in_force(today: date) -> ColumnElement[bool]:
+    """SQL twin of `grant_active`: the role row's dates (a delegation, a term) include `today`."""
+    return and_(
+        or_(PersonRole.valid_from.is_(None), PersonRole.valid_from <= today),
+        or_(PersonRole.valid_to.is_(None), PersonRole.valid_to >= today),
+    )
 
 
 class PeopleRepo:
@@ -31,13 +39,12 @@ class PeopleRepo:
     async def unit_by_code(self, code: str) -> Unit | None:
         return await self.session.scalar(select(Unit).where(Unit.code == code))
 
-    async def with_role(self, role: Role) -> list[Person]:
-        from storage.models import PersonRole
-
+    async def with_role(self, role: Role, today: date) -> list[Person]:
+        """Active people holding `role` on `today`: a delegation or term outside its dates does not count."""
         stmt = (
             select(Person)
             .join(PersonRole)
-            .where(PersonRole.role == role.value, Person.active.is_(True))
+            .where(PersonRole.role == role.value, role_in_force(today), Person.active.is_(True))
             .order_by(Person.id)
         )
         return list((await self.session.scalars(stmt)).unique())

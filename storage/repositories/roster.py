@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import HEAD_ROLES
 from storage.models import Person, PersonRole, Unit
+from storage.repositories.people import role_in_force
 
 
 class RosterRepo:
@@ -65,14 +66,15 @@ class RosterRepo:
         sub = self._not_joined(unit_id).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(sub)) or 0)
 
-    async def heads_of(self, unit_id: int) -> list[Person]:
-        """Linked, active heads of the unit (acting deputies too; the caller checks their dates)."""
+    async def heads_of(self, unit_id: int, today: date) -> list[Person]:
+        """Linked, active heads of the unit on `today` (acting deputies too, within their delegation)."""
         stmt = (
             select(Person)
             .join(PersonRole)
             .where(
                 PersonRole.role.in_([r.value for r in HEAD_ROLES]),
                 PersonRole.unit_id == unit_id,
+                role_in_force(today),
                 Person.active.is_(True),
                 Person.telegram_id.is_not(None),
             )

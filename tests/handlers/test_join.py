@@ -490,3 +490,38 @@ async def test_after_joining_the_person_is_a_member_at_once(world):
     await x.click("Tiếng Việt")
     await x.send("/help")
     assert "Bạn có thể dùng các lệnh sau" in x.last_text() and "/lang" in x.last_text()
+
+
+async def test_two_accounts_linking_the_same_person_at_the_same_moment_give_one_link(world, monkeypatch):
+    """Both claims pass every read before either writes: only the guarded UPDATE (`telegram_id IS NULL`)
+    can decide. The barrier holds each join at its first write until the other has read everything."""
+    from storage.repositories.invites import InvitesRepo
+
+    hoa = await world.person("Nguyễn Thị Hoa", linked=False)
+    # two personal invites of the same person (sent twice, say): a use for each, so no invite decides
+    tokens = [await make_invite(world, person=hoa.person_id) for _ in range(2)]
+    a, b = world.outsider("A"), world.outsider("B")
+    for x, token in zip((a, b), tokens, strict=True):
+        await x.send(f"/start {token}")
+        await x.click("Đồng ý")
+        await x.click("Đúng, là tôi")
+        await x.click("Xác nhận")
+    both_have_read = asyncio.Barrier(2)
+    consume = InvitesRepo.consume
+
+    async def consume_after_both_read(self, invite_id, now):
+        await asyncio.wait_for(both_have_read.wait(), 5)
+        return await consume(self, invite_id, now)
+
+    monkeypatch.setattr(InvitesRepo, "consume", consume_after_both_read)
+    await asyncio.gather(a.click("Tiếng Việt"), b.click("Tiếng Việt"))
+
+    [person] = await linked(world)
+    winner, loser = (a, b) if person.telegram_id == a.id else (b, a)
+    assert person.telegram_id == winner.id and person.id == hoa.person_id
+    assert "Chào mừng Nguyễn Thị Hoa" in winner.last_text()
+    assert "đã tham gia bot bằng một tài khoản Telegram khác" in loser.last_text()
+    assert not any("Chào mừng Nguyễn Thị Hoa" in text for text in loser.texts())
+    uses = {x: (await invite_row(world, token)).uses for x, token in zip((a, b), tokens, strict=True)}
+    assert uses == {winner: 1, loser: 0}  # the loser's use was given back
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "person.joined")) == 1
