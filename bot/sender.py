@@ -7,6 +7,12 @@ one claimer per process on SQLite) and a claim that is never finished (a crash) 
 a lease, so a message is lost never, and sent twice only if it was in flight at the crash. A row
 still waiting for its turn when half its lease has passed is handed back rather than sent, so that no
 other sender can have taken it again meanwhile.
+
+Just before sending, the row is read again: a row cancelled while claimed is not sent. Uploads
+(`outbox_file`) go up once per content and bot; later rows reuse the `file_id`. Edits wait for the row
+they edit to be sent; "message is not modified" counts as done. A group upgraded to a supergroup moves
+its queued rows to the new chat id. A 403 or "chat not found" from a group or channel fails the chat's
+queued rows with a machine-readable `error` (forbidden, chat_not_found), so its binding can be retired.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -27,7 +34,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
 from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,12 +42,48 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, as_utc
 from bot.config import Settings
 from bot.identity import IdentityCache
+from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
+from storage.models.core import OutboxFile
 
 log = logging.getLogger(__name__)
 
 # Set while the sender sends, so the request middleware leaves 429s to the sender.
 in_outbox: contextvars.ContextVar[bool] = contextvars.ContextVar("in_outbox", default=False)
+
+
+class _Later(Exception):
+    """Not yet: the row goes back to pending until `until`, without using an attempt."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+
+
+class _Refused(Exception):
+    """The row cannot be sent, for a reason of ours (no file, an edit of a row never sent)."""
+
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error, self.detail = error, detail
+
+
+class _Target(NamedTuple):
+    """Where the message an edit changes is."""
+
+    chat_id: int
+    message_id: int
+    caption: bool  # a document or photo: its caption is edited
+
+
+def _error_code(e: Exception) -> str:
+    text = getattr(e, "message", str(e)).lower()
+    if "chat not found" in text:
+        return "chat_not_found"
+    if "message to edit not found" in text or isinstance(e, TelegramNotFound):
+        return "not_found"
+    if isinstance(e, TelegramEntityTooLarge) or "too long" in text or "too big" in text:
+        return "too_large"
+    return "bad_request"
 
 
 class OutboxSender:
@@ -67,6 +110,8 @@ class OutboxSender:
         self._claim_lock = asyncio.Lock()
         self._is_pg = not settings.is_sqlite
         self._lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self._file_ids: dict[int, str] = {}  # outbox_file id -> file_id (this bot's)
+        self._file_locks: dict[int, asyncio.Lock] = {}  # one upload per content at a time
 
     def _limiter(self, chat_id: int) -> AsyncLimiter:
         lim = self._chat_limiters.get(chat_id)
@@ -131,46 +176,230 @@ class OutboxSender:
                 await self._release([row])  # its claim may lapse before it is sent: hand it back
                 return False
             token = in_outbox.set(True)
+            target: _Target | None = None
             try:
-                message_id = await self._send(row)
+                ours, target = await self._check(row)
+                if not ours:
+                    return True  # cancelled meanwhile (or no longer ours): never sent
+                message_id = await self._send(row, target)
+            except _Later as e:
+                await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
+                return True
+            except _Refused as e:
+                log.warning("outbox %s to %s: %s", row.id, row.chat_id, e.detail)
+                await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
+                return True
             except TelegramRetryAfter as e:
                 until = self.clock.now() + timedelta(seconds=e.retry_after)
                 self._paused[row.chat_id] = until
                 await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
                 return False
-            except TelegramForbiddenError as e:
-                await self._blocked(row, str(e))
+            except TelegramMigrateToChat as e:
+                await self._migrated(row, e.migrate_to_chat_id)
                 return False
-            except (TelegramBadRequest, TelegramNotFound, TelegramMigrateToChat, TelegramEntityTooLarge) as e:
-                log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
-                await self._finish(row.id, status="failed", last_error=e.message[:500])
-                return True
+            except TelegramForbiddenError as e:
+                if row.chat_id < 0:  # a group or channel: the bot was removed
+                    await self._chat_gone(row, "forbidden", e.message)
+                else:
+                    await self._blocked(row, str(e))
+                return False
+            except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as e:
+                if row.method in EDITS and target and "message is not modified" in e.message:
+                    message_id = target.message_id  # it already shows this: done
+                else:
+                    code = _error_code(e)
+                    if code == "chat_not_found" and row.chat_id < 0:
+                        await self._chat_gone(row, code, e.message)
+                        return False
+                    log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
+                    await self._finish(row.id, status="failed", error=code, last_error=e.message[:500])
+                    return True
             except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
                 log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
                 await self._retry_later(row, str(e) or type(e).__name__)
                 return False
             finally:
                 in_outbox.reset(token)
-        await self._finish(row.id, status="sent", sent_at=self.clock.now(), message_id=message_id)
+        await self._finish(
+            row.id, only_claimed=False, status="sent", sent_at=self.clock.now(), message_id=message_id
+        )
         return True
 
-    async def _send(self, row: OutboxMessage) -> int:
+    async def _check(self, row: OutboxMessage) -> tuple[bool, _Target | None]:
+        """Read the row again just before sending: not ours to send any more if it was cancelled.
+
+        For an edit, also where the message to edit is."""
+        async with self.sessionmaker() as s:
+            status = await s.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row.id))
+            if status != "sending":
+                return False, None
+            if row.method not in EDITS:
+                return True, None
+            if row.edit_of_id is None:
+                if row.edit_message_id is None:
+                    raise _Refused("target_unsent", "the message to edit was never sent")
+                return True, _Target(row.chat_id, row.edit_message_id, row.method == "edit_caption")
+            found = (
+                await s.execute(
+                    select(
+                        OutboxMessage.status,
+                        OutboxMessage.chat_id,
+                        OutboxMessage.message_id,
+                        OutboxMessage.method,
+                        OutboxMessage.not_before,
+                    ).where(OutboxMessage.id == row.edit_of_id)
+                )
+            ).first()
+        if found is None or found.status in NOT_SENT:
+            if found is None:
+                raise _Refused("target_unsent", "the message to edit was never sent")
+            later = max(as_utc(found.not_before), self.clock.now()) + timedelta(seconds=2)
+            raise _Later(later)  # the message to edit is not out yet
+        if found.status != "sent" or found.message_id is None:
+            raise _Refused("target_unsent", f"the message to edit was not sent ({found.status})")
+        caption = found.method in ("document", "photo") or row.method == "edit_caption"
+        return True, _Target(found.chat_id, found.message_id, caption)
+
+    async def _send(self, row: OutboxMessage, target: _Target | None = None) -> int:
         markup = InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
-        if row.method == "document":
-            msg = await self.bot.send_document(
-                row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup
-            )
-        elif row.method == "photo":
-            msg = await self.bot.send_photo(
-                row.chat_id, row.file_id or "", caption=row.text, reply_markup=markup
-            )
+        if row.method in EDITS:
+            assert target is not None
+            chat_id, message_id, caption = target
+            if row.text is None:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+            elif caption:
+                await self.bot.edit_message_caption(
+                    chat_id=chat_id, message_id=message_id, caption=row.text, reply_markup=markup
+                )
+            else:
+                await self.bot.edit_message_text(
+                    row.text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+            return message_id
+        if row.outbox_file_id is not None:
+            return await self._send_upload(row, row.outbox_file_id, markup)
+        if row.method in ("document", "photo"):
+            msg = await self._send_media(row, row.file_id or "", markup)
         else:
             msg = await self.bot.send_message(row.chat_id, row.text or "", reply_markup=markup)
         return msg.message_id
 
+    async def _send_media(
+        self, row: OutboxMessage, file: str | InputFile, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        if row.method == "document":
+            return await self.bot.send_document(row.chat_id, file, caption=row.text, reply_markup=markup)
+        return await self.bot.send_photo(row.chat_id, file, caption=row.text, reply_markup=markup)
+
+    # -- uploads -----------------------------------------------------------------------------------------
+    async def _send_upload(
+        self, row: OutboxMessage, file_ref: int, markup: InlineKeyboardMarkup | None
+    ) -> int:
+        """Upload the content on its first send; every later row (any chat) reuses its file_id."""
+        file_id = await self._known_file_id(file_ref)
+        if file_id is None:
+            async with self._file_locks.setdefault(file_ref, asyncio.Lock()):
+                file_id = await self._known_file_id(file_ref)  # the chat before us may have uploaded it
+                if file_id is None:
+                    msg = await self._send_media(row, await self._input_file(file_ref), markup)
+                    await self._keep_file_id(file_ref, msg)
+                    return msg.message_id
+        return (await self._send_media(row, file_id, markup)).message_id
+
+    async def _known_file_id(self, file_ref: int) -> str | None:
+        if file_ref in self._file_ids:
+            return self._file_ids[file_ref]
+        async with self.sessionmaker() as s:
+            found = (
+                await s.execute(
+                    select(OutboxFile.file_id, OutboxFile.bot_id).where(OutboxFile.id == file_ref)
+                )
+            ).first()
+        if found is None:
+            raise _Refused("file_missing", f"outbox_file {file_ref} is gone")
+        if found.file_id and found.bot_id == self.bot.id:
+            self._file_ids[file_ref] = found.file_id
+            return found.file_id
+        return None
+
+    async def _input_file(self, file_ref: int) -> InputFile:
+        async with self.sessionmaker() as s:
+            f = (
+                await s.execute(
+                    select(OutboxFile.name, OutboxFile.data, OutboxFile.path).where(OutboxFile.id == file_ref)
+                )
+            ).one()
+        if f.data is not None:
+            return BufferedInputFile(f.data, filename=f.name)
+        if f.path and await asyncio.to_thread(os.path.isfile, f.path):
+            return FSInputFile(f.path, filename=f.name)
+        raise _Refused("file_missing", f"the file to upload is not there: {f.path}")
+
+    async def _keep_file_id(self, file_ref: int, msg: Message) -> None:
+        file_id = msg.document.file_id if msg.document else msg.photo[-1].file_id if msg.photo else None
+        if file_id is None:
+            return
+        self._file_ids[file_ref] = file_id
+        async with self.sessionmaker() as s, s.begin():
+            await s.execute(
+                update(OutboxFile)
+                .where(OutboxFile.id == file_ref)
+                .values(file_id=file_id, bot_id=self.bot.id)
+            )
+
+    # -- outcomes ----------------------------------------------------------------------------------------
+    async def _migrated(self, row: OutboxMessage, new_chat_id: int) -> None:
+        """A group became a supergroup: its queued messages go to the new chat id and are sent there."""
+        old = row.chat_id
+        note = f"migrated from {old} to {new_chat_id}"
+        async with self.sessionmaker() as s, s.begin():
+            if row.method in EDITS:  # its message stays in the old chat, which can no longer be edited
+                await s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
+                    .values(status="failed", error="migrated", last_error=note)
+                )
+            else:
+                await s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
+                    .values(
+                        status="pending",
+                        not_before=self.clock.now(),
+                        attempts=row.attempts - 1,
+                        last_error=note,
+                    )
+                )
+            await s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == old,
+                    OutboxMessage.status.in_(NOT_SENT),
+                    OutboxMessage.method.not_in(EDITS),
+                )
+                .values(chat_id=new_chat_id)
+            )
+        log.info("chat %s", note)
+
+    async def _chat_gone(self, row: OutboxMessage, error: str, detail: str) -> None:
+        """A group or channel refused us (removed, or gone): its queued rows fail, marked for the binding."""
+        async with self.sessionmaker() as s, s.begin():
+            await s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == row.chat_id,
+                    or_(OutboxMessage.id == row.id, OutboxMessage.status.in_(NOT_SENT)),
+                    OutboxMessage.status.in_(NOT_SENT),
+                )
+                .values(status="failed", error=error, last_error=detail[:500])
+            )
+        log.info("chat %s refused the bot (%s)", row.chat_id, error)
+
     async def _retry_later(self, row: OutboxMessage, error: str) -> None:
         if row.attempts >= self.settings.outbox_max_attempts:
-            await self._finish(row.id, status="failed", last_error=error[:500])
+            await self._finish(row.id, status="failed", error="gave_up", last_error=error[:500])
             return
         until = self.clock.now() + timedelta(seconds=min(2**row.attempts, 300))
         self._paused[row.chat_id] = until  # the chat's later rows wait too, so they keep their order
@@ -182,13 +411,13 @@ class OutboxSender:
             await s.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id)
-                .values(status="blocked", last_error=error[:500])
+                .values(status="blocked", error="forbidden", last_error=error[:500])
             )
             # Other queued messages to the same chat would only be refused too.
             await s.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.chat_id == row.chat_id, OutboxMessage.status.in_(("pending", "sending")))
-                .values(status="blocked", last_error=error[:500])
+                .where(OutboxMessage.chat_id == row.chat_id, OutboxMessage.status.in_(NOT_SENT))
+                .values(status="blocked", error="forbidden", last_error=error[:500])
             )
             person = await s.scalar(select(Person).where(Person.telegram_id == row.chat_id))
             if person is not None and not person.unreachable:
@@ -220,9 +449,13 @@ class OutboxSender:
                     .values(status="pending", not_before=until, attempts=row.attempts - 1)
                 )
 
-    async def _finish(self, row_id: int, **values: Any) -> None:
+    async def _finish(self, row_id: int, *, only_claimed: bool = True, **values: Any) -> None:
+        """Record an outcome; unless it was sent, only while the row is still claimed (not cancelled)."""
+        stmt = update(OutboxMessage).where(OutboxMessage.id == row_id)
+        if only_claimed:
+            stmt = stmt.where(OutboxMessage.status == "sending")
         async with self.sessionmaker() as s, s.begin():
-            await s.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+            await s.execute(stmt.values(**values))
 
     async def next_due(self) -> datetime | None:
         """When the next row becomes due: a pending row's time, or an unfinished claim's lease end."""

@@ -53,6 +53,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     times: int = 1
+    migrate_to_chat_id: int | None = None
 
 
 @dataclass
@@ -83,8 +84,11 @@ class FakeTelegram(BaseSession):
         chat_id: int | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        migrate_to_chat_id: int | None = None,
     ) -> None:
-        self.failures.append(Failure(method, chat_id, status, description, retry_after, times))
+        self.failures.append(
+            Failure(method, chat_id, status, description, retry_after, times, migrate_to_chat_id)
+        )
 
     def flood(self, chat_id: int | None = None, retry_after: int = 3, times: int = 1) -> None:
         self.fail("*", 429, f"Too Many Requests: retry after {retry_after}", chat_id, retry_after, times)
@@ -141,8 +145,10 @@ class FakeTelegram(BaseSession):
                 "error_code": failure.status,
                 "description": failure.description,
             }
-            if failure.retry_after is not None:
-                body["parameters"] = {"retry_after": failure.retry_after}
+            given = {"retry_after": failure.retry_after, "migrate_to_chat_id": failure.migrate_to_chat_id}
+            parameters = {k: v for k, v in given.items() if v is not None}
+            if parameters:
+                body["parameters"] = parameters
             return self.check_response(bot, method, failure.status, json.dumps(body)).result  # raises
         try:
             result = self._answer(name, method, params)

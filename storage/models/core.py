@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, BigId
@@ -85,6 +96,28 @@ class FsmRecord(Base):
     updated_at: Mapped[datetime]
 
 
+class OutboxFile(Base):
+    """Content the outbox uploads once: bytes or a path, and the `file_id` Telegram gave it.
+
+    One row per content (sha256, kind, name), however many messages carry it; a batch of 500 shares it.
+    The `file_id` belongs to the bot that uploaded it (`bot_id`); another bot uploads again.
+    """
+
+    __tablename__ = "outbox_file"
+    __table_args__ = (UniqueConstraint("sha256", "kind", "name", name="uq_outbox_file_content"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # document | photo
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # the bytes, or None when `path` holds them
+    path: Mapped[str | None] = mapped_column(String(1000))
+    bot_id: Mapped[int | None] = mapped_column(BigInteger)
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
 class OutboxMessage(Base):
     """A message the bot sends on its own initiative; the sender drains these at Telegram's pace."""
 
@@ -95,11 +128,19 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40), default="notice")
-    method: Mapped[str] = mapped_column(String(20), default="message")  # message | document | photo
+    # message | document | photo | edit (text, or the caption of a media row) | edit_caption
+    method: Mapped[str] = mapped_column(String(20), default="message")
     text: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[str | None] = mapped_column(String(255))
+    outbox_file_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_file.id"))  # an upload
     reply_markup: Mapped[dict[str, Any] | None]
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sending|sent|failed|blocked
+    # pending | sending | sent | failed | blocked | cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    error: Mapped[str | None] = mapped_column(String(40))  # machine-readable: forbidden, chat_not_found, ...
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    edit_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    edit_message_id: Mapped[int | None] = mapped_column(BigInteger)  # an edit of a message not in the outbox
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
@@ -107,6 +148,9 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
+
+    # Lets an edit be queued in the same update as the message it edits, before either has an id.
+    edit_of: Mapped[OutboxMessage | None] = relationship(remote_side=[id], lazy="raise")
 
 
 class AuditEntry(Base):
