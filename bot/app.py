@@ -17,7 +17,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation import install as install_conversations
 from bot.dedup import DbDedup, DedupStore, RedisDedup
-from bot.i18n import DEFAULT_LOCALE, LOCALES_DIR, CatalogI18n
+from bot.i18n import DEFAULT_LOCALE
+from bot.i18n_aiogram import CatalogI18n
 from bot.identity import IdentityCache
 from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from handlers import FEATURES
@@ -49,7 +50,7 @@ def create_dispatcher(
     clock = clock or Clock(settings.tz)
     identity = IdentityCache()
     outbox_wake = asyncio.Event()
-    i18n = CatalogI18n(path=LOCALES_DIR, default_locale=settings.default_locale or DEFAULT_LOCALE)
+    i18n = CatalogI18n(default_locale=settings.default_locale or DEFAULT_LOCALE)
 
     storage: BaseStorage
     isolation: BaseEventIsolation
