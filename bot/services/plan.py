@@ -626,7 +626,11 @@ class PlanService:
         if phase != "reviewing":
             raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
         before = self._window_state(round_)
-        round_.voting_opened_early_at = now
+        if not await self.repo.open_voting_early(round_.id, now):  # another secretary was faster
+            await self.repo.refresh(round_)
+            phase = round_phase(round_, now)
+            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
+        await self.repo.refresh(round_)
         Audit(self.ctx).record(
             "plan.voting_opened_early",
             "plan_round",
@@ -634,7 +638,6 @@ class PlanService:
             before=before,
             after=self._window_state(round_),
         )
-        await self.ctx.session.flush()
         return round_
 
     async def extendable_round(self, round_id: int) -> PlanRound:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.plan import (
@@ -127,6 +127,26 @@ class PlanRepo:
 
     async def round(self, round_id: int) -> PlanRound | None:
         return await self.session.get(PlanRound, round_id)
+
+    async def refresh(self, round_: PlanRound) -> PlanRound:
+        await self.session.refresh(round_)
+        return round_
+
+    async def open_voting_early(self, round_id: int, now: datetime) -> bool:
+        """Open the voting at `now` if the round is still between its nominations and its voting and
+        nobody opened it early yet: the WHERE clause decides a race (False: someone else won)."""
+        result = await self.session.execute(
+            update(PlanRound)
+            .where(
+                PlanRound.id == round_id,
+                PlanRound.voting_opened_early_at.is_(None),
+                PlanRound.nominations_close_at < now,
+                PlanRound.voting_open_at > now,
+            )
+            .values(voting_opened_early_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def reminder_rules(self, period_id: int) -> list[PlanReminderRule]:
         return await self.of_period(PlanReminderRule, period_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -40,6 +41,7 @@ PLAN_TABLES = [t for t in Base.metadata.sorted_tables if t.name.startswith("plan
 
 SECRETARY = Member(1, 1001, "Lê Thị Thu", None, "vi", frozenset({Grant(Role.STAFF), Grant(Role.SECRETARY)}))
 STAFF = Member(2, 1002, "Nguyễn Thị Hoa", None, "vi", frozenset({Grant(Role.STAFF)}))
+SECRETARY_2 = Member(3, 1003, "Phạm Văn Bình", None, "vi", SECRETARY.grants)
 
 
 class Db:
@@ -371,6 +373,40 @@ async def test_opening_voting_early_moves_the_effective_window_and_is_audited(db
     assert round_phase(round_, db.clock.now()) == "voting"
     audit = await db.scalar(select(AuditEntry).where(AuditEntry.action == "plan.voting_opened_early"))
     assert audit.actor_id == SECRETARY.person_id and audit.object_id == str(round_id)
+
+
+async def test_two_secretaries_opening_voting_early_at_once_give_one_opening(db: Db, monkeypatch) -> None:
+    """Each press runs in its own unit of work. Both have read the round (still "reviewing") before either
+    writes, so only the conditional UPDATE can tell the second one that it lost."""
+    round_id = await example_round(db)
+    db.clock.set(datetime(2027, 6, 3, 10, 0, tzinfo=VN_TZ))
+    both_have_read = asyncio.Barrier(2)
+    read_round = PlanService._round
+
+    async def round_then_wait(self: PlanService, rid: int) -> PlanRound:
+        found = await read_round(self, rid)
+        await asyncio.wait_for(both_have_read.wait(), 5)
+        return found
+
+    monkeypatch.setattr(PlanService, "_round", round_then_wait)
+
+    outcomes = await asyncio.gather(
+        *(db.run(lambda s: s.open_voting_early(round_id), who) for who in (SECRETARY, SECRETARY_2)),
+        return_exceptions=True,
+    )
+
+    [won] = [o for o in outcomes if isinstance(o, PlanRound)]
+    [lost] = [o for o in outcomes if not isinstance(o, PlanRound)]
+    assert isinstance(lost, WindowError) and "đang bỏ phiếu" in lost.text("vi")
+    assert effective_voting_window(won)[0] == db.clock.now()
+    winner = SECRETARY if outcomes[0] is won else SECRETARY_2
+    async with db.sessionmaker() as s:
+        entries = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "plan.voting_opened_early"))
+        ).all()
+    assert [(e.actor_id, e.object_id) for e in entries] == [(winner.person_id, str(round_id))]
+    opened = await db.scalar(select(PlanRound.voting_opened_early_at).where(PlanRound.id == round_id))
+    assert opened == db.clock.now()
 
 
 async def test_opening_voting_early_while_nominations_are_open_is_refused(db: Db) -> None:
