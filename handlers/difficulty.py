@@ -34,6 +34,7 @@ from bot.services.difficulty import (
     check_size,
     check_text,
     clip,
+    file_caption,
 )
 from handlers.keyboards import (
     DiffBehalfCb,
@@ -43,6 +44,7 @@ from handlers.keyboards import (
     DiffListCb,
     DiffTopicCb,
     difficulty_behalf_keyboard,
+    difficulty_card_keyboard,
     difficulty_confirm_keyboard,
     difficulty_list_keyboard,
     difficulty_secretary_keyboard,
@@ -114,6 +116,7 @@ def router() -> Router:
     r.callback_query.register(press_answer, *ANSWER_PRESS)
     r.callback_query.register(press_forward, DiffItemCb.filter(F.op == "fwd"), Allowed(ANSWER))
     r.callback_query.register(press_reply, *REPLY_PRESS)
+    r.callback_query.register(press_card, DiffItemCb.filter(F.op == "card"), Allowed(RAISE))
     r.callback_query.register(not_yours, DiffItemCb.filter())
     r.message.register(got_answer, StateFilter(DifficultyAnswerSG.text), TYPED, Allowed(ANSWER))
     r.message.register(need_reply_text, StateFilter(DifficultyAnswerSG.text), NOT_COMMAND, Allowed(ANSWER))
@@ -428,6 +431,15 @@ async def got_reply(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> 
 
 
 # -- lists ---------------------------------------------------------------------------------------------------
+def _state_label(view: ItemView, states: str) -> str:
+    """In the principal's list, whether their opinion is still awaited; elsewhere the item's state."""
+    if states == "fwd":
+        return t(
+            "difficulty-state-principal-replied" if view.item.principal_reply else "difficulty-state-awaited"
+        )
+    return view.state_label()
+
+
 def _list_text(page: Page, *, mine: bool, states: str) -> str:
     if mine:
         lines = [t("difficulty-mine-title")]
@@ -439,12 +451,12 @@ def _list_text(page: Page, *, mine: bool, states: str) -> str:
         lines += ["", t("difficulty-mine-empty" if mine else "difficulty-list-empty")]
         return "\n".join(lines)
     lines.append(t("difficulty-list-page", page=page.page + 1, pages=page.pages, total=page.total))
+    if not mine:
+        lines.append(t("difficulty-list-open-hint"))
     for view in page.items:
         item = view.item
-        lines += [
-            "",
-            t("difficulty-list-item", id=item.id, date=fmt_date(item.created_at), state=view.state_label()),
-        ]
+        state = _state_label(view, states)
+        lines += ["", t("difficulty-list-item", id=item.id, date=fmt_date(item.created_at), state=state)]
         if mine:
             lines.append(clip(item.text, 200))
             if item.answer:
@@ -459,26 +471,60 @@ async def _list(svc: DifficultyService, f: str, unit_id: int, page: int) -> tupl
     mine = f == "mine"
     result = await svc.listing(mine=mine, states=f, unit_id=unit_id, page=page)
     text = _list_text(result, mine=mine, states=f)
-    return text, difficulty_list_keyboard(f, unit_id, result.page, result.pages)
+    items = tuple(v.item.id for v in result.items)
+    principal = svc.is_principal() and not svc.is_secretary()
+    kb = difficulty_list_keyboard(f, unit_id, result.page, result.pages, items=items, principal=principal)
+    return text, kb
 
 
 async def show_list(message: Message, ctx: Ctx) -> None:
+    """The secretary's list of every item, the principal's of those forwarded to them, else one's own."""
     svc = service(ctx)
-    text, kb = await _list(svc, "all" if svc.is_secretary() else "mine", 0, 0)
+    f = "all" if svc.is_secretary() else "fwd" if svc.is_principal() else "mine"
+    text, kb = await _list(svc, f, 0, 0)
     await message.answer(text, reply_markup=kb if kb.inline_keyboard else None)
 
 
 async def list_page(query: CallbackQuery, callback_data: DiffListCb, ctx: Ctx) -> None:
     svc = service(ctx)
     f = callback_data.f
-    if f != "mine" and not svc.is_secretary():
-        await query.answer(t("difficulty-not-secretary"), show_alert=True)
+    try:
+        if f == "units":
+            units = await svc.units_with_items()
+            text = t("difficulty-list-pick-unit") if units else t("difficulty-list-empty")
+            markup = difficulty_units_keyboard([(u.id, u.name) for u in units], "all")
+        else:
+            text, markup = await _list(svc, f, callback_data.u, callback_data.p)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
         return
-    if f == "units":
-        units = await svc.units_with_items()
-        text = t("difficulty-list-pick-unit") if units else t("difficulty-list-empty")
-        markup = difficulty_units_keyboard([(u.id, u.name) for u in units], "all")
-    else:
-        text, markup = await _list(svc, f, callback_data.u, callback_data.p)
     await query.answer()
     await _edit_pressed(query, text, markup if markup.inline_keyboard else None)
+
+
+async def press_card(query: CallbackQuery, callback_data: DiffItemCb, ctx: Ctx) -> None:
+    """An item opened from the list, as a card of its own with the notification's buttons (the same
+    callbacks, so every press on it is checked again against the item's state)."""
+    svc = service(ctx)
+    try:
+        view = await svc.opened(callback_data.id)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    secretary = svc.is_secretary()
+    title = "difficulty-card-title" if secretary else "difficulty-forward-title"
+    markup = difficulty_card_keyboard(
+        view.item.id,
+        can_answer=secretary and view.can_answer,
+        can_forward=secretary and view.can_forward,
+        can_reply=svc.is_principal() and view.can_reply,
+    )
+    await query.message.answer(card(view, _lang(), title_key=title), reply_markup=markup)
+    item = view.item
+    if item.file_id and item.file_kind == "document":
+        await query.message.answer_document(item.file_id, caption=file_caption(item, _lang()))
+    elif item.file_id and item.file_kind == "photo":
+        await query.message.answer_photo(item.file_id, caption=file_caption(item, _lang()))

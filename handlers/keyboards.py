@@ -39,12 +39,12 @@ class DiffTopicCb(CallbackData, prefix="dft"):
 
 
 class DiffItemCb(CallbackData, prefix="dfi"):
-    op: Literal["ans", "fwd", "rep"]
+    op: Literal["ans", "fwd", "rep", "card"]  # card: open the item from a list, with its buttons
     id: int
 
 
 class DiffListCb(CallbackData, prefix="dfl"):
-    f: Literal["all", "open", "ans", "units", "mine"]
+    f: Literal["all", "open", "ans", "units", "mine", "fwd"]  # fwd: the principal's list
     u: int = 0  # unit id, 0: every unit
     p: int = 0  # page
 
@@ -97,6 +97,19 @@ def difficulty_principal_keyboard(item_id: int, locale: str | None = None) -> In
     )
 
 
+def difficulty_card_keyboard(
+    item_id: int, *, can_answer: bool, can_forward: bool, can_reply: bool
+) -> InlineKeyboardMarkup | None:
+    """A card opened from /difficulties: the buttons of the notification, for what the viewer may still do."""
+    rows: list[list[InlineKeyboardButton]] = []
+    secretary = difficulty_secretary_keyboard(item_id, can_answer=can_answer, can_forward=can_forward)
+    if secretary is not None:
+        rows += secretary.inline_keyboard
+    if can_reply:
+        rows += difficulty_principal_keyboard(item_id).inline_keyboard
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
 class DifficultyButtons:
     """The buttons of queued difficulty messages, as JSON for the outbox (bot.services.difficulty uses it)."""
 
@@ -110,10 +123,20 @@ class DifficultyButtons:
         return difficulty_principal_keyboard(item_id, locale).model_dump(exclude_none=True)
 
 
-def difficulty_list_keyboard(f: str, unit: int, page: int, pages: int) -> InlineKeyboardMarkup:
-    """Paging, and for the secretary the filters (f "mine": the person's own list, paging only)."""
+def difficulty_list_keyboard(
+    f: str, unit: int, page: int, pages: int, *, items: tuple[int, ...] = (), principal: bool = False
+) -> InlineKeyboardMarkup:
+    """The filters (the secretary's; the principal's two lists), a button per item of the page that
+    opens it as a card (`items`), and paging. The person's own list ("mine") has paging only."""
     rows: list[list[InlineKeyboardButton]] = []
-    if f != "mine":
+    if principal and f in ("fwd", "mine"):
+        rows.append(
+            [
+                _btn(("• " if f == "fwd" else "") + t("difficulty-btn-forwarded"), DiffListCb(f="fwd")),
+                _btn(("• " if f == "mine" else "") + t("difficulty-btn-mine"), DiffListCb(f="mine")),
+            ]
+        )
+    elif f != "mine":
         marks = {"all": "difficulty-btn-all", "open": "difficulty-btn-open", "ans": "difficulty-btn-answered"}
         rows.append(
             [
@@ -125,6 +148,8 @@ def difficulty_list_keyboard(f: str, unit: int, page: int, pages: int) -> Inline
         if unit:
             by_unit.append(_btn(t("difficulty-btn-all-units"), DiffListCb(f=f, u=0, p=0)))
         rows.append(by_unit)
+    if items and f != "mine":
+        rows.append([_btn(t("difficulty-btn-open-item", id=i), DiffItemCb(op="card", id=i)) for i in items])
     nav = []
     if page > 0:
         nav.append(_btn(t("difficulty-btn-prev"), DiffListCb(f=f, u=unit, p=page - 1)))

@@ -283,6 +283,11 @@ class ItemView:
     def can_forward(self) -> bool:
         return self.item.state == DifficultyState.OPEN.value
 
+    @property
+    def can_reply(self) -> bool:
+        """The principal may still give an opinion: forwarded, and none given yet."""
+        return self.item.forwarded_at is not None and not self.item.principal_reply
+
 
 def _head_lines(view: ItemView, locale: str | None, title_key: str) -> list[str]:
     item = view.item
@@ -418,6 +423,7 @@ LIST_STATES: dict[str, tuple[str, ...] | None] = {
     "open": UNANSWERED,
     "ans": (DifficultyState.ANSWERED.value,),
 }
+FORWARDED = "fwd"  # the principal's list: the items forwarded for their opinion
 
 
 def _local_midnight(day: date, ctx: Ctx) -> datetime:
@@ -442,6 +448,9 @@ class DifficultyService:
 
     def is_secretary(self, member: Member | None = None) -> bool:
         return can(member or self.ctx.actor, Action.DIFFICULTY_ANSWER)
+
+    def is_principal(self, member: Member | None = None) -> bool:
+        return can(member or self.ctx.actor, Action.DIFFICULTY_REPLY_PRINCIPAL)
 
     async def headed_units(self) -> list[Unit]:
         """The units the actor may speak for (as head or acting deputy)."""
@@ -509,6 +518,18 @@ class DifficultyService:
 
     async def get_view(self, item_id: int) -> ItemView:
         return await self.view(await self._get(item_id))
+
+    async def opened(self, item_id: int) -> ItemView:
+        """An item opened from a list, as it is now: the secretary may open any, the principal those
+        forwarded to them. What may be done with it is re-checked when a button on it is pressed."""
+        me = self.actor
+        secretary = self.is_secretary(me)
+        if not secretary and not self.is_principal(me):
+            raise NotSecretary()
+        view = await self.get_view(item_id)
+        if not secretary and view.item.forwarded_at is None:
+            raise NotForwarded(id=item_id)
+        return view
 
     # -- raising -----------------------------------------------------------------------------------------
     async def submit(self, draft: Draft) -> Difficulty:
@@ -696,15 +717,22 @@ class DifficultyService:
     async def listing(
         self, *, mine: bool, states: str = "all", unit_id: int | None = None, page: int = 0
     ) -> Page:
-        """The secretary's list (any state, optionally one unit), or the actor's own items."""
+        """The secretary's list (any state, optionally one unit), the principal's (`states` "fwd": the
+        items forwarded to them), or the actor's own items."""
         me = self.actor
-        if not mine and not self.is_secretary(me):
-            raise NotSecretary()
+        where: dict[str, Any]
+        if mine:
+            unit_id, where = None, {"author_id": me.person_id}
+        elif states == FORWARDED:
+            if not self.is_principal(me) and not self.is_secretary(me):
+                raise NotPrincipal()
+            unit_id, where = None, {"forwarded": True}
+        else:
+            if not self.is_secretary(me):
+                raise NotSecretary()
+            unit_id = unit_id or None
+            where = {"states": LIST_STATES.get(states), "unit_id": unit_id}
         page = max(page, 0)
-        unit_id = None if mine else unit_id or None
-        where: dict[str, Any] = (
-            {"author_id": me.person_id} if mine else {"states": LIST_STATES.get(states), "unit_id": unit_id}
-        )
         rows, total = await self.repo.page(offset=page * PAGE_SIZE, limit=PAGE_SIZE, **where)
         pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         if rows == [] and page > 0 and total:

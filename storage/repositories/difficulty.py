@@ -65,7 +65,9 @@ class DifficultyRepo:
 
     # -- lists ---------------------------------------------------------------------------------------
     @staticmethod
-    def _filters(states: Sequence[str] | None, unit_id: int | None, author_id: int | None) -> list[Any]:
+    def _filters(
+        states: Sequence[str] | None, unit_id: int | None, author_id: int | None, forwarded: bool = False
+    ) -> list[Any]:
         where: list[Any] = []
         if states:
             where.append(Difficulty.state.in_(list(states)))
@@ -73,6 +75,8 @@ class DifficultyRepo:
             where.append(Difficulty.unit_id == unit_id)
         if author_id is not None:
             where.append(Difficulty.author_id == author_id)
+        if forwarded:
+            where.append(Difficulty.forwarded_at.is_not(None))
         return where
 
     async def page(
@@ -81,11 +85,12 @@ class DifficultyRepo:
         states: Sequence[str] | None = None,
         unit_id: int | None = None,
         author_id: int | None = None,
+        forwarded: bool = False,
         offset: int = 0,
         limit: int = 5,
     ) -> tuple[list[Difficulty], int]:
-        """One page, newest first, and the number of all items that match."""
-        where = self._filters(states, unit_id, author_id)
+        """One page, newest first, and the number of all items that match (`forwarded`: to the principal)."""
+        where = self._filters(states, unit_id, author_id, forwarded)
         total = await self.session.scalar(select(func.count()).select_from(Difficulty).where(*where)) or 0
         rows = await self.session.scalars(
             select(Difficulty)
