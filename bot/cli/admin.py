@@ -30,11 +30,11 @@ def admin() -> None:
 @click.option("--unit", "unit_code", help="Unit code, e.g. TCHC.")
 def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
     """Make TELEGRAM_ID an admin: create or update the person, link the Telegram id, grant admin (audited)."""
-    from bot.cli.common import run_in_uow
+    from bot.cli.common import CliError, cli_locale, run_in_uow
     from bot.services.people_admin import PeopleAdminService
 
     settings = Settings()
-    locale = settings.default_locale or "vi"
+    locale = cli_locale()
 
     async def add_admin(ctx: Any) -> list[str]:
         result = await PeopleAdminService(ctx).add_admin(telegram_id, name, unit_code)
@@ -43,7 +43,7 @@ def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
     try:
         lines = run_in_uow(add_admin, settings)
     except DomainError as e:
-        raise click.ClickException(e.text(locale)) from None
+        raise CliError(e.text(locale)) from None
     for line in lines:
         click.echo(line)
 

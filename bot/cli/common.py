@@ -1,4 +1,4 @@
-"""What the operator's commands share: running a service in one unit of work, as the system."""
+"""What the operator's commands share: their language, and running a service in one unit of work."""
 
 from __future__ import annotations
 
@@ -6,9 +6,42 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import click
+
 from bot.config import Settings
 
 T = TypeVar("T")
+
+
+def cli_locale(lang: str | None = None) -> str:
+    """The messages' language: `lang` (a command's own --lang), else `thidua --lang`, else the default."""
+    from bot.i18n import normalize_locale
+
+    ctx = click.get_current_context(silent=True)
+    if lang is None and ctx is not None:
+        lang = ctx.find_root().params.get("lang")
+    return normalize_locale(lang or Settings().default_locale)
+
+
+def say(key: str, /, **params: Any) -> str:
+    """The text `key` in the operator's language."""
+    from bot.i18n import t
+
+    return t(key, locale=cli_locale(), **params)
+
+
+class CliError(click.ClickException):
+    """A failure, shown as "Lỗi: …" / "Error: …" in the operator's language; the exit code is 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.locale = cli_locale()  # shown after the command's context has closed
+
+    def show(self, file: Any = None) -> None:
+        from bot.i18n import t
+
+        text = t("cli-error", locale=self.locale, message=self.format_message())
+        click.echo(text, file=file, err=True)
 
 
 def run_in_uow(fn: Callable[[Any], Awaitable[T]], settings: Settings | None = None) -> T:

@@ -6,6 +6,7 @@ import asyncio
 
 import click
 
+from bot.cli.common import say
 from bot.config import Settings
 
 
@@ -20,9 +21,7 @@ def run() -> None:
     (with the demo data when the database has no people yet)."""
     settings = Settings()
     if not settings.token:
-        click.echo(
-            click.style("BOT_TOKEN is not set: starting the offline console (thidua console).", fg="yellow")
-        )
+        click.echo(click.style(say("cli-no-token-console"), fg="yellow"))
         from bot.devtools.console import run_console
 
         asyncio.run(run_console(settings, demo=None))
@@ -39,4 +38,4 @@ def migrate() -> None:
 
     settings = Settings()
     asyncio.run(upgrade(settings.database_url))
-    click.echo("ok: database is at the newest revision")
+    click.echo(say("cli-migrated"))

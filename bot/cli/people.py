@@ -2,8 +2,8 @@
 
 They run outside the dispatcher: each opens its own unit of work (migrating the database first),
 builds a Ctx with no actor (the system) and calls the same services as the bot. Every change is
-audited. Output for operators is in the default locale; the invite link is the LAST line of
-`invite create`, so scripts can take it with `tail -n 1`.
+audited. Output for operators is in their language (`thidua --lang`, else the default locale); the invite
+link is the LAST line of `invite create`, bare, so scripts can take it with `tail -n 1`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from bot.cli.common import run_in_uow
+from bot.cli.common import CliError, run_in_uow, say
 from bot.config import Settings
 from bot.errors import DomainError
 
@@ -34,15 +34,13 @@ def _settings() -> Settings:
 
 
 def _t(key: str, **params: Any) -> str:
-    from bot.i18n import t
-
-    return t(key, locale=_settings().default_locale or "vi", **params)
+    return say(key, **params)
 
 
 def _fail(message: str, lines: list[str] = ()) -> None:  # type: ignore[assignment]
     for line in lines:
         click.echo(f"  {line}", err=True)
-    raise click.ClickException(message)
+    raise CliError(message)
 
 
 def _duration(_ctx: Any, _param: Any, value: str) -> timedelta:
@@ -51,7 +49,7 @@ def _duration(_ctx: Any, _param: Any, value: str) -> timedelta:
     try:
         return parse_duration(value)
     except ValueError:
-        raise click.BadParameter("use e.g. 7d, 12h, 2w") from None
+        raise click.BadParameter(say("cli-duration-bad")) from None
 
 
 # -- thidua org load ----------------------------------------------------------------------------------------
@@ -71,7 +69,7 @@ def org_load(file: Path) -> None:
     try:
         data = read_org_file(file)
     except yaml.YAMLError as e:
-        raise click.ClickException(f"{file}: not valid YAML: {e}") from None
+        raise CliError(yaml_message(file, e)) from None
     try:
         result = run_in_uow(lambda ctx: OrgService(ctx).load(data))
     except OrgFileInvalid as e:
@@ -88,17 +86,45 @@ def org_load(file: Path) -> None:
     )
 
 
+def yaml_message(file: Path, exc: Any) -> str:
+    """A YAML syntax error: the file, the line of the mistake and what it is, in the operator's words."""
+    from bot.yaml_errors import yaml_problem
+
+    found = yaml_problem(exc, file.read_text(encoding="utf-8"))
+    return _t("cli-yaml-invalid", file=file, line=found.line or "?", text=found.text(_locale()))
+
+
+def _locale() -> str:
+    from bot.cli.common import cli_locale
+
+    return cli_locale()
+
+
 # -- thidua staff import ------------------------------------------------------------------------------------
 @click.group()
 def staff() -> None:
     """The staff roster (people exist before they join)."""
 
 
-@staff.command("import")
+class ColumnsHelp(click.Command):
+    """`--help` ends with the columns the importer expects, in the operator's language."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        for line in _t("cli-staff-columns").splitlines():
+            if line.startswith("  "):  # a column: kept on its own line
+                formatter.write(f"{' ' * formatter.current_indent}{line}\n")
+            else:
+                formatter.write_text(line)
+
+
+@staff.command("import", cls=ColumnsHelp)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-bad", is_flag=True, help="Import the good rows even when some rows are bad.")
 def staff_import(file: Path, skip_bad: bool) -> None:
-    """Import the roster from an .xlsx or .csv HR list (re-import updates, never duplicates)."""
+    """Import the roster from an .xlsx or .csv HR list (re-import updates, never duplicates).
+
+    The columns the file must have are listed below."""
     from bot.services.roster import RosterFileInvalid, RosterHasBadRows, RosterService, read_roster_file
 
     def row_line(p: Any) -> str:
@@ -107,7 +133,7 @@ def staff_import(file: Path, skip_bad: bool) -> None:
     try:
         rows = read_roster_file(file)
     except RosterFileInvalid as e:
-        raise click.ClickException(_t(e.key, **e.params)) from None
+        raise CliError(_t(e.key, **e.params)) from None
     try:
         result = run_in_uow(
             lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name)
@@ -141,7 +167,7 @@ async def _bot_username(given: str | None) -> str:
         return given.lstrip("@")
     settings = _settings()
     if not settings.token:
-        raise click.ClickException("BOT_TOKEN is not set: pass --bot-username NAME")
+        raise CliError(_t("cli-no-token-username"))
     from bot.telegram import create_bot
 
     bot = create_bot(settings)
@@ -150,7 +176,7 @@ async def _bot_username(given: str | None) -> str:
     finally:
         await bot.session.close()
     if not me.username:
-        raise click.ClickException("getMe returned no username: pass --bot-username NAME")
+        raise CliError(_t("cli-getme-no-username"))
     return me.username
 
 
@@ -190,27 +216,41 @@ def invite_create(
     bot_username: str | None,
 ) -> None:
     """Create an invite; prints the deep link as the last line."""
-    from bot.services.invites import InviteService, deep_link, expires_text
+    from bot.i18n import tn
+    from bot.roles import Role
+    from bot.services.invites import InviteService, deep_link, expires_text, invitable_roles, role_name
 
     if unit_code is None and person_id is None:
-        raise click.UsageError("give --unit (or --person)")
+        raise click.UsageError(_t("cli-unit-or-person"))
+    locale = _locale()
+    valid = invitable_roles(None)  # the system may invite any of them
+    if role not in {r.value for r in valid}:
+        lines = "\n".join(_t("cli-role-line", code=r.value, name=role_name(r, locale)) for r in valid)
+        if role in {r.value for r in Role}:  # a role, but not one an invite gives (the dated deputy)
+            raise CliError(_t("cli-role-not-invitable", name=role_name(role, locale), roles=lines))
+        raise CliError(_t("cli-role-unknown", role=role, roles=lines))
     username = asyncio.run(_bot_username(bot_username))
 
     async def create(ctx: Any) -> tuple[str, str]:
         c = await InviteService(ctx).create(
             role, await _unit_id(ctx, unit_code), person_id=person_id, ttl=ttl, max_uses=uses
         )
-        who = f" person={c.person.id} ({c.person.full_name})" if c.person else ""
-        info = (
-            f"invite {c.invite.id}: role={c.invite.role} unit={c.unit.code}{who} "
-            f"uses={c.invite.max_uses} expires={expires_text(c.invite)}"
+        person = _t("cli-invite-person", name=c.person.full_name, id=c.person.id) if c.person else ""
+        info = _t(
+            "cli-invite-created",
+            id=c.invite.id,
+            role=role_name(c.invite.role, locale),
+            unit=c.unit.code,
+            person=person,
+            uses=tn("invite-uses", c.invite.max_uses, locale=locale),
+            expires=expires_text(c.invite),  # in the operator's language (`thidua --lang`)
         )
         return info, deep_link(username, c.token)
 
     try:
         info, link = run_in_uow(create)
     except DomainError as e:
-        raise click.ClickException(_t(e.key, **e.params)) from None
+        raise CliError(_t(e.key, **e.params)) from None
     click.echo(info)
     click.echo(link)
 
@@ -239,7 +279,7 @@ def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username
     try:
         count = run_in_uow(export)
     except DomainError as e:
-        raise click.ClickException(_t(e.key, **e.params)) from None
+        raise CliError(_t(e.key, **e.params)) from None
     if not count:
         click.echo(_t("invite-export-none"))
         return

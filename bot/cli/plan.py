@@ -23,9 +23,10 @@ def register(main: click.Group) -> None:
 
 
 def _locale(settings: Settings, lang: str | None) -> str:
-    from bot.i18n import normalize_locale
+    """This command's --lang, else `thidua --lang`, else the default locale."""
+    from bot.cli.common import cli_locale
 
-    return normalize_locale(lang or settings.default_locale)
+    return cli_locale(lang)
 
 
 lang_option = click.option(

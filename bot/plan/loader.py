@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.plan.messages import Listing, is_problem_key
+from bot.plan.messages import Listing, Phrase, is_problem_key
 from bot.plan.schema import Loc, PlanError, PlanFile, PlanIssue
+from bot.yaml_errors import yaml_problem
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -61,14 +62,10 @@ def read_plan(path: str | Path) -> PlanFile:
 # YAML
 
 
-def _yaml_issue(exc: yaml.YAMLError) -> PlanIssue:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    if context:
-        problem = f"{problem} ({context})"
-    line = mark.line + 1 if mark is not None else None
-    return PlanIssue((), "plan-yaml-invalid", {"problem": problem}, line)
+def _yaml_issue(exc: yaml.YAMLError, text: str | None = None) -> PlanIssue:
+    """The mistake in the reader's words, on the line where it is made (bot.yaml_errors)."""
+    found = yaml_problem(exc, text)
+    return PlanIssue((), "plan-yaml-invalid", {"problem": Phrase(found.key, found.params)}, found.line)
 
 
 def _compose(text: str, filename: str) -> Node:
@@ -76,7 +73,7 @@ def _compose(text: str, filename: str) -> Node:
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
-        raise PlanError([_yaml_issue(exc)], filename) from exc
+        raise PlanError([_yaml_issue(exc, text)], filename) from exc
     finally:
         loader.dispose()
     if root is None:

@@ -589,7 +589,10 @@ class PlanService:
         if code:
             found = await self.repo.period_by_code(code)
             if found is None:
-                raise DomainError("plan-period-unknown", code=code)
+                known = [p.code for p in await self.repo.periods()]
+                if not known:
+                    raise DomainError("plan-period-unknown-none", code=code)
+                raise DomainError("plan-period-unknown", code=code, known=", ".join(known))
             return found
         found = (await self.current()).period
         if found is None:

@@ -67,6 +67,7 @@ HEADERS: dict[str, str] = {
     ),
 }
 REQUIRED = ("full_name", "unit")
+IGNORED = frozenset({"stt", "tt", "so tt", "so thu tu", "no", "ghi chu", "note", "notes"})
 
 
 class RosterFileInvalid(DomainError):
@@ -88,15 +89,40 @@ def _cell(value: Any) -> Any:
     return text or None
 
 
+def _columns(table: list[list[Any]]) -> dict[int, str]:
+    """The field of each column; a header not recognised, or a field named twice, refuses the file."""
+    columns: dict[int, str] = {}
+    unknown: list[str] = []
+    for i, h in enumerate(table[0]):
+        name = _header(h)
+        if not name:
+            if any(i < len(r) and _cell(r[i]) is not None for r in table[1:]):
+                raise RosterFileInvalid("people-import-untitled-column", n=i + 1)
+            continue  # an empty column: nothing to guess
+        if name in IGNORED:
+            continue
+        f = HEADERS.get(name)
+        if f is None:
+            unknown.append(f"“{str(h).strip()}”")
+        elif f in columns.values():
+            first = next(j for j, g in columns.items() if g == f)
+            raise RosterFileInvalid(
+                "people-import-duplicate-column",
+                field=str(table[0][first]).strip(),
+                columns=f"“{str(table[0][first]).strip()}”, “{str(h).strip()}”",
+            )
+        else:
+            columns[i] = f
+    if unknown:
+        raise RosterFileInvalid("people-import-unknown-columns", columns=", ".join(unknown))
+    return columns
+
+
 def rows_from_table(table: list[list[Any]]) -> list[dict[str, Any]]:
     """Map the header row to fields; each row gets `row`, its number in the file (the header is 1)."""
     if not table:
         raise RosterFileInvalid("people-import-empty")
-    columns: dict[int, str] = {}
-    for i, h in enumerate(table[0]):
-        f = HEADERS.get(_header(h))
-        if f is not None and f not in columns.values():
-            columns[i] = f
+    columns = _columns(table)
     missing = [f for f in REQUIRED if f not in columns.values()]
     if missing:
         raise RosterFileInvalid("people-import-missing-columns", columns=", ".join(missing))
@@ -178,16 +204,19 @@ class ImportResult:
 
 
 def parse_birth_date(value: Any, today: date) -> date:
-    """dd/mm/yyyy (or a date cell of a spreadsheet); raises ValueError."""
+    """dd/mm/yyyy, yyyy-mm-dd (ISO, as in the plan files) or a spreadsheet date; raises ValueError."""
     if isinstance(value, datetime):
         d = value.date()
     elif isinstance(value, date):
         d = value
     else:
-        m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", str(value).strip())
-        if not m:
+        text = str(value).strip()
+        if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+            d = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        elif m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        else:
             raise ValueError(value)
-        d = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     if d.year < 1900 or d > today:
         raise ValueError(value)
     return d

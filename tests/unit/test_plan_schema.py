@@ -238,7 +238,7 @@ def test_invalid_yaml_gives_the_parsers_line() -> None:
     issue = only_problem(text)
     assert issue.key == "plan-yaml-invalid"
     assert issue.line == line_of(text, "code: m1: oops")
-    assert str(issue).startswith("invalid YAML: mapping values are not allowed here")
+    assert str(issue).startswith("invalid YAML: a value contains ':'; put the value in double quotes")
 
 
 def test_empty_file() -> None:

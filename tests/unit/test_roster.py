@@ -269,7 +269,7 @@ BAD_ROWS = [
     (["", "", "TCHC", "Chuyên viên", "", "", ""], "people-row-empty-name"),
     (["", "Nguyễn Văn 3", "TCHC", "", "", "", ""], "people-row-bad-name"),
     (["", "Lê Văn Tám", "TCHC", "", "31/02/1990", "", ""], "people-row-bad-date"),
-    (["", "Lê Văn Tám", "TCHC", "", "1990-01-01", "", ""], "people-row-bad-date"),
+    (["", "Lê Văn Tám", "TCHC", "", "1990-02-30", "", ""], "people-row-bad-date"),  # ISO, but no such day
     (["", "Lê Văn Tám", "TCHC", "", "01/01/2999", "", ""], "people-row-bad-date"),
     (["", "Lê Văn Tám", "TCHC", "", "", "not-an-email", ""], "people-row-bad-email"),
 ]
