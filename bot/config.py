@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_lease_seconds: int = Field(120, ge=5)
     dedup_ttl_hours: int = Field(24, ge=1)
+    # Caps of an invite link by who makes it (a unit head's: the unit's headcount + 5 uses, 30 days).
+    invite_secretary_max_uses: int = Field(300, ge=1)
+    invite_secretary_max_days: int = Field(30, ge=1)
+    invite_admin_max_uses: int = Field(1000, ge=1)
+    invite_admin_max_days: int = Field(365, ge=1)
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -1,7 +1,11 @@
-"""Joining with an invite: /start <token> → consent → who you are → confirm → language → welcome.
+"""Joining with an invite: /start <token> → consent → who you are → (proof) → confirm → language → welcome.
 
 Registered before handlers/common.py, so `/start <payload>` lands here. Someone who is not linked yet
 has no `me`; their answers live only in the FSM state until the last step completes the join.
+
+On a unit's shared invite the joiner types their name and picks it among at most 8 matches (never the
+unit's whole list); claiming a roster person then needs their date of birth, or the unit head's word.
+The unit head's buttons ("it is this person", "not this person") are handled here too.
 """
 
 from __future__ import annotations
@@ -13,44 +17,52 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, Message, User
 
 from bot import menus
+from bot.commands import commands_for
 from bot.context import Ctx
 from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import NOT_COMMAND, TYPED, Allowed, personal_router
-from bot.i18n import get_i18n, t
+from bot.i18n import t
 from bot.roles import Action, Member
 from bot.services.invites import role_name
-from bot.services.join import JoinOffer, JoinService
+from bot.services.join import ClaimSent, JoinOffer, JoinService, name_doubt
 from bot.text import esc, plain
-from handlers.common import help_text
 from handlers.keyboards import (
     ConfirmJoinerCb,
+    JoinButtons,
     JoinCb,
+    JoinClaimCb,
     JoinLangCb,
-    JoinPageCb,
     JoinPickCb,
-    confirm_joiner_markup,
+    JoinUnlinkCb,
     join_consent_keyboard,
     join_identity_keyboard,
     join_lang_keyboard,
+    join_name_doubt_keyboard,
     join_pick_keyboard,
     join_summary_keyboard,
 )
+from storage.repositories.roster import RosterRepo
 
 
 class JoinSG(StatesGroup):
     consent = State()
     identity = State()  # a personal invite: "this is me"
-    pick = State()  # a unit invite: pick yourself from the roster
+    pick = State()  # a unit invite: type your name, pick it among the matches
+    birth = State()  # the date of birth on file, as the proof of a claim through a unit invite
     name = State()  # not on the roster: type your full name
+    name_check = State()  # a name without diacritics or in capitals: keep it or type it again
     confirm = State()  # name, unit and role
     language = State()
 
 
 conversation(JoinSG, "join-flow")  # started by /start <payload>, a command
+
+HEAD_PRESS = Allowed(Action.CONFIRM_JOINER)
 
 
 def router() -> Router:
@@ -63,16 +75,23 @@ def router() -> Router:
     r.callback_query.register(
         identity, StateFilter(JoinSG.identity), JoinCb.filter(F.op.in_({"me", "notme"}))
     )
-    r.callback_query.register(page, StateFilter(JoinSG.pick), JoinPageCb.filter())
+    r.message.register(search, StateFilter(JoinSG.pick), TYPED)
     r.callback_query.register(pick, StateFilter(JoinSG.pick), JoinPickCb.filter())
     r.callback_query.register(not_listed, StateFilter(JoinSG.pick), JoinCb.filter(F.op == "new"))
+    r.message.register(birth, StateFilter(JoinSG.birth), TYPED)
     r.message.register(typed_name, StateFilter(JoinSG.name), TYPED)
+    r.callback_query.register(
+        name_checked, StateFilter(JoinSG.name_check), JoinCb.filter(F.op.in_({"keep", "retype"}))
+    )
     r.callback_query.register(confirm, StateFilter(JoinSG.confirm), JoinCb.filter(F.op.in_({"ok", "stop"})))
     r.callback_query.register(language, StateFilter(JoinSG.language), JoinLangCb.filter())
-    r.callback_query.register(confirm_joiner, ConfirmJoinerCb.filter(), Allowed(Action.CONFIRM_JOINER))
+    r.callback_query.register(confirm_joiner, ConfirmJoinerCb.filter(), HEAD_PRESS)
+    r.callback_query.register(settle_claim, JoinClaimCb.filter(), HEAD_PRESS)
+    r.callback_query.register(unlink, JoinUnlinkCb.filter(), HEAD_PRESS)
     r.callback_query.register(
-        stale, or_f(JoinCb.filter(), JoinPickCb.filter(), JoinPageCb.filter(), JoinLangCb.filter())
+        not_allowed, or_f(ConfirmJoinerCb.filter(), JoinClaimCb.filter(), JoinUnlinkCb.filter())
     )
+    r.callback_query.register(stale, or_f(JoinCb.filter(), JoinPickCb.filter(), JoinLangCb.filter()))
     r.message.register(use_buttons, StateFilter(JoinSG), NOT_COMMAND)
     return r
 
@@ -96,6 +115,17 @@ async def _ask_name(query: CallbackQuery, state: FSMContext) -> None:
     await _say(query, t("join-name-ask"))
 
 
+def _account(user: User) -> str:
+    """The Telegram account as the unit head will see it: its name, and its @username when it has one."""
+    return user.full_name + (f" (@{user.username})" if user.username else "")
+
+
+def _help(member: Member, locale: str) -> str:
+    """What the new member may do, in the language they just chose (as /help says it)."""
+    lines = [t("help-title", locale=locale), ""]
+    return "\n".join(lines + [f"/{c.name} — {t(c.help_key, locale=locale)}" for c in commands_for(member)])
+
+
 async def _summary(state: FSMContext) -> tuple[str, object]:
     data = await state.get_data()
     await state.set_state(JoinSG.confirm)
@@ -105,15 +135,28 @@ async def _summary(state: FSMContext) -> tuple[str, object]:
         unit=esc(data["unit_name"]),
         role=role_name(data["role"]),
     )
+    if data.get("proof") == "head":
+        text += "\n\n" + t("join-summary-head-note")
     return text, join_summary_keyboard()
 
 
-async def _pick_page(ctx: Ctx, unit_id: int, page_no: int) -> tuple[str, object, int] | None:
-    people, page_no, pages = await JoinService(ctx).roster_page(unit_id, page_no)
-    if not people:
-        return None
-    text = t("join-pick-ask", page=page_no + 1, pages=pages)
-    return text, join_pick_keyboard([(p.id, p.full_name) for p in people], page_no, pages), page_no
+async def _reply(event: Message | CallbackQuery, text: str, **kw: object) -> None:
+    if isinstance(event, CallbackQuery):
+        await _say(event, text, **kw)
+    else:
+        await event.answer(text, **kw)  # type: ignore[arg-type]
+
+
+async def _after_pick(event: Message | CallbackQuery, state: FSMContext, proof: str, lead: str = "") -> None:
+    """After the joiner said who they are: ask the date of birth, or show the summary."""
+    await state.update_data(proof=proof)
+    if proof == "birth":
+        data = await state.get_data()
+        await state.set_state(JoinSG.birth)
+        await _reply(event, lead + t("join-birth-ask", name=esc(data["person_name"])))
+        return
+    text, kb = await _summary(state)
+    await _reply(event, lead + text, reply_markup=kb)
 
 
 # -- the steps ------------------------------------------------------------------------------------------
@@ -166,13 +209,11 @@ async def consent(query: CallbackQuery, callback_data: JoinCb, state: FSMContext
             reply_markup=join_identity_keyboard(),
         )
         return
-    shown = await _pick_page(ctx, data["unit"], 0)
-    if shown is None:
+    if not await RosterRepo(ctx.session).count_not_joined(data["unit"]):
         await _ask_name(query, state)
         return
-    text, kb, _ = shown
     await state.set_state(JoinSG.pick)
-    await _say(query, text, reply_markup=kb)
+    await _say(query, t("join-search-ask"), reply_markup=join_pick_keyboard([]))
 
 
 async def identity(query: CallbackQuery, callback_data: JoinCb, state: FSMContext) -> None:
@@ -184,27 +225,48 @@ async def identity(query: CallbackQuery, callback_data: JoinCb, state: FSMContex
     await _say(query, text, reply_markup=kb)
 
 
-async def page(query: CallbackQuery, callback_data: JoinPageCb, state: FSMContext, ctx: Ctx) -> None:
+async def search(message: Message, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
-    shown = await _pick_page(ctx, data["unit"], callback_data.p)
-    await query.answer()
-    if shown is None or not isinstance(query.message, Message):
+    try:
+        people = await JoinService(ctx).search(data["unit"], message.text or "")
+    except DomainError as e:
+        await message.answer(e.text(), reply_markup=join_pick_keyboard([]))
         return
-    text, kb, _ = shown
-    with contextlib.suppress(TelegramBadRequest):
-        await query.message.edit_text(text, reply_markup=kb)  # type: ignore[arg-type]
+    found = [(p.id, p.full_name) for p in people]
+    key = "join-search-results" if found else "join-search-none"
+    await message.answer(
+        t(key, query=esc((message.text or "").strip())), reply_markup=join_pick_keyboard(found)
+    )
 
 
 async def pick(query: CallbackQuery, callback_data: JoinPickCb, state: FSMContext, ctx: Ctx) -> None:
     data = await state.get_data()
+    service = JoinService(ctx)
     try:
-        person = await JoinService(ctx).pick(data["unit"], callback_data.id)
+        person = await service.pick(data["unit"], callback_data.id)
+        proof = await service.proof_for(query.from_user.id, person)
     except DomainError as e:
         await query.answer(plain(e.text()), show_alert=True)
         return
     await state.update_data(person=person.id, person_name=person.full_name)
-    text, kb = await _summary(state)
-    await _say(query, text, reply_markup=kb)
+    await _after_pick(query, state, proof)
+
+
+async def birth(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    data = await state.get_data()
+    assert message.from_user is not None
+    try:
+        checked = await JoinService(ctx).check_birth(
+            message.from_user.id, data["unit"], data["person"], message.text or ""
+        )
+    except DomainError as e:
+        await message.answer(e.text())
+        return  # a badly written date: nothing counted, the same question stands
+    if checked.proof == "wrong":
+        await message.answer(t("join-birth-wrong", left=checked.left))
+        return
+    lead = t("join-birth-ok") if checked.proof == "verified" else t("join-birth-tries-used")
+    await _after_pick(message, state, checked.proof, lead + "\n\n")
 
 
 async def not_listed(query: CallbackQuery, state: FSMContext) -> None:
@@ -217,9 +279,25 @@ async def typed_name(message: Message, state: FSMContext) -> None:
     except DomainError as e:
         await message.answer(e.text())
         return
-    await state.update_data(name=name, person=None, person_name=None)
+    await state.update_data(name=name, person=None, person_name=None, proof=None)
+    data = await state.get_data()
+    doubt = None if data.get("name_questioned") else name_doubt(name)
+    if doubt is not None:
+        await state.update_data(name_questioned=True)
+        await state.set_state(JoinSG.name_check)
+        key = "join-name-doubt-caps" if doubt == "caps" else "join-name-doubt-plain"
+        await message.answer(t(key, name=esc(name)), reply_markup=join_name_doubt_keyboard())
+        return
     text, kb = await _summary(state)
     await message.answer(text, reply_markup=kb)  # type: ignore[arg-type]
+
+
+async def name_checked(query: CallbackQuery, callback_data: JoinCb, state: FSMContext) -> None:
+    if callback_data.op == "retype":
+        await _ask_name(query, state)
+        return
+    text, kb = await _summary(state)
+    await _say(query, text, reply_markup=kb)
 
 
 async def confirm(query: CallbackQuery, callback_data: JoinCb, state: FSMContext) -> None:
@@ -235,32 +313,46 @@ async def language(
     query: CallbackQuery, callback_data: JoinLangCb, state: FSMContext, ctx: Ctx, bot: Bot
 ) -> None:
     data = await state.get_data()
+    code = callback_data.code
     try:
         joined = await JoinService(ctx).complete(
             data["invite"],
             query.from_user.id,
-            callback_data.code,
+            code,
             person_id=data.get("person"),
             full_name=data.get("name"),
-            confirm_markup=confirm_joiner_markup,
+            account=_account(query.from_user),
+            buttons=JoinButtons(),
         )
     except DomainError as e:
         await state.clear()
         await _say(query, e.text())
         return
     await state.clear()
-    with get_i18n().use_locale(callback_data.code):
-        text = t(
-            "join-welcome",
-            name=esc(joined.person.full_name),
-            unit=esc(joined.unit_name),
-            role=role_name(joined.role),
-        )
-        if joined.new_on_roster:
-            text += "\n\n" + t("join-welcome-unconfirmed")
-        text += "\n\n" + help_text(joined.member)
+    if isinstance(joined, ClaimSent):
+        await _say(query, t("join-claim-sent", locale=code, name=esc(joined.person.full_name)))
+        return
+    text = t(
+        "join-welcome",
+        locale=code,
+        name=esc(joined.person.full_name),
+        unit=esc(joined.unit_name),
+        role=role_name(joined.role, locale=code),
+    )
+    if joined.new_on_roster:
+        text += "\n\n" + t("join-welcome-unconfirmed", locale=code)
+    text += "\n\n" + _help(joined.member, code)
     await _say(query, text)
     await menus.set_menu(bot, joined.member)
+
+
+# -- the unit head's buttons --------------------------------------------------------------------------------
+async def _outcome(query: CallbackQuery, note: str) -> None:
+    """Show the outcome under the head's message, without its buttons."""
+    await query.answer(plain(note)[:200])
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_text((query.message.html_text or "") + "\n\n" + note, reply_markup=None)
 
 
 async def confirm_joiner(query: CallbackQuery, callback_data: ConfirmJoinerCb, ctx: Ctx) -> None:
@@ -269,13 +361,43 @@ async def confirm_joiner(query: CallbackQuery, callback_data: ConfirmJoinerCb, c
     except DomainError as e:
         await query.answer(plain(e.text()), show_alert=True)
         return
-    await query.answer(t("join-confirm-done", name=person.full_name))
-    if isinstance(query.message, Message):
-        with contextlib.suppress(TelegramBadRequest):
-            await query.message.edit_text(
-                (query.message.html_text or "") + "\n\n" + t("join-confirm-done", name=esc(person.full_name)),
-                reply_markup=None,
-            )
+    await _outcome(query, t("join-confirm-done", name=esc(person.full_name)))
+
+
+async def settle_claim(query: CallbackQuery, callback_data: JoinClaimCb, ctx: Ctx, bot: Bot) -> None:
+    service = JoinService(ctx)
+    try:
+        if callback_data.op == "ok":
+            joined = await service.confirm_claim(callback_data.id)
+            note = t("join-claim-confirmed", name=esc(joined.person.full_name))
+        else:
+            person = await service.refuse_claim(callback_data.id)
+            note = t("join-claim-refused-done", name=esc(person.full_name))
+    except DomainError as e:
+        await query.answer(plain(e.text()), show_alert=True)
+        return
+    await _outcome(query, note)
+    if callback_data.op == "ok":
+        await menus.set_menu(bot, joined.member)
+
+
+async def unlink(
+    query: CallbackQuery, callback_data: JoinUnlinkCb, ctx: Ctx, bot: Bot, fsm_storage: BaseStorage
+) -> None:
+    try:
+        done = await JoinService(ctx).unlink(callback_data.id)
+    except DomainError as e:
+        await query.answer(plain(e.text()), show_alert=True)
+        return
+    tid = done.telegram_id
+    # the account's conversation ends with the link (staged in this update's unit of work)
+    await FSMContext(storage=fsm_storage, key=StorageKey(bot_id=bot.id, chat_id=tid, user_id=tid)).clear()
+    await menus.clear_menu(bot, tid)
+    await _outcome(query, t("join-unlinked", name=esc(done.person.full_name)))
+
+
+async def not_allowed(query: CallbackQuery, me: Member | None) -> None:
+    await query.answer(t("need-invite") if me is None else t("error-not-allowed"), show_alert=True)
 
 
 async def stale(query: CallbackQuery) -> None:

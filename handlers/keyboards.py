@@ -177,22 +177,29 @@ class PersonCb(CallbackData, prefix="pa_cd"):
 
 
 class PersonEditCb(CallbackData, prefix="pa_ed"):
-    op: Literal["card", "units", "unit", "roles", "role", "deleg", "undeleg", "off", "off!", "on"]
+    op: Literal[
+        "card", "units", "unit", "roles", "role", "deleg", "undeleg", "off", "off!", "on", "name", "pos"
+    ]
     id: int
     arg: str = ""
 
 
 # -- people: joining and invites ------------------------------------------------------------------------
 class JoinCb(CallbackData, prefix="jn"):
-    op: Literal["agree", "refuse", "me", "notme", "new", "ok", "stop"]
+    op: Literal["agree", "refuse", "me", "notme", "new", "ok", "stop", "keep", "retype"]
 
 
 class JoinPickCb(CallbackData, prefix="jnp"):
     id: int  # the roster person the joiner says they are
 
 
-class JoinPageCb(CallbackData, prefix="jng"):
-    p: int
+class JoinClaimCb(CallbackData, prefix="jcl"):
+    op: Literal["ok", "no"]  # the head: it is this person / it is not
+    id: int  # join_claim id
+
+
+class JoinUnlinkCb(CallbackData, prefix="jul"):
+    id: int  # join_claim id of a completed join: "not this person"
 
 
 class JoinLangCb(CallbackData, prefix="jnl"):
@@ -230,17 +237,22 @@ def join_identity_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def join_pick_keyboard(people: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+def join_pick_keyboard(people: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """The names that matched what the joiner typed (at most 8), and "I'm not on the list"."""
     rows = [[_btn(name, JoinPickCb(id=pid))] for pid, name in people]
-    nav = []
-    if page > 0:
-        nav.append(_btn(t("join-btn-prev"), JoinPageCb(p=page - 1)))
-    if page + 1 < pages:
-        nav.append(_btn(t("join-btn-next"), JoinPageCb(p=page + 1)))
-    if nav:
-        rows.append(nav)
     rows.append([_btn(t("join-btn-not-listed"), JoinCb(op="new"))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def join_name_doubt_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _btn(t("join-btn-keep-name"), JoinCb(op="keep")),
+                _btn(t("join-btn-retype"), JoinCb(op="retype")),
+            ]
+        ]
+    )
 
 
 def join_summary_keyboard() -> InlineKeyboardMarkup:
@@ -275,6 +287,28 @@ def confirm_joiner_markup(person_id: int, locale: str) -> dict[str, object]:
         inline_keyboard=[[_btn(t("join-btn-confirm-joiner", locale=locale), ConfirmJoinerCb(id=person_id))]]
     )
     return kb.model_dump(exclude_none=True)
+
+
+class JoinButtons:
+    """The buttons of queued messages to unit heads about joins, as JSON (bot.services.join uses it)."""
+
+    def confirm_joiner(self, person_id: int, locale: str) -> dict[str, object]:
+        return confirm_joiner_markup(person_id, locale)
+
+    def claim(self, claim_id: int, locale: str) -> dict[str, object]:
+        kb = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [_btn(t("join-btn-claim-ok", locale=locale), JoinClaimCb(op="ok", id=claim_id))],
+                [_btn(t("join-btn-not-this-person", locale=locale), JoinClaimCb(op="no", id=claim_id))],
+            ]
+        )
+        return kb.model_dump(exclude_none=True)
+
+    def unlink(self, claim_id: int, locale: str) -> dict[str, object]:
+        kb = InlineKeyboardMarkup(
+            inline_keyboard=[[_btn(t("join-btn-not-this-person", locale=locale), JoinUnlinkCb(id=claim_id))]]
+        )
+        return kb.model_dump(exclude_none=True)
 
 
 # -- plan (/plan, /rounds) ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from bot.services.people_admin import (
     parse_date,
     role_label,
 )
+from bot.services.roster import NameInvalid
 from bot.text import esc, plain, split_message
 from handlers.keyboards import PeoplePageCb, PersonCb, PersonEditCb
 from storage.models import Person, Unit
@@ -49,12 +50,18 @@ class DelegateSG(StatesGroup):
     end = State()
 
 
+class PersonFieldSG(StatesGroup):
+    value = State()  # the corrected full name or position (data: pid, field)
+
+
 conversation(PeopleSearchSG, "people-admin-flow-search")
 conversation(
     DelegateSG,
     "people-admin-flow-delegate",
     started_by=[(PersonEditCb.filter(F.op == "deleg"), Allowed(Action.PEOPLE_EDIT))],
 )
+FIELD_PRESS = (PersonEditCb.filter(F.op.in_({"name", "pos"})), Allowed(Action.PEOPLE_EDIT))
+conversation(PersonFieldSG, "people-admin-flow-field", started_by=[FIELD_PRESS])
 
 
 def router() -> Router:
@@ -68,6 +75,8 @@ def router() -> Router:
     r.message.register(delegate_end, StateFilter(DelegateSG.end), not_command, edit)
     r.callback_query.register(page, PeoplePageCb.filter(), view)
     r.callback_query.register(show_card, PersonCb.filter(), view)
+    r.message.register(field_value, StateFilter(PersonFieldSG.value), not_command, edit)
+    r.callback_query.register(ask_field, *FIELD_PRESS)
     r.callback_query.register(edit_person, PersonEditCb.filter(), edit)
     r.callback_query.register(refused, Is(F.data.startswith("pa_")))  # forged or no longer allowed
     return r
@@ -175,6 +184,12 @@ def card_keyboard(card: Card, me: Member) -> InlineKeyboardMarkup | None:
         unit = card.units.get(r.unit_id) if r.unit_id else None
         label = t("people-admin-btn-end-delegation", unit=unit.code if unit else "—", start=start, end=end)
         rows.append([_btn(label, PersonEditCb(op="undeleg", id=pid, arg=str(r.id)))])
+    rows.append(
+        [
+            _btn(t("people-admin-btn-name"), PersonEditCb(op="name", id=pid)),
+            _btn(t("people-admin-btn-position"), PersonEditCb(op="pos", id=pid)),
+        ]
+    )
     if card.person.active:
         rows.append([_btn(t("people-admin-btn-deactivate"), PersonEditCb(op="off", id=pid))])
     else:
@@ -452,5 +467,48 @@ async def delegate_end(message: Message, state: FSMContext, ctx: Ctx, me: Member
         start=fmt_date(start),
         end=fmt_date(end),
     )
+    card = await service.card(person.id)
+    await message.answer(card_text(card) + "\n\n" + note, reply_markup=card_keyboard(card, me))
+
+
+# -- correcting a name or a position ------------------------------------------------------------------------
+async def ask_field(query: CallbackQuery, callback_data: PersonEditCb, state: FSMContext, ctx: Ctx) -> None:
+    try:
+        card = await PeopleAdminService(ctx).card(callback_data.id)
+    except DomainError as e:
+        await query.answer(plain(e.text()), show_alert=True)
+        return
+    field = "name" if callback_data.op == "name" else "position"
+    await state.set_state(PersonFieldSG.value)
+    await state.set_data({"pid": card.person.id, "field": field})
+    await query.answer()
+    if isinstance(query.message, Message):
+        key = "people-admin-ask-name" if field == "name" else "people-admin-ask-position"
+        await query.message.answer(t(key, name=esc(card.person.full_name)))
+
+
+async def field_value(message: Message, state: FSMContext, ctx: Ctx, me: Member, bot: Bot) -> None:
+    data = await state.get_data()
+    service = PeopleAdminService(ctx)
+    try:
+        if data.get("field") == "name":
+            person, old = await service.rename(int(data["pid"]), message.text or "")
+            note = t("people-admin-renamed", old=esc(old), name=esc(person.full_name))
+        else:
+            person = await service.set_position(int(data["pid"]), message.text or "")
+            note = (
+                t("people-admin-position-set", name=esc(person.full_name), position=esc(person.position))
+                if person.position
+                else t("people-admin-position-cleared", name=esc(person.full_name))
+            )
+    except NameInvalid as e:
+        await message.answer(e.text())
+        return  # still waiting for a correct name
+    except DomainError as e:
+        await state.clear()
+        await message.answer(e.text())
+        return
+    await state.clear()
+    await refresh_menu(bot, person, ctx.clock.today())
     card = await service.card(person.id)
     await message.answer(card_text(card) + "\n\n" + note, reply_markup=card_keyboard(card, me))

@@ -28,8 +28,10 @@ from storage.repositories.roster import RosterRepo
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 DEFAULT_TTL = timedelta(days=7)
 EXPORT_TTL = timedelta(days=30)
-MAX_USES = 1000
+MAX_USES = 1000  # what a command may ask at all; the caps by who invites are below (InviteService.caps)
 MAX_TTL = timedelta(days=365)
+HEAD_EXTRA_USES = 5  # a unit head's link: the unit's headcount plus this many uses
+HEAD_MAX_TTL = timedelta(days=30)
 
 # Roles an invite can carry. Acting for the head is a dated delegation, never an invite.
 INVITABLE: tuple[Role, ...] = (
@@ -182,10 +184,7 @@ class InviteService:
         if unit is None or not unit.active:
             raise InviteBadRequest("invite-no-such-unit")
         r = self.check_authority(role, unit.id)
-        if not 1 <= max_uses <= MAX_USES:
-            raise InviteBadRequest("invite-bad-uses", max=MAX_USES)
-        if not timedelta(0) < ttl <= MAX_TTL:
-            raise InviteBadRequest("invite-bad-expiry", days=MAX_TTL.days)
+        await self._check_caps(unit.id, max_uses, ttl)
         now = self.ctx.clock.now()
         token = new_token()
         invite = self.repo.add(
@@ -216,6 +215,32 @@ class InviteService:
             },
         )
         return CreatedInvite(invite, token, unit, person)
+
+    async def caps(self, unit_id: int) -> tuple[int, timedelta, bool]:
+        """(uses, lifetime, by_head): the most an invite of the actor to `unit_id` may have. The admin's and
+        the secretary's caps are settings (the CLI has the admin's); a unit head's follow the unit's size."""
+        actor, settings = self.ctx.actor, self.ctx.settings
+        if actor is None or actor.has(Role.ADMIN):
+            return settings.invite_admin_max_uses, timedelta(days=settings.invite_admin_max_days), False
+        if actor.has(Role.SECRETARY):
+            return (
+                settings.invite_secretary_max_uses,
+                timedelta(days=settings.invite_secretary_max_days),
+                False,
+            )
+        headcount = await self.roster.count_active(unit_id)
+        return headcount + HEAD_EXTRA_USES, HEAD_MAX_TTL, True
+
+    async def _check_caps(self, unit_id: int, max_uses: int, ttl: timedelta) -> None:
+        uses, lifetime, by_head = await self.caps(unit_id)
+        if not 1 <= max_uses <= uses:
+            if by_head and max_uses >= 1:
+                raise InviteBadRequest("invite-head-cap-uses", max=uses)
+            raise InviteBadRequest("invite-bad-uses", max=uses)
+        if not timedelta(0) < ttl <= lifetime:
+            raise InviteBadRequest(
+                "invite-head-cap-days" if by_head else "invite-bad-expiry", days=lifetime.days
+            )
 
     async def export_unit(self, unit_id: int, ttl: timedelta = EXPORT_TTL) -> list[CreatedInvite]:
         """One single-use personal invite for each roster person of the unit who has not joined."""

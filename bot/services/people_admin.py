@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from bot.clock import fmt_date
 from bot.context import Ctx
@@ -19,6 +19,7 @@ from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
 from bot.roles import HEAD_ROLES, UNIT_ROLES, Action, Member, Role, can
 from bot.services.audit import Audit
+from bot.services.name_search import name_matches, search_words
 from bot.services.outbox import Outbox
 from bot.services.roster import clean_full_name
 from bot.text import esc, nfc, search_key
@@ -26,6 +27,7 @@ from storage.models import Person, PersonRole, Unit
 
 PAGE_SIZE = 8
 QUERY_LIMIT = 100
+POSITION_MAX = 120  # the column's size
 # Roles an admin switches on and off on a card; the deputy head is given by a dated delegation instead.
 TOGGLE_ROLES = tuple(r for r in Role if r is not Role.DEPUTY_HEAD)
 _DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
@@ -75,6 +77,10 @@ class Unchanged(DomainError):
     key = "people-admin-unchanged"
 
 
+class PositionTooLong(DomainError):
+    key = "people-admin-position-too-long"
+
+
 class BadUnitCode(DomainError):
     key = "people-admin-cli-bad-unit"
 
@@ -108,10 +114,6 @@ def query_key(query: str) -> str:
     """The normalised search words, safe to carry in callback data (no ':'), at most 40 bytes."""
     key = " ".join(search_key(query.replace(":", " ")).split())
     return key.encode()[:40].decode(errors="ignore").strip()
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def grant_view(r: PersonRole) -> dict[str, object]:
@@ -210,7 +212,7 @@ class PeopleAdminService:
         words = key.split()
         if not words:
             raise QueryEmpty()
-        cond = and_(*(Person.name_search.like(f"%{_like_escape(w)}%", escape="\\") for w in words))
+        cond = name_matches(search_words(key))  # the rule of every name search: 3 letters at least
         total = await self.session.scalar(select(func.count()).select_from(Person).where(cond)) or 0
         page = max(0, min(page, max(0, (total - 1) // PAGE_SIZE)))
         stmt = (
@@ -409,6 +411,43 @@ class PeopleAdminService:
         Audit(self.ctx).record("person.delegation_ended", "person", person.id, before=before, after=after)
         self._changed(person)
         return person, await self._unit(grant.unit_id)
+
+    async def rename(self, person_id: int, full_name: str) -> tuple[Person, str]:
+        """Correct a person's full name (the rule of every full name applies). Returns (person, old name)."""
+        self._require(Action.PEOPLE_EDIT)
+        person = await self._person(person_id)
+        name = clean_full_name(full_name)  # raises NameInvalid with the reason
+        old = person.full_name
+        if name == old:
+            raise Unchanged()
+        set_name(person, name)
+        Audit(self.ctx).record(
+            "person.name", "person", person.id, before={"full_name": old}, after={"full_name": name}
+        )
+        self._changed(person)
+        return person, old
+
+    async def set_position(self, person_id: int, text: str) -> Person:
+        """Correct a person's position; "-" clears it."""
+        self._require(Action.PEOPLE_EDIT)
+        person = await self._person(person_id)
+        value: str | None = nfc(" ".join((text or "").split()))
+        if value in ("", "-", "—"):
+            value = None
+        if value is not None and len(value) > POSITION_MAX:
+            raise PositionTooLong(max=POSITION_MAX, length=len(value))
+        if value == person.position:
+            raise Unchanged()
+        Audit(self.ctx).record(
+            "person.position",
+            "person",
+            person.id,
+            before={"position": person.position},
+            after={"position": value},
+        )
+        person.position = value
+        self._changed(person)
+        return person
 
     async def set_active(self, person_id: int, active: bool) -> Person:
         actor = self._require(Action.PEOPLE_EDIT)

@@ -11,6 +11,7 @@ from storage.models.core import (
 )
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.people import Invite as Invite
+from storage.models.people import JoinClaim as JoinClaim
 from storage.models.plan import PlanPeriod as PlanPeriod
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]

@@ -62,6 +62,11 @@ class RosterRepo:
             stmt = stmt.limit(limit)
         return list((await self.session.scalars(stmt)).all())
 
+    async def count_active(self, unit_id: int) -> int:
+        """The unit's headcount: its active roster people, joined or not."""
+        stmt = select(func.count(Person.id)).where(Person.unit_id == unit_id, Person.active.is_(True))
+        return int(await self.session.scalar(stmt) or 0)
+
     async def count_not_joined(self, unit_id: int) -> int:
         sub = self._not_joined(unit_id).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(sub)) or 0)

@@ -87,10 +87,10 @@ async def test_secretary_inviting_an_admin_is_refused_and_nothing_is_stored(worl
 async def test_unit_head_gets_a_staff_link_for_their_unit_at_once(world):
     minh = await world.unit_head("Trần Văn Minh")
     await world.unit("KCK")
-    await minh.send("/invite 30")
+    await minh.send("/invite 6")  # the unit has 1 person: at most 1 + 5 uses
     token_in(minh.last_text())
     [invite] = await world.rows(Invite)
-    assert (invite.role, invite.unit_id, invite.max_uses) == ("staff", await unit_id(world, "TCHC"), 30)
+    assert (invite.role, invite.unit_id, invite.max_uses) == ("staff", await unit_id(world, "TCHC"), 6)
 
 
 async def test_unit_head_inviting_for_another_unit_is_refused(world):
