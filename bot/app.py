@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from aiogram import Dispatcher, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +20,7 @@ from bot.dedup import DbDedup, DedupStore, RedisDedup
 from bot.i18n import DEFAULT_LOCALE
 from bot.i18n_aiogram import CatalogI18n
 from bot.identity import IdentityCache
+from bot.menus import start_menu_refresh
 from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from handlers import FEATURES
 from storage.db import make_engine, make_sessionmaker
@@ -100,8 +101,9 @@ def create_dispatcher(
     return dp
 
 
-async def _on_startup(dispatcher: Dispatcher) -> None:
+async def _on_startup(dispatcher: Dispatcher, bot: Bot) -> None:
     await warm_up(dispatcher)
+    start_menu_refresh(dispatcher, bot)  # the menus a release changed, set again beside the polling
 
 
 async def warm_up(dp: Dispatcher) -> None:

@@ -2,10 +2,15 @@
 
 The default scope (everyone who has no menu of their own: outsiders) shows /start and /help.
 Setting a menu is best effort: a failure is logged and never undoes the change that asked for it.
+At start-up, the menus that a release changed are set again (`refresh_changed_menus`): each person keeps
+the fingerprint of the menu last set that way, so a menu that did not change is not sent again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -13,9 +18,10 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.commands import commands_for
 from bot.i18n import LANGUAGES, t
 from bot.roles import Member
@@ -33,15 +39,24 @@ def menu_commands(member: Member | None, locale: str) -> list[BotCommand]:
     ]
 
 
-async def set_menu(bot: Bot, member: Member) -> None:
-    """Set `member`'s command menu in their language, with only what their roles allow."""
+def menu_fingerprint(member: Member) -> str:
+    """What `set_menu` sends for `member` (language, commands and their descriptions), hashed."""
+    commands = [[c.command, c.description] for c in menu_commands(member, member.language)]
+    payload = json.dumps([member.language, commands], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+async def set_menu(bot: Bot, member: Member) -> bool:
+    """Set `member`'s command menu in their language, with only what their roles allow (True: set)."""
     if not member.telegram_id:
-        return
+        return False
     commands = menu_commands(member, member.language)
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=member.telegram_id))
     except TelegramAPIError as e:
         log.warning("menu of person %s not set: %s", member.person_id, e)
+        return False
+    return True
 
 
 async def clear_menu(bot: Bot, telegram_id: int | None) -> None:
@@ -96,3 +111,51 @@ async def refresh_dated_menus(
             identity.invalidate(person.telegram_id)
         await refresh_menu(bot, person, today)
     return len(people)
+
+
+async def refresh_changed_menus(
+    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, per_second: float
+) -> int:
+    """Set again the menu of every linked, active member whose menu is not the one last set this way
+    (a release added or renamed a command, a role or language changed meanwhile), at most `per_second`
+    calls a second. Each person's fingerprint is committed as soon as their menu is set, so a restart
+    goes on where this stopped. Returns how many menus were set."""
+    today = clock.today()
+    async with sessionmaker() as s:
+        people = (
+            await s.scalars(
+                select(Person)
+                .where(
+                    Person.telegram_id.is_not(None), Person.active.is_(True), Person.unreachable.is_(False)
+                )
+                .order_by(Person.id)
+            )
+        ).all()
+    stale = [
+        (person.id, member, fingerprint)
+        for person in people
+        if (fingerprint := menu_fingerprint(member := to_member(person, today))) != person.menu_fingerprint
+    ]
+    done = 0
+    for i, (person_id, member, fingerprint) in enumerate(stale):
+        if i:
+            await clock.sleep(1 / per_second)  # the sender's pace: never a burst at start-up
+        if not await set_menu(bot, member):
+            continue
+        async with sessionmaker() as s:
+            await s.execute(update(Person).where(Person.id == person_id).values(menu_fingerprint=fingerprint))
+            await s.commit()
+        done += 1
+    if stale:
+        log.info("menus: %s of %s changed menus set again", done, len(stale))
+    return done
+
+
+def start_menu_refresh(dp: Any, bot: Bot) -> asyncio.Task[int]:
+    """On start-up: refresh the changed menus beside the polling (kept in `dp["menu_refresh"]`)."""
+    task = asyncio.create_task(
+        refresh_changed_menus(bot, dp["sessionmaker"], dp["clock"], dp["settings"].outbox_rate_global),
+        name="menu-refresh",
+    )
+    dp["menu_refresh"] = task
+    return task

@@ -56,6 +56,7 @@ class Person(Base):
     confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     joined_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    menu_fingerprint: Mapped[str | None] = mapped_column(String(64))  # of the menu last set (bot.menus)
 
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"

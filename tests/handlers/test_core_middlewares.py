@@ -171,7 +171,29 @@ async def test_a_known_person_asking_for_help_costs_no_database_round_trip(world
     assert len(hoa.messages()) == 3
 
 
-async def test_a_role_change_is_seen_after_the_cache_is_invalidated(world):
+async def test_a_role_change_is_seen_at_the_next_update_once_its_unit_of_work_commits(world):
+    """The cached identity is dropped by the commit of the change (`ctx.forget_person`), and not before."""
+    from bot.context import Ctx
+    from bot.roles import Role
+    from storage.models import PersonRole
+    from storage.uow import UnitOfWork
+
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/help")  # cached now: a staff member
+    assert "/people" not in hoa.last_text()
+
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ctx = Ctx(uow, world.clock, world.dp["identity"], world.settings)
+        ctx.session.add(PersonRole(person_id=hoa.person_id, role=Role.SECRETARY.value))
+        ctx.forget_person(hoa.id)
+        assert world.dp["identity"].get(hoa.id) is not None  # still cached until the commit
+    await hoa.send("/help")
+
+    assert "/people" in hoa.last_text() and "/rounds" in hoa.last_text()
+
+
+async def test_a_role_change_committed_without_forgetting_the_person_is_not_seen_from_the_cache(world):
+    """The counterpart: the cache really serves `me` (so forgetting is what makes a change show)."""
     from bot.roles import Role
     from storage.models import PersonRole
 
@@ -180,12 +202,9 @@ async def test_a_role_change_is_seen_after_the_cache_is_invalidated(world):
     async with world.session() as s:
         s.add(PersonRole(person_id=hoa.person_id, role=Role.SECRETARY.value))
         await s.commit()
-    world.dp["identity"].invalidate(hoa.id)
-    from bot.roles import Member
-
     await hoa.send("/help")
-    member = world.dp["identity"].get(hoa.id)
-    assert isinstance(member, Member) and member.has(Role.SECRETARY)
+
+    assert "/people" not in hoa.last_text()
 
 
 async def test_a_direct_answer_that_meets_a_429_waits_and_goes_out_once(world):

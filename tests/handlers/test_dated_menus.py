@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.clock import VN_TZ
 from bot.menus import refresh_dated_menus
 from bot.roles import Role
-from storage.models import PersonRole, Unit
+from storage.models import PersonRole, ProcessedUpdate, Unit
 
 
 def commands_of(world, chat_id):
@@ -44,8 +45,41 @@ async def test_delegation_starting_tomorrow_updates_the_menu_tomorrow(world):
     assert "invite" not in commands_of(world, em.id)
 
 
-async def test_the_scheduler_carries_the_timed_jobs(world):
+async def test_the_daily_job_runs_after_midnight_and_sets_the_menu_of_a_delegation_starting_today(world):
     from bot.scheduler import create_scheduler
 
-    scheduler = create_scheduler(world.dp, world.bot)
-    assert {job.id for job in scheduler.get_jobs()} == {"dedup-flush", "dated-menus"}
+    em = await world.staff("Hoàng Văn Em")
+    [unit] = await world.rows(Unit)
+    today = world.clock.today()
+    async with world.session() as s:
+        s.add(
+            PersonRole(
+                person_id=em.person_id,
+                role=Role.DEPUTY_HEAD.value,
+                unit_id=unit.id,
+                valid_from=today,
+                valid_to=today + timedelta(days=7),
+            )
+        )
+        await s.commit()
+    job = create_scheduler(world.dp, world.bot).get_job("dated-menus")
+
+    after = datetime(2026, 11, 25, 15, 0, tzinfo=VN_TZ)
+    assert job.trigger.get_next_fire_time(None, after) == datetime(2026, 11, 26, 0, 1, tzinfo=VN_TZ)
+    await job.func()
+
+    assert "invite" in commands_of(world, em.id)
+
+
+async def test_the_dedup_flush_job_stores_the_ids_of_read_only_updates_every_five_seconds(world):
+    from bot.scheduler import create_scheduler
+
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    update = await hoa.send("/help")  # read-only: its id waits in memory for the flush
+    assert await world.rows(ProcessedUpdate) == []
+    job = create_scheduler(world.dp, world.bot).get_job("dedup-flush")
+
+    assert job.trigger.interval == timedelta(seconds=5)
+    await job.func()
+
+    assert [r.update_id for r in await world.rows(ProcessedUpdate)] == [update.update_id]

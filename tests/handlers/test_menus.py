@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from bot.commands import commands_for
-from bot.menus import set_default_menu, set_menu
-from bot.roles import Grant, Member, Role
+from datetime import datetime
+
+from bot.clock import VN_TZ
+from bot.commands import COMMANDS, CommandSpec
+from bot.menus import refresh_changed_menus, set_default_menu, set_menu
+from bot.roles import Action, Grant, Member, Role
+from storage.models import Person
+
+STAFF_MENU = ["start", "help", "plan", "difficulty", "difficulties", "lang", "cancel"]
+SECRETARY_MENU = [
+    "start", "help", "plan", "rounds", "difficulty", "invite", "difficulties",
+    "people", "units", "lang", "cancel",
+]  # fmt: skip
 
 
 def staff_member(telegram_id: int = 555, language: str = "vi") -> Member:
@@ -16,9 +26,7 @@ async def test_set_menu_sends_only_the_persons_commands_for_their_chat(world):
     await set_menu(world.bot, member)
     [call] = world.api.calls_of("setMyCommands")
     assert call.params["scope"] == {"type": "chat", "chat_id": 555}
-    names = [c["command"] for c in call.params["commands"]]
-    assert names == [c.name for c in commands_for(member)]
-    assert "people" not in names and "units" not in names and "lang" in names
+    assert [c["command"] for c in call.params["commands"]] == STAFF_MENU
     assert {"command": "help", "description": "Những việc bạn có thể làm"} in call.params["commands"]
 
 
@@ -60,3 +68,75 @@ async def test_a_failing_menu_call_does_not_break_the_change(world):
     await hoa.send("/lang")
     await hoa.click("English")
     assert hoa.last_text() == "Switched to English."
+
+
+# -- start-up: menus that a release changed -----------------------------------------------------------------
+def chat_menus(world) -> dict[int, list[str]]:
+    """The last menu set for each chat (setMyCommands with a chat scope), as command names."""
+    out: dict[int, list[str]] = {}
+    for call in world.api.calls_of("setMyCommands"):
+        if call.params["scope"].get("type") == "chat":
+            out[call.params["scope"]["chat_id"]] = [c["command"] for c in call.params["commands"]]
+    return out
+
+
+def chat_menu_calls(world) -> int:
+    return sum(c.params["scope"].get("type") == "chat" for c in world.api.calls_of("setMyCommands"))
+
+
+async def start_up(world) -> int:
+    """What `thidua run` does when polling starts (dp.startup), and wait for the menu refresh."""
+    dp = world.dp
+    await dp.emit_startup(bot=world.bot, dispatcher=dp, bots=[world.bot], **dp.workflow_data)
+    return await world.dp["menu_refresh"]
+
+
+async def test_at_start_up_a_command_added_in_a_release_reaches_the_menus_people_have(world, monkeypatch):
+    hoa, lan = await world.staff("Nguyễn Thị Hoa"), await world.secretary("Lê Thị Lan")
+    await world.person("Võ Thị Mai", linked=False)  # not joined: no chat, no menu
+    assert await start_up(world) == 2  # the first start with fingerprints: everyone's menu once
+    assert chat_menus(world) == {hoa.id: STAFF_MENU, lan.id: SECRETARY_MENU}
+
+    # the next release adds /answers for the secretary; staff menus stay as they are
+    monkeypatch.setitem(COMMANDS, "answers", CommandSpec("answers", Action.DIFFICULTY_ANSWER, "cmd-help", 85))
+    before = chat_menu_calls(world)
+    assert await start_up(world) == 1
+
+    assert chat_menu_calls(world) == before + 1
+    assert chat_menus(world)[lan.id] == [*SECRETARY_MENU[:-2], "answers", "lang", "cancel"]
+    assert chat_menus(world)[hoa.id] == STAFF_MENU
+
+
+async def test_at_start_up_unchanged_menus_are_not_sent_again(world):
+    await world.staff("Nguyễn Thị Hoa")
+    await world.secretary("Lê Thị Lan")
+    await start_up(world)
+    before = chat_menu_calls(world)
+
+    assert await start_up(world) == 0
+    assert chat_menu_calls(world) == before
+
+
+async def test_at_start_up_a_language_changed_while_the_bot_was_away_is_refreshed(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await start_up(world)
+    async with world.session() as s:  # e.g. `thidua` on the database, no menu call
+        (await s.get(Person, hoa.person_id)).language = "en"
+        await s.commit()
+
+    assert await start_up(world) == 1
+    [*_, call] = world.api.calls_of("setMyCommands")
+    assert {"command": "help", "description": "What you can do"} in call.params["commands"]
+
+
+async def test_the_start_up_refresh_is_paced_by_the_senders_rate_and_a_failed_menu_is_tried_again(world):
+    people = [await world.staff(f"Người Thứ {i}") for i in range(5)]
+    world.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=VN_TZ))
+    world.api.fail("setMyCommands", 400, "Bad Request: chat not found")  # the first call fails
+    started = world.clock.now()
+
+    assert await refresh_changed_menus(world.bot, world.sessionmaker, world.clock, per_second=2) == 4
+
+    assert (world.clock.now() - started).total_seconds() == 2.0  # 5 calls at 2 a second: 4 waits of 0.5 s
+    assert await refresh_changed_menus(world.bot, world.sessionmaker, world.clock, per_second=2) == 1
+    assert set(chat_menus(world)) == {p.id for p in people}

@@ -45,13 +45,22 @@ async def test_a_newcomer_joins_reads_the_plan_and_gets_an_answer(world):
     assert "/difficulty" in hoa.last_text() and "/people" not in hoa.last_text()
 
     await hoa.send("/plan")
-    assert "2026-2027" in hoa.last_text() and "/" in hoa.last_text()
+    plan = hoa.last_text()
+    assert "giai đoạn 2026-2030" in plan
+    assert "Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in plan  # the movement
+    assert "Bình xét thi đua, khen thưởng năm học 2026-2027</b> — đang nhận đề cử" in plan  # the round, today
+    assert re.search(r"Đề cử: .*01/09/2026.*31/05/2027", plan)  # its nominations window
+    assert hoa.buttons() == ["Phong trào", "Đợt bình xét", "Danh hiệu, khen thưởng"]
 
     await hoa.send("/difficulty")
     await hoa.send("Đơn vị chưa rõ cách nộp báo cáo thành tích qua bot.")
-    await hoa.click("Bỏ qua")
-    if "Gửi" not in hoa.buttons():  # the topic step: the plan's movements and rounds
-        await hoa.click("Bỏ qua")
+    await hoa.click("Bỏ qua")  # no file
+    assert hoa.buttons() == [  # the plan is loaded, so its movements and rounds are offered as topics
+        "Phong trào: Đổi mới, sáng tạo trong quản lý giảng dạy và học tập",
+        "Đợt xét: Bình xét thi đua, khen thưởng năm học 2026-2027",
+        "Bỏ qua",
+    ]
+    await hoa.click("Đợt xét: Bình xét thi đua, khen thưởng năm học 2026-2027")
     await hoa.click("Gửi")
     await world.drain_outbox()
     assert "Nguyễn Thị Hoa" in lan.last_text()
@@ -65,6 +74,7 @@ async def test_a_newcomer_joins_reads_the_plan_and_gets_an_answer(world):
     assert person.source == "invite"
     [item] = await world.rows(Difficulty)
     assert item.state == "answered" and item.author_id == person.id
+    assert (item.topic_kind, item.topic_code) == ("round", "yearly-2026-2027")
     actions = [e.action for e in await world.rows(AuditEntry)]
     for action in (
         "plan.loaded",
