@@ -471,19 +471,38 @@ class OutboxSender:
         candidates = [d for d in (pending, claimed) if d is not None]
         return min(candidates) if candidates else None
 
-    async def drain(self, max_rounds: int = 1000) -> int:
-        """Deliver everything, moving the (fake) clock over waits. For tests, the console and the CLI."""
+    async def drain(self, max_rounds: int = 1000, *, until: datetime | None = None, wait: bool = True) -> int:
+        """Deliver what is due, for tests, the console and the CLI.
+
+        The rows due now (and those due by `until`, when given) are followed to the end: the clock sleeps
+        over their waits (a 429's retry_after, a 5xx's backoff, a lapsed claim). A row due later is left
+        queued: the clock never jumps to next week's reminder unless `until` says so. With `wait=False`
+        nothing is waited for (the console on the real clock)."""
+        horizon = max(self.clock.now(), as_utc(until)) if until is not None else self.clock.now()
+        row = OutboxMessage
+        due_now = or_(and_(row.status == "pending", row.not_before <= horizon), row.status == "sending")
+        async with self.sessionmaker() as s:
+            followed = set((await s.scalars(select(row.id).where(due_now))).all())
         total = 0
         for _ in range(max_rounds):
             n = await self.drain_once()
             total += n
             if n:
                 continue
-            due = await self.next_due()
-            if due is None:
+            if not wait or not followed:
                 return total
-            wait = (due - self.clock.now()).total_seconds()
-            await self.clock.sleep(max(wait, 0.01))
+            still = select(row.status, row.not_before, row.claimed_at).where(
+                row.id.in_(followed), row.status.in_(("pending", "sending"))
+            )
+            async with self.sessionmaker() as s:
+                waiting = (await s.execute(still)).all()
+            if not waiting:
+                return total
+            due = min(
+                as_utc(w.not_before) if w.status == "pending" else as_utc(w.claimed_at) + self._lease
+                for w in waiting
+            )
+            await self.clock.sleep(max((due - self.clock.now()).total_seconds(), 0.01))
         return total
 
     async def run(self) -> None:

@@ -186,8 +186,9 @@ class Console:
 
     # -- output ---------------------------------------------------------------------------------------
     async def show(self) -> None:
-        """Deliver the outbox, then print what the bot did since the last input."""
-        await self.world.drain_outbox()
+        """Deliver what the outbox has due now (never waiting for a later row), then print what the bot did
+        since the last input."""
+        await self.world.drain_outbox(wait=False)
         calls = self.world.api.calls[self.cursor :]
         self.cursor = len(self.world.api.calls)
         if any(

@@ -262,7 +262,7 @@ async def test_principal_second_reply_shows_the_first_and_changes_nothing(world)
     await hieu.send("Ý kiến thứ nhất.")
     item = await only_item(world)
     await hieu.press(f"dfi:rep:{item.id}")
-    assert "Đã có ý kiến" in hieu.alerts()[-1]
+    assert hieu.alerts() == [f"Đã có ý kiến về khó khăn, vướng mắc số {item.id}."]  # Lan's alert is hers
     assert await hieu.state() is None
     assert (await only_item(world)).principal_reply == "Ý kiến thứ nhất."
 
@@ -275,7 +275,9 @@ async def test_forwarding_twice_is_refused(world):
     await world.drain_outbox()
     await lan.click("Chuyển Hiệu trưởng")
     await binh.click("Chuyển Hiệu trưởng")
-    assert "đã được chuyển Hiệu trưởng" in binh.alerts()[-1]
+    [refusal] = binh.alerts()  # only his: Lan's "forwarded" is not among them
+    assert "đã được chuyển Hiệu trưởng" in refusal
+    assert lan.alerts() == ["Đã chuyển khó khăn, vướng mắc số 1 xin ý kiến Hiệu trưởng."]
     assert binh.buttons() == ["Trả lời"]
     assert len(await world.rows(AuditEntry, AuditEntry.action == "difficulty.forwarded")) == 1
 
