@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -47,3 +48,36 @@ def split_message(text: str, limit: int = 4096) -> list[str]:
     if current:
         parts.append("\n".join(current))
     return parts
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` escaped for HTML, cut (with …) so that the escaped result has at most `limit` characters."""
+    out: list[str] = []
+    size = 0
+    for ch in text:
+        e = esc(ch)
+        if size + len(e) > limit - 1:
+            out.append("…")
+            return "".join(out)
+        out.append(e)
+        size += len(e)
+    return "".join(out)
+
+
+def fair_share(lengths: Sequence[int], budget: int) -> list[int]:
+    """Limits for parts of these lengths that fit `budget` together; short parts keep all they need."""
+    limits = [0] * len(lengths)
+    todo = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    left = max(budget, 0)
+    for n, i in enumerate(todo):
+        share = left // (len(todo) - n)
+        limits[i] = min(lengths[i], share)
+        left -= limits[i]
+    return limits
+
+
+def fit(parts: Sequence[str], budget: int) -> list[str]:
+    """Escape and clip user texts so that all of them fit `budget` characters."""
+    escaped = [len(esc(p)) for p in parts]
+    limits = fair_share(escaped, budget)
+    return [esc(p) if limits[i] >= escaped[i] else clip(p, limits[i]) for i, p in enumerate(parts)]

@@ -29,13 +29,11 @@ from bot.services.difficulty import (
     ReplyTooShort,
     Settled,
     Topic,
-    card,
     check_document,
     check_size,
     check_text,
-    clip,
-    file_caption,
 )
+from bot.text import clip
 from handlers.keyboards import (
     DiffBehalfCb,
     DiffDraftCb,
@@ -52,6 +50,7 @@ from handlers.keyboards import (
     difficulty_topic_keyboard,
     difficulty_units_keyboard,
 )
+from handlers.render.difficulty import TEXTS, card, file_caption, state_label
 
 
 class DifficultySG(StatesGroup):
@@ -128,7 +127,7 @@ def router() -> Router:
 
 
 def service(ctx: Ctx) -> DifficultyService:
-    return DifficultyService(ctx, DifficultyButtons())
+    return DifficultyService(ctx, DifficultyButtons(), TEXTS)
 
 
 async def _edit_pressed(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -437,7 +436,7 @@ def _state_label(view: ItemView, states: str) -> str:
         return t(
             "difficulty-state-principal-replied" if view.item.principal_reply else "difficulty-state-awaited"
         )
-    return view.state_label()
+    return state_label(view)
 
 
 def _list_text(page: Page, *, mine: bool, states: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from aiogram import Bot, F, Router
@@ -77,7 +78,8 @@ def router() -> Router:
     r.callback_query.register(show_card, PersonCb.filter(), view)
     r.message.register(field_value, StateFilter(PersonFieldSG.value), not_command, edit)
     r.callback_query.register(ask_field, *FIELD_PRESS)
-    r.callback_query.register(edit_person, PersonEditCb.filter(), edit)
+    for op, handler in edit_ops().items():
+        r.callback_query.register(handler, PersonEditCb.filter(F.op == op), edit)
     r.callback_query.register(refused, Is(F.data.startswith("pa_")))  # forged or no longer allowed
     return r
 
@@ -322,103 +324,166 @@ async def units(message: Message, ctx: Ctx) -> None:
         await message.answer(part)
 
 
-# -- changes from a person card ---------------------------------------------------------------------------
-async def edit_person(
-    query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx, bot: Bot, state: FSMContext
+# -- changes from a person card: one handler per operation -------------------------------------------------
+def edit_ops() -> dict[str, Callable[..., Awaitable[None]]]:
+    """PersonEditCb.op -> its handler ("name" and "pos" start a conversation: ask_field)."""
+    return {
+        "card": edit_card,
+        "units": edit_units,
+        "roles": edit_roles,
+        "off": edit_confirm_deactivate,
+        "deleg": edit_delegate,
+        "unit": edit_move,
+        "role": edit_toggle_role,
+        "undeleg": edit_end_delegation,
+        "off!": edit_active,
+        "on": edit_active,
+    }
+
+
+async def _refuse(query: CallbackQuery, e: DomainError) -> None:
+    await query.answer(plain(e.text()), show_alert=True)
+
+
+async def _changed(
+    query: CallbackQuery, me: Member, ctx: Ctx, bot: Bot, person: Person, note: str, *, roles: bool = False
 ) -> None:
-    service = PeopleAdminService(ctx)
-    op, pid, arg = callback_data.op, callback_data.id, callback_data.arg
-    try:
-        if op == "card":
-            card = await service.card(pid)
-            await query.answer()
-            await _edit(query, card_text(card), card_keyboard(card, me))
-            return
-        if op == "units":
-            card = await service.card(pid)
-            all_units = await service.all_units()
-            await query.answer()
-            text = card_text(card) + "\n\n" + t("people-admin-pick-unit", name=esc(card.person.full_name))
-            await _edit(query, text, units_keyboard(card.person, all_units, _int(arg)))
-            return
-        if op == "roles":
-            card = await service.card(pid)
-            await query.answer()
-            text = card_text(card) + "\n\n" + t("people-admin-pick-roles", name=esc(card.person.full_name))
-            await _edit(query, text, roles_keyboard(card.person))
-            return
-        if op == "off":
-            card = await service.card(pid)
-            if not card.person.active:
-                raise DomainError("people-admin-unchanged")
-            await query.answer()
-            markup = InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [_btn(t("people-admin-btn-confirm-deactivate"), PersonEditCb(op="off!", id=pid))],
-                    [_btn(t("people-admin-back"), PersonEditCb(op="card", id=pid))],
-                ]
-            )
-            text = (
-                card_text(card)
-                + "\n\n"
-                + t("people-admin-confirm-deactivate", name=esc(card.person.full_name))
-            )
-            await _edit(query, text, markup)
-            return
-        if op == "deleg":
-            person, unit = await service.delegation_target(pid)
-            await state.set_state(DelegateSG.start)
-            await state.set_data({"pid": person.id})
-            await query.answer()
-            example = fmt_date(ctx.clock.today())
-            if isinstance(query.message, Message):
-                await query.message.answer(
-                    t(
-                        "people-admin-ask-start",
-                        unit=esc(unit.name),
-                        name=esc(person.full_name),
-                        example=example,
-                    )
-                )
-            return
-        if op == "unit":
-            moved = await service.move(pid, _int(arg))
-            note = t(
-                "people-admin-moved",
-                name=esc(moved.person.full_name),
-                old=esc(moved.old.name) if moved.old else "—",
-                unit=esc(moved.new.name),
-            )
-            if moved.heads_removed:
-                note += " " + t(
-                    "people-admin-moved-heads-removed", old=esc(moved.old.name) if moved.old else "—"
-                )
-            person = moved.person
-        elif op == "role":
-            person, added = await service.toggle_role(pid, arg)
-            key = "people-admin-role-added" if added else "people-admin-role-removed"
-            note = t(key, role=role_label(arg), name=esc(person.full_name))
-        elif op == "undeleg":
-            person, unit = await service.end_delegation(pid, _int(arg))
-            note = t(
-                "people-admin-delegation-ended",
-                name=esc(person.full_name),
-                unit=esc(unit.name if unit else "—"),
-            )
-        elif op in ("off!", "on"):
-            person = await service.set_active(pid, active=op == "on")
-            key = "people-admin-reactivated" if person.active else "people-admin-deactivated"
-            note = t(key, name=esc(person.full_name))
-        else:  # pragma: no cover - the Literal of PersonEditCb admits nothing else
-            raise DomainError("error-not-found")
-    except DomainError as e:
-        await query.answer(plain(e.text()), show_alert=True)
-        return
+    """After a change: the person's menu follows, and the card shows it with a line on what was done."""
     await refresh_menu(bot, person, ctx.clock.today())
-    card = await service.card(person.id)
+    card = await PeopleAdminService(ctx).card(person.id)
     await query.answer(plain(note)[:200])
-    markup = roles_keyboard(person) if op == "role" else card_keyboard(card, me)
+    markup = roles_keyboard(person) if roles else card_keyboard(card, me)
     await _edit(query, card_text(card) + "\n\n" + note, markup)
+
+
+async def edit_card(query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx) -> None:
+    try:
+        card = await PeopleAdminService(ctx).card(callback_data.id)
+        await query.answer()
+        await _edit(query, card_text(card), card_keyboard(card, me))
+    except DomainError as e:
+        await _refuse(query, e)
+
+
+async def edit_units(query: CallbackQuery, callback_data: PersonEditCb, ctx: Ctx) -> None:
+    service = PeopleAdminService(ctx)
+    try:
+        card = await service.card(callback_data.id)
+        all_units = await service.all_units()
+        await query.answer()
+        text = card_text(card) + "\n\n" + t("people-admin-pick-unit", name=esc(card.person.full_name))
+        await _edit(query, text, units_keyboard(card.person, all_units, _int(callback_data.arg)))
+    except DomainError as e:
+        await _refuse(query, e)
+
+
+async def edit_roles(query: CallbackQuery, callback_data: PersonEditCb, ctx: Ctx) -> None:
+    try:
+        card = await PeopleAdminService(ctx).card(callback_data.id)
+        await query.answer()
+        text = card_text(card) + "\n\n" + t("people-admin-pick-roles", name=esc(card.person.full_name))
+        await _edit(query, text, roles_keyboard(card.person))
+    except DomainError as e:
+        await _refuse(query, e)
+
+
+async def edit_confirm_deactivate(query: CallbackQuery, callback_data: PersonEditCb, ctx: Ctx) -> None:
+    pid = callback_data.id
+    try:
+        card = await PeopleAdminService(ctx).card(pid)
+        if not card.person.active:
+            raise DomainError("people-admin-unchanged")
+        await query.answer()
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [_btn(t("people-admin-btn-confirm-deactivate"), PersonEditCb(op="off!", id=pid))],
+                [_btn(t("people-admin-back"), PersonEditCb(op="card", id=pid))],
+            ]
+        )
+        text = (
+            card_text(card) + "\n\n" + t("people-admin-confirm-deactivate", name=esc(card.person.full_name))
+        )
+        await _edit(query, text, markup)
+    except DomainError as e:
+        await _refuse(query, e)
+
+
+async def edit_delegate(
+    query: CallbackQuery, callback_data: PersonEditCb, ctx: Ctx, state: FSMContext
+) -> None:
+    try:
+        person, unit = await PeopleAdminService(ctx).delegation_target(callback_data.id)
+        await state.set_state(DelegateSG.start)
+        await state.set_data({"pid": person.id})
+        await query.answer()
+        example = fmt_date(ctx.clock.today())
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                t(
+                    "people-admin-ask-start",
+                    unit=esc(unit.name),
+                    name=esc(person.full_name),
+                    example=example,
+                )
+            )
+    except DomainError as e:
+        await _refuse(query, e)
+
+
+async def edit_move(
+    query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx, bot: Bot
+) -> None:
+    try:
+        moved = await PeopleAdminService(ctx).move(callback_data.id, _int(callback_data.arg))
+    except DomainError as e:
+        await _refuse(query, e)
+        return
+    old = esc(moved.old.name) if moved.old else "—"
+    note = t("people-admin-moved", name=esc(moved.person.full_name), old=old, unit=esc(moved.new.name))
+    if moved.heads_removed:
+        note += " " + t("people-admin-moved-heads-removed", old=old)
+    await _changed(query, me, ctx, bot, moved.person, note)
+
+
+async def edit_toggle_role(
+    query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx, bot: Bot
+) -> None:
+    arg = callback_data.arg
+    try:
+        person, added = await PeopleAdminService(ctx).toggle_role(callback_data.id, arg)
+    except DomainError as e:
+        await _refuse(query, e)
+        return
+    key = "people-admin-role-added" if added else "people-admin-role-removed"
+    note = t(key, role=role_label(arg), name=esc(person.full_name))
+    await _changed(query, me, ctx, bot, person, note, roles=True)
+
+
+async def edit_end_delegation(
+    query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx, bot: Bot
+) -> None:
+    try:
+        person, unit = await PeopleAdminService(ctx).end_delegation(callback_data.id, _int(callback_data.arg))
+    except DomainError as e:
+        await _refuse(query, e)
+        return
+    note = t(
+        "people-admin-delegation-ended", name=esc(person.full_name), unit=esc(unit.name if unit else "—")
+    )
+    await _changed(query, me, ctx, bot, person, note)
+
+
+async def edit_active(
+    query: CallbackQuery, callback_data: PersonEditCb, me: Member, ctx: Ctx, bot: Bot
+) -> None:
+    """Deactivate ("off!", once confirmed) or reactivate ("on")."""
+    try:
+        person = await PeopleAdminService(ctx).set_active(callback_data.id, active=callback_data.op == "on")
+    except DomainError as e:
+        await _refuse(query, e)
+        return
+    key = "people-admin-reactivated" if person.active else "people-admin-deactivated"
+    await _changed(query, me, ctx, bot, person, t(key, name=esc(person.full_name)))
 
 
 def _int(value: str) -> int:

@@ -262,7 +262,8 @@ def invite_create(
 @click.option("--bot-username", help="The bot's username (else asked with getMe; needs BOT_TOKEN).")
 def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username: str | None) -> None:
     """An .xlsx of personal single-use links for every roster person of the unit who has not joined."""
-    from bot.services.invites import InviteService, write_invites_xlsx
+    from bot.exports.invites import write_invites_xlsx
+    from bot.services.invites import InviteService, invite_rows
 
     username = asyncio.run(_bot_username(bot_username))
     target = out or Path(f"invites-{unit_code.upper()}.xlsx")
@@ -273,7 +274,8 @@ def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username
         assert uid is not None
         rows = await InviteService(ctx).export_unit(uid, ttl=ttl)
         if rows:
-            write_invites_xlsx(target, rows, username, locale=locale)  # before the commit: no file, no links
+            # before the commit: no file, no links
+            write_invites_xlsx(target, invite_rows(rows, username), locale=locale)
         return len(rows)
 
     try:

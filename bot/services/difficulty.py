@@ -1,8 +1,9 @@
 """Difficulties (khó khăn, vướng mắc): raised by staff or unit heads, answered by the standing office.
 
-The rules live here; no aiogram. Buttons on the messages queued for the secretaries and the principal come
-from a `DifficultyMarkup` the handler passes in (handlers/keyboards.py builds them), so the callback format
-stays in one place.
+The rules live here; no aiogram, no wording of messages. The texts and buttons of the messages queued for
+the author, the secretaries and the principal come from a `DifficultyTexts` and a `DifficultyMarkup` the
+handler passes in (handlers/render/difficulty.py words them, handlers/keyboards.py builds the buttons), so
+the wording and the callback format each stay in one place.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.i18n import t
 from bot.roles import Action, Member, Role, can
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
-from bot.text import esc, nfc
+from bot.text import clip, esc, nfc
 from storage.models import Person, Unit
 from storage.models.difficulty import Difficulty, DifficultyState
 from storage.repositories.difficulty import UNANSWERED, DifficultyRepo
@@ -183,40 +184,6 @@ def check_document(file_name: str | None, mime_type: str | None, size: int | Non
     check_size(size)
 
 
-# -- text helpers --------------------------------------------------------------------------------------------
-def clip(text: str, limit: int) -> str:
-    """`text` escaped for HTML, cut (with …) so that the escaped result has at most `limit` characters."""
-    out: list[str] = []
-    size = 0
-    for ch in text:
-        e = esc(ch)
-        if size + len(e) > limit - 1:
-            out.append("…")
-            return "".join(out)
-        out.append(e)
-        size += len(e)
-    return "".join(out)
-
-
-def fair_share(lengths: Sequence[int], budget: int) -> list[int]:
-    """Limits for parts of these lengths that fit `budget` together; short parts keep all they need."""
-    limits = [0] * len(lengths)
-    todo = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    left = max(budget, 0)
-    for n, i in enumerate(todo):
-        share = left // (len(todo) - n)
-        limits[i] = min(lengths[i], share)
-        left -= limits[i]
-    return limits
-
-
-def fit(parts: Sequence[str], budget: int) -> list[str]:
-    """Escape and clip user texts so that all of them fit `budget` characters."""
-    escaped = [len(esc(p)) for p in parts]
-    limits = fair_share(escaped, budget)
-    return [esc(p) if limits[i] >= escaped[i] else clip(p, limits[i]) for i, p in enumerate(parts)]
-
-
 # -- the draft kept in the conversation ----------------------------------------------------------------------
 @dataclass
 class Draft:
@@ -272,9 +239,6 @@ class ItemView:
     answerer: str | None = None
     principal: str | None = None
 
-    def state_label(self, locale: str | None = None) -> str:
-        return t(f"difficulty-state-{self.item.state}", locale=locale)
-
     @property
     def can_answer(self) -> bool:
         return self.item.state != DifficultyState.ANSWERED.value
@@ -289,106 +253,19 @@ class ItemView:
         return self.item.forwarded_at is not None and not self.item.principal_reply
 
 
-def _head_lines(view: ItemView, locale: str | None, title_key: str) -> list[str]:
-    item = view.item
-    lines = [t(title_key, locale=locale, id=item.id)]
-    if item.on_behalf_of_unit and view.unit:
-        lines.append(
-            t("difficulty-card-from-unit", locale=locale, name=esc(view.author), unit=esc(view.unit))
-        )
-    else:
-        lines.append(t("difficulty-card-from", locale=locale, name=esc(view.author)))
-        if view.unit:
-            lines.append(t("difficulty-card-unit", locale=locale, unit=esc(view.unit)))
-    if view.topic is not None:
-        lines.append(
-            t(
-                f"difficulty-card-topic-{view.topic.kind}",
-                locale=locale,
-                topic=esc(view.topic.label(locale or "vi")),
-            )
-        )
-    lines.append(t("difficulty-card-date", locale=locale, date=fmt_date(item.created_at)))
-    if item.file_kind == "photo":
-        lines.append(t("difficulty-card-photo", locale=locale))
-    elif item.file_kind == "document":
-        lines.append(t("difficulty-card-file", locale=locale, name=esc(item.file_name or "")))
-    return lines
+# -- texts and buttons on queued messages ----------------------------------------------------------------
+class DifficultyTexts(Protocol):
+    """The texts the service queues (handlers/render/difficulty.py words them)."""
+
+    def card(self, view: ItemView, locale: str | None = None, *, title_key: str = ...) -> str: ...
+
+    def answer_for_author(self, view: ItemView, locale: str | None) -> str: ...
+
+    def reply_for_secretary(self, view: ItemView, locale: str | None) -> str: ...
+
+    def file_caption(self, item: Difficulty, locale: str | None) -> str: ...
 
 
-def card(view: ItemView, locale: str | None = None, *, title_key: str = "difficulty-card-title") -> str:
-    """The whole item as the secretary (or the principal) sees it, with what has come of it so far."""
-    item = view.item
-    head = _head_lines(view, locale, title_key)
-    head.append(t("difficulty-card-state", locale=locale, state=view.state_label(locale)))
-    labels: list[str] = []
-    users = [item.text]
-    if item.forwarded_at is not None:
-        labels.append(t("difficulty-card-forwarded", locale=locale, date=fmt_date(item.forwarded_at)))
-    if item.principal_reply:
-        users.append(item.principal_reply)
-    if item.answer:
-        users.append(item.answer)
-    reserve = sum(len(line) + 1 for line in head + labels) + 300  # the labels around the replies
-    parts = fit(users, MESSAGE_BUDGET - reserve)
-    out = ["\n".join(head), "", parts[0]]
-    if labels:
-        out += ["", *labels]
-    i = 1
-    if item.principal_reply:
-        out += [
-            "",
-            t(
-                "difficulty-card-principal-reply",
-                locale=locale,
-                name=esc(view.principal or ""),
-                reply=parts[i],
-            ),
-        ]
-        i += 1
-    if item.answer:
-        out += [
-            "",
-            t(
-                "difficulty-card-answer",
-                locale=locale,
-                name=esc(view.answerer or ""),
-                at=fmt_datetime(item.answered_at) if item.answered_at else "",
-                answer=parts[i],
-            ),
-        ]
-    return "\n".join(out)
-
-
-def answer_for_author(view: ItemView, locale: str | None) -> str:
-    item = view.item
-    return t(
-        "difficulty-answer-for-author",
-        locale=locale,
-        id=item.id,
-        date=fmt_date(item.created_at),
-        text=clip(item.text, 600),
-        answer=clip(item.answer or "", MESSAGE_BUDGET - 1000),
-    )
-
-
-def reply_for_secretary(view: ItemView, locale: str | None) -> str:
-    item = view.item
-    return t(
-        "difficulty-reply-for-secretary",
-        locale=locale,
-        id=item.id,
-        name=esc(view.principal or ""),
-        text=clip(item.text, 600),
-        reply=clip(item.principal_reply or "", MESSAGE_BUDGET - 1000),
-    )
-
-
-def file_caption(item: Difficulty, locale: str | None) -> str:
-    return t("difficulty-file-caption", locale=locale, id=item.id)[:CAPTION_MAX]
-
-
-# -- buttons on queued messages ------------------------------------------------------------------------------
 class DifficultyMarkup(Protocol):
     """Inline keyboards as JSON-ready dicts (handlers/keyboards.py implements it)."""
 
@@ -433,11 +310,20 @@ def _local_midnight(day: date, ctx: Ctx) -> datetime:
 
 # -- the service ---------------------------------------------------------------------------------------------
 class DifficultyService:
-    def __init__(self, ctx: Ctx, markup: DifficultyMarkup | None = None) -> None:
+    def __init__(
+        self, ctx: Ctx, markup: DifficultyMarkup | None = None, texts: DifficultyTexts | None = None
+    ) -> None:
         self.ctx = ctx
         self.repo = DifficultyRepo(ctx.session)
         self.people = PeopleRepo(ctx.session)
         self.markup: DifficultyMarkup = markup or NoMarkup()
+        self._texts = texts
+
+    @property
+    def texts(self) -> DifficultyTexts:
+        if self._texts is None:  # a caller that queues messages hands in the texts (the handlers do)
+            raise RuntimeError("DifficultyService needs its texts to queue messages")
+        return self._texts
 
     # -- who and what ------------------------------------------------------------------------------------
     @property
@@ -585,12 +471,12 @@ class DifficultyService:
         else:
             markup = self.markup.for_principal(item.id, locale)
         row = outbox.to_person(
-            person, card(view, locale, title_key=title_key), kind="difficulty", reply_markup=markup
+            person, self.texts.card(view, locale, title_key=title_key), kind="difficulty", reply_markup=markup
         )
         if row is not None and item.file_id and item.file_kind in ("document", "photo"):
             outbox.to_person(
                 person,
-                file_caption(item, locale),
+                self.texts.file_caption(item, locale),
                 kind="difficulty",
                 method=item.file_kind,
                 file_id=item.file_id,
@@ -632,7 +518,9 @@ class DifficultyService:
         view = await self.view(item)
         author = await self.people.get(item.author_id)
         if author is not None:
-            Outbox(self.ctx).to_person(author, answer_for_author(view, author.language), kind="difficulty")
+            Outbox(self.ctx).to_person(
+                author, self.texts.answer_for_author(view, author.language), kind="difficulty"
+            )
         return view
 
     # -- forwarding to the principal ---------------------------------------------------------------------
@@ -708,9 +596,8 @@ class DifficultyService:
             markup = self.markup.for_secretary(
                 item.id, person.language, can_answer=view.can_answer, can_forward=False
             )
-            outbox.to_person(
-                person, reply_for_secretary(view, person.language), kind="difficulty", reply_markup=markup
-            )
+            text = self.texts.reply_for_secretary(view, person.language)
+            outbox.to_person(person, text, kind="difficulty", reply_markup=markup)
         return view
 
     # -- lists -------------------------------------------------------------------------------------------

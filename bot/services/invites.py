@@ -1,4 +1,5 @@
-"""Invites: who may invite whom, creating links, checking a token, and the .xlsx of personal links.
+"""Invites: who may invite whom, creating links, checking a token, and the rows of the sheet of personal
+links (bot/exports/invites.py writes the .xlsx).
 
 A token carries 256 random bits (`secrets.token_urlsafe(32)`, 43 characters of A-Za-z0-9_-, so it fits
 Telegram's 64-character deep-link payload). Only its SHA-256 is stored. A use is taken when a join
@@ -11,10 +12,9 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
-from bot.clock import as_utc, fmt_date, fmt_datetime
+from bot.clock import as_utc, fmt_datetime
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
@@ -266,49 +266,37 @@ class InviteService:
             raise InviteUsedUp()
 
 
-def write_invites_xlsx(
-    path: str | Path, rows: list[CreatedInvite], bot_username: str, locale: str | None = None
-) -> Path:
-    """The unit head's sheet of personal links, one row per person."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+@dataclass(frozen=True, slots=True)
+class InviteRow:
+    """One row of the unit head's sheet of personal links (bot/exports/invites.py writes the sheet)."""
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Invites"
-    headers = [
-        "invite-xlsx-no",
-        "invite-xlsx-name",
-        "invite-xlsx-position",
-        "invite-xlsx-hr-id",
-        "invite-xlsx-birth",
-        "invite-xlsx-unit",
-        "invite-xlsx-link",
-        "invite-xlsx-expires",
-    ]
-    ws.append([t(h, locale=locale) for h in headers])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for n, c in enumerate(rows, start=1):
+    full_name: str
+    position: str
+    hr_id: str
+    birth_date: date | None
+    unit_code: str
+    link: str
+    expires_at: datetime
+
+
+def invite_rows(created: list[CreatedInvite], bot_username: str) -> list[InviteRow]:
+    """The personal links `export_unit` created, one row per person."""
+    rows = []
+    for c in created:
         p = c.person
         assert p is not None
-        ws.append(
-            [
-                n,
-                p.full_name,
-                p.position or "",
-                p.hr_id or "",
-                fmt_date(p.birth_date) if p.birth_date else "",
-                c.unit.code,
-                deep_link(bot_username, c.token),
-                fmt_datetime(c.invite.expires_at),
-            ]
+        rows.append(
+            InviteRow(
+                full_name=p.full_name,
+                position=p.position or "",
+                hr_id=p.hr_id or "",
+                birth_date=p.birth_date,
+                unit_code=c.unit.code,
+                link=deep_link(bot_username, c.token),
+                expires_at=c.invite.expires_at,
+            )
         )
-    for col, width in zip("ABCDEFGH", (5, 30, 24, 12, 12, 10, 70, 18), strict=True):
-        ws.column_dimensions[col].width = width
-    out = Path(path)
-    wb.save(out)
-    return out
+    return rows
 
 
 def expires_text(invite: Invite) -> str:

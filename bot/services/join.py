@@ -157,17 +157,20 @@ class JoinService:
         if person is None:
             return
         if not person.active:
-            raise AccountDeactivated(contact=await self._contact_for(person))
+            names = await self._contacts_for(person)
+            raise AccountDeactivated(
+                contact=esc(", ".join(names)) if names else t("join-deactivated-contact-office")
+            )
         raise AlreadyJoined()
 
-    async def _contact_for(self, person: Person) -> str:
-        """Whom a deactivated person should ask: their unit's heads, else the administrators."""
+    async def _contacts_for(self, person: Person) -> list[str]:
+        """The names of whom a deactivated person should ask: their unit's heads, else the administrators."""
         today = self.ctx.clock.today()
         heads = [h for h in await self.roster.heads_of(person.unit_id or 0, today) if h.id != person.id]
         names = [h.full_name for h in heads if to_member(h, today).heads(person.unit_id)]
         if not names:
             names = [a.full_name for a in await self.people.with_role(Role.ADMIN, today) if a.id != person.id]
-        return ", ".join(esc(n) for n in names) if names else t("join-deactivated-contact-office")
+        return names
 
     async def _usable(self, invite: Invite | None) -> Invite:
         if invite is None:

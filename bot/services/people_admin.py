@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -473,73 +473,92 @@ class PeopleAdminService:
             raise DomainError("people-admin-cli-bad-tid")
         if name is not None:
             name = clean_full_name(name)  # the rule of every full name; raises NameInvalid with the reason
-        unit: Unit | None = None
-        if unit_code:
-            unit = await self.session.scalar(select(Unit).where(Unit.code == unit_code))
-            if unit is None:
-                raise BadUnitCode(code=unit_code)
+        unit = await self._unit_by_code(unit_code) if unit_code else None
         now = self.ctx.clock.now()
         created = linked = False
-        person = await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
-        if person is None and name:
-            stmt = select(Person).where(Person.telegram_id.is_(None), Person.name_search == search_key(name))
-            if unit is not None:
-                stmt = stmt.where(Person.unit_id == unit.id)
-            matches = list((await self.session.scalars(stmt)).all())
-            if len(matches) > 1:
-                raise AmbiguousName(count=len(matches), name=name)
-            if matches:
-                person = matches[0]
-                name = None  # the roster spells the name; it is not replaced by what was typed
+        person, name = await self._admin_to_be(telegram_id, name, unit)
         before: dict[str, object] | None = None
         if person is None:
-            person = Person(
-                full_name="",
-                name_search="",
-                unit_id=unit.id if unit else None,
-                telegram_id=telegram_id,
-                language=self.ctx.settings.default_locale or "vi",
-                source="cli",
-                joined_at=now,
-                created_at=now,
-            )
-            set_name(person, name or t("people-admin-default-admin-name", locale=person.language))
-            if unit is not None:
-                person.roles.append(PersonRole(role=Role.STAFF.value, unit_id=unit.id))
-            self.session.add(person)
+            person = self._new_admin(telegram_id, name, unit, now)
             created = True
         else:
-            before = {
-                "full_name": person.full_name,
-                "unit_id": person.unit_id,
-                "telegram_id": person.telegram_id,
-                "active": person.active,
-                "roles": roles_view(person),
-            }
-            if person.telegram_id is None:
-                person.telegram_id = telegram_id
-                person.joined_at = person.joined_at or now
-                linked = True
-            if name:
-                set_name(person, name)
-            if unit is not None:
-                person.unit_id = unit.id
-            person.active = True
+            before = _admin_view(person)
+            linked = _relink(person, telegram_id, name, unit, now)
         granted = not any(r.role == Role.ADMIN for r in person.roles)
         if granted:
             person.roles.append(PersonRole(role=Role.ADMIN.value, unit_id=None))
         await self.session.flush()
-        after = {
-            "full_name": person.full_name,
-            "unit_id": person.unit_id,
-            "telegram_id": person.telegram_id,
-            "active": person.active,
-            "roles": roles_view(person),
-        }
+        after = _admin_view(person)
         if before != after:
             Audit(self.ctx).record("person.admin_added", "person", person.id, before=before, after=after)
         self._changed(person)
         return AdminAdded(person, created, linked, granted)
+
+    async def _unit_by_code(self, unit_code: str) -> Unit:
+        unit = await self.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise BadUnitCode(code=unit_code)
+        return unit
+
+    async def _admin_to_be(
+        self, telegram_id: int, name: str | None, unit: Unit | None
+    ) -> tuple[Person | None, str | None]:
+        """The person already linked to `telegram_id`, else the one roster person of that name (in `unit`,
+        if given) not yet linked, else None; with the name still to set (None when the roster spells it)."""
+        person = await self.session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+        if person is not None or not name:
+            return person, name
+        stmt = select(Person).where(Person.telegram_id.is_(None), Person.name_search == search_key(name))
+        if unit is not None:
+            stmt = stmt.where(Person.unit_id == unit.id)
+        matches = list((await self.session.scalars(stmt)).all())
+        if len(matches) > 1:
+            raise AmbiguousName(count=len(matches), name=name)
+        if matches:
+            return matches[0], None  # the roster spells the name; it is not replaced by what was typed
+        return None, name
+
+    def _new_admin(self, telegram_id: int, name: str | None, unit: Unit | None, now: datetime) -> Person:
+        person = Person(
+            full_name="",
+            name_search="",
+            unit_id=unit.id if unit else None,
+            telegram_id=telegram_id,
+            language=self.ctx.settings.default_locale or "vi",
+            source="cli",
+            joined_at=now,
+            created_at=now,
+        )
+        set_name(person, name or t("people-admin-default-admin-name", locale=person.language))
+        if unit is not None:
+            person.roles.append(PersonRole(role=Role.STAFF.value, unit_id=unit.id))
+        self.session.add(person)
+        return person
+
+
+def _admin_view(person: Person) -> dict[str, object]:
+    """What `thidua admin add` may change, as the audit records it."""
+    return {
+        "full_name": person.full_name,
+        "unit_id": person.unit_id,
+        "telegram_id": person.telegram_id,
+        "active": person.active,
+        "roles": roles_view(person),
+    }
+
+
+def _relink(person: Person, telegram_id: int, name: str | None, unit: Unit | None, now: datetime) -> bool:
+    """An existing person made the admin's: linked (True if they were not), renamed, moved, active."""
+    linked = person.telegram_id is None
+    if linked:
+        person.telegram_id = telegram_id
+        person.joined_at = person.joined_at or now
+    if name:
+        set_name(person, name)
+    if unit is not None:
+        person.unit_id = unit.id
+    person.active = True
+    return linked
 
 
 __all__ = [

@@ -21,15 +21,11 @@ from bot.services.difficulty import (
     NotSecretary,
     TextTooLong,
     TextTooShort,
-    answer_for_author,
-    card,
     check_document,
     check_text,
-    clip,
-    fair_share,
-    reply_for_secretary,
 )
-from bot.text import esc
+from bot.text import clip, esc, fair_share
+from handlers.render.difficulty import answer_for_author, card, reply_for_secretary
 from storage.models import Person
 from storage.models.difficulty import Difficulty
 from storage.repositories.people import to_member

@@ -53,7 +53,8 @@ print(json.dumps({"count": len(loaded), "first": first[0] if first else None}))
 def domain_modules() -> list[str]:
     """Every module of the services, the plan package, storage (but the FSM) and the CLI, plus the core."""
     found = list(CORE)
-    folders = ("bot/services", "bot/plan", "bot/cli", "storage", "storage/repositories", "storage/models")
+    folders = ("bot/services", "bot/exports", "handlers/render", "bot/plan", "bot/cli", "storage")
+    folders += ("storage/repositories", "storage/models")
     for folder in folders:
         for path in sorted((ROOT / folder).glob("*.py")):
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
