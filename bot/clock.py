@@ -1,10 +1,14 @@
-"""Time comes from a clock, so tests move it without sleeping."""
+"""Time comes from a clock, so tests move it without sleeping; dates are shown and read here, in one way."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.i18n import t
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -51,16 +55,78 @@ class FakeClock(Clock):
         await asyncio.sleep(0)
 
 
+def _local(when: datetime, tz: ZoneInfo = VN_TZ) -> datetime:
+    """`when` on the college's clock; a naive datetime is a stored one, in UTC (SQLite drops the zone)."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(tz)
+
+
 def fmt_date(d: date | datetime, tz: ZoneInfo = VN_TZ) -> str:
+    """A day as dd/mm/yyyy (an instant: its local day in Asia/Ho_Chi_Minh)."""
     if isinstance(d, datetime):
-        d = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(tz).date()
+        d = _local(d, tz).date()
     return d.strftime("%d/%m/%Y")
 
 
-def fmt_datetime(dt: datetime, tz: ZoneInfo = VN_TZ) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+def is_end_of_day(when: datetime, tz: ZoneInfo = VN_TZ) -> bool:
+    """23:59:59 or later on the local clock: how a deadline written as a day closes."""
+    return _local(when, tz).time() >= time(23, 59, 59)
+
+
+def fmt_when(when: datetime, locale: str | None = None, tz: ZoneInfo = VN_TZ) -> str:
+    """The one way an instant is shown, in Asia/Ho_Chi_Minh.
+
+    "08:00 ngày 09/12/2026" (vi) / "09/12/2026 08:00" (en); a deadline at the end of a day (23:59:59)
+    as "hết ngày 18/06/2027" / "end of 18/06/2027"; the very start of a day (00:00:00, when something
+    written as a day opens) as "ngày 01/09/2025" / "01/09/2025"."""
+    local = _local(when, tz)
+    day = local.strftime("%d/%m/%Y")
+    if is_end_of_day(local, tz):
+        return t("when-end-of-day", locale=locale, date=day)
+    if local.time() == time.min:
+        return t("when-day", locale=locale, date=day)
+    return t("when-at", locale=locale, date=day, time=local.strftime("%H:%M"))
+
+
+def fmt_since(d: date, locale: str | None = None) -> str:
+    """ "áp dụng từ ngày 01/07/2025" / "applies from 01/07/2025": the date of effect of a value."""
+    return t("when-since", locale=locale, date=fmt_date(d))
+
+
+# -- reading a date someone typed --------------------------------------------------------------------------
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DM = re.compile(r"(\d{1,2})[/.-](\d{1,2})")
+_TODAY = frozenset({"hôm nay", "hom nay", "today"})
+_YESTERDAY = frozenset({"hôm qua", "hom qua", "yesterday"})
+
+
+def parse_day(text: str | None, today: date | None = None) -> date | None:
+    """The day someone typed, or None: the one parser for dates typed in the chat.
+
+    dd/mm/yyyy (also d/m/yyyy, with '.' or '-'), ISO yyyy-mm-dd, and, when `today` is given, d/m
+    (the latest such day not after today), "hôm nay" and "hôm qua" (also "today", "yesterday")."""
+    words = " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+    if today is not None and words in _TODAY:
+        return today
+    if today is not None and words in _YESTERDAY:
+        return today - timedelta(days=1)
+    try:
+        if m := _DMY.fullmatch(words):
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if m := _ISO.fullmatch(words):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    if today is not None and (m := _DM.fullmatch(words)):
+        day_, month = int(m.group(1)), int(m.group(2))
+        for year in range(today.year, today.year - 8, -1):  # 29/02 waits for a leap year
+            try:
+                found = date(year, month, day_)
+            except ValueError:
+                continue
+            if found <= today:
+                return found
+    return None
 
 
 def as_utc(dt: datetime) -> datetime:

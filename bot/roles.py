@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from bot.i18n import t
+
 
 class Role(StrEnum):
     STAFF = "staff"
@@ -17,6 +19,12 @@ class Role(StrEnum):
     FINANCE = "finance"
     PRINCIPAL = "principal"
     ADMIN = "admin"
+
+
+def role_name(role: str | Role, locale: str | None = None) -> str:
+    """The one name of a role, wherever it is shown (invite, person card, /help, /start, console):
+    the catalogue entry `role-<role>`."""
+    return t(f"role-{Role(role).value}", locale=locale)
 
 
 # Roles held for one unit (PersonRole.unit_id); the others are held for the whole college.

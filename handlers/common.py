@@ -14,7 +14,7 @@ from bot.context import Ctx
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
 from bot.menus import set_menu
-from bot.roles import Action, Member
+from bot.roles import Action, Member, role_name
 from bot.services.profile import ProfileService
 from bot.text import esc
 from handlers.keyboards import LangCb, lang_keyboard
@@ -32,17 +32,35 @@ def router() -> Router:
 
 def help_text(me: Member | None) -> str:
     lines = [t("help-title") if me else t("help-title-guest"), ""]
-    lines += [f"/{c.name} — {t(c.help_key)}" for c in commands_for(me)]
+    lines.append(commands_text(me))
     if me is None:
         lines += ["", t("help-guest-invite")]
     return "\n".join(lines)
 
 
-async def start(message: Message, me: Member | None) -> None:
+def commands_text(me: Member | None) -> str:
+    return "\n".join(f"/{c.name} — {t(c.help_key)}" for c in commands_for(me))
+
+
+def roles_text(roles: list[tuple[str, str | None]]) -> str:
+    """The member's roles by their one name, with the unit when it is not the member's own."""
+    names = [role_name(r) + (f" ({esc(unit)})" if unit else "") for r, unit in roles]
+    return ", ".join(names) if names else t("start-member-no-roles")
+
+
+async def start(message: Message, me: Member | None, ctx: Ctx) -> None:
+    """Who the member is (name, unit, roles) and what they can do now."""
     if me is None:
         await message.answer(t("start-guest"))
         return
-    await message.answer(t("start-member", name=esc(me.full_name)) + "\n\n" + help_text(me))
+    who = await ProfileService(ctx).whoami(me)
+    roles = roles_text([(r.value, unit) for r, unit in who.roles])
+    if who.unit_name:
+        intro = t("start-member", name=esc(me.full_name), unit=esc(who.unit_name), roles=roles)
+    else:
+        intro = t("start-member-no-unit", name=esc(me.full_name), roles=roles)
+    parts = [intro, t("start-member-can"), commands_text(me), t("start-member-help")]
+    await message.answer("\n\n".join(parts))
 
 
 async def help_(message: Message, me: Member | None) -> None:

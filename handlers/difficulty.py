@@ -18,7 +18,7 @@ from bot.context import Ctx
 from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import NOT_COMMAND, TYPED, Allowed, Is, personal_router
-from bot.i18n import get_i18n, t
+from bot.i18n import get_i18n, t, tn
 from bot.roles import Action, Member
 from bot.services.difficulty import (
     DifficultyService,
@@ -181,6 +181,9 @@ async def pick_behalf(query: CallbackQuery, callback_data: DiffBehalfCb, ctx: Ct
         return
     await state.set_state(DifficultySG.text)
     await state.set_data(draft.as_state())
+    if draft.on_behalf_of_unit:  # the preview names the unit
+        names = {u.id: u.name for u in await service(ctx).headed_units()}
+        await state.update_data(unit_name=names.get(draft.unit_id or 0, ""))
     await query.answer()
     await _drop_buttons(query)
     if isinstance(query.message, Message):
@@ -277,10 +280,11 @@ async def pick_topic(query: CallbackQuery, callback_data: DiffTopicCb, state: FS
 
 
 async def _preview(message: Message, state: FSMContext, topic: Topic | None) -> None:
-    draft = Draft.from_state(await state.get_data())
+    data = await state.get_data()
+    draft = Draft.from_state(data)
     lines = [t("difficulty-preview-title")]
     if draft.on_behalf_of_unit:
-        lines.append(t("difficulty-preview-for-unit"))
+        lines.append(t("difficulty-preview-for-unit", unit=clip(str(data.get("unit_name") or ""), 200)))
     if topic is not None:
         lines.append(t(f"difficulty-card-topic-{topic.kind}", topic=clip(topic.label(_lang()), 200)))
     if draft.file_kind == "photo":
@@ -449,7 +453,7 @@ def _list_text(page: Page, *, mine: bool, states: str) -> str:
     if not page.items:
         lines += ["", t("difficulty-mine-empty" if mine else "difficulty-list-empty")]
         return "\n".join(lines)
-    lines.append(t("difficulty-list-page", page=page.page + 1, pages=page.pages, total=page.total))
+    lines.append(tn("difficulty-list-page", page.total, page=page.page + 1, pages=page.pages))
     if not mine:
         lines.append(t("difficulty-list-open-hint"))
     for view in page.items:

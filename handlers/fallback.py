@@ -7,10 +7,11 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.commands import COMMANDS
 from bot.conversation import command_of, flow_name
 from bot.filters import personal_router
 from bot.i18n import t
-from bot.roles import Member
+from bot.roles import Member, can
 from bot.text import esc
 
 
@@ -31,7 +32,17 @@ async def any_message(message: Message, state: FSMContext, me: Member | None) ->
             return
         await message.answer(t("unknown-input-in-flow"))
         return
+    command = command_of(message.text)
+    if me is not None and command is not None and not_permitted(command[0], me):
+        await message.answer(t("command-not-permitted", command=esc(f"/{command[0]}")))
+        return
     await message.answer(t("need-invite") if me is None else t("unknown-input"))
+
+
+def not_permitted(name: str, me: Member) -> bool:
+    """A command of the registry (bot.commands) that none of the member's roles allows."""
+    spec = COMMANDS.get(name)
+    return spec is not None and spec.action is not None and not can(me, spec.action)
 
 
 async def any_button(query: CallbackQuery, me: Member | None) -> None:

@@ -318,7 +318,7 @@ class PlanCb(CallbackData, prefix="pl"):
 
 
 class RoundCb(CallbackData, prefix="rd"):
-    op: Literal["early", "ext"]  # open voting early, extend voting
+    op: Literal["early", "ext", "early_ok", "ext_ok", "keep"]  # ask, then confirm (or keep the window)
     r: int  # round id
 
 
@@ -343,3 +343,13 @@ def round_keyboard(round_id: int, *, can_open_early: bool, can_extend: bool) -> 
     if can_extend:
         row.append(_btn(t("plan-btn-extend"), RoundCb(op="ext", r=round_id)))
     return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+
+
+def round_confirm_keyboard(round_id: int, op: Literal["early_ok", "ext_ok"]) -> InlineKeyboardMarkup:
+    """Confirm a change of the voting window, or keep it as it is."""
+    label = "plan-btn-confirm-early" if op == "early_ok" else "plan-btn-confirm-extend"
+    row = [
+        _btn(t(label), RoundCb(op=op, r=round_id)),
+        _btn(t("plan-btn-keep"), RoundCb(op="keep", r=round_id)),
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row])

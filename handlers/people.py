@@ -20,7 +20,7 @@ from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, Is, personal_router
 from bot.i18n import t, tn
 from bot.menus import refresh_menu
-from bot.roles import Action, Member, Role, can
+from bot.roles import Action, Member, Role, can, role_name
 from bot.services.people_admin import (
     TOGGLE_ROLES,
     BadDate,
@@ -29,7 +29,6 @@ from bot.services.people_admin import (
     Page,
     PeopleAdminService,
     parse_date,
-    role_label,
 )
 from bot.services.roster import NameInvalid
 from bot.text import esc, plain, split_message
@@ -96,10 +95,10 @@ def _unit_name(unit: Unit | None) -> str:
 def results_view(result: Page) -> tuple[str, InlineKeyboardMarkup | None]:
     if not result.people:
         return t("people-admin-no-results", query=esc(result.query)), None
-    text = t(
+    text = tn(
         "people-admin-results",
+        result.total,
         query=esc(result.query),
-        total=result.total,
         page=result.page + 1,
         pages=result.pages,
     )
@@ -126,7 +125,7 @@ def _roles_text(card: Card) -> str:
     for r in sorted(person.roles, key=lambda r: list(Role).index(Role(r.role))):
         if r.valid_from is not None or r.valid_to is not None:
             continue  # dated: shown as a delegation
-        label = role_label(r.role)
+        label = role_name(r.role)
         if r.unit_id is not None and r.unit_id != person.unit_id and r.unit_id in card.units:
             label += f" ({esc(card.units[r.unit_id].code)})"
         if label not in labels:
@@ -205,7 +204,7 @@ def roles_keyboard(person: Person) -> InlineKeyboardMarkup:
     for role in TOGGLE_ROLES:
         mark = "✅" if role.value in held else "▫️"
         rows.append(
-            [_btn(f"{mark} {role_label(role)}", PersonEditCb(op="role", id=person.id, arg=role.value))]
+            [_btn(f"{mark} {role_name(role)}", PersonEditCb(op="role", id=person.id, arg=role.value))]
         )
     rows.append([_btn(t("people-admin-back"), PersonEditCb(op="card", id=person.id))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -455,7 +454,7 @@ async def edit_toggle_role(
         await _refuse(query, e)
         return
     key = "people-admin-role-added" if added else "people-admin-role-removed"
-    note = t(key, role=role_label(arg), name=esc(person.full_name))
+    note = t(key, role=role_name(arg), name=esc(person.full_name))
     await _changed(query, me, ctx, bot, person, note, roles=True)
 
 
@@ -501,7 +500,7 @@ async def refused(query: CallbackQuery, me: Member | None) -> None:
 async def delegate_start(message: Message, state: FSMContext, ctx: Ctx) -> None:
     service = PeopleAdminService(ctx)
     try:
-        start = parse_date(message.text or "")
+        start = parse_date(message.text or "", ctx.clock.today())
         service.check_start(start)
     except DomainError as e:
         await message.answer(e.text())
@@ -516,7 +515,7 @@ async def delegate_end(message: Message, state: FSMContext, ctx: Ctx, me: Member
     service = PeopleAdminService(ctx)
     try:
         start = date.fromisoformat(data["start"])
-        end = parse_date(message.text or "")
+        end = parse_date(message.text or "", ctx.clock.today())
         person, unit, _grant = await service.delegate(int(data["pid"]), start, end)
     except DomainError as e:
         await message.answer(e.text())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardMarkup, Message
 
+from bot.clock import fmt_date, fmt_when, parse_day
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.conversation import conversation
@@ -21,20 +21,19 @@ from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
 from bot.replies import after_sent
-from bot.roles import Action
+from bot.roles import Action, Member, Role
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
-from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_keyboard
+from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_confirm_keyboard, round_keyboard
 from storage.models.plan import PlanPeriod, PlanRound
 
 register_command("plan", Action.PLAN_VIEW, "plan-cmd-plan", order=20)
 register_command("rounds", Action.PLAN_WINDOWS, "plan-cmd-rounds", order=21)
 
-_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-
 
 class RoundsSG(StatesGroup):
     until = State()  # waiting for the new closing date of the voting
+    confirm = State()  # the new date is shown; waiting for "Xác nhận gia hạn" (data: round_id, until)
 
 
 EXTEND_PRESS = (RoundCb.filter(F.op == "ext"), Allowed(Action.PLAN_WINDOWS))
@@ -46,12 +45,20 @@ def router() -> Router:
     r.message.register(show_plan, Command("plan"), Allowed(Action.PLAN_VIEW))
     r.callback_query.register(browse, PlanCb.filter(), Allowed(Action.PLAN_VIEW))
     r.message.register(show_rounds, Command("rounds"), Allowed(Action.PLAN_WINDOWS))
-    r.callback_query.register(open_early, RoundCb.filter(F.op == "early"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(ask_open_early, RoundCb.filter(F.op == "early"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(open_early, RoundCb.filter(F.op == "early_ok"), Allowed(Action.PLAN_WINDOWS))
     r.callback_query.register(ask_until, *EXTEND_PRESS)
+    r.callback_query.register(
+        extend, RoundCb.filter(F.op == "ext_ok"), StateFilter(RoundsSG.confirm), Allowed(Action.PLAN_WINDOWS)
+    )
+    r.callback_query.register(keep_window, RoundCb.filter(F.op == "keep"), Allowed(Action.PLAN_WINDOWS))
+    r.callback_query.register(stale_confirm, RoundCb.filter(F.op == "ext_ok"), Allowed(Action.PLAN_WINDOWS))
     r.callback_query.register(
         not_allowed, RoundCb.filter(), Linked()
     )  # a linked person without the authority
-    r.message.register(got_until, StateFilter(RoundsSG.until), TYPED, Allowed(Action.PLAN_WINDOWS))
+    r.message.register(
+        got_until, StateFilter(RoundsSG.until, RoundsSG.confirm), TYPED, Allowed(Action.PLAN_WINDOWS)
+    )
     return r
 
 
@@ -96,7 +103,12 @@ async def show_plan(message: Message, ctx: Ctx) -> None:
     await _send_long(message, text, plan_keyboard(period.id, bool(period.document_path)))
 
 
-async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot) -> None:
+def sees_unconfirmed(me: Member | None) -> bool:
+    """Values still to be confirmed are shown (in words) to the secretary and the admin only."""
+    return me is not None and (me.has(Role.SECRETARY) or me.has(Role.ADMIN))
+
+
+async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot, me: Member | None) -> None:
     service = PlanService(ctx)
     period = await service.repo.period(callback_data.p)
     if period is None or not isinstance(query.message, Message):
@@ -120,7 +132,7 @@ async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot
     else:
         items = await service.repo.commendations(period.id)
         factors = await service.repo.factors([c.id for c in items])
-        await _send_long(message, views.titles_text(items, factors, locale))
+        await _send_long(message, views.titles_text(items, factors, locale, unconfirmed=sees_unconfirmed(me)))
 
 
 def _document_file(path: str | None) -> FSInputFile | None:
@@ -188,6 +200,24 @@ async def _refresh(query: CallbackQuery, round_: PlanRound, ctx: Ctx) -> None:
             raise
 
 
+async def _answer(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        await query.message.answer(text, reply_markup=markup)
+
+
+async def ask_open_early(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx) -> None:
+    """Nothing changes yet: the secretary confirms the early opening first."""
+    try:
+        round_ = await PlanService(ctx).early_openable_round(callback_data.r)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    name = esc(views.pick(round_, "name", _locale()))
+    text = t("plan-rounds-confirm-early", name=name, planned=fmt_when(round_.voting_open_at))
+    await _answer(query, text, round_confirm_keyboard(round_.id, "early_ok"))
+
+
 async def open_early(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx) -> None:
     try:
         round_ = await PlanService(ctx).open_voting_early(callback_data.r)
@@ -196,6 +226,20 @@ async def open_early(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx) -> 
         return
     await query.answer(t("plan-rounds-opened"))
     await _refresh(query, round_, ctx)
+
+
+async def keep_window(query: CallbackQuery, state: FSMContext) -> None:
+    """The secretary changed their mind: the window stays as it is."""
+    if await state.get_state() in (RoundsSG.until.state, RoundsSG.confirm.state):
+        await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t("plan-rounds-kept"))
+
+
+async def stale_confirm(query: CallbackQuery) -> None:
+    """A confirmation pressed after the conversation ended (/cancel, another command)."""
+    await query.answer(t("plan-rounds-confirm-stale"), show_alert=True)
 
 
 async def ask_until(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx, state: FSMContext) -> None:
@@ -210,39 +254,50 @@ async def ask_until(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx, stat
     _, closes = effective_voting_window(round_)
     if isinstance(query.message, Message):
         name = esc(views.pick(round_, "name", _locale()))
-        await query.message.answer(t("plan-rounds-ask-until", name=name, close=views.moment(closes)))
+        await query.message.answer(t("plan-rounds-ask-until", name=name, close=fmt_when(closes)))
 
 
 async def not_allowed(query: CallbackQuery) -> None:
     await query.answer(t("plan-rounds-not-allowed"), show_alert=True)
 
 
-def parse_day(text: str) -> date | None:
-    """dd/mm/yyyy (also d/m/yyyy, with '.' or '-'), or None."""
-    match = _DATE.fullmatch(text.strip())
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 async def got_until(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    """A new closing date: checked and shown; nothing changes until the secretary confirms it."""
     text = message.text or ""
-    until = parse_day(text)
+    until = parse_day(text, ctx.clock.today())
     if until is None:
         await message.answer(t("plan-rounds-bad-date", text=esc(text[:40])))
         return
     round_id = int((await state.get_data()).get("round_id") or 0)
     try:
-        round_ = await PlanService(ctx).extend_voting(round_id, until)
+        round_ = await PlanService(ctx).check_extension(round_id, until)
     except DomainError as e:
         await message.answer(e.text())
         return  # still waiting: the secretary may send another date, or /cancel
+    await state.set_state(RoundsSG.confirm)
+    await state.update_data(until=until.isoformat())
+    _, closes = effective_voting_window(round_)
+    name = esc(views.pick(round_, "name", _locale()))
+    ask = t("plan-rounds-confirm-extend", name=name, close=fmt_when(closes), until=fmt_date(until))
+    await message.answer(ask, reply_markup=round_confirm_keyboard(round_.id, "ext_ok"))
+
+
+async def extend(query: CallbackQuery, callback_data: RoundCb, ctx: Ctx, state: FSMContext) -> None:
+    """The secretary confirmed: the rules are checked again, then the voting runs to the new day."""
+    data = await state.get_data()
+    if int(data.get("round_id") or 0) != callback_data.r or not data.get("until"):
+        await query.answer(t("plan-rounds-confirm-stale"), show_alert=True)
+        return
+    until = date.fromisoformat(str(data["until"]))
+    try:
+        round_ = await PlanService(ctx).extend_voting(callback_data.r, until)
+    except DomainError as e:
+        await state.clear()
+        await query.answer(e.text(), show_alert=True)
+        return
     await state.clear()
+    await query.answer()
     text_, markup = _round_view(round_, ctx.clock.now())
-    await message.answer(
-        t("plan-rounds-extended", until=views.day(until)) + "\n\n" + text_, reply_markup=markup
-    )
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t("plan-rounds-extended", until=fmt_date(until)))
+        await query.message.answer(text_, reply_markup=markup)

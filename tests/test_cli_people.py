@@ -89,9 +89,9 @@ def test_staff_import_reports_bad_rows_by_number_and_imports_nothing(cli, tmp_pa
         encoding="utf-8",
     )
     result = cli("staff", "import", str(f), ok=False)
-    assert "dòng 3: không có đơn vị «XYZ»" in result.output
+    assert "dòng 3: không có đơn vị “XYZ”" in result.output
     assert "dòng 4: thiếu họ tên" in result.output
-    assert "dòng 5: ngày sinh «31/02/1990» không hợp lệ" in result.output
+    assert "dòng 5: ngày sinh “31/02/1990” không hợp lệ" in result.output
     assert "--skip-bad" in result.output
     assert rows(cli.url, Person) == []
     skipped = cli("staff", "import", str(f), "--skip-bad")

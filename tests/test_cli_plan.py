@@ -86,13 +86,15 @@ def test_show_prints_the_loaded_plan_with_local_dates(db_file: Path) -> None:
     assert "<b>" not in out
     assert "Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in out
     assert "Tiêu chí cá nhân: Cá nhân điển hình là những người thường xuyên tu dưỡng" in out
-    assert "Giới hạn: không quá 15 % số người đạt Lao động tiên tiến (cần xác nhận)" in out
-    assert "Tiền thưởng: 1,5 × lương cơ sở, từ 01/07/2025" in out
-    assert "1.800.000 đ từ 01/07/2023 — NĐ 24/2023/NĐ-CP" in out
-    assert "Đăng ký thi đua đầu năm: 05/09/2022 – 31/10/2022" in out
+    assert "Giới hạn: không quá 15 % số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)" in out
+    assert "Mức tiền thưởng: 1,5 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in out
+    assert "1.800.000 đ (áp dụng từ ngày 01/07/2023) — Nghị định số 24/2023/NĐ-CP" in out
+    assert "Đăng ký thi đua đầu năm: từ ngày 05/09/2022 đến hết ngày 31/10/2022" in out
     assert (
-        "Đề cử: 03/01/2023 – 17/02/2023\nBỏ phiếu: 27/02/2023 – 10/03/2023\nLễ khen thưởng: 29/03/2023" in out
-    )
+        "Đề cử: từ ngày 03/01/2023 đến hết ngày 17/02/2023\n"
+        "Bỏ phiếu: từ ngày 27/02/2023 đến hết ngày 10/03/2023\n"
+        "Lễ khen thưởng: ngày 29/03/2023"
+    ) in out
     assert "Trước hạn bỏ phiếu: 2 ngày, 3 giờ — gửi những người chưa thực hiện, Thường trực Hội đồng" in out
 
 
@@ -203,7 +205,7 @@ def test_a_bad_file_names_the_problem_with_its_path_and_line_and_loads_nothing(
     result = thidua("plan", "load", str(write(tmp_path, text)), "--lang", "en")
 
     assert result.exit_code == 1
-    assert "problem(s) in the plan, nothing loaded:" in result.output
+    assert "1 problem in the plan, nothing loaded:" in result.output
     assert re.search(rf"{where}{message} \(line {line_of(text, needle)}\)", result.output), result.output
     assert dump(db_file) == before
 

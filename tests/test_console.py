@@ -32,10 +32,15 @@ async def test_who_as_help_and_a_numbered_button(sqlite_templates):
     url = sqlite_templates.fresh()
     out = await drive(url, [":who", ":as 2", "/help", "/lang", "2", ":quit"])
     text = "\n".join(out)
-    assert "Nguyễn Văn An — TCHC — Cán bộ, viên chức, Quản trị viên — đã tham gia" in text
-    assert "  2. Trần Thị Lan — TCHC — Cán bộ, viên chức, Thường trực HĐTĐKT — đã tham gia" in text
-    assert "Bây giờ bạn là Trần Thị Lan." in out
-    [help_text] = [line for line in out if line.startswith("Bạn có thể dùng các lệnh sau:")]  # <b> stripped
+    assert "Nguyễn Văn An — TCHC — Cán bộ, viên chức, người lao động, Quản trị hệ thống — đã tham gia" in text
+    assert (
+        "  2. Trần Thị Lan — TCHC — Cán bộ, viên chức, người lao động, "
+        "Thường trực Hội đồng Thi đua – Khen thưởng — đã tham gia" in text
+    )
+    assert "Anh/Chị đang đóng vai Trần Thị Lan." in out
+    [help_text] = [
+        line for line in out if line.startswith("Anh/Chị có thể dùng các lệnh sau:")
+    ]  # <b> stripped
     assert "\n/people — " in help_text and "\n/units — " in help_text
     assert "[1] Tiếng Việt  [2] English" in out
     assert "(đã sửa) Switched to English." in out
@@ -72,8 +77,8 @@ async def test_a_message_to_someone_else_shows_as_an_outbox_line(sqlite_template
     # As the admin: find Hoa, open her card, delegate the head role for today only.
     out = await drive(url, [":as 1", "/people thi hoa", "1", "3", today, today, ":quit"])
     assert (
-        f"→ [gửi tới Nguyễn Thị Hoa] Bạn được ủy quyền trưởng đơn vị Khoa Công nghệ thông tin từ {today}"
-        in "\n".join(out)
+        "→ [gửi tới Nguyễn Thị Hoa] Anh/Chị được ủy quyền trưởng đơn vị Khoa Công nghệ thông tin "
+        f"từ ngày {today}" in "\n".join(out)
     )
 
 
@@ -90,7 +95,7 @@ async def test_without_people_the_operator_is_a_newcomer_who_gets_the_invite_hin
     url = sqlite_templates.fresh()
     out = await drive(url, ["/lang"], demo=False)
     assert out[1].startswith("Chưa có ai trong danh sách.")
-    assert "Bạn chưa tham gia bot. Vui lòng xin đường link mời từ trưởng đơn vị của bạn." in out
+    assert "Anh/Chị chưa tham gia bot. Vui lòng đề nghị trưởng đơn vị gửi liên kết mời." in out
     assert await rows(url, Person) == []
 
 
@@ -103,3 +108,32 @@ async def test_a_second_session_on_the_same_database_is_answered_too(sqlite_temp
     for _ in range(2):  # the first session's update ids are stored; the second's must not collide
         out = await drive(url, ["/lang", "2", ":quit"])
         assert "(đã sửa) Switched to English." in out
+
+
+DIFFICULTY = [":as 6", "/difficulty", "Phòng máy tầng 3 hỏng điều hòa đã hai tuần, ảnh hưởng giờ thực hành."]
+
+
+async def test_a_message_to_someone_else_shows_its_buttons(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*DIFFICULTY, "1", "1", "1", ":quit"])
+    [card] = [line for line in out if line.startswith("→ [gửi tới Trần Thị Lan]")]
+    assert "Phòng máy tầng 3" in card
+    assert "[Trả lời]" in card
+
+
+async def test_as_shows_what_the_person_received_while_away(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*DIFFICULTY, "1", "1", "1", ":as 2", ":as 6", ":as 2", ":quit"])
+    first = out.index("Anh/Chị đang đóng vai Trần Thị Lan.")
+    assert out[first + 1] == "Tin nhắn anh/chị nhận được trong lúc đóng vai người khác (1):"
+    assert "Phòng máy tầng 3" in out[first + 2]
+    assert out[first + 3].startswith("[1] Trả lời")
+    second = out.index("Anh/Chị đang đóng vai Trần Thị Lan.", first + 1)
+    assert not out[second + 1].startswith("Tin nhắn anh/chị nhận được")  # already shown once
+
+
+async def test_an_edit_of_the_keyboard_only_shows_the_message_text(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*DIFFICULTY, "1", ":quit"])  # "Bỏ qua": the file prompt loses its button
+    assert any(line.startswith("(đã sửa) Nếu có tài liệu kèm theo") for line in out)
+    assert "(đã sửa) " not in out and "(đã sửa)" not in out

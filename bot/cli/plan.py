@@ -85,6 +85,7 @@ def show(period_code: str | None, lang: str | None) -> None:
 
 
 async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
+    from bot.clock import fmt_when
     from bot.i18n import t
     from bot.plan import views
     from bot.services.plan import PlanService
@@ -97,7 +98,8 @@ async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
     if period.document_path:
         parts.append(t("plan-cli-document", locale=locale, path=period.document_path))
     parts.append(views.movements_text(await repo.movements(period.id), locale))
-    parts.append(views.titles_text(items, await repo.factors([c.id for c in items]), locale))
+    factors = await repo.factors([c.id for c in items])
+    parts.append(views.titles_text(items, factors, locale, unconfirmed=True))  # the operator checks them
     parts.append(
         "\n".join(
             [
@@ -118,6 +120,11 @@ async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
         )
     )
     parts.append(
-        t("plan-cli-loaded", locale=locale, at=views.moment(period.loaded_at), path=period.source_path or "-")
+        t(
+            "plan-cli-loaded",
+            locale=locale,
+            at=fmt_when(period.loaded_at, locale),
+            path=period.source_path or "-",
+        )
     )
     return "\n\n".join(parts)

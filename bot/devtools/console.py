@@ -25,8 +25,7 @@ from bot.config import Settings
 from bot.devtools.fake_api import Call, Sent
 from bot.devtools.harness import Chatter, World
 from bot.i18n import normalize_locale, t
-from bot.roles import Role
-from bot.services.people_admin import role_label
+from bot.roles import Role, role_name
 from bot.text import plain
 from storage.models import Person, Unit
 
@@ -55,6 +54,7 @@ class Console:
         self.me: Chatter | None = None
         self.by_person: dict[int, Chatter] = {}  # unlinked roster people the operator played
         self.cursor = 0
+        self.seen: dict[int, int] = {}  # chat id -> how many of its messages the operator has been shown
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, locale=self.locale, **params)
@@ -81,7 +81,7 @@ class Console:
                 else self.t("console-joined" if p.telegram_id else "console-not-joined")
             )
             mark = "*" if self.me is not None and self._is_me(p) else " "
-            labels = ", ".join(role_label(r, self.locale) for r in roles) or self.t("console-no-roles")
+            labels = ", ".join(role_name(r, self.locale) for r in roles) or self.t("console-no-roles")
             self.out(f"{mark}{n:>3}. {p.full_name} — {unit.code if unit else '—'} — {labels} — {status}")
 
     def _is_me(self, p: Person) -> bool:
@@ -105,6 +105,32 @@ class Console:
             self.by_person[p.id] = self.me
             self.out(self.t("console-as-guest", name=p.full_name))
         self.names.setdefault(self.me.id, self.me.name)
+        self.show_unseen()
+
+    def show_unseen(self) -> None:
+        """What this person received while the operator was someone else (their chat as it is now)."""
+        assert self.me is not None
+        messages = self.me.messages()
+        unseen = messages[self.seen.get(self.me.id, 0) :]
+        if unseen:
+            self.out(self.t("console-while-away", count=len(unseen)))
+            for sent in unseen:
+                self.print_mine(self.sent_text(sent), sent.markup)
+        self.seen[self.me.id] = len(messages)
+
+    def sent_text(self, sent: Sent) -> str:
+        text = plain(sent.text)
+        if sent.kind == "document":
+            text = (self.t("console-document", name=sent.file_name or "") + "\n" + text).strip()
+        elif sent.kind == "photo":
+            text = (self.t("console-photo") + "\n" + text).strip()
+        return text
+
+    def print_mine(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        self.out(text)
+        if markup:
+            self.out(buttons_line(markup))
+        self.out("")
 
     def newcomer(self, name: str) -> None:
         self.me = self.world.chatter(name or self.t("console-newcomer"), language_code=self.locale)
@@ -225,18 +251,23 @@ class Console:
             text = (self.t("console-document", name=name) + "\n" + text).strip()
         elif call.method == "sendPhoto":
             text = (self.t("console-photo") + "\n" + text).strip()
-        if call.method in _EDITS:
-            text = self.t("console-edited") + " " + text
         markup = getattr(call.obj, "reply_markup", None)
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        if call.method in _EDITS:  # the message as it now reads: a keyboard-only edit has no text of its own
+            mid = p.get("message_id")
+            edited = next((m for m in self.world.api.sent_to(chat_id) if m.message_id == mid), None)
+            if edited is not None:
+                text, markup = self.sent_text(edited), edited.markup
+            text = self.t("console-edited") + " " + text
         if chat_id == self.me.id:
-            self.out(text)
-            if markup:
-                self.out(buttons_line(markup))
-            self.out("")
+            self.print_mine(text, markup)
+            self.seen[chat_id] = len(self.me.messages())
         else:
             name = self.names.get(chat_id) or self.t("console-chat", id=chat_id)
-            self.out(self.t("console-outbox", name=name, text=text.replace("\n", " ⏎ ")))
+            line = self.t("console-outbox", name=name, text=text.replace("\n", " ⏎ "))
+            if markup:
+                line += "  " + "  ".join(f"[{b.text}]" for b in flat_buttons(markup))
+            self.out(line)
 
 
 class ConsoleWorld(World):

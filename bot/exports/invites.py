@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.clock import fmt_date, fmt_datetime
+from bot.clock import fmt_date, fmt_when
 from bot.i18n import t
 from bot.services.invites import InviteRow
 
@@ -43,7 +43,7 @@ def write_invites_xlsx(path: str | Path, rows: Sequence[InviteRow], locale: str 
                 fmt_date(r.birth_date) if r.birth_date else "",
                 r.unit_code,
                 r.link,
-                fmt_datetime(r.expires_at),
+                fmt_when(r.expires_at),
             ]
         )
     for col, width in zip("ABCDEFGH", WIDTHS, strict=True):

@@ -4,7 +4,7 @@ Pure: no database and no Telegram here. `parse_plan` reads a plan file; `calenda
 dates on the clock; `views` renders loaded rows as text.
 """
 
-from bot.plan.calendar import LOCAL_TZ, format_moment
+from bot.plan.calendar import LOCAL_TZ
 from bot.plan.loader import parse_plan, read_plan
 from bot.plan.schema import (
     AwardForm,
@@ -27,7 +27,6 @@ __all__ = [
     "Round",
     "SchoolYear",
     "Title",
-    "format_moment",
     "parse_plan",
     "read_plan",
 ]

@@ -53,13 +53,6 @@ def to_local(when: datetime) -> datetime:
     return when.astimezone(LOCAL_TZ)
 
 
-def format_moment(moment: Moment) -> str:
-    """dd/mm/yyyy, with HH:MM when the plan gives a time."""
-    if isinstance(moment, datetime):
-        return moment.strftime("%d/%m/%Y %H:%M")
-    return moment.strftime("%d/%m/%Y")
-
-
 def nominations_open(plan: PlanFile, round_: Round) -> Moment:
     """When nominations open: as written, else the first day of the round's school year."""
     if round_.windows.nominations_open is not None:

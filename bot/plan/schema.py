@@ -27,8 +27,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.i18n import tn
 from bot.plan.calendar import LOCAL_TZ, Moment, closes_at, has_time, local_day, opens_at
-from bot.plan.messages import Listing, Phrase, known_list, render, template
+from bot.plan.messages import DIAGNOSTIC_LOCALE, Listing, Phrase, known_list, render, template
 
 Loc = tuple[str | int, ...]
 
@@ -91,7 +92,7 @@ class PlanError(Exception):
     def report(self, locale: str | None = None) -> str:
         """A heading and one line per problem, in `locale` (default English)."""
         head = f"{self.filename}: " if self.filename else ""
-        count = render("plan-problems", {"count": len(self.issues)}, locale)
+        count = tn("plan-problems", len(self.issues), locale=locale or DIAGNOSTIC_LOCALE)
         lines = "\n".join(f"  {issue.format(locale)}" for issue in self.issues)
         return f"{head}{count}\n{lines}"
 

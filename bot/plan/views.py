@@ -1,7 +1,7 @@
 """The loaded plan as text (HTML) for the chat and, stripped of tags, for `thidua plan show`.
 
-Rows come from storage.models.plan; texts from the plan file are escaped. Dates are dd/mm/yyyy in
-Asia/Ho_Chi_Minh, with HH:MM only when the plan gives a time.
+Rows come from storage.models.plan; texts from the plan file are escaped. Dates and times are shown
+by bot.clock (fmt_when, fmt_date, fmt_since), like everywhere else.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n import current_locale, t
-from bot.plan.calendar import LOCAL_TZ, effective_voting_window, round_phase
+from bot.clock import fmt_date, fmt_since, fmt_when
+from bot.i18n import current_locale, t, tn
+from bot.plan.calendar import effective_voting_window, round_phase
 from bot.text import esc
 
 _TAGS = re.compile(r"</?(?:b|i|u|code)>")
@@ -33,18 +34,6 @@ def pick(row: Any, name: str, locale: str | None) -> str:
     """`row.<name>_<lang>`, falling back to the Vietnamese text."""
     value = getattr(row, f"{name}_{_lang(locale)}", None) or getattr(row, f"{name}_vi", None)
     return str(value or "")
-
-
-def moment(value: datetime) -> str:
-    """dd/mm/yyyy; with HH:MM unless it is the start or the end of the local day."""
-    local = value.astimezone(LOCAL_TZ)
-    if local.time() in (time.min, time.max) or local.time() >= time(23, 59, 59):
-        return local.strftime("%d/%m/%Y")
-    return local.strftime("%d/%m/%Y %H:%M")
-
-
-def day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def number(value: Decimal | float | int, locale: str | None) -> str:
@@ -101,14 +90,14 @@ def school_year_text(school_year: Any, locale: str | None = None) -> str:
                 "plan-view-school-year",
                 locale=locale,
                 code=school_year.code,
-                start=day(school_year.start),
-                end=day(school_year.end),
+                start=fmt_date(school_year.start),
+                end=fmt_date(school_year.end),
             ),
             t(
                 "plan-view-registration",
                 locale=locale,
-                opens=moment(school_year.registration_opens_at),
-                closes=moment(school_year.registration_closes_at),
+                opens=fmt_when(school_year.registration_opens_at, locale),
+                closes=fmt_when(school_year.registration_closes_at, locale),
             ),
         ]
     )
@@ -120,12 +109,16 @@ def round_block(round_: Any, now: datetime, locale: str | None = None) -> str:
     heading = f"<b>{esc(pick(round_, 'name', locale))}</b> — " + t(
         f"plan-phase-{round_phase(round_, now)}", locale=locale
     )
-    voting = t("plan-view-voting", locale=locale, opens=moment(opens), closes=moment(closes))
+    voting = t(
+        "plan-view-voting", locale=locale, opens=fmt_when(opens, locale), closes=fmt_when(closes, locale)
+    )
     marks = []
     if round_.voting_opened_early_at is not None:
-        marks.append(t("plan-view-opened-early", locale=locale, at=moment(round_.voting_opened_early_at)))
+        marks.append(
+            t("plan-view-opened-early", locale=locale, at=fmt_when(round_.voting_opened_early_at, locale))
+        )
     if round_.voting_extended_to is not None:
-        marks.append(t("plan-view-extended", locale=locale, planned=moment(round_.voting_close_at)))
+        marks.append(t("plan-view-extended", locale=locale, planned=fmt_when(round_.voting_close_at, locale)))
     if marks:
         voting += " (" + "; ".join(marks) + ")"
     lines = [
@@ -133,11 +126,11 @@ def round_block(round_: Any, now: datetime, locale: str | None = None) -> str:
         t(
             "plan-view-nominations",
             locale=locale,
-            opens=moment(round_.nominations_open_at),
-            closes=moment(round_.nominations_close_at),
+            opens=fmt_when(round_.nominations_open_at, locale),
+            closes=fmt_when(round_.nominations_close_at, locale),
         ),
         voting,
-        t("plan-view-ceremony", locale=locale, at=moment(round_.ceremony_at)),
+        t("plan-view-ceremony", locale=locale, at=fmt_when(round_.ceremony_at, locale)),
     ]
     occasion = pick(round_, "occasion", locale)
     if occasion:
@@ -158,29 +151,43 @@ def school_years_text(
     return blocks
 
 
-def titles_text(items: Sequence[Any], factors: Sequence[Any], locale: str | None = None) -> str:
-    """Every title and award form, with its award factors (rows of the period)."""
+def titles_text(
+    items: Sequence[Any], factors: Sequence[Any], locale: str | None = None, *, unconfirmed: bool = False
+) -> str:
+    """Every title and award form, with its award factors (rows of the period). `unconfirmed`: say which
+    values are still to be confirmed (for the secretary and the admin only)."""
     names = {c.code: pick(c, "name", locale) for c in items}
     blocks = [
-        commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names) for c in items
+        commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names, unconfirmed)
+        for c in items
     ]
     return t("plan-view-titles", locale=locale) + "\n\n" + "\n\n".join(blocks)
 
 
-def _confirm(flag: bool, locale: str | None) -> str:
-    return " " + t("plan-view-to-confirm", locale=locale) if flag else ""
+def _confirm(flag: bool, locale: str | None, shown: bool = True) -> str:
+    return " " + t("plan-view-to-confirm", locale=locale) if flag and shown else ""
 
 
 def commendation_block(
-    item: Any, factors: Iterable[Any], locale: str | None = None, names: dict[str, str] | None = None
+    item: Any,
+    factors: Iterable[Any],
+    locale: str | None = None,
+    names: dict[str, str] | None = None,
+    unconfirmed: bool = False,
 ) -> str:
-    """A title or award form: whom, who decides, registration, threshold, quota, rules, money, source."""
+    """A title or award form: whom, who decides, registration, threshold, quota, rules, money, source.
+
+    No internal code is shown; values still to be confirmed are marked only when `unconfirmed`."""
     names = names or {}
+
+    def confirm(flag: bool) -> str:
+        return _confirm(flag, locale, unconfirmed)
+
     subjects = ", ".join(t(f"plan-subject-{s}", locale=locale) for s in item.subjects)
     kind = t(f"plan-kind-{item.kind}", locale=locale)
     level = f" · {t('plan-view-level', locale=locale, level=item.level)}" if item.level else ""
     lines = [
-        f"<b>{esc(pick(item, 'name', locale))}</b> (<code>{esc(item.code)}</code>)",
+        f"<b>{esc(pick(item, 'name', locale))}</b>",
         f"{kind}{level} · {subjects} · {t(f'plan-decided-{item.decided_by}', locale=locale)}",
         t(
             "plan-view-registration-required"
@@ -193,7 +200,7 @@ def commendation_block(
             locale=locale,
             percent=percent(item.threshold_share, locale),
         )
-        + _confirm(item.threshold_to_confirm, locale),
+        + confirm(item.threshold_to_confirm),
     ]
     if item.quota_percent is not None:
         key = "plan-view-quota-title" if item.quota_base == "title" else "plan-view-quota-staff"
@@ -203,7 +210,7 @@ def commendation_block(
             percent=number(item.quota_percent, locale),
             title=esc(names.get(item.quota_title or "", item.quota_title or "")),
         )
-        lines.append(quota + _confirm(item.quota_to_confirm, locale))
+        lines.append(quota + confirm(item.quota_to_confirm))
     rules = [rule_text(rule, locale, names) for rule in item.criteria_rules or []]
     if rules:
         lines.append(t("plan-view-rules", locale=locale))
@@ -217,16 +224,14 @@ def commendation_block(
                     "plan-view-factor",
                     locale=locale,
                     factor=number(f.factor, locale),
-                    since=day(f.effective_from),
+                    since=fmt_since(f.effective_from, locale),
                 )
                 + who
-                + _confirm(f.to_confirm, locale)
+                + confirm(f.to_confirm)
             )
     else:
         lines.append(t("plan-view-no-factor", locale=locale))
-    lines.append(
-        t("plan-view-source", locale=locale, source=esc(item.source)) + _confirm(item.to_confirm, locale)
-    )
+    lines.append(t("plan-view-source", locale=locale, source=esc(item.source)) + confirm(item.to_confirm))
     return "\n".join(lines)
 
 
@@ -252,7 +257,9 @@ def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, 
         ("min_count", "plan-rule-min-count", "count"),
         ("count", "plan-rule-count", "count"),
     ):
-        if name in params:
+        if name in params and param == "years":  # a plural entry: "1 year", "3 years"
+            extra.append(tn(key, int(params[name]), locale=locale))
+        elif name in params:
             extra.append(t(key, locale=locale, **{param: params[name]}))
     if params.get("members"):
         extra.append(t("plan-rule-members", locale=locale))
@@ -261,7 +268,12 @@ def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, 
 
 def money_lines(values: Sequence[Any], locale: str | None = None) -> list[str]:
     return [
-        t("plan-view-money", locale=locale, amount=money(v.amount, locale), since=day(v.effective_from))
+        t(
+            "plan-view-money",
+            locale=locale,
+            amount=money(v.amount, locale),
+            since=fmt_since(v.effective_from, locale),
+        )
         + f" — {esc(v.source)}"
         + _confirm(v.to_confirm, locale)
         for v in values
@@ -269,8 +281,8 @@ def money_lines(values: Sequence[Any], locale: str | None = None) -> list[str]:
 
 
 def offset(value: str, locale: str | None = None) -> str:
-    """'7d' -> '7 ngày' / '7 day(s)'."""
-    return t(f"plan-offset-{value[-1:]}", locale=locale, n=value[:-1])
+    """'7d' -> '7 ngày' / '7 days'."""
+    return tn(f"plan-offset-{value[-1:]}", int(value[:-1]), locale=locale)
 
 
 def reminder_lines(rules: Sequence[Any], locale: str | None = None) -> list[str]:

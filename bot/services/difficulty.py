@@ -16,7 +16,7 @@ from typing import Any, NoReturn, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import fmt_date, fmt_datetime
+from bot.clock import fmt_date, fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
@@ -115,7 +115,7 @@ class AlreadyAnswered(Settled):
         super().__init__(
             view,
             name=esc(view.answerer or ""),
-            at=fmt_datetime(item.answered_at) if item.answered_at else "",
+            at=fmt_when(item.answered_at) if item.answered_at else "",
             answer=clip(item.answer or "", 3000),
         )
 

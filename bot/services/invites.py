@@ -14,11 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.clock import as_utc, fmt_datetime
+from bot.clock import as_utc, fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
-from bot.i18n import t
-from bot.roles import HEAD_ROLES, Member, Role
+from bot.roles import HEAD_ROLES, Member, Role, role_name  # role_name: re-exported for its callers
 from bot.services.audit import Audit
 from bot.text import esc
 from storage.models import Invite, Person, Unit
@@ -118,10 +117,6 @@ def may_invite_to(member: Member | None, role: Role, unit_id: int) -> bool:
     if member is None or member.has(Role.ADMIN) or member.has(Role.SECRETARY):
         return True
     return member.heads(unit_id)
-
-
-def role_name(role: str | Role, locale: str | None = None) -> str:
-    return t(f"invite-role-{Role(role).value}", locale=locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +256,7 @@ class InviteService:
         if invite.revoked:
             raise InviteRevoked()
         if as_utc(invite.expires_at) <= self.ctx.clock.now():
-            raise InviteExpired(date=fmt_datetime(invite.expires_at))
+            raise InviteExpired(date=fmt_when(invite.expires_at))
         if invite.uses >= invite.max_uses:
             raise InviteUsedUp()
 
@@ -300,4 +295,4 @@ def invite_rows(created: list[CreatedInvite], bot_username: str) -> list[InviteR
 
 
 def expires_text(invite: Invite) -> str:
-    return fmt_datetime(as_utc(invite.expires_at))
+    return fmt_when(as_utc(invite.expires_at))

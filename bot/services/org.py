@@ -5,7 +5,7 @@ units:
     name: Phòng Tổ chức – Hành chính
     kind: phong          # phong | khoa | trung_tam | doan_the
     parent: null         # code of the parent unit, if any
-    example: false       # true for plausible example units not named by the seed
+    example: false       # true for plausible example units not named by the plan
 """
 
 from __future__ import annotations

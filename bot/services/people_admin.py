@@ -7,13 +7,12 @@ Error parameters are HTML (names escaped with esc); a button's alert shows them 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from bot.clock import fmt_date
+from bot.clock import fmt_date, parse_day
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
@@ -30,7 +29,6 @@ QUERY_LIMIT = 100
 POSITION_MAX = 120  # the column's size
 # Roles an admin switches on and off on a card; the deputy head is given by a dated delegation instead.
 TOGGLE_ROLES = tuple(r for r in Role if r is not Role.DEPUTY_HEAD)
-_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
 class QueryEmpty(DomainError):
@@ -89,25 +87,19 @@ class AmbiguousName(DomainError):
     key = "people-admin-cli-ambiguous"
 
 
-def role_label(role: str | Role, locale: str | None = None) -> str:
-    return t(f"people-admin-role-{Role(role).value}", locale=locale)
-
-
 def set_name(person: Person, full_name: str) -> None:
     """The one way to change a name: the search column follows it."""
     person.full_name = nfc(full_name).strip()
     person.name_search = search_key(person.full_name)
 
 
-def parse_date(text: str) -> date:
-    """dd/mm/yyyy (also d/m/yyyy, dd.mm.yyyy, dd-mm-yyyy)."""
-    m = _DATE.match(text or "")
-    try:
-        if m is None:
-            raise ValueError(text)
-        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        raise BadDate(value=esc((text or "").strip()[:40]), example="01/12/2026") from None
+def parse_date(text: str, today: date | None = None) -> date:
+    """The day typed (bot.clock.parse_day: dd/mm/yyyy, yyyy-mm-dd; with `today`, also d/m, "hôm nay",
+    "hôm qua"), else BadDate."""
+    found = parse_day(text, today)
+    if found is None:
+        raise BadDate(value=esc((text or "").strip()[:40]), example="01/12/2026")
+    return found
 
 
 def query_key(query: str) -> str:
@@ -572,6 +564,5 @@ __all__ = [
     "UnitCount",
     "parse_date",
     "query_key",
-    "role_label",
     "set_name",
 ]

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.clock import fmt_date
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import current_locale, t
@@ -531,12 +532,12 @@ class PlanService:
             row = existing.pop(day, None)
             if row is None:
                 self.repo.add(make(day, values))
-                report.note_added("money", day.strftime("%d/%m/%Y"))
+                report.note_added("money", fmt_date(day))
             elif fields := _apply(row, values):
-                report.note_changed("money", day.strftime("%d/%m/%Y"), fields)
+                report.note_changed("money", fmt_date(day), fields)
         for day, row in existing.items():
             await self.ctx.session.delete(row)
-            report.note_removed("money", day.strftime("%d/%m/%Y"))
+            report.note_removed("money", fmt_date(day))
         await self.ctx.session.flush()
 
     async def _sync_reminders(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
@@ -620,6 +621,15 @@ class PlanService:
             "voting_extended_to": round_.voting_extended_to,
         }
 
+    async def early_openable_round(self, round_id: int) -> PlanRound:
+        """The round whose voting the secretary may open early now: nominations closed, voting not open."""
+        self._ensure_secretary()
+        round_ = await self._round(round_id)
+        phase = round_phase(round_, self.ctx.clock.now())
+        if phase != "reviewing":
+            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
+        return round_
+
     async def open_voting_early(self, round_id: int) -> PlanRound:
         """Open the round's voting now, before the plan's date: only once nominations have closed."""
         self._ensure_secretary()
@@ -654,9 +664,14 @@ class PlanService:
             raise WindowError("plan-extend-round-over")
         return round_
 
-    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
-        """Let the voting run to the end of the local day `until`."""
+    async def check_extension(self, round_id: int, until: date) -> PlanRound:
+        """The round, when its voting may run to the end of the local day `until`; nothing is written
+        (the secretary confirms first, and `extend_voting` checks again)."""
         round_ = await self.extendable_round(round_id)
+        self._check_until(round_, until)
+        return round_
+
+    def _check_until(self, round_: PlanRound, until: date) -> None:
         now = self.ctx.clock.now()
         opens, closes = effective_voting_window(round_)
         today = now.astimezone(LOCAL_TZ).date()
@@ -670,6 +685,12 @@ class PlanService:
             raise WindowError("plan-extend-not-later", close=_day(closes))
         if until >= ceremony:
             raise WindowError("plan-extend-after-ceremony", ceremony=_day(ceremony))
+
+    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
+        """Let the voting run to the end of the local day `until`."""
+        round_ = await self.extendable_round(round_id)
+        self._check_until(round_, until)
+        new_close = closes_at(until)
         before = self._window_state(round_)
         round_.voting_extended_to = _utc(new_close)
         Audit(self.ctx).record(
@@ -744,9 +765,7 @@ def _resolved(path: str | Path | None) -> str | None:
 
 
 def _day(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(LOCAL_TZ).date()
-    return value.strftime("%d/%m/%Y")
+    return fmt_date(value)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ wording stays here and the service holds only the rules.
 
 from __future__ import annotations
 
-from bot.clock import fmt_date, fmt_datetime
+from bot.clock import fmt_date, fmt_when
 from bot.i18n import t
 from bot.services.difficulty import CAPTION_MAX, MESSAGE_BUDGET, ItemView
 from bot.text import clip, esc, fit
@@ -82,7 +82,7 @@ def card(view: ItemView, locale: str | None = None, *, title_key: str = "difficu
                 "difficulty-card-answer",
                 locale=locale,
                 name=esc(view.answerer or ""),
-                at=fmt_datetime(item.answered_at) if item.answered_at else "",
+                at=fmt_when(item.answered_at) if item.answered_at else "",
                 answer=parts[i],
             ),
         ]

@@ -54,7 +54,7 @@ async def test_a_photo_instead_of_the_text_asks_for_text(world):
 async def test_executable_file_is_refused_and_nothing_is_kept(world):
     hoa = await _at_file_step(world)
     await hoa.send_document("setup.exe", "application/x-msdownload", 50_000)
-    assert "Tệp «setup.exe» không đúng định dạng" in hoa.last_text()
+    assert "Tệp “setup.exe” không đúng định dạng" in hoa.last_text()
     assert await hoa.state() == "DifficultySG:file"
     assert (await hoa.data())["draft"]["file_id"] is None
 
@@ -364,5 +364,5 @@ async def test_preview_of_the_longest_texts_fits_one_message(world, monkeypatch)
     await minh.send_document("abc" + "<" * 100 + ".pdf", "application/pdf", 1000)
     await minh.click("Phong trào")
     assert await minh.state() == "DifficultySG:confirm"
-    assert minh.buttons() == ["Gửi", "Hủy"] and "Gửi thay mặt đơn vị" in minh.last_text()
+    assert minh.buttons() == ["Gửi", "Hủy"] and "Gửi thay mặt Phòng KCNTT." in minh.last_text()
     assert len(minh.last_text()) <= 4096

@@ -87,7 +87,7 @@ async def test_unit_head_raises_on_behalf_of_the_unit(world):
     await minh.click("Thay mặt")
     await minh.send(TEXT)
     await minh.click("Bỏ qua")
-    assert "Gửi thay mặt đơn vị" in minh.last_text()
+    assert "Gửi thay mặt Phòng KCNTT." in minh.last_text()
     await minh.click("Gửi")
     item = await only_item(world)
     kcntt = await world.unit("KCNTT")

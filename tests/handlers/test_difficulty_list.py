@@ -63,7 +63,7 @@ async def test_secretary_list_is_paged(world):
     await lan.send("/difficulties")
     assert "Trang 1/2 · 7 mục" in lan.last_text()
     assert "thứ tự 6" in lan.last_text() and "thứ tự 1 " not in lan.last_text()
-    await lan.click("Sau »")
+    await lan.click("Sau ›")
     assert "Trang 2/2" in lan.last_text()
     assert "thứ tự 1 " in lan.last_text() and "thứ tự 0 " in lan.last_text()
 

@@ -68,7 +68,7 @@ async def test_personal_invite_links_the_roster_person_as_staff_of_their_unit(wo
     await hoa.click("Đồng ý")
     assert "Nguyễn Thị Hoa" in hoa.last_text()
     await hoa.click("Đúng, là tôi")
-    assert "Phòng TCHC" in hoa.last_text() and "Cán bộ, viên chức" in hoa.last_text()
+    assert "Phòng TCHC" in hoa.last_text() and "Cán bộ, viên chức, người lao động" in hoa.last_text()
     await hoa.click("Xác nhận")
     await hoa.click("Tiếng Việt")
     assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text() and "/help" in hoa.last_text()
@@ -248,7 +248,7 @@ async def test_a_used_token_is_refused(world):
     await first.click("Tiếng Việt")
     second = world.outsider("Người Hai")
     await second.send(f"/start {token}")
-    assert "đã được sử dụng hết" in second.last_text()
+    assert "đã hết lượt sử dụng" in second.last_text()
     assert await second.state() is None
     assert [p.full_name for p in await world.rows(Person)] == ["Người Một"]
     assert (await invite_row(world, token)).uses == 1
@@ -273,7 +273,7 @@ async def test_a_personal_invite_of_someone_who_has_joined_is_refused(world):
         await s.commit()
     x = world.outsider()
     await x.send(f"/start {token}")
-    assert "đã được sử dụng hết" in x.last_text()
+    assert "đã hết lượt sử dụng" in x.last_text()
     assert await x.state() is None
 
 
@@ -310,7 +310,7 @@ async def test_two_people_racing_for_a_single_use_link_give_one_member_and_one_r
     assert len(people) == 1
     winner, loser = (a, b) if people[0].telegram_id == a.id else (b, a)
     assert "Chào mừng Người" in winner.last_text()
-    assert "đã được sử dụng hết" in loser.last_text()
+    assert "đã hết lượt sử dụng" in loser.last_text()
     assert await loser.state() is None
     assert (await invite_row(world, token)).uses == 1
     assert len(await world.rows(AuditEntry, AuditEntry.action == "person.joined")) == 1
@@ -500,7 +500,7 @@ async def test_after_joining_the_person_is_a_member_at_once(world):
     await new_joiner_to_language(x, await make_invite(world), "Nguyễn Văn Ba")
     await x.click("Tiếng Việt")
     await x.send("/help")
-    assert "Bạn có thể dùng các lệnh sau" in x.last_text() and "/lang" in x.last_text()
+    assert "Anh/Chị có thể dùng các lệnh sau" in x.last_text() and "/lang" in x.last_text()
 
 
 async def test_two_accounts_linking_the_same_person_at_the_same_moment_give_one_link(world, monkeypatch):

@@ -27,7 +27,7 @@ async def test_set_menu_sends_only_the_persons_commands_for_their_chat(world):
     [call] = world.api.calls_of("setMyCommands")
     assert call.params["scope"] == {"type": "chat", "chat_id": 555}
     assert [c["command"] for c in call.params["commands"]] == STAFF_MENU
-    assert {"command": "help", "description": "Những việc bạn có thể làm"} in call.params["commands"]
+    assert {"command": "help", "description": "Những việc anh/chị có thể làm"} in call.params["commands"]
 
 
 async def test_set_menu_for_an_admin_includes_the_people_commands(world):

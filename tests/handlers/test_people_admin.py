@@ -11,7 +11,7 @@ from bot.roles import Role
 from handlers.keyboards import PeoplePageCb, PersonCb, PersonEditCb
 from storage.models import AuditEntry, FsmRecord, OutboxMessage, Person, PersonRole, Unit
 
-NOT_ALLOWED = "Bạn không có quyền thực hiện thao tác này."
+NOT_ALLOWED = "Anh/Chị không có quyền thực hiện thao tác này."
 
 
 async def person(world, chatter) -> Person:
@@ -59,7 +59,7 @@ async def test_outsider_trying_every_command_gets_the_invite_hint_and_nothing_is
         await stranger.press(data)
     assert (
         stranger.alerts()
-        == ["Bạn chưa tham gia bot. Vui lòng xin đường link mời từ trưởng đơn vị của bạn."] * 2
+        == ["Anh/Chị chưa tham gia bot. Vui lòng đề nghị trưởng đơn vị gửi liên kết mời."] * 2
     )
     for model in (Person, PersonRole, AuditEntry, OutboxMessage, FsmRecord):
         assert await world.rows(model) == [], model
@@ -69,7 +69,7 @@ async def test_outsider_trying_every_command_gets_the_invite_hint_and_nothing_is
 async def test_staff_has_no_people_command(world):
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/people hoa")
-    assert hoa.last_text().startswith("Tôi chưa hiểu")
+    assert hoa.last_text().startswith("Lệnh /people không thuộc quyền hạn của anh/chị.")
     await hoa.send("/help")
     assert "/people" not in hoa.last_text()
 
@@ -139,7 +139,7 @@ async def test_search_without_a_name_asks_for_one_and_then_finds(world):
 async def test_search_with_no_match_says_so(world):
     an = await world.admin("Nguyễn Văn An")
     await an.send("/people Xuân")
-    assert an.last_text() == "Không tìm thấy ai có tên «xuan». Hãy thử từ khóa khác: /people và tên."
+    assert an.last_text() == "Không tìm thấy ai có tên “xuan”. Anh/Chị hãy thử từ khóa khác: /people và tên."
 
 
 async def test_a_too_long_query_is_refused_and_the_question_stays(world):
@@ -177,7 +177,7 @@ async def test_card_shows_unit_roles_joined_and_active(world):
     await open_card(an, "Phạm Thị Dung")
     card = an.last_text()
     assert "Đơn vị: Phòng KHTC (KHTC)" in card
-    assert "Vai trò: Cán bộ, viên chức; Trưởng đơn vị" in card
+    assert "Vai trò: Cán bộ, viên chức, người lao động; Trưởng đơn vị" in card
     assert "đã tham gia ngày 25/11/2026" in card and "đang hoạt động" in card
     await open_card(an, "Lý Văn Minh")
     assert "chưa tham gia" in an.last_text()
@@ -227,9 +227,9 @@ async def test_a_new_role_shows_in_the_persons_next_help_without_a_restart(world
     assert "/people" not in hoa.last_text()
     await open_card(an, "Nguyễn Thị Hoa")
     await an.click("Vai trò")
-    await an.click("Thường trực HĐTĐKT")
-    assert "Đã cấp vai trò «Thường trực HĐTĐKT» cho Nguyễn Thị Hoa." in an.last_text()
-    assert "✅ Thường trực HĐTĐKT" in an.buttons()
+    await an.click("Thường trực Hội đồng Thi đua – Khen thưởng")
+    assert "Đã cấp vai trò “Thường trực Hội đồng Thi đua – Khen thưởng” cho Nguyễn Thị Hoa." in an.last_text()
+    assert "✅ Thường trực Hội đồng Thi đua – Khen thưởng" in an.buttons()
     await hoa.send("/help")
     assert "/people" in hoa.last_text() and "/units" in hoa.last_text()
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "person.roles")
@@ -254,7 +254,7 @@ async def test_a_role_change_sets_the_persons_menu_for_their_chat_only(world):
 async def test_admin_cannot_take_their_own_admin_role(world):
     an = await world.admin("Nguyễn Văn An")
     await an.press(PersonEditCb(op="role", id=an.person_id, arg="admin").pack())
-    assert an.alerts() == ["Bạn không thể tự gỡ vai trò quản trị của chính mình."]
+    assert an.alerts() == ["Anh/Chị không thể tự gỡ vai trò quản trị của chính mình."]
     assert ("admin", None, None, None) in await roles_of(world, an)
     assert await world.rows(AuditEntry) == []
 
@@ -265,14 +265,14 @@ async def test_delegating_the_head_role_with_bad_dates_asks_again_and_stores_not
     em = await world.staff("Hoàng Văn Em")  # today is 25/11/2026
     await open_card(an, "Hoàng Văn Em")
     await an.click("Ủy quyền trưởng đơn vị")
-    assert "Nhập ngày bắt đầu" in an.last_text()
+    assert "nhập ngày bắt đầu" in an.last_text()
     await an.send("31/02/2026")
     assert (
-        an.last_text()
-        == "«31/02/2026» không phải là ngày hợp lệ. Vui lòng nhập theo dạng dd/mm/yyyy, ví dụ 01/12/2026."
+        an.last_text() == "“31/02/2026” không phải là ngày hợp lệ. "
+        "Anh/Chị vui lòng nhập theo dạng ngày/tháng/năm, ví dụ 01/12/2026."
     )
     await an.send("mai")
-    assert "«mai» không phải là ngày hợp lệ" in an.last_text()
+    assert "“mai” không phải là ngày hợp lệ" in an.last_text()
     await an.send("24/11/2026")
     assert an.last_text() == "Ngày 24/11/2026 đã qua. Vui lòng nhập một ngày từ hôm nay (25/11/2026) trở đi."
     assert await an.state() == "DelegateSG:start"
@@ -303,7 +303,7 @@ async def test_delegating_the_head_role_for_a_period(world):
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "person.delegation")
     assert entry.after["valid_to"] == "2026-12-15"
     await world.drain_outbox()
-    assert "Bạn được ủy quyền trưởng đơn vị Phòng TCHC" in em.last_text()
+    assert "Anh/Chị được ủy quyền trưởng đơn vị Phòng TCHC" in em.last_text()
     menu = world.api.calls_of("setMyCommands")[-1]
     assert menu.params["scope"] == {"type": "chat", "chat_id": em.id}
 
@@ -371,7 +371,7 @@ async def test_a_deactivated_person_can_no_longer_use_the_bot_until_reactivated(
 async def test_admin_cannot_deactivate_themself(world):
     an = await world.admin("Nguyễn Văn An")
     await an.press(PersonEditCb(op="off!", id=an.person_id).pack())
-    assert an.alerts() == ["Bạn không thể tự ngừng hoạt động tài khoản của chính mình."]
+    assert an.alerts() == ["Anh/Chị không thể tự ngừng hoạt động tài khoản của chính mình."]
     assert (await person(world, an)).active
     assert await world.rows(AuditEntry) == []
 
@@ -403,7 +403,7 @@ async def test_a_date_typed_with_markup_is_quoted_back_escaped_and_asked_again(w
     em = await world.staff("Hoàng Văn Em")
     await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
     await an.send("<b>1/12</b>")
-    assert "«&lt;b&gt;1/12&lt;/b&gt;» không phải là ngày hợp lệ" in an.last_text()
+    assert "“&lt;b&gt;1/12&lt;/b&gt;” không phải là ngày hợp lệ" in an.last_text()
     assert await an.state() == "DelegateSG:start"
     assert await world.rows(AuditEntry) == []
 
@@ -417,7 +417,7 @@ async def test_the_delegation_notice_escapes_the_unit_name(world):
     await an.send("30/11/2026")
     assert "Trung tâm Tin học &amp; Ngoại ngữ" in an.last_text()
     await world.drain_outbox()
-    assert "Bạn được ủy quyền trưởng đơn vị Trung tâm Tin học &amp; Ngoại ngữ" in em.last_text()
+    assert "Anh/Chị được ủy quyền trưởng đơn vị Trung tâm Tin học &amp; Ngoại ngữ" in em.last_text()
 
 
 async def test_an_alert_shows_names_as_plain_text(world):

@@ -68,7 +68,7 @@ def test_admin_add_creates_the_first_admin_and_audits(db):
 def test_admin_add_twice_changes_nothing_the_second_time(db):
     run("123456789", "--name", "Nguyễn Văn An")
     result = run("123456789")
-    assert "đã là quản trị viên; không có gì thay đổi" in result.output
+    assert "đã có vai trò Quản trị hệ thống; không có gì thay đổi" in result.output
     assert len(query(db, Person)) == 1 and len(query(db, PersonRole)) == 1 and len(query(db, AuditEntry)) == 1
 
 

@@ -60,9 +60,9 @@ async def test_plan_shows_purpose_movements_and_current_rounds_with_dates(world:
     assert "Tiêu chí tập thể:" in text and "Tiêu chí cá nhân:" in text
     assert "Năm học 2026-2027</b> (01/09/2026 – 31/08/2027)" in text
     assert "Bình xét thi đua, khen thưởng năm học 2026-2027</b> — đang nhận đề cử" in text
-    assert "Đề cử: 01/09/2026 – 31/05/2027" in text
-    assert "Bỏ phiếu: 07/06/2027 – 18/06/2027" in text
-    assert "Lễ khen thưởng: 09/07/2027" in text
+    assert "Đề cử: từ ngày 01/09/2026 đến hết ngày 31/05/2027" in text
+    assert "Bỏ phiếu: từ ngày 07/06/2027 đến hết ngày 18/06/2027" in text
+    assert "Lễ khen thưởng: ngày 09/07/2027" in text
     assert hoa.buttons() == ["Phong trào", "Đợt bình xét", "Danh hiệu, khen thưởng"]
 
 
@@ -74,7 +74,20 @@ async def test_plan_is_shown_in_english_to_an_english_speaker(world: World) -> N
 
     text = "\n".join(john.texts())
     assert "Innovation and creativity in managing teaching and learning" in text
-    assert "Nominations: 01/09/2026 – 31/05/2027" in text and "taking nominations" in text
+    assert "Nominations: from 01/09/2026 to end of 31/05/2027" in text and "taking nominations" in text
+
+
+async def test_english_titles_say_base_salary_and_rated_or_higher(world: World) -> None:
+    await load(world, SEED)
+    john = await world.staff("John Smith", language="en")
+    await john.send("/plan")
+
+    await john.click("Titles and awards")
+
+    text = "\n".join(john.texts()[-3:])
+    assert "Award money: 0.3 × the base salary (applies from 01/07/2025)" in text
+    assert "Rated 'task well completed' or higher" in text
+    assert "lương cơ sở" not in text and "(s)" not in text
 
 
 async def test_plan_splits_the_long_criteria_texts_into_messages_of_at_most_4096(world: World) -> None:
@@ -107,8 +120,26 @@ async def test_browsing_titles_shows_threshold_quota_and_money_factor(world: Wor
     assert "Chiến sĩ thi đua cấp tỉnh" in text
     assert "Ngưỡng bỏ phiếu: ít nhất 90 % tổng số thành viên Hội đồng đồng ý" in text
     assert "Giới hạn: không quá 10 % số người đạt Chiến sĩ thi đua cơ sở" in text
-    assert "Tiền thưởng: 0,3 × lương cơ sở, từ 01/07/2025" in text
+    assert "Mức tiền thưởng: 0,3 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in text
     assert all(len(t) <= 4096 for t in hoa.texts())
+
+
+async def test_titles_show_no_internal_code_and_what_is_unconfirmed_only_to_the_secretary(
+    world: World,
+) -> None:
+    await load(world, SEED)
+    hoa, thu = await world.staff("Nguyễn Thị Hoa"), await world.secretary("Lê Thị Thu")
+    for person in (hoa, thu):
+        await person.send("/plan")
+        await person.click("Danh hiệu, khen thưởng")
+
+    staff_text, secretary_text = "\n".join(hoa.texts()[-3:]), "\n".join(thu.texts()[-3:])
+    for text in (staff_text, secretary_text):
+        assert "lao_dong_tien_tien" not in text and "<code>" not in text and "seed" not in text
+        assert "Căn cứ: Kế hoạch giai đoạn 2021–2025 của Nhà trường, mục B.IV.2–3" in text
+    assert "chờ xác nhận" not in staff_text
+    quota = "Giới hạn: không quá 15 % số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)"
+    assert quota in secretary_text
 
 
 async def test_browsing_rounds_lists_every_round_of_the_period_with_its_dates(world: World) -> None:
@@ -120,7 +151,8 @@ async def test_browsing_rounds_lists_every_round_of_the_period_with_its_dates(wo
 
     text = hoa.last_text()
     assert "Khen thưởng tổng kết giai đoạn 2021-2025 (Quý II/2025)</b> — đã kết thúc" in text
-    assert "Bỏ phiếu: 21/04/2025 – 09/05/2025" in text and "Lễ khen thưởng: 11/06/2025" in text
+    assert "Bỏ phiếu: từ ngày 21/04/2025 đến hết ngày 09/05/2025" in text
+    assert "Lễ khen thưởng: ngày 11/06/2025" in text
 
 
 async def test_the_document_is_uploaded_once_then_sent_by_its_cached_file_id(world: World) -> None:
@@ -169,7 +201,7 @@ async def test_plan_for_someone_not_linked_gives_the_invite_hint(world: World) -
 
     await stranger.send("/plan")
 
-    assert "link mời" in stranger.last_text()
+    assert "liên kết mời" in stranger.last_text()
 
 
 # -- /rounds ----------------------------------------------------------------------------------------
@@ -191,11 +223,29 @@ async def test_secretary_opens_voting_early(world: World) -> None:
     await thu.send("/rounds")
 
     await thu.click("Mở bỏ phiếu sớm")
+    assert "Theo kế hoạch, bỏ phiếu mở từ ngày 07/06/2027" in thu.last_text()
+    assert (await the_round(world)).voting_opened_early_at is None  # nothing changes before the confirmation
+
+    await thu.click("✅ Xác nhận mở sớm")
 
     round_ = await the_round(world)
     assert round_.voting_opened_early_at == world.clock.now()
-    assert "— đang bỏ phiếu" in thu.last_text() and "mở sớm lúc 02/06/2027 09:00" in thu.last_text()
+    assert "— đang bỏ phiếu" in thu.last_text() and "mở sớm lúc 09:00 ngày 02/06/2027" in thu.last_text()
     assert "plan.voting_opened_early" in await audit_actions(world)
+
+
+async def test_secretary_who_keeps_the_window_opens_nothing(world: World) -> None:
+    await load(world, EXAMPLE)
+    world.clock.set(at(2027, 6, 2, 9, 0))
+    thu = await world.secretary("Lê Thị Thu")
+    await thu.send("/rounds")
+    await thu.click("Mở bỏ phiếu sớm")
+
+    await thu.click("Giữ nguyên")
+
+    assert thu.last_text() == "Đã giữ nguyên thời hạn bỏ phiếu."
+    assert (await the_round(world)).voting_opened_early_at is None
+    assert "plan.voting_opened_early" not in await audit_actions(world)
 
 
 async def test_a_stale_open_early_press_once_voting_is_open_is_refused(world: World) -> None:
@@ -211,21 +261,81 @@ async def test_a_stale_open_early_press_once_voting_is_open_is_refused(world: Wo
     assert (await the_round(world)).voting_opened_early_at is None
 
 
+async def test_a_confirmation_of_the_early_opening_is_checked_again_when_pressed(world: World) -> None:
+    await load(world, EXAMPLE)
+    world.clock.set(at(2027, 6, 2, 9, 0))
+    thu = await world.secretary("Lê Thị Thu")
+    await thu.send("/rounds")
+    await thu.click("Mở bỏ phiếu sớm")
+    world.clock.set(at(2027, 6, 8, 9, 0))  # the plan's voting has opened meanwhile
+
+    await thu.click("✅ Xác nhận mở sớm")
+
+    assert "Chỉ mở bỏ phiếu sớm được khi" in thu.alerts()[-1]
+    assert (await the_round(world)).voting_opened_early_at is None
+
+
 async def test_secretary_extends_voting_to_a_later_date(world: World) -> None:
     await load(world, EXAMPLE)
     world.clock.set(at(2027, 6, 10, 9, 0))
     thu = await world.secretary("Lê Thị Thu")
     await thu.send("/rounds")
     await thu.click("Gia hạn bỏ phiếu")
-    assert "Hiện bỏ phiếu kết thúc ngày 18/06/2027" in thu.last_text()
+    assert "Hiện bỏ phiếu kéo dài đến hết ngày 18/06/2027" in thu.last_text()
 
     await thu.send("25/06/2027")
+    assert "nay gia hạn đến hết ngày 25/06/2027" in thu.last_text()
+    assert (await the_round(world)).voting_extended_to is None  # nothing changes before the confirmation
+    assert await thu.state() == "RoundsSG:confirm"
+
+    await thu.click("✅ Xác nhận gia hạn")
 
     assert (await the_round(world)).voting_extended_to == closes_at(date(2027, 6, 25))
-    assert thu.last_text().startswith("Đã gia hạn bỏ phiếu đến hết ngày 25/06/2027.")
-    assert "Bỏ phiếu: 07/06/2027 – 25/06/2027" in thu.last_text()
+    assert "Đã gia hạn bỏ phiếu đến hết ngày 25/06/2027." in thu.texts()[-2]
+    assert "Bỏ phiếu: từ ngày 07/06/2027 đến hết ngày 25/06/2027" in thu.last_text()
     assert await thu.state() is None
     assert "plan.voting_extended" in await audit_actions(world)
+
+
+async def test_an_extension_the_secretary_keeps_as_it_is_changes_nothing(world: World) -> None:
+    thu = await start_extension(world, at(2027, 6, 10, 9, 0))
+    await thu.send("25/06/2027")
+
+    await thu.click("Giữ nguyên")
+
+    assert (await the_round(world)).voting_extended_to is None
+    assert await thu.state() is None
+    assert "plan.voting_extended" not in await audit_actions(world)
+
+
+async def test_extending_before_the_voting_says_when_it_closes_now_in_the_present_tense(world: World) -> None:
+    thu = await start_extension(world, at(2026, 12, 9, 8, 0))  # nominations under way
+
+    await thu.send("15/06/2027")
+
+    assert thu.last_text() == (
+        "Thời hạn bỏ phiếu hiện là ngày 18/06/2027; ngày kết thúc mới phải sau ngày này."
+    )
+    assert await thu.state() == "RoundsSG:until"
+
+
+async def test_a_confirmed_extension_is_checked_again_when_pressed(world: World) -> None:
+    thu = await start_extension(world, at(2027, 6, 10, 9, 0))
+    await thu.send("20/06/2027")
+    world.clock.set(at(2027, 6, 21, 9, 0))  # the secretary confirms too late
+
+    await thu.click("✅ Xác nhận gia hạn")
+
+    assert "Ngày này đã qua" in thu.alerts()[-1]
+    assert (await the_round(world)).voting_extended_to is None
+
+
+async def test_an_extension_date_may_be_typed_as_iso_or_day_and_month(world: World) -> None:
+    thu = await start_extension(world, at(2027, 6, 10, 9, 0))
+
+    await thu.send("2027-06-25")
+
+    assert "nay gia hạn đến hết ngày 25/06/2027" in thu.last_text()
 
 
 async def start_extension(world: World, when: datetime):  # type: ignore[no-untyped-def]
@@ -242,7 +352,7 @@ async def test_extension_with_something_that_is_not_a_date_is_refused(world: Wor
 
     await thu.send("thứ sáu tuần sau")
 
-    assert "«thứ sáu tuần sau» không phải là một ngày" in thu.last_text()
+    assert "“thứ sáu tuần sau” không phải là một ngày" in thu.last_text()
     assert (await the_round(world)).voting_extended_to is None
     assert await thu.state() == "RoundsSG:until"
 

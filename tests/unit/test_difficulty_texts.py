@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import load_catalog, t
+from bot.i18n import forms_of, key_of, load_catalog, t
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["handlers/difficulty.py", "bot/services/difficulty.py", "handlers/keyboards.py"]
@@ -21,9 +21,9 @@ DYNAMIC = {  # keys built with an f-string in the code
 
 
 def _catalogue(lang: str) -> dict[str, str]:
-    return {
-        str(m.id): str(m.string) for m in load_catalog(lang) if m.id and str(m.id).startswith("difficulty-")
-    }
+    """Each key's text (a plural entry: its forms, one per line)."""
+    entries = [m for m in load_catalog(lang) if m.id and key_of(m).startswith("difficulty-")]
+    return {key_of(m): "\n".join(forms_of(m)) for m in entries}
 
 
 def _used_keys() -> set[str]:

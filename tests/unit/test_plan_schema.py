@@ -10,14 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.clock import fmt_when
 from bot.plan import (
     PlanError,
     PlanFile,
     PlanIssue,
-    format_moment,
     parse_plan,
     read_plan,
 )
+from bot.plan.calendar import closes_at, opens_at
 from bot.plan.schema import DatedAmount, Money, parse_offset
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "plans"
@@ -185,7 +186,7 @@ def test_award_factors_of_nd_152_2025(plan_2021: PlanFile, code: str, factor: st
     in_force = title.factor_on(date(2025, 7, 1))
     assert in_force is not None
     assert in_force.factor == Decimal(factor)
-    assert in_force.source.startswith("NĐ 152/2025")
+    assert in_force.source.startswith("Nghị định số 152/2025")
 
 
 @pytest.mark.parametrize(
@@ -216,8 +217,10 @@ def test_dates_may_be_written_dd_mm_yyyy_with_an_optional_time() -> None:
     windows = parse_plan(text).rounds[0].windows
     assert windows.voting_open == date(2023, 6, 5)
     assert windows.voting_close == datetime(2023, 6, 16, 17, 30)
-    assert format_moment(windows.voting_open) == "05/06/2023"
-    assert format_moment(windows.voting_close) == "16/06/2023 17:30"
+    assert fmt_when(opens_at(windows.voting_open), "vi") == "ngày 05/06/2023"
+    assert fmt_when(closes_at(windows.voting_close), "vi") == "17:30 ngày 16/06/2023"
+    assert fmt_when(closes_at(windows.voting_close), "en") == "16/06/2023 17:30"
+    assert fmt_when(closes_at(date(2023, 6, 16)), "vi") == "hết ngày 16/06/2023"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,7 +437,7 @@ def test_every_problem_is_reported_at_once_in_line_order() -> None:
     paths = [i.path for i in caught.value.issues]
     assert paths == ["titles[0].voting.share", "titles[1].quota.percent", "reminder_rules[0].offsets[1]"]
     report = str(caught.value)
-    assert report.startswith("bad.yaml: 3 problem(s) in the plan, nothing loaded:\n")
+    assert report.startswith("bad.yaml: 3 problems in the plan, nothing loaded:\n")
     assert f"  titles[1].quota.percent: quota 150 % is over 100 % (line {line_of(text, 'quota:')})" in report
 
 
