@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -31,6 +31,23 @@ log = logging.getLogger(__name__)
 
 def feature_routers() -> list[Router]:
     return [importlib.import_module(f"handlers.{name}").router() for name in FEATURES]
+
+
+def _stores(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, redis: Any
+) -> tuple[BaseStorage, BaseEventIsolation, DedupStore]:
+    """FSM storage, per-chat isolation and dedup: in Redis when there is one, else the database and memory."""
+    if redis is None:
+        dedup = DbDedup(sessionmaker, clock, settings.dedup_ttl_hours)
+        return DbStorage(sessionmaker), SimpleEventIsolation(), dedup
+    from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+
+    keys = DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_destiny=True)
+    return (
+        StagedStorage(RedisStorage(redis, key_builder=keys)),  # written after the commit
+        RedisEventIsolation(redis, key_builder=keys),
+        RedisDedup(redis, settings.redis_prefix, settings.dedup_ttl_hours),
+    )
 
 
 def create_dispatcher(
@@ -53,24 +70,11 @@ def create_dispatcher(
     outbox_wake = asyncio.Event()
     i18n = CatalogI18n(default_locale=settings.default_locale or DEFAULT_LOCALE)
 
-    storage: BaseStorage
-    isolation: BaseEventIsolation
-    dedup: DedupStore
     if redis is None and settings.redis_url:
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url)
-    if redis is not None:
-        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
-
-        keys = DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_destiny=True)
-        storage = StagedStorage(RedisStorage(redis, key_builder=keys))  # written after the commit
-        isolation = RedisEventIsolation(redis, key_builder=keys)
-        dedup = RedisDedup(redis, settings.redis_prefix, settings.dedup_ttl_hours)
-    else:
-        storage = DbStorage(sessionmaker)
-        isolation = SimpleEventIsolation()
-        dedup = DbDedup(sessionmaker, clock, settings.dedup_ttl_hours)
+    storage, isolation, dedup = _stores(settings, sessionmaker, clock, redis)
 
     dp = Dispatcher(
         storage=storage,
