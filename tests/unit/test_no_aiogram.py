@@ -54,7 +54,7 @@ def domain_modules() -> list[str]:
     """Every module of the services, the plan package, storage (but the FSM) and the CLI, plus the core."""
     found = list(CORE)
     folders = ("bot/services", "bot/exports", "handlers/render", "bot/plan", "bot/cli", "storage")
-    folders += ("storage/repositories", "storage/models")
+    folders += ("bot/services/plan", "storage/repositories", "storage/models")
     for folder in folders:
         for path in sorted((ROOT / folder).glob("*.py")):
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
@@ -80,6 +80,8 @@ def test_the_module_list_covers_the_domain():
     modules = domain_modules()
     assert {"bot.services.join", "bot.services.difficulty", "bot.plan.schema", "storage.uow"} <= set(modules)
     assert "bot.cli.plan" in modules and "storage.fsm" not in modules
+    plan = {"references", "loading", "windows", "money", "documents"}
+    assert {"bot.services.plan", *(f"bot.services.plan.{name}" for name in plan)} <= set(modules)
 
 
 def test_domain_modules_import_no_aiogram():

@@ -1,9 +1,9 @@
-"""The plan in the database: loading a plan file, the current school year and rounds, voting windows, money.
+"""Loading a plan file into the database: the period's rows made equal to the file.
 
-`PlanService(ctx).load(plan, text, path)` upserts the period's rows by their stable key (period, code), so
-ids never move and every record that refers to them stays valid. Loading the same file again changes
-nothing. Dropping an item that records of other features refer to is refused, naming what refers to it:
-features declare their foreign keys to plan rows with `register_reference(...)` at import.
+`LoadingService(ctx).load(plan, text, path)` upserts the period's rows by their stable key (period, code),
+so ids never move and every record that refers to them stays valid. Loading the same file again changes
+nothing. Dropping an item that records of other features refer to is refused, naming what refers to it
+(`references.register_reference`).
 """
 
 from __future__ import annotations
@@ -12,29 +12,19 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.clock import fmt_date
 from bot.context import Ctx
-from bot.errors import DomainError, NotAllowed
-from bot.i18n import current_locale, t
-from bot.plan.calendar import (
-    LOCAL_TZ,
-    closes_at,
-    effective_voting_window,
-    nominations_open,
-    opens_at,
-    round_ends_at,
-    round_phase,
-    to_local,
-)
+from bot.i18n import t
+from bot.plan.calendar import closes_at, nominations_open, opens_at
 from bot.plan.loader import locate_in
-from bot.plan.messages import Phrase, render
+from bot.plan.messages import Phrase
 from bot.plan.schema import Commendation, PlanError, PlanFile, PlanIssue, Title
-from bot.roles import Action, can
 from bot.services.audit import Audit
+from bot.services.plan.references import Reference, RefTarget, references
 from storage.models.plan import (
     PlanAwardFactor,
     PlanCommendation,
@@ -46,59 +36,6 @@ from storage.models.plan import (
     PlanSchoolYear,
 )
 from storage.repositories.plan import LUONG_CO_SO, PlanRepo
-
-RefTarget = Literal["commendation", "round", "movement", "school_year"]
-
-
-# -- references from other features -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reference:
-    """Rows of another feature whose `column` holds the id of a plan row of kind `target`."""
-
-    column: Any  # a model attribute (Nomination.title_id) or a table column (table.c.title_id)
-    target: RefTarget
-    label: str  # a catalogue key naming the referring records (shown as is when not a key)
-
-    def render(self, locale: str | None = None) -> str:
-        """The label in `locale` (a parameter of a problem's text is rendered this way)."""
-        return t(self.label, locale=locale)
-
-
-_REFERENCES: list[Reference] = []
-
-
-def register_reference(column: Any, target: RefTarget, label: str) -> Reference:
-    """Declare that `column` refers to plan rows of kind `target`; a reload may not drop those rows."""
-    ref = Reference(column, target, label)
-    if ref not in _REFERENCES:
-        _REFERENCES.append(ref)
-    return ref
-
-
-def unregister_reference(ref: Reference) -> None:
-    if ref in _REFERENCES:
-        _REFERENCES.remove(ref)
-
-
-def references() -> list[Reference]:
-    return list(_REFERENCES)
-
-
-# -- errors ----------------------------------------------------------------------------------------------
-class PlanNotLoaded(DomainError):
-    key = "plan-none-loaded"
-
-
-class RoundNotFound(DomainError):
-    key = "plan-round-not-found"
-
-
-class WindowError(DomainError):
-    """A voting window the secretary cannot set (the key says why)."""
-
-    def text(self, locale: str | None = None) -> str:
-        return render(self.key, self.params, locale or current_locale())
-
 
 # -- the load report ---------------------------------------------------------------------------------------
 KINDS = ("period", "movement", "commendation", "money", "school_year", "round", "reminder_rule")
@@ -144,25 +81,6 @@ class LoadReport:
                     what = t(f"plan-kind-{kind}", locale=locale)
                     out.append(t(f"plan-load-{key}", locale=locale, what=what, codes=", ".join(codes)))
         return out
-
-
-# -- what is current ---------------------------------------------------------------------------------------
-@dataclass
-class CurrentPlan:
-    """The period, school year and rounds under way at `now` (any may be missing)."""
-
-    now: datetime
-    period: PlanPeriod | None
-    school_year: PlanSchoolYear | None
-    rounds: list[PlanRound]  # under way: nominations opened, ceremony day not over
-    school_year_rounds: list[PlanRound]  # every round of the current school year
-
-
-@dataclass(frozen=True)
-class AwardAmount:
-    factor: Decimal
-    luong_co_so: int
-    amount: int  # đồng, rounded half up
 
 
 def _utc(value: datetime) -> datetime:
@@ -334,12 +252,13 @@ _GROUPS: dict[RefTarget, str] = {
 }
 
 
-class PlanService:
+class LoadingService:
+    """Loads plan files: `load` and what it needs."""
+
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
         self.repo = PlanRepo(ctx.session)
 
-    # -- loading -------------------------------------------------------------------------------------
     async def load(self, plan: PlanFile, source_text: str, path: str | Path | None = None) -> LoadReport:
         """Upsert the plan into the database; raises `PlanError` (and changes nothing) when it cannot."""
         filename = str(path) if path is not None else "<plan>"
@@ -558,214 +477,9 @@ class PlanService:
             label=label,
         )
 
-    # -- what is current --------------------------------------------------------------------------------
-    async def period_on(self, day: date) -> PlanPeriod | None:
-        """The period of the school year that includes `day`, else the one whose years include it."""
-        school_year = await self.repo.school_year_on(day)
-        if school_year is not None:
-            return await self.repo.period(school_year.period_id)
-        return await self.repo.period_of_year(day.year)
-
-    async def current(self, now: datetime | None = None) -> CurrentPlan:
-        """The school year and rounds under way at `now` (default: the clock), from the database.
-
-        The period is the one of the current school year, else the one whose years include today, else
-        the latest loaded (so the plan can still be shown between two periods).
-        """
-        now = now or self.ctx.clock.now()
-        day = to_local(now).date()  # a naive `now` is refused: its zone would be a guess
-        school_year = await self.repo.school_year_on(day)
-        if school_year is not None:
-            period = await self.repo.period(school_year.period_id)
-        else:
-            period = await self.repo.period_of_year(day.year) or await self.repo.latest_period()
-        rounds = [
-            r for r in await self.repo.rounds_around(now) if r.nominations_open_at <= now <= round_ends_at(r)
-        ]
-        school_year_rounds = await self.repo.rounds_of_school_year(school_year.id) if school_year else []
-        return CurrentPlan(now, period, school_year, rounds, school_year_rounds)
-
-    async def period(self, code: str | None = None) -> PlanPeriod:
-        """The period `code`, or the current one; raises when no plan is loaded."""
-        if code:
-            found = await self.repo.period_by_code(code)
-            if found is None:
-                known = [p.code for p in await self.repo.periods()]
-                if not known:
-                    raise DomainError("plan-period-unknown-none", code=code)
-                raise DomainError("plan-period-unknown", code=code, known=", ".join(known))
-            return found
-        found = (await self.current()).period
-        if found is None:
-            raise PlanNotLoaded()
-        return found
-
-    # -- voting windows ---------------------------------------------------------------------------------
-    def _ensure_secretary(self) -> None:
-        if not can(self.ctx.actor, Action.PLAN_WINDOWS):
-            raise NotAllowed()
-
-    async def _round(self, round_id: int) -> PlanRound:
-        round_ = await self.repo.round(round_id)
-        if round_ is None:
-            raise RoundNotFound()
-        return round_
-
-    @staticmethod
-    def _window_state(round_: PlanRound) -> dict[str, Any]:
-        opens, closes = effective_voting_window(round_)
-        return {
-            "voting_open_at": opens,
-            "voting_close_at": closes,
-            "voting_opened_early_at": round_.voting_opened_early_at,
-            "voting_extended_to": round_.voting_extended_to,
-        }
-
-    async def early_openable_round(self, round_id: int) -> PlanRound:
-        """The round whose voting the secretary may open early now: nominations closed, voting not open."""
-        self._ensure_secretary()
-        round_ = await self._round(round_id)
-        phase = round_phase(round_, self.ctx.clock.now())
-        if phase != "reviewing":
-            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
-        return round_
-
-    async def open_voting_early(self, round_id: int) -> PlanRound:
-        """Open the round's voting now, before the plan's date: only once nominations have closed."""
-        self._ensure_secretary()
-        round_ = await self._round(round_id)
-        now = self.ctx.clock.now()
-        phase = round_phase(round_, now)
-        if phase != "reviewing":
-            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
-        before = self._window_state(round_)
-        if not await self.repo.open_voting_early(round_.id, now):  # another secretary was faster
-            await self.repo.refresh(round_)
-            phase = round_phase(round_, now)
-            raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
-        await self.repo.refresh(round_)
-        Audit(self.ctx).record(
-            "plan.voting_opened_early",
-            "plan_round",
-            round_.id,
-            before=before,
-            after=self._window_state(round_),
-        )
-        return round_
-
-    async def extendable_round(self, round_id: int) -> PlanRound:
-        """The round whose voting the secretary may extend now: its nominations opened, not yet over."""
-        self._ensure_secretary()
-        round_ = await self._round(round_id)
-        phase = round_phase(round_, self.ctx.clock.now())
-        if phase == "upcoming":
-            raise WindowError("plan-extend-not-yet")
-        if phase == "closed":
-            raise WindowError("plan-extend-round-over")
-        return round_
-
-    async def check_extension(self, round_id: int, until: date) -> PlanRound:
-        """The round, when its voting may run to the end of the local day `until`; nothing is written
-        (the secretary confirms first, and `extend_voting` checks again)."""
-        round_ = await self.extendable_round(round_id)
-        self._check_until(round_, until)
-        return round_
-
-    def _check_until(self, round_: PlanRound, until: date) -> None:
-        now = self.ctx.clock.now()
-        opens, closes = effective_voting_window(round_)
-        today = now.astimezone(LOCAL_TZ).date()
-        ceremony = round_.ceremony_at.astimezone(LOCAL_TZ).date()
-        new_close = closes_at(until)
-        if until < opens.astimezone(LOCAL_TZ).date():
-            raise WindowError("plan-extend-before-open", open=_day(opens))
-        if until < today:
-            raise WindowError("plan-extend-past", today=_day(today))
-        if new_close <= closes:
-            raise WindowError("plan-extend-not-later", close=_day(closes))
-        if until >= ceremony:
-            raise WindowError("plan-extend-after-ceremony", ceremony=_day(ceremony))
-
-    async def extend_voting(self, round_id: int, until: date) -> PlanRound:
-        """Let the voting run to the end of the local day `until`."""
-        round_ = await self.extendable_round(round_id)
-        self._check_until(round_, until)
-        new_close = closes_at(until)
-        before = self._window_state(round_)
-        round_.voting_extended_to = _utc(new_close)
-        Audit(self.ctx).record(
-            "plan.voting_extended", "plan_round", round_.id, before=before, after=self._window_state(round_)
-        )
-        await self.ctx.session.flush()
-        return round_
-
-    # -- money ------------------------------------------------------------------------------------------
-    async def luong_co_so_on(self, day: date, period_id: int | None = None) -> PlanMoneyValue | None:
-        """The lương cơ sở in force on `day` (of the period, or of any loaded period)."""
-        return await self.repo.money_in_force(day, period_id)
-
-    async def award_amount(
-        self, code: str, decision_date: date, subject: str | None = None, period_id: int | None = None
-    ) -> AwardAmount | None:
-        """Award money for `code` decided on `decision_date`: the factor × lương cơ sở in force that day.
-
-        None when the plan gives no factor for that day (the money is paid by the level that decides).
-        """
-        if period_id is None:
-            period = await self.period_on(decision_date) or await self.repo.latest_period()
-            if period is None:
-                raise PlanNotLoaded()
-            period_id = period.id
-        item = await self.repo.commendation_by_code(period_id, code)
-        if item is None:
-            raise DomainError("plan-unknown-code", code=code)
-        factors = [
-            f
-            for f in await self.repo.factors([item.id])
-            if f.effective_from <= decision_date and f.subject in (None, subject or item.subject)
-        ]
-        base = await self.luong_co_so_on(decision_date, period_id) or await self.luong_co_so_on(decision_date)
-        if not factors or base is None:
-            return None
-        factor = max(factors, key=lambda f: f.effective_from).factor
-        amount = (Decimal(factor) * base.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return AwardAmount(Decimal(factor), base.amount, int(amount))
-
-    # -- the document's file_id -------------------------------------------------------------------------
-    async def document_file_id(self, period: PlanPeriod, bot_id: int) -> str | None:
-        """The cached file_id of the period's document for this bot, if it is for the current content."""
-        row = await self.repo.document_file(period.id, bot_id)
-        if row is None or row.sha256 != period.document_sha256:
-            return None
-        return row.file_id
-
-    async def remember_document_file(self, period: PlanPeriod, bot_id: int, file_id: str) -> None:
-        """Cache the file_id Telegram gave the uploaded document (a cache: not audited)."""
-        from storage.models.plan import PlanDocumentFile
-
-        sha = period.document_sha256 or ""
-        row = await self.repo.document_file(period.id, bot_id)
-        if row is None:
-            self.repo.add(
-                PlanDocumentFile(
-                    period_id=period.id,
-                    bot_id=bot_id,
-                    file_id=file_id,
-                    sha256=sha,
-                    created_at=self.ctx.clock.now(),
-                )
-            )
-        else:
-            row.file_id, row.sha256, row.created_at = file_id, sha, self.ctx.clock.now()
-        await self.ctx.session.flush()
-
 
 def _resolved(path: str | Path | None) -> str | None:
     return str(Path(path).resolve()) if path is not None else None
-
-
-def _day(value: date | datetime) -> str:
-    return fmt_date(value)
 
 
 @dataclass(frozen=True)
@@ -777,16 +491,3 @@ class _Joined:
 
     def __str__(self) -> str:
         return self.render("en")
-
-
-__all__ = [
-    "AwardAmount",
-    "CurrentPlan",
-    "LoadReport",
-    "PlanService",
-    "Reference",
-    "effective_voting_window",
-    "register_reference",
-    "round_phase",
-    "unregister_reference",
-]
