@@ -11,5 +11,6 @@ FEATURES: list[str] = [
     "invite",  # /invite (people)
     "plan",  # /plan (plan)
     "difficulty",  # /difficulty, /difficulties
+    "registration",  # /register, /pending, /registrations, /regwindow (issue 11)
     "fallback",  # must stay last
 ]
