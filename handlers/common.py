@@ -17,6 +17,7 @@ from bot.menus import set_menu
 from bot.roles import Action, Member
 from bot.services.profile import ProfileService
 from bot.text import esc
+from handlers import acknowledgement
 from handlers.keyboards import LangCb, lang_keyboard
 
 
@@ -38,11 +39,14 @@ def help_text(me: Member | None) -> str:
     return "\n".join(lines)
 
 
-async def start(message: Message, me: Member | None) -> None:
+async def start(message: Message, me: Member | None, ctx: Ctx) -> None:
     if me is None:
         await message.answer(t("start-guest"))
         return
-    await message.answer(t("start-member", name=esc(me.full_name)) + "\n\n" + help_text(me))
+    offer = await acknowledgement.offer(ctx, me.person_id)  # until the plan is acknowledged
+    await message.answer(
+        t("start-member", name=esc(me.full_name)) + "\n\n" + help_text(me), reply_markup=offer
+    )
 
 
 async def help_(message: Message, me: Member | None) -> None:

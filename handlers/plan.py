@@ -21,9 +21,10 @@ from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
 from bot.replies import after_sent
-from bot.roles import Action
+from bot.roles import Action, Member
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
+from handlers import acknowledgement
 from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_keyboard
 from storage.models.plan import PlanPeriod, PlanRound
 
@@ -78,7 +79,7 @@ def _current_rounds_text(current: CurrentPlan, locale: str) -> str:
     return "\n".join(lines)
 
 
-async def show_plan(message: Message, ctx: Ctx) -> None:
+async def show_plan(message: Message, ctx: Ctx, me: Member) -> None:
     service = PlanService(ctx)
     current = await service.current()
     period = current.period
@@ -86,14 +87,15 @@ async def show_plan(message: Message, ctx: Ctx) -> None:
         await message.answer(PlanNotLoaded().text())
         return
     locale = _locale()
-    text = "\n\n".join(
-        [
-            views.period_heading(period, locale),
-            views.movements_text(await service.repo.movements(period.id), locale),
-            _current_rounds_text(current, locale),
-        ]
-    )
-    await _send_long(message, text, plan_keyboard(period.id, bool(period.document_path)))
+    parts = [
+        views.period_heading(period, locale),
+        views.movements_text(await service.repo.movements(period.id), locale),
+        _current_rounds_text(current, locale),
+    ]
+    delivered = await acknowledgement.delivery_line(ctx, me, period)  # the secretary: the plan sent to all
+    text = "\n\n".join([*parts, delivered] if delivered else parts)
+    markup = await acknowledgement.add_offer(ctx, me, plan_keyboard(period.id, bool(period.document_path)))
+    await _send_long(message, text, markup)
 
 
 async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot) -> None:

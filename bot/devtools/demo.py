@@ -169,4 +169,4 @@ async def _load_plans(sessionmaker: async_sessionmaker[AsyncSession], clock: Clo
         text = path.read_text(encoding="utf-8")
         async with UnitOfWork(sessionmaker) as uow:
             ctx = Ctx(uow, clock, IdentityCache(), Settings())
-            await PlanService(ctx).load(parse_plan(text, str(path)), text, path)
+            await PlanService(ctx).load(parse_plan(text, str(path)), text, path, announce=False)
