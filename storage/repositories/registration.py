@@ -1,6 +1,6 @@
 """Registrations, the plan's acknowledgements and the registration window's extensions. Never commits.
 
-An individual registration counts in the unit its person is in now (decision 19): reads go through
+An individual registration counts in the unit its person is in now (docs/decisions.md 16): reads go through
 `UNIT_NOW` (the person's unit, else the stored one) so a move shows at once, however it was made; writes
 store the current unit too (`follow_person`).
 """
