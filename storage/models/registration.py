@@ -3,7 +3,7 @@
 - `Registration`: one per owner (a person, or a unit for the collective one) per school year, whatever rounds
   the year holds (UNIQUE(school_year_id, owner), owner = "p<person_id>" | "u<unit_id>"). `version` is bumped
   on every edit or resubmission; endorsement buttons carry it, so an edit makes older buttons stale.
-  An individual registration's `unit_id` is the person's unit now (it moves with the person, docs/decisions.md 16).
+  An individual registration's `unit_id` is the person's unit now (it moves with them, decision 16).
 - `RegistrationMovement`: the movements of a registration as rows (mirrors `movement_ids`), so that a plan
   reload can see which movements are referred to (`register_reference` needs a column).
 - `PlanAcknowledgement`: "I have read the plan", once per person per period.
