@@ -167,6 +167,8 @@ def college_text(college: CollegeStatus) -> str:
     lines = [t("status-college-heading"), *_figures(college.total, scene)]
     if not college.units:
         lines.append(t("status-no-units"))
+    if college.empty:
+        lines.append(tn("status-empty-units", college.empty))
     blocks = [unit_block(u, scene) for u in college.units]
     return "\n\n".join(["\n".join(lines), *blocks])
 

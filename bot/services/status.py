@@ -108,8 +108,9 @@ class Scene:
 @dataclass
 class CollegeStatus:
     scene: Scene
-    units: list[UnitStatus]  # lowest percentage first
+    units: list[UnitStatus]  # lowest percentage first; units with nobody on the roster are left out
     total: UnitStatus
+    empty: int = 0  # units with nobody on the roster
 
 
 @dataclass(frozen=True)
@@ -209,8 +210,8 @@ class StatusService:
             total.roster += u.roster
             total.acknowledged += u.acknowledged
             total.registered += u.registered
-        units.sort(key=lambda u: (u.lowest, u.ack_percent, u.code))
-        return CollegeStatus(scene, units, total)
+        listed = sorted((u for u in units if u.roster), key=lambda u: (u.lowest, u.ack_percent, u.code))
+        return CollegeStatus(scene, listed, total, empty=len(units) - len(listed))
 
     async def _figures(self, scene: Scene, units: list[Unit]) -> list[UnitStatus]:
         people = await self.repo.roster(units[0].id if len(units) == 1 else None)
