@@ -53,6 +53,11 @@ class Action(StrEnum):
     DIFFICULTY_RAISE = "difficulty_raise"
     DIFFICULTY_ANSWER = "difficulty_answer"  # answer, forward to the principal, list all
     DIFFICULTY_REPLY_PRINCIPAL = "difficulty_reply_principal"
+    # acknowledging the plan, and where everyone stands (issue 11)
+    PLAN_ACK = "plan_ack"  # "I have read the plan"
+    STATUS_VIEW = "status_view"  # /status: one's own acknowledgement and registration
+    STATUS_UNIT = "status_unit"  # /status of a unit (a head: their unit; the secretary: every unit)
+    STATUS_NUDGE = "status_nudge"  # remind the unit's people who have not acknowledged or registered
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,14 @@ RULES: dict[str, dict[Role, Scope]] = {
     Action.DIFFICULTY_RAISE: EVERYONE,
     Action.DIFFICULTY_ANSWER: {Role.SECRETARY: Scope.ALL},
     Action.DIFFICULTY_REPLY_PRINCIPAL: {Role.PRINCIPAL: Scope.ALL},
+    Action.PLAN_ACK: EVERYONE,
+    Action.STATUS_VIEW: EVERYONE,
+    Action.STATUS_UNIT: {
+        Role.UNIT_HEAD: Scope.OWN_UNIT,
+        Role.DEPUTY_HEAD: Scope.OWN_UNIT,
+        Role.SECRETARY: Scope.ALL,
+    },
+    Action.STATUS_NUDGE: {Role.UNIT_HEAD: Scope.OWN_UNIT, Role.DEPUTY_HEAD: Scope.OWN_UNIT},
 }
 
 

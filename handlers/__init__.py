@@ -11,5 +11,8 @@ FEATURES: list[str] = [
     "invite",  # /invite (people)
     "plan",  # /plan (plan)
     "difficulty",  # /difficulty, /difficulties
+    "acknowledgement",  # "Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch" (issue 11)
+    "status",  # /status: acknowledged and registered, reminders (issue 11)
+    "registration",  # /register, /pending, /registrations, /regwindow (issue 11)
     "fallback",  # must stay last
 ]

@@ -17,6 +17,7 @@ from bot.menus import set_menu
 from bot.roles import Action, Member, role_name
 from bot.services.profile import ProfileService
 from bot.text import esc
+from handlers import acknowledgement
 from handlers.keyboards import LangCb, lang_keyboard
 
 
@@ -60,7 +61,8 @@ async def start(message: Message, me: Member | None, ctx: Ctx) -> None:
     else:
         intro = t("start-member-no-unit", name=esc(me.full_name), roles=roles)
     parts = [intro, t("start-member-can"), commands_text(me), t("start-member-help")]
-    await message.answer("\n\n".join(parts))
+    offer = await acknowledgement.offer(ctx, me.person_id)  # until the plan is acknowledged
+    await message.answer("\n\n".join(parts), reply_markup=offer)
 
 
 async def help_(message: Message, me: Member | None) -> None:

@@ -31,6 +31,7 @@ from bot.roles import Action, Member
 from bot.services.invites import role_name
 from bot.services.join import ClaimSent, JoinOffer, JoinService, name_doubt
 from bot.text import esc, plain
+from handlers import acknowledgement
 from handlers.keyboards import (
     ConfirmJoinerCb,
     JoinButtons,
@@ -342,7 +343,7 @@ async def language(
     if joined.new_on_roster:
         text += "\n\n" + t("join-welcome-unconfirmed", locale=code)
     text += "\n\n" + _help(joined.member, code)
-    await _say(query, text)
+    await _say(query, text, reply_markup=await acknowledgement.offer(ctx, joined.person.id, code))
     await menus.set_menu(bot, joined.member)
 
 

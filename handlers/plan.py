@@ -24,6 +24,7 @@ from bot.replies import after_sent
 from bot.roles import Action, Member, Role
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
+from handlers import acknowledgement
 from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_confirm_keyboard, round_keyboard
 from storage.models.plan import PlanPeriod, PlanRound
 
@@ -85,7 +86,7 @@ def _current_rounds_text(current: CurrentPlan, locale: str) -> str:
     return "\n".join(lines)
 
 
-async def show_plan(message: Message, ctx: Ctx) -> None:
+async def show_plan(message: Message, ctx: Ctx, me: Member) -> None:
     service = PlanService(ctx)
     current = await service.current()
     period = current.period
@@ -93,14 +94,15 @@ async def show_plan(message: Message, ctx: Ctx) -> None:
         await message.answer(PlanNotLoaded().text())
         return
     locale = _locale()
-    text = "\n\n".join(
-        [
-            views.period_heading(period, locale),
-            views.movements_text(await service.repo.movements(period.id), locale),
-            _current_rounds_text(current, locale),
-        ]
-    )
-    await _send_long(message, text, plan_keyboard(period.id, bool(period.document_path)))
+    parts = [
+        views.period_heading(period, locale),
+        views.movements_text(await service.repo.movements(period.id), locale),
+        _current_rounds_text(current, locale),
+    ]
+    delivered = await acknowledgement.delivery_line(ctx, me, period)  # the secretary: the plan sent to all
+    text = "\n\n".join([*parts, delivered] if delivered else parts)
+    markup = await acknowledgement.add_offer(ctx, me, plan_keyboard(period.id, bool(period.document_path)))
+    await _send_long(message, text, markup)
 
 
 def sees_unconfirmed(me: Member | None) -> bool:

@@ -253,3 +253,17 @@ def test_a_file_removing_a_title_still_used_by_records_is_refused(
         f"still used by: nominations of the test (1) (line {line_of(text, 'titles:')})"
     ) in result.output
     assert dump(db_file) == before
+
+
+def test_a_new_current_period_is_queued_for_everyone_who_has_joined(db_file: Path) -> None:
+    """Issue 11: the operator sees how many the plan was queued for; a reload queues nothing."""
+    assert thidua("org", "load", str(PLANS / "org.yaml")).exit_code == 0
+    assert thidua("admin", "add", "777", "--name", "Quản Trị Viên", "--unit", "TCHC").exit_code == 0
+    first = thidua("plan", "load", str(EXAMPLE))  # the real clock is in 2026–2030
+    again = thidua("plan", "load", str(EXAMPLE))
+
+    assert "Đã xếp hàng gửi kế hoạch tới 1 người đã tham gia bot (0 người đã chặn bot" in first.output
+    assert "Đã xếp hàng gửi kế hoạch" not in again.output
+    with sqlite3.connect(db_file) as conn:
+        rows = conn.execute("select chat_id, batch from outbox where kind = 'plan-announce'").fetchall()
+    assert [chat for chat, _ in rows] == [777] and rows[0][1].startswith("plan-announce:")

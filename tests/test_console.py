@@ -137,3 +137,23 @@ async def test_an_edit_of_the_keyboard_only_shows_the_message_text(sqlite_templa
     out = await drive(url, [*DIFFICULTY, "1", ":quit"])  # "Bỏ qua": the file prompt loses its button
     assert any(line.startswith("(đã sửa) Nếu có tài liệu kèm theo") for line in out)
     assert "(đã sửa) " not in out and "(đã sửa)" not in out
+
+
+async def test_the_demo_shows_status_and_pending_with_content(sqlite_templates):
+    """Registrations in every state and some acknowledgements (issue 11): heads, the secretary, staff."""
+    from storage.models.registration import PlanAcknowledgement, Registration
+
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":as 4", "/status", "/pending", ":as 2", "/status", ":as 6", "/status", ":quit"])
+    text = "\n".join(out)
+    states = {r.state for r in await rows(url, Registration)}
+    assert states == {"submitted", "returned", "endorsed", "withdrawn"}
+    assert len(await rows(url, PlanAcknowledgement)) == 5
+    assert "Đã quán triệt kế hoạch:" in text and "Khoa Công nghệ thông tin" in text
+    assert "Ngô Thị Mai (chưa tham gia bot)" in text  # the head's missing people
+    assert "Nguyễn Thị Hoa" in text and "Toàn trường" in text
+    assert "Các năm học trước" in text  # Hoa's history
+    assert "1. Nguyễn Thị Hoa — Lao động tiên tiến" in text  # the head's /pending
+    assert "đơn vị chưa có ai trong danh sách nên không liệt kê" in text and "0/0" not in text
+    again = await drive(url, [":quit"])  # loading the demo again adds nothing
+    assert again and len(await rows(url, Registration)) == 8

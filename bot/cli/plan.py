@@ -62,6 +62,9 @@ def load(file: Path, lang: str | None) -> None:
         click.echo(line)
     if report.status != "unchanged":
         click.echo(t("plan-cli-next", locale=locale, period=report.period_code))
+    if report.announcement is not None:  # a new current period: sent to everyone (acknowledgement.po)
+        sent = report.announcement
+        click.echo(t("ack-cli-announced", locale=locale, queued=sent.queued, unreachable=sent.unreachable))
 
 
 @plan.command("show")

@@ -153,6 +153,9 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
         added = await _load(s, clock)
         await s.commit()
     await _load_plans(sessionmaker, clock)
+    async with sessionmaker() as s:
+        await _load_registrations(s, clock)
+        await s.commit()
     return added
 
 
@@ -169,4 +172,120 @@ async def _load_plans(sessionmaker: async_sessionmaker[AsyncSession], clock: Clo
         text = path.read_text(encoding="utf-8")
         async with UnitOfWork(sessionmaker) as uow:
             ctx = Ctx(uow, clock, IdentityCache(), Settings())
-            await PlanService(ctx).load(parse_plan(text, str(path)), text, path)
+            await PlanService(ctx).load(parse_plan(text, str(path)), text, path, announce=False)
+
+
+# -- registrations and acknowledgements (issue 11): /status and /pending have something to show -------------
+@dataclass(frozen=True)
+class DemoRegistration:
+    n: int  # the person (DemoPerson.n)
+    state: str
+    title: str  # a commendation code of the plan
+    collective: bool = False  # the person's unit's collective registration (the person is its head)
+    decided_by: int | None = None  # DemoPerson.n
+    reason: str | None = None
+    earlier: bool = False  # in the school year before the current one
+
+
+REGISTRATIONS = (
+    DemoRegistration(6, "submitted", "lao_dong_tien_tien"),  # waits for the head of KCNTT (/pending)
+    DemoRegistration(4, "submitted", "chien_si_thi_dua_co_so"),  # a head's own: waits for the secretary
+    DemoRegistration(
+        4, "submitted", "tap_the_lao_dong_tien_tien", collective=True
+    ),  # KCNTT, for the secretary
+    DemoRegistration(7, "endorsed", "lao_dong_tien_tien", decided_by=2),  # DT has no head: the secretary's
+    DemoRegistration(
+        9, "returned", "chien_si_thi_dua_co_so", decided_by=2, reason="Đề nghị bổ sung sáng kiến cụ thể."
+    ),
+    DemoRegistration(8, "withdrawn", "lao_dong_tien_tien"),
+    DemoRegistration(1, "endorsed", "lao_dong_tien_tien", decided_by=2),
+    DemoRegistration(6, "endorsed", "lao_dong_tien_tien", decided_by=4, earlier=True),  # Hoa's history
+)
+ACKNOWLEDGED = (1, 2, 4, 6, 7)  # DemoPerson.n who have read the current plan
+DEMO_COMMITMENTS = (
+    "Hoàn thành xuất sắc nhiệm vụ được giao; tham gia đầy đủ các phong trào thi đua của trường."
+)
+
+
+async def _load_registrations(s: AsyncSession, clock: Clock) -> int:
+    """Registrations in every state, in the current school year (else the latest loaded), and some
+    acknowledgements of the current period. Rows already there are left alone."""
+    from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
+    from storage.models.registration import (
+        PlanAcknowledgement,
+        Registration,
+        RegistrationMovement,
+        RegistrationSubject,
+        owner_key,
+    )
+
+    today, now = clock.today(), clock.now()
+    years = list((await s.scalars(select(PlanSchoolYear).order_by(PlanSchoolYear.start))).all())
+    current = next((y for y in years if y.start <= today <= y.end), years[-1] if years else None)
+    if current is None:
+        return 0
+    earlier = next((y for y in reversed(years) if y.end < current.start), None)
+    people = {
+        int(p.hr_id[5:]): p
+        for p in (await s.scalars(select(Person).where(Person.hr_id.like("DEMO-%")))).all()
+        if p.hr_id
+    }
+    added = 0
+    for spec in REGISTRATIONS:
+        year = earlier if spec.earlier else current
+        person = people.get(spec.n)
+        if year is None or person is None or person.unit_id is None:
+            continue
+        subject = RegistrationSubject.COLLECTIVE if spec.collective else RegistrationSubject.INDIVIDUAL
+        owner = owner_key(subject, None if spec.collective else person.id, person.unit_id)
+        found = await s.scalar(
+            select(Registration.id).where(Registration.school_year_id == year.id, Registration.owner == owner)
+        )
+        title = await s.scalar(
+            select(PlanCommendation).where(
+                PlanCommendation.period_id == year.period_id, PlanCommendation.code == spec.title
+            )
+        )
+        movement = await s.scalar(
+            select(PlanMovement)
+            .where(PlanMovement.period_id == year.period_id)
+            .order_by(PlanMovement.position)
+        )
+        if found is not None or title is None or movement is None:
+            continue
+        decider = people.get(spec.decided_by) if spec.decided_by else None
+        row = Registration(
+            school_year_id=year.id,
+            subject=subject.value,
+            owner=owner,
+            person_id=None if spec.collective else person.id,
+            unit_id=person.unit_id,
+            title_id=title.id,
+            movement_ids=[movement.id],
+            commitments=DEMO_COMMITMENTS,
+            state=spec.state,
+            version=1,
+            return_reason=spec.reason,
+            submitted_by=person.id,
+            submitted_at=now,
+            decided_at=(year.registration_closes_at if spec.earlier else now) if decider else None,
+            decided_by=decider.id if decider else None,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(row)
+        await s.flush()
+        s.add(RegistrationMovement(registration_id=row.id, movement_id=movement.id))
+        added += 1
+    for n in ACKNOWLEDGED:
+        person = people.get(n)
+        if person is None:
+            continue
+        exists = await s.scalar(
+            select(PlanAcknowledgement.id).where(
+                PlanAcknowledgement.period_id == current.period_id, PlanAcknowledgement.person_id == person.id
+            )
+        )
+        if exists is None:
+            s.add(PlanAcknowledgement(period_id=current.period_id, person_id=person.id, acknowledged_at=now))
+    return added

@@ -13,5 +13,9 @@ from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.people import Invite as Invite
 from storage.models.people import JoinClaim as JoinClaim
 from storage.models.plan import PlanPeriod as PlanPeriod
+from storage.models.registration import PlanAcknowledgement as PlanAcknowledgement
+from storage.models.registration import Registration as Registration
+from storage.models.registration import RegistrationExtension as RegistrationExtension
+from storage.models.registration import RegistrationMovement as RegistrationMovement
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]

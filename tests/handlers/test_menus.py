@@ -10,10 +10,10 @@ from bot.menus import refresh_changed_menus, set_default_menu, set_menu
 from bot.roles import Action, Grant, Member, Role
 from storage.models import Person
 
-STAFF_MENU = ["start", "help", "plan", "difficulty", "difficulties", "lang", "cancel"]
+STAFF_MENU = ["start", "help", "plan", "status", "register", "difficulty", "difficulties", "lang", "cancel"]
 SECRETARY_MENU = [
-    "start", "help", "plan", "rounds", "difficulty", "invite", "difficulties",
-    "people", "units", "lang", "cancel",
+    "start", "help", "plan", "rounds", "status", "register", "registrations", "regwindow", "difficulty",
+    "invite", "difficulties", "people", "units", "lang", "cancel",
 ]  # fmt: skip
 
 

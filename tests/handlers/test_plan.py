@@ -63,7 +63,12 @@ async def test_plan_shows_purpose_movements_and_current_rounds_with_dates(world:
     assert "Đề cử: từ ngày 01/09/2026 đến hết ngày 31/05/2027" in text
     assert "Bỏ phiếu: từ ngày 07/06/2027 đến hết ngày 18/06/2027" in text
     assert "Lễ khen thưởng: ngày 09/07/2027" in text
-    assert hoa.buttons() == ["Phong trào", "Đợt bình xét", "Danh hiệu, khen thưởng"]
+    assert hoa.buttons() == [  # and, until she presses it, the acknowledgement (issue 11)
+        "Phong trào",
+        "Đợt bình xét",
+        "Danh hiệu, khen thưởng",
+        "Tôi đã đọc và quán triệt kế hoạch",
+    ]
 
 
 async def test_plan_is_shown_in_english_to_an_english_speaker(world: World) -> None:

@@ -14,6 +14,7 @@ from storage.models.difficulty import Difficulty
 from storage.uow import UnitOfWork
 
 PLAN = Path(__file__).resolve().parents[2] / "plans" / "2026-2030.example.yaml"
+ACK = "Tôi đã đọc và quán triệt kế hoạch"
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 
@@ -50,6 +51,9 @@ async def test_a_newcomer_joins_reads_the_plan_and_gets_an_answer(world):
     assert "Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in plan  # the movement
     assert "Bình xét thi đua, khen thưởng năm học 2026-2027</b> — đang nhận đề cử" in plan  # the round, today
     assert re.search(r"Đề cử: .*01/09/2026.*31/05/2027", plan)  # its nominations window
+    assert hoa.buttons() == ["Phong trào", "Đợt bình xét", "Danh hiệu, khen thưởng", ACK]
+    await hoa.click(ACK)  # she has read it (issue 11): /plan no longer asks
+    await hoa.send("/plan")
     assert hoa.buttons() == ["Phong trào", "Đợt bình xét", "Danh hiệu, khen thưởng"]
 
     await hoa.send("/difficulty")

@@ -43,6 +43,10 @@ plan_windows                  -     -    -      A         -       -     -       
 difficulty_raise              A     A    A      A         A       A     A       A         A
 difficulty_answer             -     -    -      A         -       -     -       -         -
 difficulty_reply_principal    -     -    -      -         -       -     -       A         -
+plan_ack                      A     A    A      A         A       A     A       A         A
+status_view                   A     A    A      A         A       A     A       A         A
+status_unit                   -     U    U      A         -       -     -       -         -
+status_nudge                  -     U    U      -         -       -     -       -         -
 """
 
 

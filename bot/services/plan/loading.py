@@ -49,6 +49,7 @@ class LoadReport:
     added: dict[str, list[str]] = field(default_factory=dict)
     changed: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> code -> fields
     removed: dict[str, list[str]] = field(default_factory=dict)
+    announcement: Any = None  # a new current period sent to everyone (bot.services.acknowledgement)
 
     def note_added(self, kind: str, code: str) -> None:
         self.added.setdefault(kind, []).append(code)
@@ -259,8 +260,13 @@ class LoadingService:
         self.ctx = ctx
         self.repo = PlanRepo(ctx.session)
 
-    async def load(self, plan: PlanFile, source_text: str, path: str | Path | None = None) -> LoadReport:
-        """Upsert the plan into the database; raises `PlanError` (and changes nothing) when it cannot."""
+    async def load(
+        self, plan: PlanFile, source_text: str, path: str | Path | None = None, *, announce: bool = True
+    ) -> LoadReport:
+        """Upsert the plan into the database; raises `PlanError` (and changes nothing) when it cannot.
+
+        A period loaded for the first time that contains today is sent to every linked member (`announce`;
+        the demo data does not announce)."""
         filename = str(path) if path is not None else "<plan>"
         document = self._document(plan, source_text, path, filename)
         period = await self.repo.period_by_code(plan.period.code)
@@ -304,6 +310,10 @@ class LoadingService:
             period.loaded_at = self.ctx.clock.now()
             await self.ctx.session.flush()
             Audit(self.ctx).record("plan.loaded", "plan_period", pid, after=report.summary())
+        if announce:
+            from bot.services.acknowledgement import announce_if_new
+
+            report.announcement = await announce_if_new(self.ctx, period, created)
         return report
 
     def _document(
