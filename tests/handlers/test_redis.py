@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram import Router
@@ -20,20 +21,31 @@ from tests.dbs import REDIS_UP, REDIS_URL
 pytestmark = pytest.mark.skipif(not REDIS_UP, reason="Redis is not reachable")
 
 
-@pytest.fixture
-async def redis_world(world_url, clock):
+@asynccontextmanager
+async def redis_world_of(world_url, clock, routers=()):
+    """A world whose FSM, isolation and dedup live in Redis under a prefix of its own, dropped afterwards."""
     from redis.asyncio import Redis
 
     prefix = f"thidua-test-{uuid.uuid4().hex[:8]}"
     redis = Redis.from_url(REDIS_URL)
     settings = make_settings(world_url, redis_url=REDIS_URL, redis_prefix=prefix)
-    w = await World(settings, make_engine(world_url), clock, redis=redis).start()
-    yield w
-    await w.close()
-    keys = [k async for k in redis.scan_iter(f"{prefix}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
+    w = await World(
+        settings, make_engine(world_url), clock, redis=redis, extra_routers=tuple(routers)
+    ).start()
+    try:
+        yield w
+    finally:
+        await w.close()
+        keys = [k async for k in redis.scan_iter(f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
+@pytest.fixture
+async def redis_world(world_url, clock):
+    async with redis_world_of(world_url, clock) as w:
+        yield w
 
 
 async def test_same_update_twice_is_handled_once_with_redis(redis_world):
@@ -80,23 +92,11 @@ ctx_storage: list = []
 
 @pytest.fixture
 async def redis_probe(world_url, clock):
-    from redis.asyncio import Redis
-
-    prefix = f"thidua-test-{uuid.uuid4().hex[:8]}"
-    redis = Redis.from_url(REDIS_URL)
     seen: list[str | None] = []
-    settings = make_settings(world_url, redis_url=REDIS_URL, redis_prefix=prefix)
-    w = await World(
-        settings, make_engine(world_url), clock, redis=redis, extra_routers=(fsm_probe(seen),)
-    ).start()
-    ctx_storage[:] = [w.dp.fsm.storage]
-    w.seen = seen  # type: ignore[attr-defined]
-    yield w
-    await w.close()
-    keys = [k async for k in redis.scan_iter(f"{prefix}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
+    async with redis_world_of(world_url, clock, (fsm_probe(seen),)) as w:
+        ctx_storage[:] = [w.dp.fsm.storage]
+        w.seen = seen  # type: ignore[attr-defined]
+        yield w
 
 
 async def test_with_redis_a_state_change_is_written_only_after_the_commit(redis_probe):
