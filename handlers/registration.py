@@ -29,10 +29,9 @@ from bot.services.registration import (
     RegistrationService,
     Stale,
     View,
-    card,
     fmt_when,
-    no_year_text,
 )
+from handlers.render.registration import TEXTS, card, no_year_text
 from storage.models.registration import RegistrationState
 
 SUBMIT, ENDORSE, MANAGE = "registration_submit", "registration_endorse", "registration_manage"
@@ -219,7 +218,7 @@ def router() -> Router:
 
 
 def service(ctx: Ctx) -> RegistrationService:
-    return RegistrationService(ctx, RegistrationButtons())
+    return RegistrationService(ctx, RegistrationButtons(), TEXTS)
 
 
 def _lang() -> str:

@@ -34,6 +34,7 @@ from bot.services.status import (
 from bot.text import esc, split_message
 from handlers import acknowledgement
 from handlers.invite import created_text
+from handlers.render.status import TEXTS
 
 register_command("status", Action.STATUS_VIEW, "status-cmd", order=25)
 
@@ -190,7 +191,7 @@ def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 # -- handlers -----------------------------------------------------------------------------------------
 async def show(message: Message, ctx: Ctx, me: Member) -> None:
-    service = StatusService(ctx)
+    service = StatusService(ctx, TEXTS)
     locale = _locale()
     mine = await service.mine()
     offer = await acknowledgement.offer(ctx, me.person_id) if mine.scene.period else None
@@ -207,7 +208,7 @@ async def show(message: Message, ctx: Ctx, me: Member) -> None:
 
 async def nudge(query: CallbackQuery, callback_data: StatusCb, ctx: Ctx) -> None:
     try:
-        report = await StatusService(ctx).nudge(callback_data.id)
+        report = await StatusService(ctx, TEXTS).nudge(callback_data.id)
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
         return
@@ -218,7 +219,7 @@ async def nudge(query: CallbackQuery, callback_data: StatusCb, ctx: Ctx) -> None
 
 async def invite(query: CallbackQuery, callback_data: StatusCb, ctx: Ctx, bot: Bot) -> None:
     try:
-        created = await StatusService(ctx).invite(callback_data.id)
+        created = await StatusService(ctx, TEXTS).invite(callback_data.id)
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
         return

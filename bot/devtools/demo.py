@@ -7,9 +7,9 @@ running it again adds nothing. The Telegram ids are fake (9000000xx): these peop
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import select
@@ -19,6 +19,9 @@ from bot.clock import Clock
 from bot.roles import Role
 from bot.text import search_key
 from storage.models import AuditEntry, Person, PersonRole, Unit
+
+if TYPE_CHECKING:
+    from storage.models.plan import PlanSchoolYear
 
 ORG_FILE = Path(__file__).resolve().parents[2] / "plans" / "org.yaml"
 FALLBACK_UNITS: list[dict[str, Any]] = [
@@ -210,14 +213,7 @@ DEMO_COMMITMENTS = (
 async def _load_registrations(s: AsyncSession, clock: Clock) -> int:
     """Registrations in every state, in the current school year (else the latest loaded), and some
     acknowledgements of the current period. Rows already there are left alone."""
-    from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
-    from storage.models.registration import (
-        PlanAcknowledgement,
-        Registration,
-        RegistrationMovement,
-        RegistrationSubject,
-        owner_key,
-    )
+    from storage.models.plan import PlanSchoolYear
 
     today, now = clock.today(), clock.now()
     years = list((await s.scalars(select(PlanSchoolYear).order_by(PlanSchoolYear.start))).all())
@@ -236,56 +232,83 @@ async def _load_registrations(s: AsyncSession, clock: Clock) -> int:
         person = people.get(spec.n)
         if year is None or person is None or person.unit_id is None:
             continue
-        subject = RegistrationSubject.COLLECTIVE if spec.collective else RegistrationSubject.INDIVIDUAL
-        owner = owner_key(subject, None if spec.collective else person.id, person.unit_id)
-        found = await s.scalar(
-            select(Registration.id).where(Registration.school_year_id == year.id, Registration.owner == owner)
+        added += await _load_registration(s, spec, year, person, people, now)
+    await _load_acknowledgements(s, current.period_id, people, now)
+    return added
+
+
+async def _load_registration(
+    s: AsyncSession,
+    spec: DemoRegistration,
+    year: PlanSchoolYear,
+    person: Person,
+    people: dict[int, Person],
+    now: datetime,
+) -> int:
+    """One demo registration with its movement, unless it is there already (or the plan lacks its title):
+    how many were added (0 or 1)."""
+    from storage.models.plan import PlanCommendation, PlanMovement
+    from storage.models.registration import (
+        Registration,
+        RegistrationMovement,
+        RegistrationSubject,
+        owner_key,
+    )
+
+    subject = RegistrationSubject.COLLECTIVE if spec.collective else RegistrationSubject.INDIVIDUAL
+    owner = owner_key(subject, None if spec.collective else person.id, person.unit_id)
+    found = await s.scalar(
+        select(Registration.id).where(Registration.school_year_id == year.id, Registration.owner == owner)
+    )
+    title = await s.scalar(
+        select(PlanCommendation).where(
+            PlanCommendation.period_id == year.period_id, PlanCommendation.code == spec.title
         )
-        title = await s.scalar(
-            select(PlanCommendation).where(
-                PlanCommendation.period_id == year.period_id, PlanCommendation.code == spec.title
-            )
-        )
-        movement = await s.scalar(
-            select(PlanMovement)
-            .where(PlanMovement.period_id == year.period_id)
-            .order_by(PlanMovement.position)
-        )
-        if found is not None or title is None or movement is None:
-            continue
-        decider = people.get(spec.decided_by) if spec.decided_by else None
-        row = Registration(
-            school_year_id=year.id,
-            subject=subject.value,
-            owner=owner,
-            person_id=None if spec.collective else person.id,
-            unit_id=person.unit_id,
-            title_id=title.id,
-            movement_ids=[movement.id],
-            commitments=DEMO_COMMITMENTS,
-            state=spec.state,
-            version=1,
-            return_reason=spec.reason,
-            submitted_by=person.id,
-            submitted_at=now,
-            decided_at=(year.registration_closes_at if spec.earlier else now) if decider else None,
-            decided_by=decider.id if decider else None,
-            created_at=now,
-            updated_at=now,
-        )
-        s.add(row)
-        await s.flush()
-        s.add(RegistrationMovement(registration_id=row.id, movement_id=movement.id))
-        added += 1
+    )
+    movement = await s.scalar(
+        select(PlanMovement).where(PlanMovement.period_id == year.period_id).order_by(PlanMovement.position)
+    )
+    if found is not None or title is None or movement is None:
+        return 0
+    decider = people.get(spec.decided_by) if spec.decided_by else None
+    row = Registration(
+        school_year_id=year.id,
+        subject=subject.value,
+        owner=owner,
+        person_id=None if spec.collective else person.id,
+        unit_id=person.unit_id,
+        title_id=title.id,
+        movement_ids=[movement.id],
+        commitments=DEMO_COMMITMENTS,
+        state=spec.state,
+        version=1,
+        return_reason=spec.reason,
+        submitted_by=person.id,
+        submitted_at=now,
+        decided_at=(year.registration_closes_at if spec.earlier else now) if decider else None,
+        decided_by=decider.id if decider else None,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(row)
+    await s.flush()
+    s.add(RegistrationMovement(registration_id=row.id, movement_id=movement.id))
+    return 1
+
+
+async def _load_acknowledgements(
+    s: AsyncSession, period_id: int, people: dict[int, Person], now: datetime
+) -> None:
+    from storage.models.registration import PlanAcknowledgement
+
     for n in ACKNOWLEDGED:
         person = people.get(n)
         if person is None:
             continue
         exists = await s.scalar(
             select(PlanAcknowledgement.id).where(
-                PlanAcknowledgement.period_id == current.period_id, PlanAcknowledgement.person_id == person.id
+                PlanAcknowledgement.period_id == period_id, PlanAcknowledgement.person_id == person.id
             )
         )
         if exists is None:
-            s.add(PlanAcknowledgement(period_id=current.period_id, person_id=person.id, acknowledged_at=now))
-    return added
+            s.add(PlanAcknowledgement(period_id=period_id, person_id=person.id, acknowledged_at=now))

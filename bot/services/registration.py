@@ -268,33 +268,13 @@ def _name(row: Any, locale: str | None) -> str:
     return str(value or "")
 
 
-def card(view: View, locale: str | None = None, *, title_key: str = "registration-card-title") -> str:
-    item = view.item
-    kind = t(f"registration-subject-{item.subject}", locale=locale)
-    lines = [
-        t(title_key, locale=locale, year=view.school_year),
-        t("registration-card-owner", locale=locale, kind=kind, name=esc(view.owner)),
-    ]
-    if item.subject == RegistrationSubject.INDIVIDUAL.value:
-        lines.append(t("registration-card-unit", locale=locale, unit=esc(view.unit)))
-    lines.append(t("registration-card-title-aimed", locale=locale, title=esc(view.title)))
-    lines.append(t("registration-card-movements", locale=locale, movements=esc("; ".join(view.movements))))
-    lines.append(t("registration-card-commitments", locale=locale, text=esc(item.commitments)))
-    lines.append(t("registration-card-state", locale=locale, state=view.state_label(locale)))
-    if item.state == RegistrationState.RETURNED.value and item.return_reason:
-        lines.append(t("registration-card-reason", locale=locale, reason=esc(item.return_reason)))
-    if item.decided_at is not None and view.decider:
-        lines.append(
-            t(
-                f"registration-card-decided-{item.state}"
-                if item.state in (RegistrationState.ENDORSED.value, RegistrationState.RETURNED.value)
-                else "registration-card-decided",
-                locale=locale,
-                name=esc(view.decider),
-                at=fmt_when(item.decided_at, locale),
-            )
-        )
-    return "\n".join(lines)
+# -- texts and buttons on queued messages ----------------------------------------------------------------
+class RegistrationTexts(Protocol):
+    """The texts the service queues (handlers/render/registration.py words them)."""
+
+    def card(self, view: View, locale: str | None = None, *, title_key: str = ...) -> str: ...
+
+    def decided_for_owner(self, view: View, locale: str | None, *, returned: bool) -> str: ...
 
 
 class RegistrationMarkup(Protocol):
@@ -339,13 +319,22 @@ def request_key(registration_id: int, version: int, person_id: int) -> str:
 
 # -- the service ---------------------------------------------------------------------------------------
 class RegistrationService:
-    def __init__(self, ctx: Ctx, markup: RegistrationMarkup | None = None) -> None:
+    def __init__(
+        self, ctx: Ctx, markup: RegistrationMarkup | None = None, texts: RegistrationTexts | None = None
+    ) -> None:
         self.ctx = ctx
         self.repo = RegistrationRepo(ctx.session)
         self.plan = PlanRepo(ctx.session)
         self.people = PeopleRepo(ctx.session)
         self.roster = RosterRepo(ctx.session)
         self.markup: RegistrationMarkup = markup or NoMarkup()
+        self._texts = texts
+
+    @property
+    def texts(self) -> RegistrationTexts:
+        if self._texts is None:  # a caller that queues messages hands in the texts (the handlers do)
+            raise RuntimeError("RegistrationService needs its texts to queue messages")
+        return self._texts
 
     @property
     def actor(self) -> Member:
@@ -541,21 +530,7 @@ class RegistrationService:
     # -- submitting --------------------------------------------------------------------------------------
     async def submit(self, draft: Draft) -> View:
         """Store the registration (new, edited or reopened) and send it for endorsement."""
-        me, person = await self._me()
-        collective = draft.subject == RegistrationSubject.COLLECTIVE.value
-        if collective and not me.heads(draft.unit_id):
-            raise NotHead()
-        year = await self._year(draft)
-        current = await self.current_year()
-        if current.id != year.id:
-            raise Stale(await self.preview(draft), "registration-year-changed")
-        unit_id = (draft.unit_id if collective else person.unit_id) or 0
-        self._require_open(await self.window(unit_id=unit_id, school_year=year))
-        await self.with_title(draft, draft.title_id or 0)
-        movements = {m.id for m in await self.movements(year)}
-        if not draft.movement_ids or not set(draft.movement_ids) <= movements:
-            raise NoMovement()
-        commitments = check_commitments(draft.commitments)
+        person, year, unit_id, commitments = await self._checked(draft)
         now = self.ctx.clock.now()
         owner = owner_key(draft.subject, person.id, unit_id)
         existing = await self.repo.of_owner(year.id, owner)
@@ -573,44 +548,75 @@ class RegistrationService:
             "updated_at": now,
         }
         if existing is None:
-            if draft.registration_id is not None:
-                raise RegistrationNotFound()
-            row = self.repo.add(
-                Registration(
-                    school_year_id=year.id,
-                    subject=draft.subject,
-                    owner=owner,
-                    person_id=None if collective else person.id,
-                    version=1,
-                    created_at=now,
-                    **values,
-                )
-            )
-            await self.ctx.session.flush()
+            row = await self._add(draft, year, owner, person, values)
             before = None
             action = "registration.submitted"
         else:
-            if existing.id != draft.registration_id:
-                raise AlreadyRegistered(year=year.code, state=t(f"registration-state-{existing.state}"))
-            if existing.state == RegistrationState.ENDORSED.value:
-                raise AlreadyEndorsed()
             before = self._audit(existing)
-            allowed = (*EDITABLE, RegistrationState.WITHDRAWN.value)
-            won = await self.repo.change(
-                existing.id,
-                states=allowed,
-                version=draft.version,
-                values=values | {"version": existing.version + 1},
-            )
-            row = await self.repo.refresh(existing)
-            if not won:
-                raise Stale(await self._view(row), "registration-changed-meanwhile")
+            row = await self._resubmit(draft, year, existing, values)
             action = "registration.reopened" if before["state"] == "withdrawn" else "registration.resubmitted"
         await self.repo.set_movements(row.id, row.movement_ids)
         Audit(self.ctx).record(action, "registration", row.id, before=before, after=self._audit(row))
         view = await self._view(row)
         await self._send_requests(view)
         return view
+
+    async def _checked(self, draft: Draft) -> tuple[Person, PlanSchoolYear, int, str]:
+        """The draft checked again as it is sent: the submitter, the year, the unit, the commitments."""
+        me, person = await self._me()
+        collective = draft.subject == RegistrationSubject.COLLECTIVE.value
+        if collective and not me.heads(draft.unit_id):
+            raise NotHead()
+        year = await self._year(draft)
+        current = await self.current_year()
+        if current.id != year.id:
+            raise Stale(await self.preview(draft), "registration-year-changed")
+        unit_id = (draft.unit_id if collective else person.unit_id) or 0
+        self._require_open(await self.window(unit_id=unit_id, school_year=year))
+        await self.with_title(draft, draft.title_id or 0)
+        movements = {m.id for m in await self.movements(year)}
+        if not draft.movement_ids or not set(draft.movement_ids) <= movements:
+            raise NoMovement()
+        return person, year, unit_id, check_commitments(draft.commitments)
+
+    async def _add(
+        self, draft: Draft, year: PlanSchoolYear, owner: str, person: Person, values: dict[str, Any]
+    ) -> Registration:
+        if draft.registration_id is not None:
+            raise RegistrationNotFound()
+        collective = draft.subject == RegistrationSubject.COLLECTIVE.value
+        row = self.repo.add(
+            Registration(
+                school_year_id=year.id,
+                subject=draft.subject,
+                owner=owner,
+                person_id=None if collective else person.id,
+                version=1,
+                created_at=values["submitted_at"],
+                **values,
+            )
+        )
+        await self.ctx.session.flush()
+        return row
+
+    async def _resubmit(
+        self, draft: Draft, year: PlanSchoolYear, existing: Registration, values: dict[str, Any]
+    ) -> Registration:
+        if existing.id != draft.registration_id:
+            raise AlreadyRegistered(year=year.code, state=t(f"registration-state-{existing.state}"))
+        if existing.state == RegistrationState.ENDORSED.value:
+            raise AlreadyEndorsed()
+        allowed = (*EDITABLE, RegistrationState.WITHDRAWN.value)
+        won = await self.repo.change(
+            existing.id,
+            states=allowed,
+            version=draft.version,
+            values=values | {"version": existing.version + 1},
+        )
+        row = await self.repo.refresh(existing)
+        if not won:
+            raise Stale(await self._view(row), "registration-changed-meanwhile")
+        return row
 
     @staticmethod
     def _audit(row: Registration) -> dict[str, Any]:
@@ -646,7 +652,7 @@ class RegistrationService:
             await outbox.to_person_once(
                 request_key(row.id, row.version, person.id),
                 person,
-                card(view, locale, title_key="registration-request-title"),
+                self.texts.card(view, locale, title_key="registration-request-title"),
                 kind=KIND,
                 reply_markup=self.markup.for_decider(row.id, row.version, locale),
             )
@@ -717,20 +723,12 @@ class RegistrationService:
         await self._settle_requests(view)
         owner = await self._owner_person(row)
         if owner is not None:
-            key = (
-                "registration-returned-to-owner"
-                if state is RegistrationState.RETURNED
-                else "registration-endorsed-to-owner"
-            )
+            returned = state is RegistrationState.RETURNED
             Outbox(self.ctx).to_person(
                 owner,
-                t(key, locale=owner.language, year=view.school_year, name=esc(view.decider or ""))
-                + "\n\n"
-                + card(view, owner.language),
+                self.texts.decided_for_owner(view, owner.language, returned=returned),
                 kind=KIND,
-                reply_markup=self.markup.for_owner(row.id, owner.language)
-                if state is RegistrationState.RETURNED
-                else None,
+                reply_markup=self.markup.for_owner(row.id, owner.language) if returned else None,
             )
         return view
 
@@ -757,7 +755,7 @@ class RegistrationService:
             locale = person.language if person else "vi"
             outbox.enqueue(
                 msg.chat_id,
-                card(view, locale, title_key="registration-request-title"),
+                self.texts.card(view, locale, title_key="registration-request-title"),
                 kind=KIND,
                 person_id=msg.person_id,
                 method="edit",
@@ -939,21 +937,6 @@ class RegistrationService:
         return await self.window(unit_id=unit_id, school_year=year)
 
 
-def no_year_text(e: NoSchoolYear, locale: str | None = None) -> str:
-    """What `/register` says when no school year contains today."""
-    p = e.params
-    parts = [t("registration-no-year", locale=locale)]
-    if p.get("last"):
-        parts.append(t("registration-no-year-last", locale=locale, year=p["last"], ended=p["ended"]))
-    if p.get("next") and p.get("opens") is not None:
-        parts.append(
-            t("registration-no-year-next", locale=locale, year=p["next"], opens=fmt_when(p["opens"], locale))
-        )
-    else:
-        parts.append(t("registration-no-year-none", locale=locale))
-    return "\n".join(parts)
-
-
 __all__ = [
     "AlreadyEndorsed",
     "AlreadyRegistered",
@@ -963,9 +946,7 @@ __all__ = [
     "Stale",
     "View",
     "Window",
-    "card",
     "check_commitments",
     "check_reason",
     "fmt_when",
-    "no_year_text",
 ]

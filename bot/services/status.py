@@ -13,21 +13,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
-from bot.i18n import t
 from bot.roles import Action, Role, can, units_for
 from bot.services.acknowledgement import AcknowledgementService, offer_markup
 from bot.services.audit import Audit
 from bot.services.invites import CreatedInvite, InviteService
 from bot.services.outbox import Outbox
 from bot.services.plan import PlanService
-from bot.services.registration import RegistrationService, fmt_when
-from bot.text import esc
+from bot.services.registration import RegistrationService
 from storage.models import Person, Unit
 from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
 from storage.models.registration import Registration, RegistrationState
@@ -138,10 +137,34 @@ class NudgeReport:
     unreachable: int  # blocked the bot
 
 
+@dataclass(frozen=True)
+class NudgeTodo:
+    """What a reminder asks of its person: to acknowledge the plan, to register (the text's key, by the
+    window: open, not yet open, shut; and the instant it names)."""
+
+    acknowledge: bool
+    register_key: str | None = None
+    register_when: datetime | None = None
+    school_year: str = ""
+
+
+class StatusTexts(Protocol):
+    """The texts the service queues (handlers/render/status.py words them)."""
+
+    def nudge(self, name: str, head: str, todo: NudgeTodo, locale: str | None) -> str: ...
+
+
 class StatusService:
-    def __init__(self, ctx: Ctx) -> None:
+    def __init__(self, ctx: Ctx, texts: StatusTexts | None = None) -> None:
         self.ctx = ctx
         self.repo = AcknowledgementRepo(ctx.session, is_sqlite=ctx.settings.is_sqlite)
+        self._texts = texts
+
+    @property
+    def texts(self) -> StatusTexts:
+        if self._texts is None:  # a caller that queues reminders hands in the texts (the handlers do)
+            raise RuntimeError("StatusService needs its texts to queue reminders")
+        return self._texts
 
     async def scene(self) -> Scene:
         current = await PlanService(self.ctx).current()
@@ -291,23 +314,19 @@ class StatusService:
         self, scene: Scene, line: PersonLine, person: Person, head: str
     ) -> tuple[str, dict[str, object] | None]:
         locale = person.language
-        todo = []
-        if scene.period is not None and not line.acknowledged:
-            todo.append(t("status-nudge-ack", locale=locale))
+        todo = NudgeTodo(acknowledge=scene.period is not None and not line.acknowledged)
         if scene.school_year is not None and not line.registered:
             window = await RegistrationService(self.ctx).window(
                 person_id=person.id, school_year=scene.school_year
             )
-            year = esc(scene.school_year.code)
             if window.open:
                 key, when = "status-nudge-register", window.closes_at
             elif window.not_yet:
                 key, when = "status-nudge-register-later", window.opens_at
             else:
                 key, when = "status-nudge-register-closed", window.closes_at
-            todo.append(t(key, locale=locale, year=year, when=fmt_when(when, locale)))
-        text = t("status-nudge", locale=locale, name=esc(person.full_name), head=esc(head))
-        text += "\n" + "\n".join(f"• {item}" for item in todo)
+            todo = replace(todo, register_key=key, register_when=when, school_year=scene.school_year.code)
+        text = self.texts.nudge(person.full_name, head, todo, locale)
         markup = None
         if scene.period is not None and not line.acknowledged:
             markup = offer_markup(scene.period.id, locale)

@@ -306,7 +306,7 @@ async def test_the_reminder_is_personal_polite_and_carries_the_acknowledgement(w
     await world.drain_outbox()
 
     text = hoa.last_text()
-    assert text.startswith("Kính gửi Anh/Chị Nguyễn Thị Hoa,\nLãnh đạo đơn vị (Trần Văn Minh) nhắc")
+    assert text.startswith("Kính gửi anh/chị Nguyễn Thị Hoa,\nLãnh đạo đơn vị (Trần Văn Minh) nhắc")
     assert "• đọc kế hoạch và bấm “Tôi đã đọc và quán triệt kế hoạch”;" in text
     assert "• đăng ký thi đua năm học 2024-2025 bằng lệnh /register (hạn: hết ngày 31/10/2024)." in text
     assert hoa.buttons() == ["Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch"]
