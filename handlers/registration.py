@@ -576,6 +576,7 @@ async def not_allowed(query: CallbackQuery, me: Member | None) -> None:
 # -- /pending ---------------------------------------------------------------------------------------------
 async def pending(message: Message, ctx: Ctx) -> None:
     from handlers.good_deed import pending_part  # good deeds waiting too (issue 12)
+    from handlers.nomination import pending_items  # and achievement reports to review (issue 12)
 
     svc = service(ctx)
     try:
@@ -586,6 +587,10 @@ async def pending(message: Message, ctx: Ctx) -> None:
     else:
         error = None
     extra_lines, extra_rows = await pending_part(ctx)
+    report_lines, report_rows = await pending_items(ctx)
+    if report_lines:
+        extra_lines = [*extra_lines, *([""] if extra_lines else []), *report_lines]
+        extra_rows = [*extra_rows, *report_rows]
     if not views and not extra_lines:
         await message.answer(error or t("registration-pending-none"))
         return
