@@ -163,9 +163,9 @@ conversation(NomReportSG, "nomination-flow-report", started_by=[REPORT_PRESS])
 conversation(NomReturnSG, "nomination-flow-return", started_by=[RETURN_PRESS])
 conversation(NomExtendSG, "nomination-flow-extend", started_by=[EXT_PRESS])
 
-register_command("nominate", SUBMIT, "nomination-cmd-nominate", order=40)
-register_command("nominations", SUBMIT, "nomination-cmd-list", order=41)
-register_command("nomwindow", MANAGE, "nomination-cmd-window", order=42)
+register_command("nominate", SUBMIT, "nomination-cmd-nominate", order=47)
+register_command("nominations", SUBMIT, "nomination-cmd-list", order=48)
+register_command("nomwindow", MANAGE, "nomination-cmd-window", order=49)
 
 
 def router() -> Router:
