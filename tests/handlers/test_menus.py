@@ -11,13 +11,13 @@ from bot.roles import Action, Grant, Member, Role
 from storage.models import Person
 
 STAFF_MENU = [
-    "start", "help", "plan", "status", "register", "difficulty", "difficulties", "gooddeed", "gooddeeds", "lang",
-    "cancel",
+    "start", "help", "plan", "status", "register", "difficulty", "difficulties", "gooddeed", "gooddeeds",
+    "lang", "cancel",
 ]  # fmt: skip
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "registrations", "regwindow", "difficulty",
-    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "people", "units",
-    "lang", "cancel",
+    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "people",
+    "units", "lang", "cancel",
 ]  # fmt: skip
 
 
