@@ -14,5 +14,7 @@ FEATURES: list[str] = [
     "acknowledgement",  # "Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch" (issue 11)
     "status",  # /status: acknowledged and registered, reminders (issue 11)
     "registration",  # /register, /pending, /registrations, /regwindow (issue 11)
+    "good_deed",  # /gooddeed, /gooddeeds (issue 12)
+    "nomination",  # /nominate, /nominations, /nomwindow (issue 12)
     "fallback",  # must stay last
 ]

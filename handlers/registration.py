@@ -574,20 +574,33 @@ async def not_allowed(query: CallbackQuery, me: Member | None) -> None:
 
 # -- /pending ---------------------------------------------------------------------------------------------
 async def pending(message: Message, ctx: Ctx) -> None:
+    from handlers.good_deed import pending_part  # good deeds waiting too (issue 12)
+    from handlers.nomination import pending_items  # and achievement reports to review (issue 12)
+
     svc = service(ctx)
     try:
         views = await svc.pending()
     except DomainError as e:
-        await message.answer(_error_text(e))
+        views = []
+        error: str | None = _error_text(e)
+    else:
+        error = None
+    extra_lines, extra_rows = await pending_part(ctx)
+    report_lines, report_rows = await pending_items(ctx)
+    if report_lines:
+        extra_lines = [*extra_lines, *([""] if extra_lines else []), *report_lines]
+        extra_rows = [*extra_rows, *report_rows]
+    if not views and not extra_lines:
+        await message.answer(error or t("registration-pending-none"))
         return
-    if not views:
-        await message.answer(t("registration-pending-none"))
-        return
-    lines = [t("registration-pending-head", n=len(views))]
+    lines: list[str] = [t("registration-pending-head", n=len(views))] if views else []
     rows = []
     for i, v in enumerate(views[:30], 1):
         lines.append(f"{i}. {v.owner} — {v.title}")
         rows.append([_btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
+    if extra_lines:
+        lines += ([""] if lines else []) + extra_lines
+        rows += extra_rows
     await message.answer("\n".join(lines), reply_markup=_kb(rows))
 
 

@@ -34,6 +34,7 @@ from bot.services.status import (
 from bot.text import esc, split_message
 from handlers import acknowledgement
 from handlers.invite import created_text
+from handlers.render import nomination as nomination_render
 from handlers.render.status import TEXTS
 
 register_command("status", Action.STATUS_VIEW, "status-cmd", order=25)
@@ -100,6 +101,8 @@ def mine_text(status: MyStatus, locale: str) -> str:
         lines += ["", t("status-mine-history")]
         for reg in status.history:
             lines.append(f"• {esc(reg.school_year.code)}: " + _registration_line(reg, locale))
+    if status.nominations:  # issue 12: the summary only where the plan lets the nominee read it
+        lines += ["", *(nomination_render.status_line(v, locale) for v in status.nominations)]
     return "\n".join(lines)
 
 

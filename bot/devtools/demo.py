@@ -159,6 +159,9 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
     async with sessionmaker() as s:
         await _load_registrations(s, clock)
         await s.commit()
+    async with sessionmaker() as s:
+        await _load_nominations(s, clock)
+        await s.commit()
     return added
 
 
@@ -312,3 +315,100 @@ async def _load_acknowledgements(
         )
         if exists is None:
             s.add(PlanAcknowledgement(period_id=period_id, person_id=person.id, acknowledged_at=now))
+
+
+# -- nominations (issue 12): /nominations, /pending and the nominee's /status have something to show --------
+@dataclass(frozen=True)
+class DemoNomination:
+    n: int  # the nominee (DemoPerson.n); for a collective one, a person of the unit
+    title: str  # a commendation code the round allows
+    state: str = "submitted"
+    report: str = "missing"
+    collective: bool = False
+    by: int = 4  # the nominator (DemoPerson.n)
+
+
+NOMINATIONS = (
+    DemoNomination(6, "lao_dong_tien_tien", report="submitted"),  # waits in the KCNTT head's /pending
+    DemoNomination(5, "lao_dong_tien_tien", report="accepted"),
+    DemoNomination(10, "giay_khen_hieu_truong"),  # not joined: the head writes the report
+    DemoNomination(4, "tap_the_lao_dong_tien_tien", collective=True),
+    DemoNomination(7, "lao_dong_tien_tien", state="withdrawn", by=2),
+)
+DEMO_SUMMARY = (
+    "Hoàn thành xuất sắc nhiệm vụ giảng dạy; chủ trì đề tài nghiên cứu cấp trường; tích cực tham gia "
+    "các phong trào thi đua và hoạt động của Công đoàn."
+)
+
+
+async def _demo_round(s: AsyncSession, clock: Clock) -> Any:
+    """The round taking nominations now, else the latest whose nominations have opened."""
+    from storage.models.plan import PlanRound
+
+    now = clock.now()
+    rounds = list(
+        (
+            await s.scalars(
+                select(PlanRound)
+                .where(PlanRound.nominations_open_at <= now)
+                .order_by(PlanRound.nominations_open_at)
+            )
+        ).all()
+    )
+    open_now = [r for r in rounds if now <= r.nominations_close_at]
+    return (open_now or rounds or [None])[-1]
+
+
+async def _load_nominations(s: AsyncSession, clock: Clock) -> int:
+    """A few nominations in several states in the demo's round; rows already there are left alone."""
+    from storage.models.nomination import Nomination
+    from storage.models.plan import PlanCommendation
+    from storage.models.registration import owner_key
+
+    round_ = await _demo_round(s, clock)
+    if round_ is None:
+        return 0
+    people = {
+        int(p.hr_id[5:]): p
+        for p in (await s.scalars(select(Person).where(Person.hr_id.like("DEMO-%")))).all()
+        if p.hr_id
+    }
+    now, added = clock.now(), 0
+    for spec in NOMINATIONS:
+        person, by = people.get(spec.n), people.get(spec.by)
+        title = await s.scalar(
+            select(PlanCommendation).where(
+                PlanCommendation.period_id == round_.period_id, PlanCommendation.code == spec.title
+            )
+        )
+        if person is None or person.unit_id is None or title is None or spec.title not in round_.nominable:
+            continue
+        subject = "collective" if spec.collective else "individual"
+        owner = owner_key(subject, person.id, person.unit_id)
+        where = (
+            Nomination.round_id == round_.id,
+            Nomination.owner == owner,
+            Nomination.commendation_id == title.id,
+        )
+        if await s.scalar(select(Nomination.id).where(*where)) is not None:
+            continue
+        s.add(
+            Nomination(
+                round_id=round_.id,
+                subject=subject,
+                owner=owner,
+                person_id=None if spec.collective else person.id,
+                unit_id=person.unit_id,
+                commendation_id=title.id,
+                summary=DEMO_SUMMARY,
+                state=spec.state,
+                report_state=spec.report,
+                report_text=DEMO_SUMMARY if spec.report != "missing" else None,
+                version=1,
+                created_by=by.id if by else None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        added += 1
+    return added

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
@@ -24,6 +24,7 @@ from bot.roles import Action, Role, can, units_for
 from bot.services.acknowledgement import AcknowledgementService, offer_markup
 from bot.services.audit import Audit
 from bot.services.invites import CreatedInvite, InviteService
+from bot.services.nomination import NominationService
 from bot.services.outbox import Outbox
 from bot.services.plan import PlanService
 from bot.services.registration import RegistrationService
@@ -127,6 +128,7 @@ class MyStatus:
     acknowledged_at: datetime | None
     registration: OwnRegistration | None  # of the current school year
     history: list[OwnRegistration]  # earlier school years, oldest first
+    nominations: list[Any] = field(default_factory=list)  # nomination views (issue 12), not withdrawn
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ class StatusService:
             elif scene.school_year is None or own.school_year.start < scene.school_year.start:
                 history.append(own)
         history.sort(key=lambda r: r.school_year.start)
-        return MyStatus(scene, acked, current, history)
+        # nominated, and for what (issue 12)
+        nominations = await NominationService(self.ctx).of_nominee(actor.person_id)
+        return MyStatus(scene, acked, current, history, nominations)
 
     async def _own(self, reg: Registration) -> OwnRegistration | None:
         session = self.ctx.session

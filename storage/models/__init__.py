@@ -10,6 +10,11 @@ from storage.models.core import (
     Unit,
 )
 from storage.models.difficulty import Difficulty as Difficulty
+from storage.models.good_deed import GoodDeed as GoodDeed
+from storage.models.good_deed import GoodDeedFile as GoodDeedFile
+from storage.models.nomination import Nomination as Nomination
+from storage.models.nomination import NominationExtension as NominationExtension
+from storage.models.nomination import NominationGoodDeed as NominationGoodDeed
 from storage.models.people import Invite as Invite
 from storage.models.people import JoinClaim as JoinClaim
 from storage.models.plan import PlanPeriod as PlanPeriod

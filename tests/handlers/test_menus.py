@@ -10,10 +10,14 @@ from bot.menus import refresh_changed_menus, set_default_menu, set_menu
 from bot.roles import Action, Grant, Member, Role
 from storage.models import Person
 
-STAFF_MENU = ["start", "help", "plan", "status", "register", "difficulty", "difficulties", "lang", "cancel"]
+STAFF_MENU = [
+    "start", "help", "plan", "status", "register", "difficulty", "difficulties", "gooddeed", "gooddeeds",
+    "lang", "cancel",
+]  # fmt: skip
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "registrations", "regwindow", "difficulty",
-    "invite", "difficulties", "people", "units", "lang", "cancel",
+    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "people",
+    "units", "lang", "cancel",
 ]  # fmt: skip
 
 

@@ -80,6 +80,7 @@ def test_the_module_list_covers_the_domain():
     modules = domain_modules()
     assert {"bot.services.join", "bot.services.difficulty", "bot.plan.schema", "storage.uow"} <= set(modules)
     assert {"bot.services.acknowledgement", "bot.services.status"} <= set(modules)  # issue 11
+    assert {"bot.services.nomination", "handlers.render.nomination"} <= set(modules)  # issue 12
     assert "bot.cli.plan" in modules and "storage.fsm" not in modules
     plan = {"references", "loading", "windows", "money", "documents"}
     assert {"bot.services.plan", *(f"bot.services.plan.{name}" for name in plan)} <= set(modules)
