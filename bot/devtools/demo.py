@@ -160,6 +160,9 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
         await _load_registrations(s, clock)
         await s.commit()
     async with sessionmaker() as s:
+        await _load_good_deeds(s, clock)
+        await s.commit()
+    async with sessionmaker() as s:
         await _load_nominations(s, clock)
         await s.commit()
     return added
@@ -408,6 +411,92 @@ async def _load_nominations(s: AsyncSession, clock: Clock) -> int:
                 created_by=by.id if by else None,
                 created_at=now,
                 updated_at=now,
+            )
+        )
+        added += 1
+    return added
+
+
+# -- good deeds (issue 12): /gooddeeds, the head's /pending and nominations have something to show ---------
+@dataclass(frozen=True)
+class DemoGoodDeed:
+    about: int  # the person concerned (DemoPerson.n); 0 with `unit` for a unit
+    reporter: int
+    text: str
+    state: str = "verified"
+    unit: str | None = None
+    anonymous: bool = False
+    reason: str | None = None
+
+
+GOOD_DEEDS = (
+    DemoGoodDeed(
+        6, 5, "Cô Hoa ở lại sau giờ dạy, kèm thêm cho 12 sinh viên yếu chuẩn bị thi lại môn Lập trình cơ bản."
+    ),
+    DemoGoodDeed(
+        5,
+        6,
+        "Thầy Em nhặt được ví của một sinh viên có hơn 2 triệu đồng và giấy tờ, đã trả lại tận tay.",
+        anonymous=True,
+    ),
+    DemoGoodDeed(
+        0, 4, "Khoa tổ chức quyên góp sách, áo ấm gửi học sinh vùng cao huyện Khánh Sơn.", unit="KCNTT"
+    ),
+    DemoGoodDeed(
+        6, 7, "Cô Hoa hỗ trợ Phòng Đào tạo nhập điểm giúp trong đợt cao điểm cuối học kỳ.", state="submitted"
+    ),
+    DemoGoodDeed(
+        5,
+        6,
+        "Thầy Em đi họp thay đồng nghiệp.",
+        state="rejected",
+        reason="Đây là nhiệm vụ được phân công, chưa phải việc tốt cần biểu dương.",
+    ),
+)
+
+
+async def _load_good_deeds(s: AsyncSession, clock: Clock) -> int:
+    """Good deeds in every state in the current period; rows already there (same text) are left alone."""
+    from storage.models.good_deed import GoodDeed
+    from storage.models.plan import PlanSchoolYear
+
+    today = clock.today()
+    year = await s.scalar(
+        select(PlanSchoolYear).where(PlanSchoolYear.start <= today, PlanSchoolYear.end >= today)
+    )
+    if year is None:
+        return 0
+    people = {
+        int(p.hr_id[5:]): p
+        for p in (await s.scalars(select(Person).where(Person.hr_id.like("DEMO-%")))).all()
+        if p.hr_id
+    }
+    units = {u.code: u for u in (await s.scalars(select(Unit))).all()}
+    now, added = clock.now(), 0
+    for spec in GOOD_DEEDS:
+        person, reporter = people.get(spec.about), people.get(spec.reporter)
+        unit_id = units[spec.unit].id if spec.unit in units else (person.unit_id if person else None)
+        if reporter is None or unit_id is None or (spec.unit is None and person is None):
+            continue
+        if await s.scalar(select(GoodDeed.id).where(GoodDeed.text == spec.text)) is not None:
+            continue
+        decided = spec.state != "submitted"
+        s.add(
+            GoodDeed(
+                period_id=year.period_id,
+                subject="unit" if spec.unit else "person",
+                person_id=None if spec.unit else person.id,  # type: ignore[union-attr]
+                unit_id=unit_id,
+                reporter_id=reporter.id,
+                anonymous=spec.anonymous,
+                text=spec.text,
+                happened_on=today,
+                state=spec.state,
+                reason=spec.reason,
+                decided_by=people[4].id if decided and 4 in people else None,
+                decided_at=now if decided else None,
+                created_at=now,
+                version=1,
             )
         )
         added += 1
