@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import PurePosixPath
 from typing import Any, NoReturn, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +20,11 @@ from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
 from bot.roles import Action, Member, Role, can
+from bot.services import checks
 from bot.services.audit import Audit
+from bot.services.checks import sized_text
 from bot.services.outbox import Outbox
-from bot.text import clip, esc, nfc
+from bot.text import clip, esc
 from storage.models import Person, Unit
 from storage.models.difficulty import Difficulty, DifficultyState
 from storage.repositories.difficulty import UNANSWERED, DifficultyRepo
@@ -45,7 +46,6 @@ FILE_TYPES: dict[str, frozenset[str]] = {
     "png": frozenset({"image/png"}),
 }
 # what some clients report for DOCX/XLSX files
-GENERIC_MIME = frozenset({"application/octet-stream", "application/zip"})
 PAGE_SIZE = 5
 TOPICS_MAX = 12  # movements, and rounds, offered as buttons
 MESSAGE_BUDGET = 4000  # under Telegram's 4096, leaving room for the lines around the parts
@@ -148,40 +148,28 @@ class NoPrincipal(DomainError):
 
 # -- checks on what a person types or sends ------------------------------------------------------------------
 def check_text(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < TEXT_MIN:
-        raise TextTooShort(length=len(value), min=TEXT_MIN)
-    if len(value) > TEXT_MAX:
-        raise TextTooLong(length=len(value), max=TEXT_MAX)
-    return value
+    return sized_text(text, TEXT_MIN, TEXT_MAX, TextTooShort, TextTooLong)
 
 
 def check_reply(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < REPLY_MIN:
-        raise ReplyTooShort(min=REPLY_MIN)
-    if len(value) > REPLY_MAX:
-        raise ReplyTooLong(length=len(value), max=REPLY_MAX)
-    return value
-
-
-def _size_mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+    return sized_text(text, REPLY_MIN, REPLY_MAX, ReplyTooShort, ReplyTooLong)
 
 
 def check_size(size: int | None) -> None:
-    if size is not None and size > FILE_MAX_BYTES:
-        raise FileTooLarge(size=_size_mb(size), max=FILE_MAX_BYTES // (1024 * 1024))
+    checks.check_size(size, FILE_MAX_BYTES, FileTooLarge)
 
 
 def check_document(file_name: str | None, mime_type: str | None, size: int | None) -> None:
     """PDF, DOC/DOCX, XLS/XLSX, JPG/PNG up to 10 MB; the extension and the MIME type must agree."""
-    ext = PurePosixPath(file_name or "").suffix.lower().lstrip(".")
-    allowed = FILE_TYPES.get(ext)
-    mime = (mime_type or "").lower()
-    if allowed is None or (mime and mime not in allowed and mime not in GENERIC_MIME):
-        raise FileTypeNotAllowed(name=esc(file_name or "?"))
-    check_size(size)
+    checks.check_file(
+        file_name,
+        mime_type,
+        size,
+        types=FILE_TYPES,
+        max_bytes=FILE_MAX_BYTES,
+        wrong_type=FileTypeNotAllowed,
+        too_large=FileTooLarge,
+    )
 
 
 # -- the draft kept in the conversation ----------------------------------------------------------------------

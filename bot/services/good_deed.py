@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
@@ -28,10 +27,12 @@ from bot.clock import parse_day
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.roles import Member, Role, Scope, register_rules
+from bot.services import checks
 from bot.services.audit import Audit
+from bot.services.checks import sized_text
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
-from bot.text import esc, nfc
+from bot.text import esc
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.good_deed import GoodDeed, GoodDeedFile, GoodDeedState, GoodDeedSubject
 from storage.models.plan import PlanPeriod, PlanSchoolYear
@@ -52,7 +53,6 @@ DOCUMENT_TYPES: dict[str, frozenset[str]] = {
     "jpeg": frozenset({"image/jpeg"}),
     "png": frozenset({"image/png"}),
 }
-GENERIC_MIME = frozenset({"application/octet-stream", "application/zip"})
 ALBUM_SETTLE = timedelta(seconds=2)  # the confirmation waits this long after the album's latest photo
 KIND = "good_deed"
 RECENT = 15
@@ -132,41 +132,28 @@ class Decided(DomainError):
 
 # -- checks on what a person types or sends ------------------------------------------------------------------
 def check_text(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < TEXT_MIN:
-        raise TextTooShort(length=len(value), min=TEXT_MIN)
-    if len(value) > TEXT_MAX:
-        raise TextTooLong(length=len(value), max=TEXT_MAX)
-    return value
+    return sized_text(text, TEXT_MIN, TEXT_MAX, TextTooShort, TextTooLong)
 
 
 def check_reason(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < REASON_MIN:
-        raise ReasonTooShort(min=REASON_MIN)
-    if len(value) > REASON_MAX:
-        raise ReasonTooLong(length=len(value), max=REASON_MAX)
-    return value
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+    return sized_text(text, REASON_MIN, REASON_MAX, ReasonTooShort, ReasonTooLong)
 
 
 def check_photo(size: int | None) -> None:
-    if size is not None and size > PHOTO_MAX_BYTES:
-        raise FileTooLarge(size=_mb(size), max=PHOTO_MAX_BYTES // (1024 * 1024))
+    checks.check_size(size, PHOTO_MAX_BYTES, FileTooLarge)
 
 
 def check_document(file_name: str | None, mime_type: str | None, size: int | None) -> None:
     """PDF, DOC/DOCX, JPG/PNG up to 20 MB; the extension and the MIME type must agree."""
-    ext = PurePosixPath(file_name or "").suffix.lower().lstrip(".")
-    allowed = DOCUMENT_TYPES.get(ext)
-    mime = (mime_type or "").lower()
-    if allowed is None or (mime and mime not in allowed and mime not in GENERIC_MIME):
-        raise FileTypeNotAllowed(name=esc(file_name or "?"))
-    if size is not None and size > DOCUMENT_MAX_BYTES:
-        raise FileTooLarge(size=_mb(size), max=DOCUMENT_MAX_BYTES // (1024 * 1024))
+    checks.check_file(
+        file_name,
+        mime_type,
+        size,
+        types=DOCUMENT_TYPES,
+        max_bytes=DOCUMENT_MAX_BYTES,
+        wrong_type=FileTypeNotAllowed,
+        too_large=FileTooLarge,
+    )
 
 
 # -- the draft kept in the conversation ----------------------------------------------------------------------

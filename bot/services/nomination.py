@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.plan.calendar import closes_at
 from bot.roles import Member, Role, Scope, can, register_rules
+from bot.services import checks
 from bot.services.audit import Audit
+from bot.services.checks import sized_text
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
@@ -51,7 +52,6 @@ FILE_TYPES = {
     "docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
     "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
-GENERIC_MIME = {"application/octet-stream", "application/zip"}
 PAGE_SIZE = 5
 KIND = "nomination"  # the outbox rows of this feature
 SUBMIT, MANAGE = "nomination_submit", "nomination_manage"
@@ -141,45 +141,31 @@ class BadDate(DomainError):
 
 
 def check_summary(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < SUMMARY_MIN:
-        raise SummaryTooShort(length=len(value), min=SUMMARY_MIN)
-    if len(value) > SUMMARY_MAX:
-        raise SummaryTooLong(length=len(value), max=SUMMARY_MAX)
-    return value
+    return sized_text(text, SUMMARY_MIN, SUMMARY_MAX, SummaryTooShort, SummaryTooLong)
 
 
 def check_report(text: str | None) -> str:
     value = nfc(text or "").strip()
     if not value:
         raise ReportEmpty()
-    if len(value) > REPORT_MAX:
-        raise ReportTooLong(length=len(value), max=REPORT_MAX)
-    return value
+    return sized_text(value, 1, REPORT_MAX, ReportEmpty, ReportTooLong)
 
 
 def check_reason(text: str | None) -> str:
-    value = nfc(text or "").strip()
-    if len(value) < REASON_MIN:
-        raise ReasonTooShort(min=REASON_MIN)
-    if len(value) > REASON_MAX:
-        raise ReasonTooLong(length=len(value), max=REASON_MAX)
-    return value
-
-
-def _size_mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+    return sized_text(text, REASON_MIN, REASON_MAX, ReasonTooShort, ReasonTooLong)
 
 
 def check_file(file_name: str | None, mime_type: str | None, size: int | None) -> None:
     """PDF, DOC, DOCX or XLSX, at most 20 MB; the extension and the MIME type must agree."""
-    ext = PurePosixPath(file_name or "").suffix.lower().lstrip(".")
-    allowed = FILE_TYPES.get(ext)
-    mime = (mime_type or "").lower()
-    if allowed is None or (mime and mime not in allowed and mime not in GENERIC_MIME):
-        raise FileTypeNotAllowed()
-    if size is not None and size > FILE_MAX_BYTES:
-        raise FileTooLarge(size=_size_mb(size), max=FILE_MAX_BYTES // (1024 * 1024))
+    checks.check_file(
+        file_name,
+        mime_type,
+        size,
+        types=FILE_TYPES,
+        max_bytes=FILE_MAX_BYTES,
+        wrong_type=FileTypeNotAllowed,
+        too_large=FileTooLarge,
+    )
 
 
 # -- the draft kept in the conversation ----------------------------------------------------------------------
