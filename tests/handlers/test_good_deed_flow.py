@@ -207,3 +207,36 @@ async def test_the_same_update_twice_stores_one_deed(world):
     await world.feed(update)
     await world.feed(update)
     assert len(await world.rows(GoodDeed)) == 1
+
+
+async def test_a_single_photo_and_a_document_are_kept_as_evidence(world):
+    hoa, _lan, _minh = await setup(world)
+    await to_evidence(hoa)
+    await hoa.send_photo(size=200_000)
+    world.clock.advance(seconds=3)
+    await world.drain_outbox()
+    await hoa.click("Tiếp tục")
+    await finish(hoa)
+    await to_evidence(hoa, text=TEXT + " Lần thứ hai, có biên bản.")
+    await hoa.send_document("bien-ban.pdf", "application/pdf", 300_000)
+    assert hoa.last_text() == "Đã nhận tệp “bien-ban.pdf”. Bấm “Tiếp tục” để xem lại."
+    await hoa.click("Tiếp tục")
+    await finish(hoa)
+    files = await world.rows(GoodDeedFile)
+    assert sorted(f.kind for f in files) == ["document", "photo"]
+    assert [f.name for f in files if f.kind == "document"] == ["bien-ban.pdf"]
+    assert len(await world.rows(GoodDeed)) == 2
+
+
+async def test_a_deed_from_a_unit_with_no_linked_head_goes_to_the_secretary(world):
+    world.clock.set(NOW)
+    await world.load_plan(PLAN)
+    hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
+    await world.staff("Đặng Văn Lân", unit="KCNTT")
+    thu = await world.secretary("Lê Thị Thu")
+    await to_evidence(hoa)
+    await hoa.click("Bỏ qua")
+    await finish(hoa)
+    await world.drain_outbox()
+    assert "Đề nghị xác minh" in thu.last_text() and "Đặng Văn Lân" in thu.last_text()
+    assert "Xác minh" in thu.buttons()
