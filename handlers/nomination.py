@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from contextlib import suppress
 from typing import Any, Literal
 
@@ -531,19 +532,26 @@ async def press_return(query: CallbackQuery, callback_data: NomItemCb, ctx: Ctx,
     await _msg(query).answer(t("nomination-ask-reason", name=render.esc(view.nominee), min=5, max=500))
 
 
+async def _typed_step(message: Message, state: FSMContext, step: Awaitable[Any], retry: str) -> Any | None:
+    """Run the service call of a typed step. A mistake in what was typed (an error whose key starts with
+    `retry`) keeps the step, so they type again; any other refusal ends it. None when refused."""
+    try:
+        view = await step
+    except DomainError as e:
+        if not e.key.startswith(retry):
+            await state.clear()
+        await message.answer(_error_text(e))
+        return None
+    await state.clear()
+    return view
+
+
 async def got_reason(message: Message, ctx: Ctx, state: FSMContext) -> None:
     data = await state.get_data()
-    try:
-        view = await service(ctx).review(int(data["id"]), int(data["v"]), accept=False, reason=message.text)
-    except DomainError as e:
-        if e.key.startswith("nomination-reason"):
-            await message.answer(_error_text(e))  # the state stays: they type another reason
-            return
-        await state.clear()
-        await message.answer(_error_text(e))
-        return
-    await state.clear()
-    await message.answer(t("nomination-report-returned-done", name=render.esc(view.nominee)))
+    step = service(ctx).review(int(data["id"]), int(data["v"]), accept=False, reason=message.text)
+    view = await _typed_step(message, state, step, "nomination-reason")
+    if view is not None:
+        await message.answer(t("nomination-report-returned-done", name=render.esc(view.nominee)))
 
 
 # -- the achievement report ----------------------------------------------------------------------------------
@@ -561,40 +569,22 @@ async def press_report(query: CallbackQuery, callback_data: NomItemCb, ctx: Ctx,
 
 async def got_report(message: Message, ctx: Ctx, state: FSMContext) -> None:
     data = await state.get_data()
-    try:
-        view = await service(ctx).submit_report(int(data["id"]), text=message.text)
-    except DomainError as e:
-        if e.key.startswith("nomination-report-"):
-            await message.answer(_error_text(e))
-            return
-        await state.clear()
-        await message.answer(_error_text(e))
-        return
-    await state.clear()
-    await message.answer(t("nomination-report-sent", title=render.esc(_name(view.title))))
+    step = service(ctx).submit_report(int(data["id"]), text=message.text)
+    view = await _typed_step(message, state, step, "nomination-report-")
+    if view is not None:
+        await message.answer(t("nomination-report-sent", title=render.esc(_name(view.title))))
 
 
 async def got_report_file(message: Message, ctx: Ctx, state: FSMContext) -> None:
     data = await state.get_data()
     doc = message.document
     assert doc is not None
-    try:
-        view = await service(ctx).submit_report(
-            int(data["id"]),
-            file_id=doc.file_id,
-            file_name=doc.file_name,
-            mime=doc.mime_type,
-            size=doc.file_size,
-        )
-    except DomainError as e:
-        if e.key.startswith("nomination-file"):
-            await message.answer(_error_text(e))
-            return
-        await state.clear()
-        await message.answer(_error_text(e))
-        return
-    await state.clear()
-    await message.answer(t("nomination-report-sent", title=render.esc(_name(view.title))))
+    step = service(ctx).submit_report(
+        int(data["id"]), file_id=doc.file_id, file_name=doc.file_name, mime=doc.mime_type, size=doc.file_size
+    )
+    view = await _typed_step(message, state, step, "nomination-file")
+    if view is not None:
+        await message.answer(t("nomination-report-sent", title=render.esc(_name(view.title))))
 
 
 async def not_allowed(query: CallbackQuery) -> None:

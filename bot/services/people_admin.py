@@ -23,6 +23,7 @@ from bot.services.outbox import Outbox
 from bot.services.roster import clean_full_name
 from bot.text import esc, nfc, search_key
 from storage.models import Person, PersonRole, Unit
+from storage.repositories.people import PeopleRepo
 
 PAGE_SIZE = 8
 QUERY_LIMIT = 100
@@ -185,11 +186,7 @@ class PeopleAdminService:
         return None if unit_id is None else await self.session.get(Unit, unit_id)
 
     async def _units(self, ids: set[int | None]) -> dict[int, Unit]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Unit).where(Unit.id.in_(wanted)))
-        return {u.id: u for u in rows}
+        return await PeopleRepo(self.session).units_by_id(ids)
 
     def _changed(self, person: Person) -> None:
         self.ctx.forget_person(person.telegram_id)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, Unit
 from storage.models.difficulty import Difficulty, DifficultyState
+from storage.repositories.people import PeopleRepo
 
 UNANSWERED = (DifficultyState.OPEN.value, DifficultyState.FORWARDED.value)
 
@@ -110,18 +111,10 @@ class DifficultyRepo:
         return list((await self.session.scalars(stmt)).all())
 
     async def people(self, ids: Sequence[int | None]) -> dict[int, Person]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Person).where(Person.id.in_(wanted)))
-        return {p.id: p for p in rows.all()}
+        return await PeopleRepo(self.session).people_by_id(ids)
 
     async def units(self, ids: Sequence[int | None]) -> dict[int, Unit]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Unit).where(Unit.id.in_(wanted)))
-        return {u.id: u for u in rows.all()}
+        return await PeopleRepo(self.session).units_by_id(ids)
 
     # -- counting (the yearly report) ------------------------------------------------------------------
     async def counts(self, start: datetime, end: datetime) -> list[tuple[int | None, str, int]]:

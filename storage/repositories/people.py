@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -35,6 +36,22 @@ class PeopleRepo:
         if person is None or not person.active:
             return None
         return to_member(person, today)
+
+    async def people_by_id(self, ids: Iterable[int | None]) -> dict[int, Person]:
+        """The people of `ids` (None left out), in one query."""
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Person).where(Person.id.in_(wanted)))
+        return {p.id: p for p in rows.all()}
+
+    async def units_by_id(self, ids: Iterable[int | None]) -> dict[int, Unit]:
+        """The units of `ids` (None left out), in one query."""
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Unit).where(Unit.id.in_(wanted)))
+        return {u.id: u for u in rows.all()}
 
     async def unit_by_code(self, code: str) -> Unit | None:
         return await self.session.scalar(select(Unit).where(Unit.code == code))

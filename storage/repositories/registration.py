@@ -25,6 +25,7 @@ from storage.models.registration import (
     extension_scope,
     owner_key,
 )
+from storage.repositories.people import PeopleRepo
 
 _Owner = aliased(Person)
 # the unit a registration counts in: the individual's unit now, else the stored unit
@@ -189,18 +190,10 @@ class RegistrationRepo:
         return list(rows.all())
 
     async def people(self, ids: Sequence[int | None]) -> dict[int, Person]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Person).where(Person.id.in_(wanted)))
-        return {p.id: p for p in rows.all()}
+        return await PeopleRepo(self.session).people_by_id(ids)
 
     async def units(self, ids: Sequence[int | None]) -> dict[int, Unit]:
-        wanted = {i for i in ids if i is not None}
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Unit).where(Unit.id.in_(wanted)))
-        return {u.id: u for u in rows.all()}
+        return await PeopleRepo(self.session).units_by_id(ids)
 
     # -- writing ------------------------------------------------------------------------------------
     def add(self, row: Registration) -> Registration:
