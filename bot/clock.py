@@ -31,6 +31,9 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
+    async def sleep_until(self, when: datetime) -> None:
+        await asyncio.sleep(max((when - self.now()).total_seconds(), 0))
+
 
 class FakeClock(Clock):
     """A clock that only moves when told to; `sleep` advances it at once."""
@@ -52,6 +55,11 @@ class FakeClock(Clock):
 
     async def sleep(self, seconds: float) -> None:
         self._now += timedelta(seconds=max(seconds, 0))
+        await asyncio.sleep(0)
+
+    async def sleep_until(self, when: datetime) -> None:
+        """Many tasks waiting for their own time move the clock to the latest of them, not their sum."""
+        self._now = max(self._now, when.astimezone(self.tz))
         await asyncio.sleep(0)
 
 

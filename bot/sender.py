@@ -1,6 +1,7 @@
 """The outbox sender: drains the outbox at Telegram's pace.
 
-~30 messages/s overall, 1/s per private chat, 20/min per group (aiolimiter). A 429 pauses only that
+~30 messages/s overall, 1/s per private chat, 20/min per group, over sliding windows on the sender's clock
+(bot.ratelimit.Pace: a FakeClock moves over the waits, and no window is ever overrun). A 429 pauses only that
 chat for `retry_after`; 5xx and network errors are retried with backoff; a 403 marks the person
 unreachable and is not retried. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
 one claimer per process on SQLite) and a claim that is never finished (a crash) is taken again after
@@ -35,13 +36,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
-from aiolimiter import AsyncLimiter
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
 from bot.config import Settings
 from bot.identity import IdentityCache
+from bot.ratelimit import Pace
 from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
 from storage.models.core import OutboxFile
@@ -104,24 +105,15 @@ class OutboxSender:
         self.identity = identity
         self.wake = wake or asyncio.Event()
         self.batch = batch
-        self.global_limiter = AsyncLimiter(settings.outbox_rate_global, 1)
-        self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self.pace = Pace(
+            clock, settings.outbox_rate_global, settings.outbox_rate_private, settings.outbox_group_per_minute
+        )
         self._paused: dict[int, datetime] = {}  # chat id -> until (after a 429)
         self._claim_lock = asyncio.Lock()
         self._is_pg = not settings.is_sqlite
         self._lease = timedelta(seconds=settings.outbox_lease_seconds)
         self._file_ids: dict[int, str] = {}  # outbox_file id -> file_id (this bot's)
         self._file_locks: dict[int, asyncio.Lock] = {}  # one upload per content at a time
-
-    def _limiter(self, chat_id: int) -> AsyncLimiter:
-        lim = self._chat_limiters.get(chat_id)
-        if lim is None:
-            if chat_id < 0:  # groups and channels
-                lim = AsyncLimiter(1, 60 / self.settings.outbox_group_per_minute)
-            else:
-                lim = AsyncLimiter(1, 1 / self.settings.outbox_rate_private)
-            self._chat_limiters[chat_id] = lim
-        return lim
 
     async def claim(self) -> list[OutboxMessage]:
         now = self.clock.now()
@@ -171,55 +163,56 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> bool:
         """Send one row and record the outcome; False when the chat must not get more now."""
-        async with self._limiter(row.chat_id), self.global_limiter:
-            if self.clock.now() - as_utc(row.claimed_at) > self._lease / 2:
-                await self._release([row])  # its claim may lapse before it is sent: hand it back
-                return False
-            token = in_outbox.set(True)
-            target: _Target | None = None
-            try:
-                ours, target = await self._check(row)
-                if not ours:
-                    return True  # cancelled meanwhile (or no longer ours): never sent
-                message_id = await self._send(row, target)
-            except _Later as e:
-                await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
+        await self.pace.room(row.chat_id)
+        if self.clock.now() - as_utc(row.claimed_at) > self._lease / 2:
+            await self._release([row])  # its claim may lapse before it is sent: hand it back
+            return False
+        token = in_outbox.set(True)
+        target: _Target | None = None
+        try:
+            ours, target = await self._check(row)
+            if not ours:
+                return True  # cancelled meanwhile (or no longer ours): never sent
+            await self.pace.slot(row.chat_id)
+            message_id = await self._send(row, target)
+        except _Later as e:
+            await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
+            return True
+        except _Refused as e:
+            log.warning("outbox %s to %s: %s", row.id, row.chat_id, e.detail)
+            await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
+            return True
+        except TelegramRetryAfter as e:
+            until = self.clock.now() + timedelta(seconds=e.retry_after)
+            self._paused[row.chat_id] = until
+            await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
+            return False
+        except TelegramMigrateToChat as e:
+            await self._migrated(row, e.migrate_to_chat_id)
+            return False
+        except TelegramForbiddenError as e:
+            if row.chat_id < 0:  # a group or channel: the bot was removed
+                await self._chat_gone(row, "forbidden", e.message)
+            else:
+                await self._blocked(row, str(e))
+            return False
+        except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as e:
+            if row.method in EDITS and target and "message is not modified" in e.message:
+                message_id = target.message_id  # it already shows this: done
+            else:
+                code = _error_code(e)
+                if code == "chat_not_found" and row.chat_id < 0:
+                    await self._chat_gone(row, code, e.message)
+                    return False
+                log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
+                await self._finish(row.id, status="failed", error=code, last_error=e.message[:500])
                 return True
-            except _Refused as e:
-                log.warning("outbox %s to %s: %s", row.id, row.chat_id, e.detail)
-                await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
-                return True
-            except TelegramRetryAfter as e:
-                until = self.clock.now() + timedelta(seconds=e.retry_after)
-                self._paused[row.chat_id] = until
-                await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
-                return False
-            except TelegramMigrateToChat as e:
-                await self._migrated(row, e.migrate_to_chat_id)
-                return False
-            except TelegramForbiddenError as e:
-                if row.chat_id < 0:  # a group or channel: the bot was removed
-                    await self._chat_gone(row, "forbidden", e.message)
-                else:
-                    await self._blocked(row, str(e))
-                return False
-            except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as e:
-                if row.method in EDITS and target and "message is not modified" in e.message:
-                    message_id = target.message_id  # it already shows this: done
-                else:
-                    code = _error_code(e)
-                    if code == "chat_not_found" and row.chat_id < 0:
-                        await self._chat_gone(row, code, e.message)
-                        return False
-                    log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
-                    await self._finish(row.id, status="failed", error=code, last_error=e.message[:500])
-                    return True
-            except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
-                log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
-                await self._retry_later(row, str(e) or type(e).__name__)
-                return False
-            finally:
-                in_outbox.reset(token)
+        except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
+            log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
+            await self._retry_later(row, str(e) or type(e).__name__)
+            return False
+        finally:
+            in_outbox.reset(token)
         await self._finish(
             row.id, only_claimed=False, status="sent", sent_at=self.clock.now(), message_id=message_id
         )

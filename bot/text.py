@@ -1,11 +1,13 @@
-"""Text helpers: names, search keys, escaping and splitting long messages."""
+"""Text helpers: names, search keys, escaping and splitting long messages (HTML parse mode: bot.tghtml)."""
 
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+from bot.tghtml import Token, tokens, utf16_len, well_formed
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -27,27 +29,99 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def esc_attr(text: object) -> str:
+    """Escape user-supplied text for an HTML attribute value (a link's href): quotes too."""
+    return html.escape(str(text), quote=True)
+
+
+def sender_html(html_text: str | None) -> str:
+    """A Telegram message's own formatting, taken from the sender (aiogram's `message.html_text`).
+
+    Its supported tags are kept (attributes rewritten, escaped); anything else is escaped, and what is
+    left open is closed, so a pasted "<script>" or a stray "&" cannot break the post it goes into."""
+    return well_formed(nfc(html_text or ""))
+
+
 def plain(text: str | None) -> str:
     """HTML as plain text (for alerts and terminals): tags dropped, entities decoded."""
     return html.unescape(_TAG.sub("", text or ""))
 
 
 def split_message(text: str, limit: int = 4096) -> list[str]:
-    """Split on line boundaries so that each part fits `limit` characters; a longer line is cut."""
+    """HTML cut into parts of at most `limit` visible characters each, as Telegram counts them.
+
+    A part ends at a line break when one fits, else at a space; only a word longer than `limit` is cut,
+    and never inside a character's combining marks. The break's newline or space is dropped, and so is a
+    part with nothing to read. A tag still open at the end of a part is closed there and opened again at
+    the start of the next, so every part is well-formed HTML (text that is not markup is escaped)."""
+    toks = tokens(text, strict=False)
     parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        for piece in [line[i : i + limit] for i in range(0, len(line), limit)] or [""]:
-            add = len(piece) + (1 if current else 0)
-            if current and size + add > limit:
-                parts.append("\n".join(current))
-                current, size, add = [], 0, len(piece)
-            current.append(piece)
-            size += add
-    if current:
-        parts.append("\n".join(current))
-    return parts
+    stack: list[Token] = []
+    at = 0
+    for start, end, resume in _breaks(toks, limit):
+        for tok in toks[at:start]:  # a dropped separator, or tags of a dropped part
+            _track(stack, tok)
+        opened = "".join(t.raw for t in stack)
+        body = []
+        for tok in toks[start:end]:
+            _track(stack, tok)
+            body.append(tok.raw)
+        closed = "".join(f"</{t.name}>" for t in reversed(stack))
+        if any(not t.char.isspace() for t in toks[start:end] if t.kind == "char"):
+            parts.append(opened + "".join(body) + closed)
+        at = end if resume is None else resume
+    return parts or [""]
+
+
+def _track(stack: list[Token], tok: Token) -> None:
+    if tok.kind == "open":
+        stack.append(tok)
+    elif tok.kind == "close":
+        stack.pop()
+
+
+def _width(tok: Token) -> int:
+    return utf16_len(tok.char)
+
+
+def _joins(ch: str, prev: str) -> bool:
+    """A cut before `ch` would split one visible character (a combining mark, a joined emoji)."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == "\u200d" or prev == "\u200d"
+
+
+def _hard_cut(toks: list[Token], start: int, i: int) -> int:
+    cut, prev = i, ""
+    while cut > start + 1:
+        prev = next((t.char for t in reversed(toks[start:cut]) if t.kind == "char"), "")
+        if toks[cut].kind != "char" or not _joins(toks[cut].char, prev):
+            break
+        cut -= 1
+    return cut
+
+
+def _breaks(toks: list[Token], limit: int) -> Iterator[tuple[int, int, int | None]]:
+    """(start, end, resume) of each part: tokens [start, end), the next part from `resume` (None: end)."""
+    start, n = 0, len(toks)
+    while start < n:
+        width, i, newline, space = 0, start, None, None
+        while i < n and width + _width(toks[i]) <= limit:
+            if toks[i].char == "\n":
+                newline = i
+            elif toks[i].char.isspace():
+                space = i
+            width += _width(toks[i])
+            i += 1
+        if i >= n:
+            yield start, n, None
+            return
+        brk = newline if newline is not None else space
+        if brk is not None:
+            yield start, brk, brk + 1
+            start = brk + 1
+        else:
+            cut = _hard_cut(toks, start, i) if i > start else start + 1  # one character wider than limit
+            yield start, cut, None
+            start = cut
 
 
 def clip(text: str, limit: int) -> str:

@@ -4,7 +4,9 @@
 answers like Telegram does, as JSON run through aiogram's own response checking. It records every
 request, keeps each chat's messages (so a button can be pressed later), enforces Telegram's limits
 (4096 characters, 64-byte callback data, captions of 1024, albums of 2–10) and fails on demand (429,
-403, 400, 5xx).
+403, 400, 5xx). Lengths are counted as Telegram counts them: the visible text after the HTML is parsed (a
+malformed post answers "can't parse entities"), in UTF-16 code units. On request (`enforce_limits`) it
+enforces Telegram's flood limits and injects 429s, 500s and blocked chats (bot/devtools/ratelimit.py).
 
 It knows chats (private, group, supergroup, channel) with the bot's membership and rights in each, so a
 send to a chat the bot left answers 403, a send to a group upgraded to a supergroup answers 400 with
@@ -19,18 +21,21 @@ import hashlib
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile, Message
 
 from bot.clock import Clock
+from bot.devtools.ratelimit import FloodControl
+from bot.tghtml import HtmlError, utf16_len, visible_length
 
 BOT_ID = 7_000_000_001
 BOT_USERNAME = "thidua_test_bot"
@@ -266,6 +271,7 @@ class FakeTelegram(BaseSession):
         self._files = itertools.count(1)
         self._albums = itertools.count(1)
         self.failures: list[Failure] = []
+        self.limits: FloodControl | None = None  # Telegram's flood control, when a test turns it on
 
     @property
     def bot_user(self) -> dict[str, Any]:
@@ -301,6 +307,14 @@ class FakeTelegram(BaseSession):
 
     def server_error(self, chat_id: int | None = None, times: int = 1) -> None:
         self.fail("*", 500, "Internal Server Error", chat_id, times=times)
+
+    def enforce_limits(self, now: Callable[[], float] | None = None, **options: Any) -> FloodControl:
+        """Turn on Telegram's flood control (off by default): the windows, and injected 429/500/403.
+
+        Options as FloodControl's (flood=0.05, errors=0.02, blocked={...}, retry_after=1, seed=...). Time is
+        this fake's clock unless `now` is given (the bench's monotonic clock)."""
+        self.limits = FloodControl(now or (lambda: self.clock.now().timestamp()), **options)
+        return self.limits
 
     def _failure_for(self, name: str, chat_id: int | None) -> Failure | None:
         for f in self.failures:
@@ -411,6 +425,9 @@ class FakeTelegram(BaseSession):
             raise NotInFake(name)
         chat_id = params.get("chat_id")
         chat_id = chat_id if isinstance(chat_id, int) else None
+        refusal = self.limits.check(name, chat_id) if self.limits is not None else None
+        if refusal is not None:
+            return self._error(bot, method, refusal.status, refusal.description, refusal.retry_after)
         failure = self._failure_for(name, chat_id)
         if failure is not None:
             f = failure
@@ -550,11 +567,24 @@ class FakeTelegram(BaseSession):
         elif status == "restricted" and not bot.rights.get("can_send_messages", False):  # type: ignore[union-attr]
             raise _BadRequest("not enough rights to send text messages to the chat")
 
-    def _caption(self, p: dict[str, Any]) -> str | None:
+    def _caption(self, p: dict[str, Any], bot: Bot | None = None) -> str | None:
         caption = p.get("caption")
-        if caption and len(caption) > 1024:
+        if caption and self._length(bot, p, caption) > 1024:
             raise _BadRequest("message caption is too long")
         return caption
+
+    @staticmethod
+    def _length(bot: Bot | None, p: dict[str, Any], text: str) -> int:
+        """The length Telegram counts: the visible text in UTF-16 units, once HTML is parsed (strictly)."""
+        mode = p.get("parse_mode")
+        if isinstance(mode, Default):
+            mode = bot.default[mode.name] if bot is not None else None
+        if str(getattr(mode, "value", mode) or "").lower() != "html":
+            return utf16_len(text)
+        try:
+            return visible_length(text, strict=True)
+        except HtmlError as e:
+            raise _BadRequest(f"can't parse entities: {e}") from e
 
     async def _answer(self, bot: Bot, name: str, method: TelegramMethod[Any], p: dict[str, Any]) -> Any:
         chat_id = p.get("chat_id")
@@ -571,11 +601,11 @@ class FakeTelegram(BaseSession):
             text = p.get("text", "")
             if not text.strip():
                 raise _BadRequest("message text is empty")
-            if len(text) > 4096:
+            if self._length(bot, p, text) > 4096:
                 raise _BadRequest("message is too long")
             return self._new(chat_id, text=text, markup=self._check_markup(method.reply_markup))
         if name in ("sendDocument", "sendPhoto"):
-            caption = self._caption(p)
+            caption = self._caption(p, bot)
             kind = "document" if name == "sendDocument" else "photo"
             file_id, file_name, unique = await self._file(bot, getattr(method, kind), kind)
             return self._new(
@@ -595,11 +625,11 @@ class FakeTelegram(BaseSession):
             sent = self._find(chat_id, p["message_id"])
             markup = self._check_markup(method.reply_markup)
             text = p.get("text", p.get("caption", sent.text))
-            if name == "editMessageText" and len(text or "") > 4096:
+            if name == "editMessageText" and self._length(bot, p, text or "") > 4096:
                 raise _BadRequest("message is too long")
             if name == "editMessageText" and sent.kind != "text":
                 raise _BadRequest("there is no text in the message to edit")
-            if name == "editMessageCaption" and len(text or "") > 1024:
+            if name == "editMessageCaption" and self._length(bot, p, text or "") > 1024:
                 raise _BadRequest("message caption is too long")
             if text == sent.text and markup == sent.markup:
                 raise _BadRequest(
@@ -670,7 +700,7 @@ class FakeTelegram(BaseSession):
             if kind not in ("photo", "document"):
                 raise _BadRequest(f"the fake does not keep {kind} albums")
             caption = item.caption
-            if caption and len(caption) > 1024:
+            if caption and self._length(bot, {"parse_mode": item.parse_mode}, caption) > 1024:
                 raise _BadRequest("message caption is too long")
             file_id, file_name, unique = await self._file(bot, item.media, kind)
             out.append(

@@ -9,11 +9,8 @@ import re
 import string
 from pathlib import Path
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from bot.i18n import forms_of, key_of, load_catalog, tn
-from bot.text import search_key, split_message
+from bot.text import search_key
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = r"""["']([a-z][a-z0-9]*(?:-[a-z0-9]+)+)["']"""
@@ -100,12 +97,3 @@ def test_vietnamese_texts_carry_diacritics():
 
 def test_search_key_ignores_case_diacritics_and_d_bar():
     assert search_key("  Nguyễn   Thị ĐÀO ") == "nguyen thi dao"
-
-
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=120), max_size=80))
-def test_split_message_keeps_lines_and_fits(lines):
-    text = "\n".join(lines)
-    parts = split_message(text, limit=100)
-    assert all(len(p) <= 100 for p in parts)
-    if all(len(line) <= 100 for line in lines):
-        assert "\n".join(parts) == text

@@ -1,0 +1,90 @@
+"""Sliding windows: at most `rate` events in any `period` seconds, the way Telegram counts its flood limits.
+
+Telegram allows about 30 messages a second overall, one a second per private chat and 20 a minute per group
+or channel, over any window of that length. A leaky bucket (aiolimiter) lets a full burst through and then
+drips, so it sends more than `rate` within some window and meets 429s; a sliding window never does.
+`Pace` is the sender's side (on its clock, so a FakeClock moves over the waits); the fake Bot API enforces
+the same windows (bot/devtools/ratelimit.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from datetime import UTC, datetime
+
+from bot.clock import Clock
+
+
+class Window:
+    """The events of the last `period` seconds; room for one more when fewer than `rate`."""
+
+    def __init__(self, rate: int, period: float) -> None:
+        self.rate, self.period = rate, period
+        self.times: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more event fits (0: it fits now)."""
+        while self.times and self.times[0] <= now - self.period:
+            self.times.popleft()
+        if len(self.times) < self.rate:
+            return 0.0
+        return self.times[len(self.times) - self.rate] + self.period - now
+
+    def take(self, now: float) -> None:
+        self.times.append(now)
+
+
+class Pace:
+    """The sender's windows: overall, per private chat, per group or channel (a negative chat id).
+
+    `margin` widens every window a little, so that requests that reach Telegram a few milliseconds apart
+    from when they were paced still fit its windows."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        overall: float = 30,
+        private: float = 1,
+        group_per_minute: float = 20,
+        margin: float = 0.02,
+    ) -> None:
+        self.clock, self.margin = clock, margin
+        self.overall = Window(max(int(overall), 1), 1.0 + margin)
+        self._private = (max(int(private), 1), 1.0 + margin) if private >= 1 else (1, 1 / private + margin)
+        self._group = (max(int(group_per_minute), 1), 60.0 + margin)
+        self.chats: dict[int, Window] = {}
+        self._lock = asyncio.Lock()  # one waiter on the overall window at a time: first come, first served
+
+    def chat(self, chat_id: int) -> Window:
+        window = self.chats.get(chat_id)
+        if window is None:
+            window = self.chats[chat_id] = Window(*(self._group if chat_id < 0 else self._private))
+        return window
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def _sleep(self, seconds: float) -> None:
+        # at least 2 µs: a datetime keeps microseconds, and a shorter wait could round to no wait at all
+        await self.clock.sleep_until(datetime.fromtimestamp(self._now() + max(seconds, 2e-6), UTC))
+
+    async def room(self, chat_id: int) -> None:
+        """Wait until a message to `chat_id` would fit, taking nothing (the row is read again meanwhile)."""
+        chat = self.chat(chat_id)
+        while (wait := max(self.overall.wait(self._now()), chat.wait(self._now()))) > 0:
+            await self._sleep(wait)
+
+    async def slot(self, chat_id: int) -> None:
+        """Wait until a message to `chat_id` fits every window, and take its place in them.
+
+        Call it just before the request, with nothing awaited in between: the time taken is the time sent."""
+        chat = self.chat(chat_id)
+        while (wait := chat.wait(self._now())) > 0:
+            await self._sleep(wait)
+        async with self._lock:
+            while (wait := max(self.overall.wait(self._now()), chat.wait(self._now()))) > 0:
+                await self._sleep(wait)
+            now = self._now()
+            self.overall.take(now)
+            chat.take(now)

@@ -1,0 +1,90 @@
+"""A batch of a few hundred rows drained through a fake Bot API that enforces Telegram's flood limits.
+
+The fake answers 429 beyond a sliding window (30/s overall, 1/s per private chat, 20/min per group), and
+injects 429s (with retry_after), 500s and blocked chats (403). On the FakeClock: no real sleeping."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.context import Ctx
+from bot.devtools.harness import World
+from bot.devtools.ratelimit import exceeded
+from bot.identity import IdentityCache
+from bot.services.outbox import Outbox
+from bot.text import split_message
+from storage.db import make_engine
+from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
+from tests.conftest import make_settings
+
+POST = "\n".join(
+    f"<b>{i}.</b> Chúc mừng Anh/Chị đạt danh hiệu “Lao động tiên tiến” &amp; …" for i in range(60)
+)
+PRIVATE = list(range(500_001, 500_201))  # 200 people
+GROUPS = [-100_900_001, -100_900_002]
+BLOCKED = {PRIVATE[7], PRIVATE[70], PRIVATE[170]}
+
+
+async def queue_batch(world: World, parts: list[str]) -> str:
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ob = Outbox(Ctx(uow, world.clock, IdentityCache(), world.settings))
+        batch = ob.new_batch("announce")
+        for chat_id in PRIVATE + GROUPS:
+            for part in parts:
+                ob.enqueue(chat_id, part, batch=batch)
+    return batch
+
+
+async def test_a_batch_through_the_limits_reaches_everyone_once_and_never_overruns_a_window(db_url):
+    clock = FakeClock()
+    real_rates = {"outbox_rate_global": 30, "outbox_rate_private": 1, "outbox_group_per_minute": 20}
+    world = await World(make_settings(db_url, **real_rates), make_engine(db_url), clock).start()
+    limits = world.api.enforce_limits(flood=0.05, errors=0.03, blocked=set(BLOCKED), retry_after=2)
+    parts = split_message(POST, limit=2000)
+    assert len(parts) == 2
+    await queue_batch(world, parts)
+    start = clock.now().timestamp()
+
+    await world.drain_outbox()
+
+    for chat_id in PRIVATE + GROUPS:
+        texts = [m.text for m in world.api.sent_to(chat_id)]
+        assert texts == ([] if chat_id in BLOCKED else parts), chat_id  # each part once, in order
+    assert exceeded(limits.accepted) == []
+    assert limits.refused["limit"] == 0  # the sender kept to the windows: Telegram never had to refuse
+    assert limits.refused["flood"] > 10 and limits.refused["error"] > 5  # the injections happened
+    async with world.sessionmaker() as s:
+        statuses = {(r.chat_id, r.status) for r in (await s.scalars(select(OutboxMessage))).all()}
+    assert statuses == {(c, "blocked" if c in BLOCKED else "sent") for c in PRIVATE + GROUPS}
+    sends = len(PRIVATE + GROUPS) * 2 - len(BLOCKED)  # a blocked chat refuses its first part only
+    elapsed = clock.now().timestamp() - start
+    # Telegram's pace, plus the tail of the retries (a 500 backs off 2 s, then 4 s; an injected 429 waits 2 s)
+    assert sends / 30 <= elapsed < sends / 30 * 2, elapsed
+    await world.close()
+
+
+async def test_limits_are_off_unless_a_test_turns_them_on(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    for _ in range(5):
+        await world.bot.send_message(hoa.id, "Chào Anh/Chị")  # 5 in the same instant, to one chat
+    assert len(hoa.messages()) == 5
+    assert world.api.limits is None
+
+
+async def test_beyond_a_window_the_fake_answers_429_with_a_whole_second_retry_after(world):
+    limits = world.api.enforce_limits()
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await world.bot.send_message(hoa.id, "Một")
+    world.clock.advance(seconds=0.3)
+    try:
+        await world.bot.send_message(hoa.id, "Hai")
+    except Exception as e:  # TelegramRetryAfter
+        assert type(e).__name__ == "TelegramRetryAfter" and e.retry_after == 1  # 0.7 s, rounded up
+    else:
+        raise AssertionError("a second message within a second was accepted")
+    world.clock.advance(seconds=0.7)
+    await world.bot.send_message(hoa.id, "Hai")
+    assert [m.text for m in hoa.messages()] == ["Một", "Hai"]
+    assert limits.refused["limit"] == 1 and len(limits.accepted) == 2
