@@ -51,7 +51,7 @@ class Pace:
     ) -> None:
         self.clock, self.margin = clock, margin
         self.overall = Window(max(int(overall), 1), 1.0 + margin)
-        self._private = (max(int(private), 1), 1.0 + margin) if private >= 1 else (1, 1 / private + margin)
+        self._private = (1, 1 / private + margin)  # one at a time: 1/s means one message per second
         self._group = (max(int(group_per_minute), 1), 60.0 + margin)
         self.chats: dict[int, Window] = {}
         self._lock = asyncio.Lock()  # one waiter on the overall window at a time: first come, first served

@@ -5,6 +5,8 @@ injects 429s (with retry_after), 500s and blocked chats (403). On the FakeClock:
 
 from __future__ import annotations
 
+import pytest
+from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy import select
 
 from bot.clock import FakeClock
@@ -12,6 +14,7 @@ from bot.context import Ctx
 from bot.devtools.harness import World
 from bot.devtools.ratelimit import exceeded
 from bot.identity import IdentityCache
+from bot.sender import in_outbox
 from bot.services.outbox import Outbox
 from bot.text import split_message
 from storage.db import make_engine
@@ -76,15 +79,31 @@ async def test_limits_are_off_unless_a_test_turns_them_on(world):
 async def test_beyond_a_window_the_fake_answers_429_with_a_whole_second_retry_after(world):
     limits = world.api.enforce_limits()
     hoa = await world.staff("Nguyễn Thị Hoa")
-    await world.bot.send_message(hoa.id, "Một")
-    world.clock.advance(seconds=0.3)
+    token = in_outbox.set(True)  # as the sender sends: a direct answer's middleware would wait and retry
     try:
+        await world.bot.send_message(hoa.id, "Một")
+        world.clock.advance(seconds=0.3)
+        with pytest.raises(TelegramRetryAfter) as refused:
+            await world.bot.send_message(hoa.id, "Hai")
+        assert refused.value.retry_after == 1  # 0.7 s to wait, rounded up to a whole second
+        world.clock.advance(seconds=0.7)
         await world.bot.send_message(hoa.id, "Hai")
-    except Exception as e:  # TelegramRetryAfter
-        assert type(e).__name__ == "TelegramRetryAfter" and e.retry_after == 1  # 0.7 s, rounded up
-    else:
-        raise AssertionError("a second message within a second was accepted")
-    world.clock.advance(seconds=0.7)
-    await world.bot.send_message(hoa.id, "Hai")
+    finally:
+        in_outbox.reset(token)
     assert [m.text for m in hoa.messages()] == ["Một", "Hai"]
     assert limits.refused["limit"] == 1 and len(limits.accepted) == 2
+
+
+async def test_an_injected_429_takes_no_place_in_the_window(world):
+    limits = world.api.enforce_limits(flood=1.0, retry_after=3)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    token = in_outbox.set(True)
+    try:
+        with pytest.raises(TelegramRetryAfter) as refused:
+            await world.bot.send_message(hoa.id, "Một")
+        assert refused.value.retry_after == 3
+        limits.flood = 0.0
+        await world.bot.send_message(hoa.id, "Một")  # at once: the refused one took no place
+    finally:
+        in_outbox.reset(token)
+    assert limits.refused == {"limit": 0, "flood": 1, "error": 0, "blocked": 0}

@@ -14,6 +14,7 @@ from bot.identity import IdentityCache
 from bot.plan import parse_plan
 from bot.plan.calendar import closes_at
 from bot.services.plan import PlanService
+from bot.tghtml import visible_length
 from handlers.keyboards import RoundCb
 from storage.models import AuditEntry
 from storage.models.plan import PlanDocumentFile, PlanRound
@@ -103,7 +104,7 @@ async def test_plan_splits_the_long_criteria_texts_into_messages_of_at_most_4096
     await hoa.send("/plan")
 
     texts = hoa.texts()
-    assert len(texts) >= 2 and all(len(t) <= 4096 for t in texts)
+    assert len(texts) >= 2 and all(visible_length(t) <= 4096 for t in texts)
     joined = "\n".join(texts)
     for needle in (
         "thực hiện tốt quy chế dân chủ ở cơ sở",
@@ -126,7 +127,7 @@ async def test_browsing_titles_shows_threshold_quota_and_money_factor(world: Wor
     assert "Ngưỡng bỏ phiếu: ít nhất 90 % tổng số thành viên Hội đồng đồng ý" in text
     assert "Giới hạn: không quá 10 % số người đạt Chiến sĩ thi đua cơ sở" in text
     assert "Mức tiền thưởng: 0,3 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in text
-    assert all(len(t) <= 4096 for t in hoa.texts())
+    assert all(visible_length(t) <= 4096 for t in hoa.texts())  # as Telegram counts
 
 
 async def test_titles_show_no_internal_code_and_what_is_unconfirmed_only_to_the_secretary(

@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
+from bot.tghtml import visible_length
 from handlers.status import StatusCb
 from storage.models import AuditEntry, Invite, OutboxMessage, Person, Unit
 from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
@@ -394,7 +395,7 @@ async def test_the_secretarys_status_is_paged_under_4096_characters(world: World
     await lan.send("/status")
 
     pages = [m.text or "" for m in lan.messages()[1:]]
-    assert len(pages) >= 2 and all(len(p) <= 4096 for p in pages)
+    assert len(pages) >= 2 and all(visible_length(p) <= 4096 for p in pages)
     assert "<b>Toàn trường</b>" in pages[0]
     assert sum(p.count("Nguyễn Thị Người Có Tên Khá Dài") for p in pages) == 180
 
