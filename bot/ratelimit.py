@@ -34,6 +34,13 @@ class Window:
     def take(self, now: float) -> None:
         self.times.append(now)
 
+    def give_back(self, at: float) -> None:
+        """The event at `at` did not count after all (Telegram refused it with a 429)."""
+        try:
+            self.times.remove(at)
+        except ValueError:
+            pass  # already out of the window
+
 
 class Pace:
     """The sender's windows: overall, per private chat, per group or channel (a negative chat id).
@@ -47,7 +54,7 @@ class Pace:
         overall: float = 30,
         private: float = 1,
         group_per_minute: float = 20,
-        margin: float = 0.02,
+        margin: float = 0.01,
     ) -> None:
         self.clock, self.margin = clock, margin
         self.overall = Window(max(int(overall), 1), 1.0 + margin)
@@ -69,13 +76,16 @@ class Pace:
         # at least 2 µs: a datetime keeps microseconds, and a shorter wait could round to no wait at all
         await self.clock.sleep_until(datetime.fromtimestamp(self._now() + max(seconds, 2e-6), UTC))
 
-    async def room(self, chat_id: int) -> None:
-        """Wait until a message to `chat_id` would fit, taking nothing (the row is read again meanwhile)."""
-        chat = self.chat(chat_id)
-        while (wait := max(self.overall.wait(self._now()), chat.wait(self._now()))) > 0:
-            await self._sleep(wait)
+    async def room(self, chat_id: int, ahead: float = 0.25) -> None:
+        """Wait until a message to `chat_id` would fit within `ahead` seconds, taking nothing.
 
-    async def slot(self, chat_id: int) -> None:
+        The sender reads the row again meanwhile, so that it is ready when its slot comes: waiting for the
+        slot itself before that read would leave the window idle for the read's time on every turn."""
+        chat = self.chat(chat_id)
+        while (wait := max(self.overall.wait(self._now()), chat.wait(self._now()))) > ahead:
+            await self._sleep(wait - ahead)
+
+    async def slot(self, chat_id: int) -> float:
         """Wait until a message to `chat_id` fits every window, and take its place in them.
 
         Call it just before the request, with nothing awaited in between: the time taken is the time sent."""
@@ -88,3 +98,9 @@ class Pace:
             now = self._now()
             self.overall.take(now)
             chat.take(now)
+            return now
+
+    def give_back(self, chat_id: int, at: float) -> None:
+        """A request refused with a 429 takes no place in Telegram's windows: it takes none in ours."""
+        self.overall.give_back(at)
+        self.chat(chat_id).give_back(at)

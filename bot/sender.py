@@ -169,11 +169,12 @@ class OutboxSender:
             return False
         token = in_outbox.set(True)
         target: _Target | None = None
+        slot = 0.0
         try:
             ours, target = await self._check(row)
             if not ours:
                 return True  # cancelled meanwhile (or no longer ours): never sent
-            await self.pace.slot(row.chat_id)
+            slot = await self.pace.slot(row.chat_id)
             message_id = await self._send(row, target)
         except _Later as e:
             await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
@@ -183,6 +184,7 @@ class OutboxSender:
             await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
             return True
         except TelegramRetryAfter as e:
+            self.pace.give_back(row.chat_id, slot)
             until = self.clock.now() + timedelta(seconds=e.retry_after)
             self._paused[row.chat_id] = until
             await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
