@@ -31,6 +31,7 @@ from bot.services.registration import (
     View,
     fmt_when,
 )
+from bot.text import esc
 from handlers.render.registration import TEXTS, card, no_year_text
 from storage.models.registration import RegistrationState
 
@@ -512,7 +513,7 @@ async def press_return(query: CallbackQuery, callback_data: RegDecCb, ctx: Ctx, 
     await state.set_state(RegReturnSG.reason)
     await state.set_data({"id": callback_data.id, "v": callback_data.v, "where": where})
     if isinstance(query.message, Message):
-        await query.message.answer(t("registration-ask-reason", name=view.owner, min=5, max=500))
+        await query.message.answer(t("registration-ask-reason", name=esc(view.owner), min=5, max=500))
 
 
 async def got_reason(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
@@ -539,7 +540,7 @@ async def got_reason(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) ->
                 chat_id=where[0],
                 message_id=where[1],
             )
-    await message.answer(t("registration-returned-done", name=view.owner))
+    await message.answer(t("registration-returned-done", name=esc(view.owner)))
 
 
 async def press_card(query: CallbackQuery, callback_data: RegCardCb, ctx: Ctx, me: Member) -> None:
@@ -596,7 +597,7 @@ async def pending(message: Message, ctx: Ctx) -> None:
     lines: list[str] = [t("registration-pending-head", n=len(views))] if views else []
     rows = []
     for i, v in enumerate(views[:30], 1):
-        lines.append(f"{i}. {v.owner} — {v.title}")
+        lines.append(f"{i}. {esc(v.owner)} — {esc(v.title)}")
         rows.append([_btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
     if extra_lines:
         lines += ([""] if lines else []) + extra_lines
@@ -622,12 +623,12 @@ async def _list_page(ctx: Ctx, f: RegListCb) -> tuple[str, InlineKeyboardMarkup 
     lines = [t("registration-list-head", n=page.total)]
     if page.title_counts:
         lines.append(t("registration-list-counts"))
-        lines += [f"• {name}: {n}" for name, n in page.title_counts]
+        lines += [f"• {esc(name)}: {n}" for name, n in page.title_counts]
     lines.append("")
     start_n = page.page * 5
     rows: list[list[InlineKeyboardButton]] = []
     for i, v in enumerate(page.items, start_n + 1):
-        lines.append(f"{i}. {v.owner} ({v.unit}) — {v.title} — {v.state_label()}")
+        lines.append(f"{i}. {esc(v.owner)} ({esc(v.unit)}) — {esc(v.title)} — {v.state_label()}")
         rows.append([_btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
     if not page.items:
         lines.append(t("registration-list-empty"))

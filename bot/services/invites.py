@@ -170,9 +170,9 @@ class InviteService:
             if person is None or not person.active:
                 raise InviteBadRequest("invite-no-such-person", person_id=person_id)
             if person.telegram_id is not None:
-                raise InviteBadRequest("invite-person-joined", name=person.full_name)
+                raise InviteBadRequest("invite-person-joined", name=esc(person.full_name))
             if unit_id is not None and person.unit_id != unit_id:
-                raise InviteBadRequest("invite-person-other-unit", name=person.full_name)
+                raise InviteBadRequest("invite-person-other-unit", name=esc(person.full_name))
             unit_id = person.unit_id
             max_uses = 1
         unit = await self.roster.unit(unit_id) if unit_id is not None else None
