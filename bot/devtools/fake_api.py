@@ -34,7 +34,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile, Message
 
 from bot.clock import Clock
-from bot.devtools.ratelimit import FloodControl
+from bot.devtools.ratelimit import COUNTED, SENDS, FloodControl
 from bot.tghtml import HtmlError, utf16_len, visible_length
 
 BOT_ID = 7_000_000_001
@@ -43,19 +43,10 @@ BOT_NAME = "Thi đua"
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files
 
 # The methods the fake answers. Anything else raises NotInFake: add it here and in `_answer`.
-IMPLEMENTED = frozenset(
+IMPLEMENTED = COUNTED | frozenset(
     {
         "getMe",
         "getUpdates",
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendMediaGroup",
-        "copyMessage",
-        "forwardMessage",
-        "editMessageText",
-        "editMessageCaption",
-        "editMessageReplyMarkup",
         "deleteMessage",
         "answerCallbackQuery",
         "setMyCommands",
@@ -68,9 +59,6 @@ IMPLEMENTED = frozenset(
         "leaveChat",
         "getFile",
     }
-)
-_SENDS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage"}
 )
 
 # A bot promoted to administrator without naming rights gets these (a channel's adds posting and editing).
@@ -548,7 +536,7 @@ class FakeTelegram(BaseSession):
                 400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to=info.migrated_to
             )
         if info.type == "private":
-            if info.blocked and name in _SENDS | {"sendChatAction"}:
+            if info.blocked and name in SENDS | {"sendChatAction"}:
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
             return
         bot = info.bot
@@ -557,7 +545,7 @@ class FakeTelegram(BaseSession):
             raise _ApiError(403, f"Forbidden: bot was kicked from the {info.type} chat")
         if status == "left" or (status == "restricted" and not bot.rights.get("is_member", True)):  # type: ignore[union-attr]
             raise _ApiError(403, f"Forbidden: bot is not a member of the {info.type} chat")
-        if name not in _SENDS:
+        if name not in SENDS:
             return
         if info.type == "channel":
             if status != "creator" and not (

@@ -19,20 +19,11 @@ from dataclasses import dataclass, field
 
 from bot.ratelimit import Window
 
-# What Telegram counts against the limits: everything that posts or edits a message in a chat.
-COUNTED = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendMediaGroup",
-        "copyMessage",
-        "forwardMessage",
-        "editMessageText",
-        "editMessageCaption",
-        "editMessageReplyMarkup",
-    }
+SENDS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage"}
 )
+# What Telegram counts against the limits: everything that posts or edits a message in a chat.
+COUNTED = SENDS | frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
 
 
 REFUSALS = ("limit", "flood", "error", "blocked")
