@@ -23,13 +23,16 @@ class Window:
         self.rate, self.period = rate, period
         self.times: deque[float] = deque()
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more event fits (0: it fits now)."""
+    def wait(self, now: float, k: int = 1) -> float:
+        """Seconds until `k` more events fit (0: they fit now); a whole period when k is over the rate."""
         while self.times and self.times[0] <= now - self.period:
             self.times.popleft()
-        if len(self.times) < self.rate:
+        need = len(self.times) + k - self.rate  # how many of the events in the window must leave it
+        if need <= 0:
             return 0.0
-        return self.times[len(self.times) - self.rate] + self.period - now
+        if k > self.rate:
+            return self.period
+        return self.times[need - 1] + self.period - now
 
     def take(self, now: float) -> None:
         self.times.append(now)
@@ -62,6 +65,8 @@ class Pace:
         self._group = (max(int(group_per_minute), 1), 60.0 + margin)
         self.chats: dict[int, Window] = {}
         self._lock = asyncio.Lock()  # one waiter on the overall window at a time: first come, first served
+        self.queued = 0  # between room() and their slot
+        self._admit = asyncio.Semaphore(self.overall.rate)
 
     def chat(self, chat_id: int) -> Window:
         window = self.chats.get(chat_id)
@@ -77,13 +82,32 @@ class Pace:
         await self.clock.sleep_until(datetime.fromtimestamp(self._now() + max(seconds, 2e-6), UTC))
 
     async def room(self, chat_id: int, ahead: float = 0.25) -> None:
-        """Wait until a message to `chat_id` would fit within `ahead` seconds, taking nothing.
+        """Wait until a message to `chat_id` would have its slot within `ahead` seconds, counting those
+        already waiting for theirs; then join them (`slot` takes it, `leave` gives up the place).
 
         The sender reads the row again meanwhile, so that it is ready when its slot comes: waiting for the
-        slot itself before that read would leave the window idle for the read's time on every turn."""
+        slot itself before that read would leave the window idle for the read's time on every turn; waiting
+        less would let a row cancelled meanwhile go out. At most `rate` rows wait between room and slot."""
         chat = self.chat(chat_id)
-        while (wait := max(self.overall.wait(self._now()), chat.wait(self._now()))) > ahead:
+        while (wait := chat.wait(self._now())) > ahead:  # its own chat first, holding no place
             await self._sleep(wait - ahead)
+        await self._admit.acquire()
+        try:
+            while True:
+                now = self._now()
+                wait = max(self.overall.wait(now, self.queued + 1), chat.wait(now))
+                if wait <= ahead:
+                    break
+                await self._sleep(wait - ahead)
+        except BaseException:
+            self._admit.release()
+            raise
+        self.queued += 1
+
+    def leave(self) -> None:
+        """A row that joined with `room` goes, with its slot or without it (cancelled, handed back)."""
+        self.queued -= 1
+        self._admit.release()
 
     async def slot(self, chat_id: int) -> float:
         """Wait until a message to `chat_id` fits every window, and take its place in them.
@@ -98,6 +122,7 @@ class Pace:
             now = self._now()
             self.overall.take(now)
             chat.take(now)
+            self.leave()  # no longer waiting
             return now
 
     def give_back(self, chat_id: int, at: float) -> None:

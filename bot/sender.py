@@ -161,15 +161,22 @@ class OutboxSender:
                 await self._release(rows[i + 1 :])
                 return
 
-    async def _deliver(self, row: OutboxMessage) -> bool:
-        """Send one row and record the outcome; False when the chat must not get more now."""
+    async def _turn(self, row: OutboxMessage) -> bool:
+        """Wait until the row's slot is near; False (handed back) when its claim may lapse before it goes."""
         await self.pace.room(row.chat_id)
         if self.clock.now() - as_utc(row.claimed_at) > self._lease / 2:
-            await self._release([row])  # its claim may lapse before it is sent: hand it back
+            self.pace.leave()
+            await self._release([row])  # another sender could take it again meanwhile
+            return False
+        return True
+
+    async def _deliver(self, row: OutboxMessage) -> bool:
+        """Send one row and record the outcome; False when the chat must not get more now."""
+        if not await self._turn(row):
             return False
         token = in_outbox.set(True)
         target: _Target | None = None
-        slot = 0.0
+        slot: float | None = None
         try:
             ours, target = await self._check(row)
             if not ours:
@@ -184,7 +191,8 @@ class OutboxSender:
             await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
             return True
         except TelegramRetryAfter as e:
-            self.pace.give_back(row.chat_id, slot)
+            if slot is not None:
+                self.pace.give_back(row.chat_id, slot)
             until = self.clock.now() + timedelta(seconds=e.retry_after)
             self._paused[row.chat_id] = until
             await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
@@ -215,6 +223,8 @@ class OutboxSender:
             return False
         finally:
             in_outbox.reset(token)
+            if slot is None:
+                self.pace.leave()  # it went without its slot
         await self._finish(
             row.id, only_claimed=False, status="sent", sent_at=self.clock.now(), message_id=message_id
         )
