@@ -231,3 +231,27 @@ def test_lines_that_fit_are_never_broken(lines, limit):
     if all(utf16_len(line) <= limit for line in lines):
         kept = [line for part in parts for line in part.split("\n")]
         assert [line for line in kept if line.strip()] == [line for line in lines if line.strip()]
+
+
+def test_sender_html_of_a_real_message_keeps_its_entities_and_escapes_its_text():
+    from datetime import UTC, datetime
+
+    from aiogram.types import Chat, Message, MessageEntity
+
+    text = "Điểm < 5 & <b> gõ tay, đậm, liên kết 😀 cuối"
+    start = text.index("đậm")
+    link = text.index("liên kết")
+    utf16 = utf16_len  # entity offsets are UTF-16, as Telegram sends them
+    msg = Message(
+        message_id=1,
+        date=datetime.now(UTC),
+        chat=Chat(id=1, type="private"),
+        text=text,
+        entities=[
+            MessageEntity(type="bold", offset=utf16(text[:start]), length=3),
+            MessageEntity(type="text_link", offset=utf16(text[:link]), length=8, url="https://x.vn/?a=1&b=2"),
+        ],
+    )
+    post = sender_html(msg.html_text)
+    assert "<b>đậm</b>" in post and '<a href="https://x.vn/?a=1&amp;b=2">liên kết</a>' in post
+    assert visible(post, strict=True) == text  # the typed "<b>" stays text
