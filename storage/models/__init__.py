@@ -9,6 +9,8 @@ from storage.models.core import (
     ProcessedUpdate,
     Unit,
 )
+from storage.models.channels import Broadcast as Broadcast
+from storage.models.channels import ChatBinding as ChatBinding
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.good_deed import GoodDeed as GoodDeed
 from storage.models.good_deed import GoodDeedFile as GoodDeedFile
