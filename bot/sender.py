@@ -12,7 +12,8 @@ Just before sending, the row is read again: a row cancelled while claimed is not
 (`outbox_file`) go up once per content and bot; later rows reuse the `file_id`. Edits wait for the row
 they edit to be sent; "message is not modified" counts as done. A group upgraded to a supergroup moves
 its queued rows to the new chat id. A 403 or "chat not found" from a group or channel fails the chat's
-queued rows with a machine-readable `error` (forbidden, chat_not_found), so its binding can be retired.
+queued rows with a machine-readable `error` (forbidden, chat_not_found, not_enough_rights), so its binding
+can be retired. After each round, the features watching their rows are told (bot/services/delivery.py).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
 from bot.config import Settings
+from bot.due import DueContext
 from bot.identity import IdentityCache
+from bot.services.delivery import Delivered, run_after_delivery
 from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
 from storage.models.core import OutboxFile
@@ -79,6 +82,8 @@ def _error_code(e: Exception) -> str:
     text = getattr(e, "message", str(e)).lower()
     if "chat not found" in text:
         return "chat_not_found"
+    if "not enough rights" in text or "need administrator rights" in text:
+        return "not_enough_rights"
     if "message to edit not found" in text or isinstance(e, TelegramNotFound):
         return "not_found"
     if isinstance(e, TelegramEntityTooLarge) or "too long" in text or "too big" in text:
@@ -157,11 +162,17 @@ class OutboxSender:
         results = await asyncio.gather(
             *(self._deliver_chat(chat, items) for chat, items in by_chat.items()), return_exceptions=True
         )
+        if rows:
+            await run_after_delivery(self._due(), [Delivered(r.id, r.chat_id, r.batch, r.kind) for r in rows])
         # Every chat has finished (or failed) before the next claim; a failure is raised only now.
         for result in results:
             if isinstance(result, BaseException):
                 raise result
         return len(rows)
+
+    def _due(self) -> DueContext:
+        identity = self.identity or IdentityCache()
+        return DueContext(self.sessionmaker, self.clock, self.settings, identity, self.wake.set)
 
     async def _deliver_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
         for i, row in enumerate(rows):
@@ -208,7 +219,7 @@ class OutboxSender:
                     message_id = target.message_id  # it already shows this: done
                 else:
                     code = _error_code(e)
-                    if code == "chat_not_found" and row.chat_id < 0:
+                    if code in ("chat_not_found", "not_enough_rights") and row.chat_id < 0:
                         await self._chat_gone(row, code, e.message)
                         return False
                     log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
