@@ -91,7 +91,7 @@ async def bound_group(world: World, title: str = "Công đoàn trường"):
 async def test_channels_lists_and_unbinds_then_asks_whether_to_leave(world):
     sec, team = await bound_group(world)
     await sec.send("/channels")
-    assert "• nhóm “Công đoàn trường”: nhóm Công đoàn" in sec.last_text()
+    assert "• nhóm “Công đoàn trường”, dùng cho nhóm Công đoàn" in sec.last_text()
     await sec.click("Hủy liên kết “Công đoàn trường”")
     assert "Bot có cần rời khỏi nhóm này không?" in sec.last_text()
     b = await binding(world, team.id)
