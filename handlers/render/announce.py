@@ -34,9 +34,9 @@ def draft(
                 t(
                     key,
                     locale=locale,
-                    name=esc(e.name),
+                    who=esc(e.name),
                     unit=esc(e.unit or ""),
-                    achievement=esc(e.achievement),
+                    what=esc(e.achievement),
                 )
             )
     lines += ["", t("announce-tpl-closing", locale=locale)]
