@@ -256,8 +256,8 @@ class BroadcastService:
         """The bound chats picked, every one still bound; at least one target."""
         bindings = await self.channels.active(draft.chats) if draft.chats else []
         if len(bindings) != len(set(draft.chats)):
-            gone = {b.id for b in bindings}
-            row = next((await self.channels.get(i) for i in draft.chats if i not in gone), None)
+            gone = [i for i in draft.chats if i not in {b.id for b in bindings}]
+            row = await self.channels.get(gone[0])
             raise TargetUnbound(title=esc(row.title if row else "?"))
         if not (draft.chats or draft.staff or draft.unit):
             raise NoTargets()
