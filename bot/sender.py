@@ -2,7 +2,8 @@
 
 ~30 messages/s overall, 1/s per private chat, 20/min per group (aiolimiter). A 429 pauses only that
 chat for `retry_after`; 5xx and network errors are retried with backoff; a 403 marks the person
-unreachable and is not retried. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
+unreachable and is not retried. Edits are claimed before other rows (a live progress message goes on
+while its broadcast is sent), the rest in order. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
 one claimer per process on SQLite) and a claim that is never finished (a crash) is taken again after
 a lease, so a message is lost never, and sent twice only if it was in flight at the crash. A row
 still waiting for its turn when half its lease has passed is handed back rather than sent, so that no
@@ -37,7 +38,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
 from aiolimiter import AsyncLimiter
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
@@ -138,7 +139,9 @@ class OutboxSender:
         )
         if self._paused:
             due = and_(due, OutboxMessage.chat_id.not_in(list(self._paused)))
-        ids = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(self.batch)
+        # Edits first (a live progress message must not wait behind the broadcast it reports), then in order.
+        edits_first = case((OutboxMessage.method.in_(EDITS), 0), else_=1)
+        ids = select(OutboxMessage.id).where(due).order_by(edits_first, OutboxMessage.id).limit(self.batch)
         if self._is_pg:
             ids = ids.with_for_update(skip_locked=True)
         stmt = (
