@@ -2,12 +2,12 @@
 
 ~30 messages/s overall, 1/s per private chat, 20/min per group (aiolimiter). A 429 pauses only that
 chat for `retry_after`; 5xx and network errors are retried with backoff; a 403 marks the person
-unreachable and is not retried. Edits are claimed before other rows (a live progress message goes on
-while its broadcast is sent), the rest in order. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
-one claimer per process on SQLite) and a claim that is never finished (a crash) is taken again after
-a lease, so a message is lost never, and sent twice only if it was in flight at the crash. A row
-still waiting for its turn when half its lease has passed is handed back rather than sent, so that no
-other sender can have taken it again meanwhile.
+unreachable and is not retried. Edits are claimed before other rows (a live progress message goes
+on while its broadcast is sent), the rest in order. Rows are claimed atomically (FOR UPDATE SKIP
+LOCKED on PostgreSQL; one claimer per process on SQLite) and a claim that is never finished (a
+crash) is taken again after a lease, so a message is lost never, and sent twice only if it was in
+flight at the crash. A row still waiting for its turn when half its lease has passed is handed back
+rather than sent, so that no other sender can have taken it again meanwhile.
 
 Just before sending, the row is read again: a row cancelled while claimed is not sent. Uploads
 (`outbox_file`) go up once per content and bot; later rows reuse the `file_id`. Edits wait for the row

@@ -124,9 +124,7 @@ async def press_bind(query: CallbackQuery, callback_data: ChBindCb, ctx: Ctx, me
         if cb.p == "units":
             b = await service.get(cb.id)
             units = await service.repo.units()
-            rows = [
-                [_btn(u.name, ChBindCb(id=cb.id, v=cb.v, p="unit", u=u.id))] for u in units
-            ]
+            rows = [[_btn(u.name, ChBindCb(id=cb.id, v=cb.v, p="unit", u=u.id))] for u in units]
             await query.answer()
             text = t("channels-ask-unit", title=esc(b.title))
             await _edit(query, text, InlineKeyboardMarkup(inline_keyboard=rows))

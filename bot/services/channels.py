@@ -91,7 +91,12 @@ class ChannelService:
                 return Change("no_post", binding)
             return Change("offer", binding)
         binding = await self.repo.by_chat(chat.id)
-        if binding is not None and _offer_pending(binding) and may_post(new) and can(self.ctx.actor, CHANNELS):
+        if (
+            binding is not None
+            and _offer_pending(binding)
+            and may_post(new)
+            and can(self.ctx.actor, CHANNELS)
+        ):
             return Change("offer", binding)  # a channel's hint followed: the bot may post now
         if binding is None or not binding.active or may_post(new):
             return Change("none", binding)
@@ -151,7 +156,9 @@ class ChannelService:
             raise BindingGone()
         return binding
 
-    async def bind(self, binding_id: int, version: int, purpose: str, unit_id: int | None = None) -> ChatBinding:
+    async def bind(
+        self, binding_id: int, version: int, purpose: str, unit_id: int | None = None
+    ) -> ChatBinding:
         binding = await self._own(binding_id, version)
         if binding.active or binding.retired_reason == "removed" or purpose not in PURPOSES:
             raise BindingGone()
@@ -163,9 +170,7 @@ class ChannelService:
         binding.bound_by = self.ctx.actor.person_id  # type: ignore[union-attr]
         binding.updated_at = self.ctx.clock.now()
         binding.version += 1
-        Audit(self.ctx).record(
-            "chat.bound", "chat_binding", binding.id, before=before, after=_audit(binding)
-        )
+        Audit(self.ctx).record("chat.bound", "chat_binding", binding.id, before=before, after=_audit(binding))
         return binding
 
     async def unbind(self, binding_id: int, version: int) -> ChatBinding:
@@ -200,7 +205,7 @@ class ChannelService:
 
     # -- retiring and moving ---------------------------------------------------------------------------
     async def retire(self, binding: ChatBinding, reason: str) -> None:
-        """The binding stops: the bot lost its rights, was removed, or a post was refused. Secretaries told."""
+        """The binding stops (rights lost, the bot removed, a post refused); the secretaries are told."""
         if not binding.active:
             return
         binding.active, binding.retired_reason = False, reason

@@ -9,7 +9,9 @@ from storage.models.core import Unit
 
 
 def kind(binding: ChatBinding, locale: str | None = None) -> str:
-    return t("channels-kind-channel" if binding.chat_type == "channel" else "channels-kind-group", locale=locale)
+    return t(
+        "channels-kind-channel" if binding.chat_type == "channel" else "channels-kind-group", locale=locale
+    )
 
 
 def purpose(binding: ChatBinding, unit: Unit | None, locale: str | None = None) -> str:

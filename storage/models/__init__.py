@@ -1,5 +1,7 @@
 """Every model module is imported here so that `Base.metadata` knows all tables."""
 
+from storage.models.channels import Broadcast as Broadcast
+from storage.models.channels import ChatBinding as ChatBinding
 from storage.models.core import (
     AuditEntry,
     FsmRecord,
@@ -9,8 +11,6 @@ from storage.models.core import (
     ProcessedUpdate,
     Unit,
 )
-from storage.models.channels import Broadcast as Broadcast
-from storage.models.channels import ChatBinding as ChatBinding
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.good_deed import GoodDeed as GoodDeed
 from storage.models.good_deed import GoodDeedFile as GoodDeedFile

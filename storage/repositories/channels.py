@@ -44,7 +44,13 @@ class ChannelRepo:
         return list((await self.session.scalars(stmt.order_by(ChatBinding.title, ChatBinding.id))).all())
 
     async def units(self) -> list[Unit]:
-        return list((await self.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.name, Unit.id))).all())
+        return list(
+            (
+                await self.session.scalars(
+                    select(Unit).where(Unit.active.is_(True)).order_by(Unit.name, Unit.id)
+                )
+            ).all()
+        )
 
     async def unit(self, unit_id: int | None) -> Unit | None:
         return await self.session.get(Unit, unit_id) if unit_id is not None else None
@@ -94,7 +100,9 @@ class BroadcastRepo:
         stmt = select(Broadcast).order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(limit)
         return list((await self.session.scalars(stmt)).all())
 
-    async def move_state(self, broadcast_id: int, before: tuple[str, ...], after: str, **values: object) -> bool:
+    async def move_state(
+        self, broadcast_id: int, before: tuple[str, ...], after: str, **values: object
+    ) -> bool:
         """A conditional UPDATE: True when this call moved the broadcast (a second one finds it moved)."""
         result = await self.session.execute(
             update(Broadcast)
@@ -138,4 +146,3 @@ class BroadcastRepo:
             OutboxMessage.edit_of_id == progress_row_id, OutboxMessage.status == "pending"
         )
         return await self.session.scalar(stmt.order_by(OutboxMessage.id.desc()).limit(1))
-

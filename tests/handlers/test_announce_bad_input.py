@@ -15,7 +15,7 @@ async def test_staff_may_not_announce(world):
 
 
 async def test_staff_pressing_a_broadcast_button_changes_nothing(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await to_preview(thu, "Công đoàn trường")
@@ -27,13 +27,15 @@ async def test_staff_pressing_a_broadcast_button_changes_nothing(world):
 
 
 async def test_a_schedule_in_the_past_is_refused_and_the_step_stays(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await to_preview(thu, "Công đoàn trường")
     await thu.click("Hẹn giờ gửi")
     await thu.send("08:00 14/10/2024")
-    assert thu.last_text() == "Thời điểm 08:00 ngày 14/10/2024 đã qua. Vui lòng chọn một thời điểm sau bây giờ."
+    assert (
+        thu.last_text() == "Thời điểm 08:00 ngày 14/10/2024 đã qua. Vui lòng chọn một thời điểm sau bây giờ."
+    )
     await thu.send("mai nhé")
     assert thu.last_text().startswith("Chưa đọc được giờ và ngày.")
     assert await world.rows(Broadcast) == []
@@ -41,7 +43,7 @@ async def test_a_schedule_in_the_past_is_refused_and_the_step_stays(world):
 
 
 async def test_a_photo_of_the_wrong_type_is_refused(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await thu.click("Thêm ảnh")
@@ -68,7 +70,7 @@ async def test_a_target_unbound_in_between_is_refused_at_sending(world):
 
 
 async def test_a_target_unbound_while_previewing_gets_a_clear_message(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     sec = await world.secretary("Phạm Thị Thư")
     await to_draft(thu)
@@ -84,7 +86,7 @@ async def test_a_target_unbound_while_previewing_gets_a_clear_message(world):
 
 
 async def test_no_target_is_refused_at_the_preview(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await to_preview(thu)
@@ -93,7 +95,7 @@ async def test_no_target_is_refused_at_the_preview(world):
 
 
 async def test_forged_buttons_change_nothing(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await thu.click("Chọn nơi nhận")
@@ -101,7 +103,10 @@ async def test_forged_buttons_change_nothing(world):
     await thu.press("anu:999")  # a unit that does not exist
     await thu.press("bcf:r:999")  # a broadcast that does not exist
     await thu.press("ant:1")  # a step of another state
-    stale, gone = "Nút này không còn hiệu lực.", "Thông báo này đã thay đổi hoặc không còn. Vui lòng gõ /announce để xem lại."
+    stale, gone = (
+        "Nút này không còn hiệu lực.",
+        "Thông báo này đã thay đổi hoặc không còn. Vui lòng gõ /announce để xem lại.",
+    )
     assert thu.alerts() == [stale, stale, gone, stale]
     data = (await thu.data())["draft"]
     assert data["chats"] == [] and data["unit"] is None
@@ -125,7 +130,7 @@ async def test_the_same_send_twice_sends_once(world):
 
 
 async def test_a_too_long_achievement_is_refused(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await thu.send("/announce")
     await thu.click("Điển hình được khen thưởng")
@@ -138,7 +143,7 @@ async def test_a_too_long_achievement_is_refused(world):
 
 
 async def test_a_decision_that_cannot_be_read_is_refused(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await thu.send("/announce")
     await thu.click("Điển hình được khen thưởng")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 from bot.devtools.harness import Chatter, World
 from bot.sender import OutboxSender
@@ -48,7 +49,7 @@ async def test_429_500_and_403_on_the_way_every_recipient_gets_the_post_once(wor
 
 
 async def test_the_progress_message_is_edited_at_most_every_3_seconds_through_the_outbox(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await many(world, 40)
     await start_to_staff(world, thu, "Toàn thể CBVC")
@@ -61,12 +62,14 @@ async def test_the_progress_message_is_edited_at_most_every_3_seconds_through_th
     edits = await world.rows(OutboxMessage, OutboxMessage.edit_of_id == progress)
     assert len(edits) >= 3
     times = [e.created_at for e in edits]
-    assert all(b - a >= timedelta(seconds=3) for a, b in zip(times[:-2], times[1:-1], strict=True))
+    assert all(b - a >= timedelta(seconds=3) for a, b in pairwise(times[:-1]))
     assert all(e.status == "sent" for e in edits)  # sent by the sender, at its limits
     shown = world.api.sent_to(thu.id)
     live = [m for m in shown if (m.text or "").startswith(("Đã gửi ", "<b>Đã gửi xong"))]
     assert len(live) == 1  # one message, edited in place
-    assert live[0].text == "<b>Đã gửi xong thông báo.</b>\nĐã gửi 42/42 · không gửi được 0 · 0 người đã chặn bot"
+    assert (
+        live[0].text == "<b>Đã gửi xong thông báo.</b>\nĐã gửi 42/42 · không gửi được 0 · 0 người đã chặn bot"
+    )
     edited = [c for c in world.api.calls_of("editMessageText") if c.params.get("chat_id") == thu.id]
     assert any("Đã gửi " in c.params["text"] and "/42 ·" in c.params["text"] for c in edited[:-1])
 

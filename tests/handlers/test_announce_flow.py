@@ -11,14 +11,18 @@ from storage.models.channels import Broadcast, ChatBinding
 from storage.models.good_deed import GoodDeed
 from tests.handlers.announce_steps import NOW, posts, setup, to_draft, to_preview
 
+
 async def test_exemplars_are_drafted_from_the_template_escaped_and_grouped(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
     await to_draft(thu)
     draft = thu.texts()[-2]
     assert "<b>BIỂU DƯƠNG ĐIỂN HÌNH TIÊN TIẾN</b>" in draft
     assert "Theo Quyết định số 45/QĐ-CĐKT ngày 20/05/2024:" in draft
-    assert "<b>Lao động tiên tiến</b>\n• Nguyễn Thị Hoa (Phòng KCNTT): Dạy giỏi &lt;cấp&gt; trường &amp; tỉnh" in draft
+    assert (
+        "<b>Lao động tiên tiến</b>\n• Nguyễn Thị Hoa (Phòng KCNTT): Dạy giỏi &lt;cấp&gt; trường &amp; tỉnh"
+        in draft
+    )
 
 
 async def test_sent_now_to_the_group_and_staff_with_a_progress_report(world):
@@ -39,7 +43,6 @@ async def test_sent_now_to_the_group_and_staff_with_a_progress_report(world):
     assert b.state == "done"
 
 
-
 async def test_free_text_keeps_the_senders_own_formatting_and_escapes_the_rest(world):
     from aiogram.types import MessageEntity
 
@@ -51,7 +54,9 @@ async def test_free_text_keeps_the_senders_own_formatting_and_escapes_the_rest(w
     await world.feed(update)
     assert thu.texts()[-2] == "<b>Chúc mừng</b> Khoa CNTT &lt;đạt&gt; giải A &amp; B"
     await thu.click("Sửa nội dung")
-    edited = thu.message_update("Chúc mừng Khoa CNTT", entities=[MessageEntity(type="italic", offset=10, length=9)])
+    edited = thu.message_update(
+        "Chúc mừng Khoa CNTT", entities=[MessageEntity(type="italic", offset=10, length=9)]
+    )
     await world.feed(edited)
     assert thu.texts()[-2] == "Chúc mừng <i>Khoa CNTT</i>"
     await to_preview(thu, "Công đoàn trường")
@@ -61,7 +66,7 @@ async def test_free_text_keeps_the_senders_own_formatting_and_escapes_the_rest(w
 
 
 async def test_good_deeds_never_name_an_anonymous_reporter(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     lan = await world.staff("Đặng Văn Lân")
     hoa = await world.staff("Nguyễn Thị Hoa")
     period = (await world.rows(PlanPeriod))[0]
@@ -124,7 +129,7 @@ async def test_a_short_text_with_a_photo_is_its_caption(world):
 
 
 async def test_a_scheduled_post_chooses_its_recipients_when_it_is_sent(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await to_draft(thu)
     await to_preview(thu, "Toàn thể CBVC")
@@ -160,7 +165,7 @@ async def test_a_scheduled_post_can_be_cancelled_before_it_starts(world):
 
 
 async def test_a_running_broadcast_can_be_stopped_and_says_what_was_not_sent(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     for i in range(4):
         await world.staff(f"Nguyễn Văn Số {i}")
@@ -173,13 +178,15 @@ async def test_a_running_broadcast_can_be_stopped_and_says_what_was_not_sent(wor
     assert "Đã dừng gửi." in thu.last_text()
     await world.drain_outbox()
     report = [x for x in thu.texts() if "Đã dừng gửi thông báo." in x]
-    assert report == ["<b>Đã dừng gửi thông báo.</b>\nĐã gửi 2/6 · không gửi được 0 · 0 người đã chặn bot · 4 nơi chưa gửi"]
+    assert report == [
+        "<b>Đã dừng gửi thông báo.</b>\nĐã gửi 2/6 · không gửi được 0 · 0 người đã chặn bot · 4 nơi chưa gửi"
+    ]
     rows = await world.rows(OutboxMessage, OutboxMessage.kind == "broadcast")
     assert sorted(r.status for r in rows) == ["cancelled"] * 4 + ["sent"] * 2
 
 
 async def test_the_failures_download_as_a_file(world):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
     world.api.block(hoa.id)
     await to_draft(thu)
@@ -203,7 +210,9 @@ async def test_a_group_that_refuses_a_post_loses_its_binding_and_the_secretary_i
     world.api.fail("*", 403, "Forbidden: bot was kicked from the supergroup chat", chat_id=team.id)
     await thu.click("Gửi ngay")
     await world.drain_outbox()
-    assert "Bot không còn đăng bài được vào “Công đoàn trường” (bot bị từ chối khi đăng bài)" in sec.last_text()
+    assert (
+        "Bot không còn đăng bài được vào “Công đoàn trường” (bot bị từ chối khi đăng bài)" in sec.last_text()
+    )
     binding = (await world.rows(ChatBinding))[0]
     assert not binding.active and binding.retired_reason == "forbidden"
     assert "không gửi được 1" in thu.texts()[-1] or any("không gửi được 1" in x for x in thu.texts())

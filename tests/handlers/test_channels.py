@@ -22,7 +22,9 @@ async def test_the_union_adds_the_bot_to_a_group_and_binds_it_as_the_unions_grou
     assert "Đã liên kết nhóm “Công đoàn trường”: nhóm Công đoàn" in thu.last_text()
     b = await binding(world, team.id)
     assert b is not None and b.active and b.purpose == "union"
-    assert [a.action for a in await world.rows(AuditEntry, AuditEntry.action == "chat.bound")] == ["chat.bound"]
+    assert [a.action for a in await world.rows(AuditEntry, AuditEntry.action == "chat.bound")] == [
+        "chat.bound"
+    ]
 
 
 async def test_a_unit_group_is_bound_with_the_unit_picked(world):
@@ -104,7 +106,7 @@ async def test_channels_lists_and_unbinds_then_asks_whether_to_leave(world):
 
 
 async def test_unbinding_and_staying_keeps_the_bot_in_the_chat(world):
-    sec, team = await bound_group(world)
+    sec, _team = await bound_group(world)
     await sec.send("/channels")
     await sec.click("Hủy liên kết")
     await sec.click("Ở lại")
@@ -136,7 +138,7 @@ async def test_removing_the_bot_retires_the_binding_and_tells_the_secretary(worl
 
 
 async def test_the_upgrade_to_a_supergroup_moves_the_binding(world):
-    sec, team = await bound_group(world)
+    _sec, team = await bound_group(world)
     new = await team.upgrade()
     b = await binding(world, new.id)
     assert b is not None and b.active and b.chat_type == "supergroup"

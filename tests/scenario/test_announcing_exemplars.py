@@ -64,7 +64,9 @@ async def test_the_union_announces_three_exemplars_to_its_group_the_channel_and_
     await thu.click("Thêm điển hình")
     await pick(thu, "dang van lan", "Đặng Văn Lân", "Lao động tiên tiến", "Hoàn thành xuất sắc nhiệm vụ")
     await thu.click("Thêm điển hình")
-    await pick(thu, "cong nghe thong tin", "Khoa Công nghệ thông tin", "Tập thể lao động tiên tiến", "100% đạt")
+    await pick(
+        thu, "cong nghe thong tin", "Khoa Công nghệ thông tin", "Tập thể lao động tiên tiến", "100% đạt"
+    )
     await thu.click("Xong")
     await thu.send("125/QĐ-CĐKT 20/05/2025")
     await thu.click("Thêm ảnh")
@@ -80,7 +82,10 @@ async def test_the_union_announces_three_exemplars_to_its_group_the_channel_and_
 
     [post] = photos(world, union_group.id)
     assert "Theo Quyết định số 125/QĐ-CĐKT ngày 20/05/2025:" in post
-    assert "<b>Chiến sĩ thi đua cơ sở</b>\n• Nguyễn Thị Hoa (Khoa Công nghệ thông tin): Đề tài NCKH cấp tỉnh" in post
+    assert (
+        "<b>Chiến sĩ thi đua cơ sở</b>\n• Nguyễn Thị Hoa (Khoa Công nghệ thông tin): Đề tài NCKH cấp tỉnh"
+        in post
+    )
     assert "• Khoa Công nghệ thông tin: 100% đạt" in post
     assert photos(world, news.id) == [post]
     for person in staff:
