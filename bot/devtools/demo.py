@@ -180,6 +180,9 @@ DEMO_CHATS = (
 )
 
 
+DEMO_POST = "<b>Thông báo</b>\nCông đoàn Trường tổ chức tham quan, học tập kinh nghiệm tại Khoa Du lịch."
+
+
 async def _load_channels(s: AsyncSession, clock: Clock) -> int:
     """Bound chats, and a post of the union's scheduled for next week (its /announce lists it)."""
     from storage.models.channels import Broadcast, ChatBinding
@@ -216,7 +219,7 @@ async def _load_channels(s: AsyncSession, clock: Clock) -> int:
                 created_by=union.id,
                 sender_chat_id=union.telegram_id,
                 source="text",
-                text="<b>Thông báo</b>\nCông đoàn Trường tổ chức tham quan, học tập kinh nghiệm tại Khoa Du lịch.",
+                text=DEMO_POST,
                 targets={"chats": [group.id], "staff": False, "unit": None},
                 state="scheduled",
                 scheduled_at=now + timedelta(days=7),

@@ -15,7 +15,11 @@ async def test_the_demo_has_bound_chats_and_a_scheduled_post_the_union_sees(worl
     await load_demo(world, world.clock)
     await load_demo(world, world.clock)
     rows = await world.rows(ChatBinding)
-    assert sorted((r.purpose, r.active) for r in rows) == [("college", True), ("union", True), ("unit", False)]
+    assert sorted((r.purpose, r.active) for r in rows) == [
+        ("college", True),
+        ("union", True),
+        ("unit", False),
+    ]
     assert [b.state for b in await world.rows(Broadcast)] == ["scheduled"]
     [person] = await world.rows(Person, Person.hr_id == "DEMO-08")
     huong = world.chatter(person.full_name, telegram_id=person.telegram_id)
