@@ -42,7 +42,7 @@ from bot.services.announce import (
 from bot.text import esc
 from handlers.render import announce as render
 
-register_command("announce", ANNOUNCE, "announce-cmd", order=61)
+register_command("announce", ANNOUNCE, "announce-cmd", order=51)
 
 
 class AnCb(CallbackData, prefix="an"):

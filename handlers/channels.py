@@ -29,7 +29,7 @@ from bot.text import esc
 from handlers.render import channels as render
 from storage.models.channels import ChatBinding
 
-register_command("channels", CHANNELS, "channels-cmd", order=60)
+register_command("channels", CHANNELS, "channels-cmd", order=50)
 
 
 class ChBindCb(CallbackData, prefix="chb"):
