@@ -53,3 +53,26 @@ async def to_preview(sender: Chatter, *targets: str) -> None:
 
 def posts(chat: Chatter | Room, marker: str = "BIỂU DƯƠNG") -> list[str]:
     return [m.text or "" for m in chat.messages() if marker in (m.text or "")]
+
+
+async def drafted(world: World) -> tuple[Chatter, Room]:
+    """The union's group bound, Hoa on the roster, and a draft commending her."""
+    thu, team = await setup(world)
+    await world.staff("Nguyễn Thị Hoa")
+    await to_draft(thu)
+    return thu, team
+
+
+async def schedule(sender: Chatter, when: str, *targets: str) -> None:
+    await to_preview(sender, *targets)
+    await sender.click("Hẹn giờ gửi")
+    await sender.send(when)
+
+
+async def with_photo_send_now(world: World, sender: Chatter, *targets: str) -> None:
+    """A photo added to the draft, the targets picked, sent now and delivered."""
+    await sender.click("Thêm ảnh")
+    await sender.send_photo()
+    await to_preview(sender, *targets)
+    await sender.click("Gửi ngay")
+    await world.drain_outbox()

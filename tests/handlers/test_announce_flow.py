@@ -9,7 +9,16 @@ from bot.clock import VN_TZ
 from storage.models import OutboxMessage, PlanPeriod
 from storage.models.channels import Broadcast, ChatBinding
 from storage.models.good_deed import GoodDeed
-from tests.handlers.announce_steps import NOW, posts, setup, to_draft, to_preview
+from tests.handlers.announce_steps import (
+    NOW,
+    drafted,
+    posts,
+    schedule,
+    setup,
+    to_draft,
+    to_preview,
+    with_photo_send_now,
+)
 
 
 async def test_exemplars_are_drafted_from_the_template_escaped_and_grouped(world):
@@ -103,11 +112,7 @@ async def test_a_long_text_with_a_photo_goes_as_the_photo_then_the_text_split(wo
     await thu.click("Nội dung tự soạn")
     line = "Thầy cô và các em sinh viên đã có một năm học thật đáng nhớ & nhiều thành tích."
     await thu.send("\n".join([line] * 60))  # about 4,900 characters
-    await thu.click("Thêm ảnh")
-    await thu.send_photo()
-    await to_preview(thu, "Công đoàn trường")
-    await thu.click("Gửi ngay")
-    await world.drain_outbox()
+    await with_photo_send_now(world, thu, "Công đoàn trường")
     got = team.messages()
     assert [m.kind for m in got] == ["photo", "text", "text"]
     assert got[0].text is None
@@ -116,25 +121,15 @@ async def test_a_long_text_with_a_photo_goes_as_the_photo_then_the_text_split(wo
 
 
 async def test_a_short_text_with_a_photo_is_its_caption(world):
-    thu, team = await setup(world)
-    await world.staff("Nguyễn Thị Hoa")
-    await to_draft(thu)
-    await thu.click("Thêm ảnh")
-    await thu.send_photo()
-    await to_preview(thu, "Công đoàn trường")
-    await thu.click("Gửi ngay")
-    await world.drain_outbox()
+    thu, team = await drafted(world)
+    await with_photo_send_now(world, thu, "Công đoàn trường")
     got = team.messages()
     assert [m.kind for m in got] == ["photo"] and "Nguyễn Thị Hoa" in (got[0].text or "")
 
 
 async def test_a_scheduled_post_chooses_its_recipients_when_it_is_sent(world):
-    thu, _team = await setup(world)
-    await world.staff("Nguyễn Thị Hoa")
-    await to_draft(thu)
-    await to_preview(thu, "Toàn thể CBVC")
-    await thu.click("Hẹn giờ gửi")
-    await thu.send("08:00 20/10/2024")
+    thu, _team = await drafted(world)
+    await schedule(thu, "08:00 20/10/2024", "Toàn thể CBVC")
     assert "Đã hẹn gửi thông báo lúc 08:00 ngày 20/10/2024" in thu.last_text()
     late = await world.staff("Trần Văn Muộn")  # joins after the post was scheduled
     await world.run_due()
@@ -148,12 +143,8 @@ async def test_a_scheduled_post_chooses_its_recipients_when_it_is_sent(world):
 
 
 async def test_a_scheduled_post_can_be_cancelled_before_it_starts(world):
-    thu, team = await setup(world)
-    await world.staff("Nguyễn Thị Hoa")
-    await to_draft(thu)
-    await to_preview(thu, "Công đoàn trường")
-    await thu.click("Hẹn giờ gửi")
-    await thu.send("08:00 20/10/2024")
+    thu, team = await drafted(world)
+    await schedule(thu, "08:00 20/10/2024", "Công đoàn trường")
     await thu.send("/announce")  # the list command shows it, with its button
     assert "Thông báo đã hẹn gửi lúc 08:00 ngày 20/10/2024." in thu.texts()
     await thu.click("Hủy hẹn giờ")
@@ -202,10 +193,8 @@ async def test_the_failures_download_as_a_file(world):
 
 
 async def test_a_group_that_refuses_a_post_loses_its_binding_and_the_secretary_is_told(world):
-    thu, team = await setup(world)
-    await world.staff("Nguyễn Thị Hoa")
+    thu, team = await drafted(world)
     sec = await world.secretary("Phạm Thị Thư")
-    await to_draft(thu)
     await to_preview(thu, "Công đoàn trường")
     world.api.fail("*", 403, "Forbidden: bot was kicked from the supergroup chat", chat_id=team.id)
     await thu.click("Gửi ngay")
