@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bot.clock import VN_TZ
 from storage.models import OutboxMessage, PlanPeriod
 from storage.models.channels import Broadcast, ChatBinding
@@ -192,16 +194,50 @@ async def test_the_failures_download_as_a_file(world):
     assert content.splitlines() == ["Người hoặc nhóm nhận,Tình trạng", "Nguyễn Thị Hoa,đã chặn bot"]
 
 
-async def test_a_group_that_refuses_a_post_loses_its_binding_and_the_secretary_is_told(world):
+REFUSALS = [
+    (403, "Forbidden: bot was kicked from the supergroup chat", "forbidden", "bot bị từ chối khi đăng bài"),
+    (400, "Bad Request: chat not found", "chat_not_found", "không tìm thấy nhóm"),
+    (
+        400,
+        "Bad Request: not enough rights to send photos to the chat",
+        "not_enough_rights",
+        "bot không đủ quyền đăng bài",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "description", "error", "said"), REFUSALS, ids=[r[2] for r in REFUSALS])
+async def test_a_group_that_refuses_a_post_loses_its_binding_and_the_secretary_is_told(
+    world, status, description, error, said
+):
     thu, team = await drafted(world)
     sec = await world.secretary("Phạm Thị Thư")
     await to_preview(thu, "Công đoàn trường")
-    world.api.fail("*", 403, "Forbidden: bot was kicked from the supergroup chat", chat_id=team.id)
+    world.api.fail("*", status, description, chat_id=team.id)
     await thu.click("Gửi ngay")
     await world.drain_outbox()
-    assert (
-        "Bot không còn đăng bài được vào “Công đoàn trường” (bot bị từ chối khi đăng bài)" in sec.last_text()
-    )
+    assert f"Bot không còn đăng bài được vào “Công đoàn trường” ({said})" in sec.last_text()
     binding = (await world.rows(ChatBinding))[0]
-    assert not binding.active and binding.retired_reason == "forbidden"
-    assert "không gửi được 1" in thu.texts()[-1] or any("không gửi được 1" in x for x in thu.texts())
+    assert not binding.active and binding.retired_reason == error
+    assert "Đã gửi 0/1 · không gửi được 1 · 0 người đã chặn bot" in thu.texts()[-1]
+    await to_draft(thu)  # a later post cannot pick it any more
+    await thu.click("Chọn nơi nhận")
+    assert "nhóm “Công đoàn trường”" not in thu.buttons()
+
+
+async def test_a_group_upgraded_before_a_post_gets_it_at_its_new_id_and_keeps_its_binding(world):
+    thu, _team = await setup(world)  # a supergroup: make a basic group for this one
+    basic = world.group("Tổ Công đoàn Khoa", bot="left", supergroup=False)
+    await world.staff("Nguyễn Thị Hoa")
+    await basic.add_bot(by=thu)
+    await world.drain_outbox()
+    await thu.click("Nhóm Công đoàn")
+    await to_draft(thu)
+    await to_preview(thu, "Tổ Công đoàn Khoa")
+    new_id = -1_000_000_999_999
+    new = world.api.migrate(basic.id, new_id)  # upgraded, and the bot was not told
+    await thu.click("Gửi ngay")
+    await world.drain_outbox()
+    assert len([m for m in world.api.sent_to(new_id) if "BIỂU DƯƠNG" in (m.text or "")]) == 1
+    [binding] = await world.rows(ChatBinding, ChatBinding.chat_id == new.id)
+    assert binding.active and binding.chat_type == "supergroup"
