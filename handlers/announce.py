@@ -224,8 +224,7 @@ async def search(message: Message, ctx: Ctx) -> None:
 
 
 async def pick_who(query: CallbackQuery, callback_data: AnPickCb, ctx: Ctx, state: FSMContext) -> None:
-    people, units = await _lookup(ctx, [{"k": callback_data.k, "id": callback_data.id}])
-    name = (people if callback_data.k == "p" else units).get(callback_data.id)
+    name = await service(ctx).name_of(callback_data.k, callback_data.id)
     titles = await service(ctx).titles()
     if name is None or not titles:
         await query.answer(t("announce-no-titles" if name else "button-stale"), show_alert=True)
@@ -236,15 +235,6 @@ async def pick_who(query: CallbackQuery, callback_data: AnPickCb, ctx: Ctx, stat
     en = ctx.actor is not None and ctx.actor.language == "en"
     rows = [[_btn(c.name_en if en else c.name_vi, AnTitleCb(id=c.id))] for c in titles]
     await _chat(query).answer(t("announce-ask-title", name=esc(name)), reply_markup=_kb(rows))
-
-
-async def _lookup(ctx: Ctx, picks: list[dict[str, object]]) -> tuple[dict[int, str], dict[int, str]]:
-    from storage.repositories.people import PeopleRepo
-
-    repo = PeopleRepo(ctx.session)
-    people = await repo.people_by_id(int(p["id"]) for p in picks if p["k"] == "p")  # type: ignore[call-overload]
-    units = await repo.units_by_id(int(p["id"]) for p in picks if p["k"] == "u")  # type: ignore[call-overload]
-    return {i: p.full_name for i, p in people.items() if p.active}, {i: u.name for i, u in units.items()}
 
 
 async def pick_title(query: CallbackQuery, callback_data: AnTitleCb, ctx: Ctx, state: FSMContext) -> None:
@@ -304,9 +294,7 @@ async def skip_decision(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> No
 
 # -- good deeds -----------------------------------------------------------------------------------------
 async def _show_deeds(message: Message, ctx: Ctx, draft: Draft, *, edit: bool) -> None:
-    from bot.services.announce_sources import verified_deeds
-
-    deeds = await verified_deeds(ctx)
+    deeds = await service(ctx).deeds()
     if not deeds:
         await message.answer(t("announce-no-deeds"))
         return
@@ -324,9 +312,7 @@ async def _show_deeds(message: Message, ctx: Ctx, draft: Draft, *, edit: bool) -
 
 
 async def toggle_deed(query: CallbackQuery, callback_data: AnDeedCb, ctx: Ctx, state: FSMContext) -> None:
-    from bot.services.announce_sources import verified_deeds
-
-    if callback_data.id not in {d.id for d, _ in await verified_deeds(ctx)}:
+    if callback_data.id not in {d.id for d, _ in await service(ctx).deeds()}:
         await query.answer(t("button-stale"), show_alert=True)
         return
     draft = await _draft(state)
@@ -411,7 +397,8 @@ async def _targets_keyboard(ctx: Ctx, draft: Draft) -> InlineKeyboardMarkup:
     bindings = await service(ctx).channels.active()
     mark = "✓ "
     rows = [
-        [_btn((mark if b.id in draft.chats else "") + plain_label(b), AnChatCb(id=b.id))] for b in bindings
+        [_btn((mark if b.id in draft.chats else "") + render.chat_button(b), AnChatCb(id=b.id))]
+        for b in bindings
     ]
     rows.append([_btn((mark if draft.staff else "") + t("announce-btn-staff"), AnCb(op="staff"))])
     unit = None
@@ -421,12 +408,6 @@ async def _targets_keyboard(ctx: Ctx, draft: Draft) -> InlineKeyboardMarkup:
     rows.append([_btn((mark if unit else "") + label, AnCb(op="units"))])
     rows.append([_btn(t("announce-btn-preview"), AnCb(op="preview"))])
     return _kb(rows)
-
-
-def plain_label(b: object) -> str:
-    from bot.text import plain
-
-    return plain(render.chat_label(b))  # type: ignore[arg-type]
 
 
 async def ask_targets(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:

@@ -31,7 +31,7 @@ from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.roles import Role, Scope, can, register_rules
-from bot.services.announce_sources import SOURCES, Exemplar
+from bot.services.announce_sources import SOURCES, Exemplar, verified_deeds
 from bot.services.audit import Audit
 from bot.services.delivery import Delivered, after_delivery, unit_of_work
 from bot.services.name_search import LIMIT, find_people, search_words
@@ -39,6 +39,7 @@ from bot.services.outbox import Outbox
 from bot.text import esc, plain, search_key, split_message
 from storage.models import OutboxMessage, Person
 from storage.models.channels import Broadcast, ChatBinding
+from storage.models.good_deed import GoodDeed
 from storage.models.plan import PlanCommendation
 from storage.repositories.channels import BroadcastRepo, ChannelRepo
 
@@ -232,6 +233,19 @@ class BroadcastService:
         people = await find_people(self.ctx.session, query, Person.active.is_(True))
         units = [u for u in await self.channels.units() if all(w in search_key(u.name) for w in words)]
         return [("p", p.id, p.full_name) for p in people] + [("u", u.id, u.name) for u in units[:LIMIT]]
+
+    async def name_of(self, kind: str, ident: int) -> str | None:
+        """The name of a person (active) or unit picked from a search; None when there is none."""
+        if kind == "p":
+            person = await self.ctx.session.get(Person, ident)
+            return person.full_name if person is not None and person.active else None
+        unit = await self.channels.unit(ident)
+        return unit.name if unit is not None else None
+
+    async def deeds(self) -> list[tuple[GoodDeed, str]]:
+        """The latest verified good deeds, with whom each is about."""
+        self._check()
+        return await verified_deeds(self.ctx)
 
     async def titles(self) -> list[PlanCommendation]:
         """The titles and award forms of the current plan's catalogue."""

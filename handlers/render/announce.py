@@ -8,7 +8,7 @@ from datetime import date
 from bot.clock import fmt_date
 from bot.i18n import t, tn
 from bot.services.announce_sources import Exemplar
-from bot.text import esc
+from bot.text import esc, plain
 from storage.models.channels import ChatBinding
 
 HEADINGS = {"exemplars": "announce-tpl-heading", "good_deeds": "announce-tpl-heading-deeds"}
@@ -46,6 +46,11 @@ def draft(
 def chat_label(b: ChatBinding, locale: str | None = None) -> str:
     key = "announce-target-channel" if b.chat_type == "channel" else "announce-target-group"
     return t(key, locale=locale, title=esc(b.title))
+
+
+def chat_button(b: ChatBinding, locale: str | None = None) -> str:
+    """The same words on a button: plain text, not HTML."""
+    return plain(chat_label(b, locale))
 
 
 def targets(
