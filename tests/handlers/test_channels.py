@@ -153,3 +153,27 @@ async def test_blocking_in_private_marks_unreachable_and_unblocking_reachable(wo
     await hoa.unblock_bot()
     person = (await world.rows(Person, Person.id == hoa.person_id))[0]
     assert not person.unreachable
+
+
+async def test_the_same_membership_update_twice_offers_once(world):
+    thu = await world.union("Lê Thị Thu")
+    team = world.group("Công đoàn trường", bot="left")
+    update = await team.add_bot(by=thu)
+    await world.feed(update)
+    await world.drain_outbox()
+    assert len([x for x in thu.texts() if x.startswith("Bot đã được thêm vào nhóm")]) == 1
+    assert len(await world.rows(ChatBinding)) == 1
+
+
+async def test_a_chat_offered_but_not_bound_is_never_a_target(world):
+    thu = await world.union("Lê Thị Thu")
+    team = world.group("Nhóm chưa liên kết", bot="left")
+    await team.add_bot(by=thu)
+    await world.drain_outbox()
+    await thu.send("/announce")
+    await thu.click("Nội dung tự soạn")
+    await thu.send("Thông báo")
+    await thu.click("Chọn nơi nhận")
+    assert not any("Nhóm chưa liên kết" in b for b in thu.buttons())
+    await thu.press(f"anc:{(await binding(world, team.id)).id}")
+    assert thu.alerts() == ["Nút này không còn hiệu lực."]
