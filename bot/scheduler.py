@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.due import due_context, run_due
 from bot.menus import refresh_dated_menus
 
 
@@ -27,5 +28,19 @@ def create_scheduler(dp: Dispatcher, bot: Bot) -> AsyncIOScheduler:
         coalesce=True,
         max_instances=1,
         replace_existing=True,
+    )
+
+    async def due() -> None:  # scheduled broadcasts and the other due work (bot/due.py)
+        await run_due(due_context(dp), clock.now())
+
+    scheduler.add_job(
+        due,
+        "interval",
+        minutes=1,
+        id="due-work",
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+        next_run_time=clock.now(),  # once at start-up too
     )
     return scheduler

@@ -3,17 +3,19 @@
 ~30 messages/s overall, 1/s per private chat, 20/min per group, over sliding windows on the sender's clock
 (bot.ratelimit.Pace: a FakeClock moves over the waits, and no window is ever overrun). A 429 pauses only that
 chat for `retry_after`; 5xx and network errors are retried with backoff; a 403 marks the person
-unreachable and is not retried. Rows are claimed atomically (FOR UPDATE SKIP LOCKED on PostgreSQL;
-one claimer per process on SQLite) and a claim that is never finished (a crash) is taken again after
-a lease, so a message is lost never, and sent twice only if it was in flight at the crash. A row
-still waiting for its turn when half its lease has passed is handed back rather than sent, so that no
-other sender can have taken it again meanwhile.
+unreachable and is not retried. Edits are claimed before other rows (a live progress message goes
+on while its broadcast is sent), the rest in order. Rows are claimed atomically (FOR UPDATE SKIP
+LOCKED on PostgreSQL; one claimer per process on SQLite) and a claim that is never finished (a
+crash) is taken again after a lease, so a message is lost never, and sent twice only if it was in
+flight at the crash. A row still waiting for its turn when half its lease has passed is handed back
+rather than sent, so that no other sender can have taken it again meanwhile.
 
 Just before sending, the row is read again: a row cancelled while claimed is not sent. Uploads
 (`outbox_file`) go up once per content and bot; later rows reuse the `file_id`. Edits wait for the row
 they edit to be sent; "message is not modified" counts as done. A group upgraded to a supergroup moves
 its queued rows to the new chat id. A 403 or "chat not found" from a group or channel fails the chat's
-queued rows with a machine-readable `error` (forbidden, chat_not_found), so its binding can be retired.
+queued rows with a machine-readable `error` (forbidden, chat_not_found, not_enough_rights), so its binding
+can be retired. After each round, the features watching their rows are told (bot/services/delivery.py).
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
 from bot.config import Settings
+from bot.due import DueContext
 from bot.identity import IdentityCache
 from bot.ratelimit import Pace
+from bot.services.delivery import Delivered, run_after_delivery
 from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
 from storage.models.core import OutboxFile
@@ -80,6 +84,8 @@ def _error_code(e: Exception) -> str:
     text = getattr(e, "message", str(e)).lower()
     if "chat not found" in text:
         return "chat_not_found"
+    if "not enough rights" in text or "need administrator rights" in text:
+        return "not_enough_rights"
     if "message to edit not found" in text or isinstance(e, TelegramNotFound):
         return "not_found"
     if isinstance(e, TelegramEntityTooLarge) or "too long" in text or "too big" in text:
@@ -125,7 +131,9 @@ class OutboxSender:
         )
         if self._paused:
             due = and_(due, OutboxMessage.chat_id.not_in(list(self._paused)))
-        ids = select(OutboxMessage.id).where(due).order_by(OutboxMessage.id).limit(self.batch)
+        # Edits first (a live progress message must not wait behind the broadcast it reports), then in order.
+        edits_first = case((OutboxMessage.method.in_(EDITS), 0), else_=1)
+        ids = select(OutboxMessage.id).where(due).order_by(edits_first, OutboxMessage.id).limit(self.batch)
         if self._is_pg:
             ids = ids.with_for_update(skip_locked=True)
         stmt = (
@@ -149,11 +157,17 @@ class OutboxSender:
         results = await asyncio.gather(
             *(self._deliver_chat(chat, items) for chat, items in by_chat.items()), return_exceptions=True
         )
+        if rows:
+            await run_after_delivery(self._due(), [Delivered(r.id, r.chat_id, r.batch, r.kind) for r in rows])
         # Every chat has finished (or failed) before the next claim; a failure is raised only now.
         for result in results:
             if isinstance(result, BaseException):
                 raise result
         return len(rows)
+
+    def _due(self) -> DueContext:
+        identity = self.identity or IdentityCache()
+        return DueContext(self.sessionmaker, self.clock, self.settings, identity, self.wake.set)
 
     async def _deliver_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
         for i, row in enumerate(rows):
@@ -211,7 +225,7 @@ class OutboxSender:
                 message_id = target.message_id  # it already shows this: done
             else:
                 code = _error_code(e)
-                if code == "chat_not_found" and row.chat_id < 0:
+                if code in ("chat_not_found", "not_enough_rights") and row.chat_id < 0:
                     await self._chat_gone(row, code, e.message)
                     return False
                 log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)

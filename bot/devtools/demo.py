@@ -165,6 +165,68 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
     async with sessionmaker() as s:
         await _load_nominations(s, clock)
         await s.commit()
+    async with sessionmaker() as s:
+        await _load_channels(s, clock)
+        await s.commit()
+    return added
+
+
+# (chat id, type, title, purpose, unit code, active, reason): the union's group, the college's channel and a
+# unit group whose binding stopped when the bot was removed (what /channels shows).
+DEMO_CHATS = (
+    (-1_000_000_900_001, "supergroup", "Công đoàn Trường", "union", None, True, None),
+    (-1_000_000_900_002, "channel", "Tin thi đua – khen thưởng", "college", None, True, None),
+    (-1_000_000_900_003, "supergroup", "Khoa Công nghệ thông tin", "unit", "KCNTT", False, "removed"),
+)
+
+
+DEMO_POST = "<b>Thông báo</b>\nCông đoàn Trường tổ chức tham quan, học tập kinh nghiệm tại Khoa Du lịch."
+
+
+async def _load_channels(s: AsyncSession, clock: Clock) -> int:
+    """Bound chats, and a post of the union's scheduled for next week (its /announce lists it)."""
+    from storage.models.channels import Broadcast, ChatBinding
+
+    union = await s.scalar(select(Person).where(Person.hr_id == "DEMO-08"))
+    units = {u.code: u for u in (await s.scalars(select(Unit))).all()}
+    now, added = clock.now(), 0
+    for chat_id, kind, title, purpose, unit, active, reason in DEMO_CHATS:
+        if await s.scalar(select(ChatBinding.id).where(ChatBinding.chat_id == chat_id)) is not None:
+            continue
+        unit_id = units[unit].id if unit in units else None
+        s.add(
+            ChatBinding(
+                chat_id=chat_id,
+                chat_type=kind,
+                title=title,
+                purpose=purpose if unit is None or unit_id else "college",
+                unit_id=unit_id,
+                active=active,
+                added_by=union.id if union else None,
+                bound_by=union.id if union else None,
+                retired_reason=reason,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+        )
+        added += 1
+    await s.flush()
+    group = await s.scalar(select(ChatBinding).where(ChatBinding.chat_id == DEMO_CHATS[0][0]))
+    if union is not None and union.telegram_id and group is not None and added:
+        s.add(
+            Broadcast(
+                created_by=union.id,
+                sender_chat_id=union.telegram_id,
+                source="text",
+                text=DEMO_POST,
+                targets={"chats": [group.id], "staff": False, "unit": None},
+                state="scheduled",
+                scheduled_at=now + timedelta(days=7),
+                round=0,
+                created_at=now,
+            )
+        )
     return added
 
 

@@ -106,6 +106,12 @@ class World:
             until = self.clock.now() + timedelta(days=3660)
         return await self.sender.drain(until=until, wait=wait)
 
+    async def run_due(self, now: datetime | None = None) -> dict[str, object]:
+        """Run the due work (bot/due.py) as the scheduler does; `now` defaults to the world's clock."""
+        from bot.due import due_context, run_due
+
+        return await run_due(due_context(self.dp), now or self.clock.now())
+
     # -- people -------------------------------------------------------------------------------------
     def chatter(self, name: str, telegram_id: int | None = None, language_code: str = "vi") -> Chatter:
         tid = telegram_id or next(self._user_ids)

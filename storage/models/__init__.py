@@ -1,5 +1,7 @@
 """Every model module is imported here so that `Base.metadata` knows all tables."""
 
+from storage.models.channels import Broadcast as Broadcast
+from storage.models.channels import ChatBinding as ChatBinding
 from storage.models.core import (
     AuditEntry,
     FsmRecord,

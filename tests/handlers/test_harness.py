@@ -80,7 +80,12 @@ def probe(seen: list[Any]) -> Router:
 async def probed(world_url: str, clock: FakeClock) -> AsyncIterator[tuple[World, list[Any]]]:
     seen: list[Any] = []
     engine = make_engine(world_url)
-    w = await World(make_settings(world_url), engine, clock, extra_routers=(probe(seen),)).start()
+    spy = probe(seen)
+    w = await World(make_settings(world_url), engine, clock, extra_routers=(spy,)).start()
+    # First in line: the bot's own handling of its membership and of upgrades (handlers/channels.py)
+    # would otherwise take these events before the probe sees them.
+    w.dp.sub_routers.remove(spy)
+    w.dp.sub_routers.insert(0, spy)
     yield w, seen
     await w.close()
     await engine.dispose()

@@ -16,8 +16,8 @@ STAFF_MENU = [
 ]  # fmt: skip
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "registrations", "regwindow", "difficulty",
-    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "people",
-    "units", "lang", "cancel",
+    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "channels",
+    "announce", "people", "units", "lang", "cancel",
 ]  # fmt: skip
 
 
