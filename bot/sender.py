@@ -25,6 +25,7 @@ import contextvars
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -70,6 +71,9 @@ class _Refused(Exception):
     def __init__(self, error: str, detail: str) -> None:
         super().__init__(detail)
         self.error, self.detail = error, detail
+
+
+_Slot = Callable[[], Awaitable[None]]  # takes the row's place in the windows, right before its request
 
 
 class _Target(NamedTuple):
@@ -190,13 +194,12 @@ class OutboxSender:
             return False
         token = in_outbox.set(True)
         target: _Target | None = None
-        slot: float | None = None
+        slot: list[float] = []  # taken by _send just before its request (after an upload's file id is known)
         try:
             ours, target = await self._check(row)
             if not ours:
                 return True  # cancelled meanwhile (or no longer ours): never sent
-            slot = await self.pace.slot(row.chat_id)
-            message_id = await self._send(row, target)
+            message_id = await self._send(row, target, lambda: self._take_slot(row.chat_id, slot))
         except _Later as e:
             await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
             return True
@@ -205,8 +208,8 @@ class OutboxSender:
             await self._finish(row.id, status="failed", error=e.error, last_error=e.detail[:500])
             return True
         except TelegramRetryAfter as e:
-            if slot is not None:
-                self.pace.give_back(row.chat_id, slot)
+            if slot:
+                self.pace.give_back(row.chat_id, slot[0])
             until = self.clock.now() + timedelta(seconds=e.retry_after)
             self._paused[row.chat_id] = until
             await self._finish(row.id, status="pending", not_before=until, attempts=row.attempts - 1)
@@ -237,12 +240,15 @@ class OutboxSender:
             return False
         finally:
             in_outbox.reset(token)
-            if slot is None:
+            if not slot:
                 self.pace.leave()  # it went without its slot
         await self._finish(
             row.id, only_claimed=False, status="sent", sent_at=self.clock.now(), message_id=message_id
         )
         return True
+
+    async def _take_slot(self, chat_id: int, slot: list[float]) -> None:
+        slot.append(await self.pace.slot(chat_id))
 
     async def _check(self, row: OutboxMessage) -> tuple[bool, _Target | None]:
         """Read the row again just before sending: not ours to send any more if it was cancelled.
@@ -279,11 +285,13 @@ class OutboxSender:
         caption = found.method in ("document", "photo") or row.method == "edit_caption"
         return True, _Target(found.chat_id, found.message_id, caption)
 
-    async def _send(self, row: OutboxMessage, target: _Target | None = None) -> int:
+    async def _send(self, row: OutboxMessage, target: _Target | None, take_slot: _Slot) -> int:
+        """The request; `take_slot` is awaited right before it, with nothing awaited in between."""
         markup = InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
         if row.method in EDITS:
             assert target is not None
             chat_id, message_id, caption = target
+            await take_slot()
             if row.text is None:
                 await self.bot.edit_message_reply_markup(
                     chat_id=chat_id, message_id=message_id, reply_markup=markup
@@ -298,23 +306,25 @@ class OutboxSender:
                 )
             return message_id
         if row.outbox_file_id is not None:
-            return await self._send_upload(row, row.outbox_file_id, markup)
+            return await self._send_upload(row, row.outbox_file_id, markup, take_slot)
         if row.method in ("document", "photo"):
-            msg = await self._send_media(row, row.file_id or "", markup)
+            msg = await self._send_media(row, row.file_id or "", markup, take_slot)
         else:
+            await take_slot()
             msg = await self.bot.send_message(row.chat_id, row.text or "", reply_markup=markup)
         return msg.message_id
 
     async def _send_media(
-        self, row: OutboxMessage, file: str | InputFile, markup: InlineKeyboardMarkup | None
+        self, row: OutboxMessage, file: str | InputFile, markup: InlineKeyboardMarkup | None, take_slot: _Slot
     ) -> Message:
+        await take_slot()
         if row.method == "document":
             return await self.bot.send_document(row.chat_id, file, caption=row.text, reply_markup=markup)
         return await self.bot.send_photo(row.chat_id, file, caption=row.text, reply_markup=markup)
 
     # -- uploads -----------------------------------------------------------------------------------------
     async def _send_upload(
-        self, row: OutboxMessage, file_ref: int, markup: InlineKeyboardMarkup | None
+        self, row: OutboxMessage, file_ref: int, markup: InlineKeyboardMarkup | None, take_slot: _Slot
     ) -> int:
         """Upload the content on its first send; every later row (any chat) reuses its file_id."""
         file_id = await self._known_file_id(file_ref)
@@ -322,10 +332,10 @@ class OutboxSender:
             async with self._file_locks.setdefault(file_ref, asyncio.Lock()):
                 file_id = await self._known_file_id(file_ref)  # the chat before us may have uploaded it
                 if file_id is None:
-                    msg = await self._send_media(row, await self._input_file(file_ref), markup)
+                    msg = await self._send_media(row, await self._input_file(file_ref), markup, take_slot)
                     await self._keep_file_id(file_ref, msg)
                     return msg.message_id
-        return (await self._send_media(row, file_id, markup)).message_id
+        return (await self._send_media(row, file_id, markup, take_slot)).message_id
 
     async def _known_file_id(self, file_ref: int) -> str | None:
         if file_ref in self._file_ids:

@@ -706,7 +706,7 @@ async def window_pick(query: CallbackQuery, callback_data: RegExtCb, ctx: Ctx, s
     await query.answer()
     await state.set_state(RegExtendSG.until)
     await state.set_data({"unit": callback_data.unit})
-    target = unit.name if unit else t("registration-btn-college")
+    target = esc(unit.name) if unit else t("registration-btn-college")
     if isinstance(query.message, Message):
         await query.message.answer(
             t("registration-ask-until", target=target, closes=fmt_when(window.closes_at))

@@ -26,3 +26,13 @@ async def test_a_name_with_markup_characters_shows_as_typed_in_the_lists(world):
     await lan.click(ODD_UNIT)
     shown = visible(lan.last_text(), strict=True)
     assert ODD in shown and ODD_UNIT in shown
+
+
+async def test_a_unit_name_with_markup_characters_shows_as_typed_when_its_window_is_extended(world):
+    await open_year(world)
+    await world.unit("DT", ODD_UNIT)
+    await world.staff(ODD, unit="DT")
+    lan = await world.secretary("Lê Thị Lan")
+    await lan.send("/regwindow")
+    await lan.click(ODD_UNIT)
+    assert ODD_UNIT in visible(lan.last_text(), strict=True)  # "Gia hạn đăng ký cho Phòng <Đào tạo> & NCKH"

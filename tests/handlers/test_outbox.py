@@ -163,8 +163,8 @@ async def test_a_row_that_cannot_be_sent_neither_stops_the_others_nor_loops_fore
 class SlowSender(OutboxSender):
     """Each request takes 40 s on the fake clock, as when a chat's pace makes rows wait their turn."""
 
-    async def _send(self, row: OutboxMessage, target=None) -> int:  # type: ignore[no-untyped-def]
-        message_id = await super()._send(row, target)
+    async def _send(self, row: OutboxMessage, target, take_slot) -> int:  # type: ignore[no-untyped-def]
+        message_id = await super()._send(row, target, take_slot)
         self.clock.advance(seconds=40)
         return message_id
 

@@ -108,3 +108,24 @@ async def test_an_injected_429_takes_no_place_in_the_window(world):
     finally:
         in_outbox.reset(token)
     assert limits.refused == {"limit": 0, "flood": 1, "error": 0, "blocked": 0}
+
+
+async def test_a_document_broadcast_keeps_the_windows_while_the_first_upload_goes_up(db_url):
+    # Every row of the batch reads the file's id (and waits for the one upload) before its request: the slot
+    # is taken after that, just before the request, or the requests reach Telegram later than paced.
+    clock = FakeClock()
+    real_rates = {"outbox_rate_global": 30, "outbox_rate_private": 1, "outbox_group_per_minute": 20}
+    world = await World(make_settings(db_url, **real_rates), make_engine(db_url), clock).start()
+    limits = world.api.enforce_limits()
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ob = Outbox(Ctx(uow, world.clock, IdentityCache(), world.settings))
+        doc = await ob.file(data=b"%PDF-1.4 quyet dinh khen thuong", name="QuyetDinh.pdf")
+        for chat_id in PRIVATE[:120]:
+            for caption in ("Quyết định khen thưởng", "Danh sách kèm theo"):
+                ob.enqueue(chat_id, caption, method="document", file=doc)
+
+    await world.drain_outbox()
+
+    assert all(len(world.api.sent_to(c)) == 2 for c in PRIVATE[:120])
+    assert exceeded(limits.accepted) == [] and limits.refused["limit"] == 0
+    await world.close()
