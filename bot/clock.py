@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time as _time
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,6 +35,14 @@ class Clock:
     async def sleep_until(self, when: datetime) -> None:
         await asyncio.sleep(max((when - self.now()).total_seconds(), 0))
 
+    def monotonic(self) -> float:
+        """Seconds for measuring waits: never steps back when the system's clock is set."""
+        return _time.monotonic()
+
+    async def pause(self, seconds: float) -> None:
+        """Wait `seconds` on the monotonic clock (FakeClock: the latest of many waiters, not their sum)."""
+        await asyncio.sleep(max(seconds, 0))
+
 
 class FakeClock(Clock):
     """A clock that only moves when told to; `sleep` advances it at once."""
@@ -61,6 +70,12 @@ class FakeClock(Clock):
         """Many tasks waiting for their own time move the clock to the latest of them, not their sum."""
         self._now = max(self._now, when.astimezone(self.tz))
         await asyncio.sleep(0)
+
+    def monotonic(self) -> float:
+        return self.now().timestamp()
+
+    async def pause(self, seconds: float) -> None:
+        await self.sleep_until(self.now() + timedelta(seconds=max(seconds, 0)))
 
 
 def _local(when: datetime, tz: ZoneInfo = VN_TZ) -> datetime:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from datetime import UTC, datetime
 
 from bot.clock import Clock
 
@@ -75,11 +74,11 @@ class Pace:
         return window
 
     def _now(self) -> float:
-        return self.clock.now().timestamp()
+        return self.clock.monotonic()  # a system clock set back must not stall every chat
 
     async def _sleep(self, seconds: float) -> None:
-        # at least 2 µs: a datetime keeps microseconds, and a shorter wait could round to no wait at all
-        await self.clock.sleep_until(datetime.fromtimestamp(self._now() + max(seconds, 2e-6), UTC))
+        # at least 2 µs: a FakeClock keeps microseconds, and a shorter wait could round to no wait at all
+        await self.clock.pause(max(seconds, 2e-6))
 
     async def room(self, chat_id: int, ahead: float = 0.25) -> None:
         """Wait until a message to `chat_id` would have its slot within `ahead` seconds, counting those
