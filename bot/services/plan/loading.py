@@ -199,6 +199,8 @@ def _school_year_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "end": sy.end,
             "registration_opens_at": _utc(opens_at(sy.registration.opens)),
             "registration_closes_at": _utc(closes_at(sy.registration.closes)),
+            "acknowledgement_closes_at": _utc(closes_at(sy.acknowledgement)) if sy.acknowledgement else None,
+            "province_report_at": _utc(closes_at(sy.report_to_province)) if sy.report_to_province else None,
         }
         for sy in plan.school_years
     }
@@ -228,9 +230,10 @@ def _round_values(plan: PlanFile, school_year_ids: dict[str, int]) -> dict[str, 
     return out
 
 
-def _reminder_values(plan: PlanFile) -> dict[int, dict[str, Any]]:
+def _reminder_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    """The rules by content (deadline and audiences): reordering them changes only their positions."""
     return {
-        i: {"deadline": r.deadline, "offsets": list(r.offsets), "audience": list(r.audience)}
+        r.key: {"position": i, "deadline": r.deadline, "offsets": list(r.offsets), "audience": list(r.audience)}
         for i, r in enumerate(plan.reminder_rules)
     }
 
@@ -384,6 +387,7 @@ class LoadingService:
         make: Callable[[Any, dict[str, Any]], Any] | None = None,
         label: Callable[[Any], str] = str,
         deferred: list[Any] | None = None,
+        quiet: tuple[str, ...] = (),
     ) -> dict[Any, Any]:
         """Rows of `model` for the period made equal to `desired` (key -> values); returns key -> row.
 
@@ -397,7 +401,7 @@ class LoadingService:
                 row = self.repo.add(make(k, values) if make else model(period_id=period_id, code=k, **values))
                 report.note_added(kind, label(k))
             else:
-                fields = _apply(row, values)
+                fields = [f for f in _apply(row, values) if f not in quiet]
                 if fields:
                     report.note_changed(kind, label(k), fields)
             rows[k] = row
@@ -470,11 +474,8 @@ class LoadingService:
         await self.ctx.session.flush()
 
     async def _sync_reminders(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
-        def make(position: int, values: dict[str, Any]) -> PlanReminderRule:
-            return PlanReminderRule(period_id=period_id, position=position, **values)
-
-        def label(position: int) -> str:
-            return f"#{position + 1}"
+        def make(key: str, values: dict[str, Any]) -> PlanReminderRule:
+            return PlanReminderRule(period_id=period_id, key=key, **values)
 
         await self._sync(
             PlanReminderRule,
@@ -482,10 +483,17 @@ class LoadingService:
             "reminder_rule",
             _reminder_values(plan),
             report,
-            key=lambda row: row.position,
+            key=lambda row: row.key,
             make=make,
-            label=label,
+            label=_rule_label,
+            quiet=("position",),
         )
+
+
+def _rule_label(key: str) -> str:
+    """ "registration_close:pending,unit_heads" -> "registration_close (pending, unit_heads)"."""
+    deadline, _, audience = key.partition(":")
+    return f"{deadline} ({audience.replace(',', ', ')})"
 
 
 def _resolved(path: str | Path | None) -> str | None:
