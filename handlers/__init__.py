@@ -16,5 +16,6 @@ FEATURES: list[str] = [
     "registration",  # /register, /pending, /registrations, /regwindow (issue 11)
     "good_deed",  # /gooddeed, /gooddeeds (issue 12)
     "nomination",  # /nominate, /nominations, /nomwindow (issue 12)
+    "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
     "fallback",  # must stay last
 ]

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import VN_TZ
 from bot.context import Ctx
@@ -27,6 +28,14 @@ from bot.roles import Member, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
+from bot.services.reminder_audiences import (
+    RECIPIENT_COLUMNS,
+    Occurrence,
+    Recipient,
+    audience,
+    run_query,
+    unit_items,
+)
 from bot.text import esc, nfc
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
@@ -950,3 +959,74 @@ __all__ = [
     "check_reason",
     "fmt_when",
 ]
+
+
+# -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
+def _registered(occ: Occurrence) -> Any:
+    """An individual registration of the occurrence's school year that counts (not withdrawn)."""
+    return (
+        select(Registration.id)
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.person_id == Person.id,
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            Registration.state != RegistrationState.WITHDRAWN.value,
+        )
+        .exists()
+    )
+
+
+@audience("registration_close", "pending")
+async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+    """Staff on a unit's roster (of this occurrence's units) with no registration for the school year."""
+    stmt = select(*RECIPIENT_COLUMNS).where(
+        Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+    return await run_query(session, stmt)
+
+
+@unit_items("registration_close")
+async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff not registered, the unit's own registration missing, registrations to endorse."""
+    out: dict[int, dict[str, int]] = {}
+    staff = select(Person.unit_id, func.count()).where(
+        Person.active.is_(True), Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+    for unit_id, n in (await session.execute(staff.group_by(Person.unit_id))).all():
+        out.setdefault(unit_id, {})["not_registered"] = n
+    own = (
+        select(Registration.id)
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.unit_id == Unit.id,
+            Registration.subject == RegistrationSubject.COLLECTIVE.value,
+            Registration.state != RegistrationState.WITHDRAWN.value,
+        )
+        .exists()
+    )
+    units = select(Unit.id).where(Unit.active.is_(True), occ.in_units(Unit.id), ~own)
+    for (unit_id,) in (await session.execute(units)).all():
+        out.setdefault(unit_id, {})["unit_not_registered"] = 1
+    for unit_id, n in await _to_endorse(session, occ):
+        out.setdefault(unit_id, {})["to_endorse"] = n
+    return out
+
+
+async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int, int]]:
+    stmt = (
+        select(Registration.unit_id, func.count())
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.state == RegistrationState.SUBMITTED.value,
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            occ.in_units(Registration.unit_id),
+        )
+        .group_by(Registration.unit_id)
+    )
+    return [(u, n) for u, n in (await session.execute(stmt)).all()]
+
+
+@unit_items("nominations_close")
+async def registrations_to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff registrations still waiting for the head's endorsement."""
+    return {unit_id: {"to_endorse": n} for unit_id, n in await _to_endorse(session, occ)}

@@ -25,6 +25,8 @@ from bot.plan.messages import Phrase
 from bot.plan.schema import Commendation, PlanError, PlanFile, PlanIssue, Title
 from bot.services.audit import Audit
 from bot.services.plan.references import Reference, RefTarget, references
+from bot.services.plan.reminder_warnings import reminder_warnings
+from bot.services.reminder_times import QuietHours
 from storage.models.plan import (
     PlanAwardFactor,
     PlanCommendation,
@@ -50,6 +52,7 @@ class LoadReport:
     changed: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> code -> fields
     removed: dict[str, list[str]] = field(default_factory=dict)
     announcement: Any = None  # a new current period sent to everyone (bot.services.acknowledgement)
+    warnings: list[PlanIssue] = field(default_factory=list)  # never block: reminder offsets (issue 13)
 
     def note_added(self, kind: str, code: str) -> None:
         self.added.setdefault(kind, []).append(code)
@@ -81,6 +84,9 @@ class LoadReport:
                 if codes:
                     what = t(f"plan-kind-{kind}", locale=locale)
                     out.append(t(f"plan-load-{key}", locale=locale, what=what, codes=", ".join(codes)))
+        if self.warnings:
+            out.append(t("plan-warnings", locale=locale))
+            out += [f"  {w.format(locale)}" for w in self.warnings]
         return out
 
 
@@ -233,7 +239,12 @@ def _round_values(plan: PlanFile, school_year_ids: dict[str, int]) -> dict[str, 
 def _reminder_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
     """The rules by content (deadline and audiences): reordering them changes only their positions."""
     return {
-        r.key: {"position": i, "deadline": r.deadline, "offsets": list(r.offsets), "audience": list(r.audience)}
+        r.key: {
+            "position": i,
+            "deadline": r.deadline,
+            "offsets": list(r.offsets),
+            "audience": list(r.audience),
+        }
         for i, r in enumerate(plan.reminder_rules)
     }
 
@@ -306,6 +317,11 @@ class LoadingService:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
         await self._sync_reminders(plan, pid, report)
+        settings = self.ctx.settings
+        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
+        report.warnings = [
+            locate_in(source_text, w) for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours)
+        ]
 
         if not created and report.touched:
             report.status = "updated"
