@@ -243,7 +243,7 @@ def _reminder_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "position": i,
             "deadline": r.deadline,
             "offsets": list(r.offsets),
-            "audience": list(r.audience),
+            "audience": sorted(set(r.audience)),
         }
         for i, r in enumerate(plan.reminder_rules)
     }
