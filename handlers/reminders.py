@@ -17,21 +17,25 @@ from typing import Literal
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.commands import register_command
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.due import DueContext, due_work, unit_of_work
 from bot.errors import DomainError
-from bot.filters import Allowed, personal_router
+from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import t
 from bot.services.nomination import NominationService
-from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, ReminderService, Upcoming
-from bot.text import split_message
+from bot.services.registration import fmt_when
+from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
+from bot.text import esc, split_message
 from handlers.render.reminders import TEXTS, upcoming_line
+from storage.models.plan import PlanRound
 
 register_command("reminders", MANAGE, "reminder-cmd-list", order=60)
 register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
@@ -54,6 +58,19 @@ class RemPauseCb(CallbackData, prefix="rmp"):
 
 class RemMuteCb(CallbackData, prefix="rmm"):
     kind: Literal["ceremony"]
+
+
+class RemCerCb(CallbackData, prefix="rmc"):
+    round: int
+
+
+class RemCeremonySG(StatesGroup):
+    when = State()
+    place = State()
+
+
+CEREMONY_PRESS = (RemCerCb.filter(), Allowed(MANAGE))
+conversation(RemCeremonySG, "reminder-flow-ceremony", started_by=[CEREMONY_PRESS])
 
 
 # -- the due work -----------------------------------------------------------------------------------------
@@ -81,6 +98,9 @@ def router() -> Router:
     r.callback_query.register(nudge, RemCb.filter(), Allowed(MANAGE))
     r.callback_query.register(pause, RemPauseCb.filter(), Allowed(MANAGE))
     r.callback_query.register(toggle_mute, RemMuteCb.filter(), Allowed(SETTINGS))
+    r.callback_query.register(ceremony_start, *CEREMONY_PRESS)
+    r.message.register(ceremony_when, StateFilter(RemCeremonySG.when), TYPED, Allowed(MANAGE))
+    r.message.register(ceremony_place, StateFilter(RemCeremonySG.place), TYPED, Allowed(MANAGE))
     return r
 
 
@@ -117,10 +137,13 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
         lines += [
             t("reminder-muted-line", name=name, what=t(f"reminder-mute-{kind}")) for name, kind in mutes
         ]
-    return "\n".join(lines), _list_keyboard(items, paused)
+    keyboard = _list_keyboard(items, paused, await svc.ceremony_rounds())
+    return "\n".join(lines), keyboard
 
 
-def _list_keyboard(items: list[Upcoming], paused: set[str]) -> InlineKeyboardMarkup | None:
+def _list_keyboard(
+    items: list[Upcoming], paused: set[str], rounds: list[PlanRound]
+) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     seen: set[tuple[int, int, str]] = set()
     scopes: dict[str, str] = {}
@@ -137,6 +160,8 @@ def _list_keyboard(items: list[Upcoming], paused: set[str]) -> InlineKeyboardMar
         op: Literal["p", "r"] = "r" if scope in paused else "p"
         label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes.get(scope, scope))
         rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
+    for r in rounds:
+        rows.append([_btn(t("reminder-btn-ceremony", round=r.name_vi), RemCerCb(round=r.id))])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
@@ -197,3 +222,51 @@ async def toggle_mute(query: CallbackQuery, callback_data: RemMuteCb, ctx: Ctx) 
         text, markup = await _settings(ctx)
         with suppress(TelegramBadRequest):  # "message is not modified": the outcome is already shown
             await query.message.edit_text(text, reply_markup=markup)
+
+
+# -- the review meeting's time and place (the secretary, in chat) -------------------------------------------
+async def ceremony_start(query: CallbackQuery, callback_data: RemCerCb, ctx: Ctx, state: FSMContext) -> None:
+    try:
+        round_ = await ReminderService(ctx).ceremony_round(callback_data.round)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(RemCeremonySG.when)
+    await state.set_data({"round": round_.id})
+    if isinstance(query.message, Message):
+        await query.message.answer(t("reminder-ceremony-ask-when", round=esc(round_.name_vi)))
+
+
+async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    try:
+        when = ReminderService(ctx).check_time(message.text)
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    await state.update_data(when=when.isoformat())
+    await state.set_state(RemCeremonySG.place)
+    await message.answer(t("reminder-ceremony-ask-place"))
+
+
+async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    data = await state.get_data()
+    try:
+        round_ = await ReminderService(ctx).set_ceremony(
+            int(data["round"]), datetime.fromisoformat(data["when"]), message.text or ""
+        )
+    except DomainError as e:
+        await message.answer(e.text())
+        if not isinstance(e, CeremonyBadPlace):
+            await state.clear()
+        return
+    await state.clear()
+    when = round_.ceremony_set_at
+    assert when is not None
+    text = t(
+        "reminder-ceremony-saved",
+        round=esc(round_.name_vi),
+        when=fmt_when(when),
+        place=esc(round_.ceremony_place or ""),
+    )
+    await message.answer(text)

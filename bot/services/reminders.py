@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,7 +48,7 @@ from bot.services.reminder_audiences import (
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_times import QuietHours, at_local
 from storage.models import OutboxMessage, Person, PersonRole
-from storage.models.plan import PlanReminderRule
+from storage.models.plan import PlanReminderRule, PlanRound
 from storage.models.reminder import DueMark, ReminderMute, ReminderPause
 from storage.repositories.people import role_in_force
 
@@ -75,6 +76,38 @@ class ReminderTexts(Protocol):
 
 class NoSuchReminder(DomainError):
     key = "reminders-gone"
+
+
+class CeremonyBadTime(DomainError):
+    key = "reminder-ceremony-bad-time"
+
+
+class CeremonyPast(DomainError):
+    key = "reminder-ceremony-past"
+
+
+class CeremonyBadPlace(DomainError):
+    key = "reminder-ceremony-bad-place"
+
+
+class RoundGone(DomainError):
+    key = "reminder-round-gone"
+
+
+PLACE_MIN, PLACE_MAX = 3, 300
+_WHEN = re.compile(r"(\d{1,2})[:hg](\d{2})\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_when(text: str | None, tz: Any) -> datetime | None:
+    """ "08:00 04/07/2025" (also "8h00 ngày 4/7/2025") as an aware instant, or None."""
+    m = _WHEN.fullmatch(" ".join((text or "").split()).lower())
+    if m is None:
+        return None
+    hour, minute, day, month, year = (int(g) for g in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=tz)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -411,6 +444,50 @@ class ReminderService:
         self._manager()
         stmt = select(Person.full_name, ReminderMute.kind).join(Person, Person.id == ReminderMute.person_id)
         return [(n, k) for n, k in (await self.ctx.session.execute(stmt.order_by(Person.full_name))).all()]
+
+    # -- the review meeting's time and place, set in chat ---------------------------------------------------
+    async def ceremony_rounds(self) -> list[PlanRound]:
+        """Rounds whose review meeting is still ahead (the secretary may set its time and place)."""
+        self._manager()
+        now = self.ctx.clock.now()
+        rows = (await self.ctx.session.scalars(select(PlanRound).order_by(PlanRound.ceremony_at))).all()
+        return [r for r in rows if (r.ceremony_set_at or r.ceremony_at) > now]
+
+    async def ceremony_round(self, round_id: int) -> PlanRound:
+        for r in await self.ceremony_rounds():
+            if r.id == round_id:
+                return r
+        raise RoundGone()
+
+    def check_time(self, text: str | None) -> datetime:
+        when = parse_when(text, self.ctx.settings.tz)
+        if when is None:
+            raise CeremonyBadTime()
+        if when <= self.ctx.clock.now():
+            raise CeremonyPast()
+        return when
+
+    @staticmethod
+    def check_place(text: str | None) -> str:
+        place = " ".join((text or "").split())
+        if not PLACE_MIN <= len(place) <= PLACE_MAX:
+            raise CeremonyBadPlace(min=PLACE_MIN, max=PLACE_MAX)
+        return place
+
+    async def set_ceremony(self, round_id: int, when: datetime, place: str) -> PlanRound:
+        """The meeting's time and place; its reminders follow the new instant (audited)."""
+        round_ = await self.ceremony_round(round_id)
+        self.check_time(f"{when.astimezone(self.ctx.settings.tz):%H:%M %d/%m/%Y}")
+        place = self.check_place(place)
+        before = {
+            "at": (round_.ceremony_set_at or round_.ceremony_at).isoformat(),
+            "place": round_.ceremony_place,
+        }
+        round_.ceremony_set_at, round_.ceremony_place = when, place
+        await self.ctx.session.flush()
+        after = {"at": when.isoformat(), "place": place}
+        Audit(self.ctx).record("round.ceremony_set", "plan_round", round_.id, before=before, after=after)
+        return round_
 
     # -- a person: muting in /settings --------------------------------------------------------------------
     async def my_mutes(self) -> set[str]:

@@ -112,19 +112,31 @@ def audience_name(name: str, locale: str | None = None) -> str:
     return t(f"reminder-audience-{name}", locale=locale)
 
 
+def offset_text(offset: str, locale: str | None = None) -> str:
+    """ "7d" -> "7 ngày", "3h" -> "3 giờ", "30m" -> "30 phút"."""
+    return tn(f"reminder-offset-{offset[-1]}", int(offset[:-1]), locale=locale)
+
+
 def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
     if u.expected is not None:
-        count = tn("reminder-expected", u.expected)
+        count = tn("reminder-expected", u.expected, locale=locale)
     elif u.waiting:
-        count = t(f"reminder-waiting-{u.waiting}")
+        count = t(f"reminder-waiting-{u.waiting}", locale=locale)
     else:
-        count = t("reminder-waiting-none")
+        count = t("reminder-waiting-none", locale=locale)
+    if u.occ.round_id is not None:
+        scope = esc(u.occ.round_name(locale))
+    else:
+        scope = t("reminder-scope-year", locale=locale, year=esc(u.occ.school_year))
     line = t(
         "reminder-line",
+        locale=locale,
         when=fmt_when(u.send_at, locale),
-        what=_what(u.occ, locale or "vi"),
-        offset=esc(u.offset),
+        kind=t(f"reminder-kind-{u.occ.kind}", locale=locale),
+        scope=scope,
+        deadline=fmt_when(u.occ.deadline, locale),
+        offset=offset_text(u.offset, locale),
         audience=audience_name(u.audience, locale),
         count=count,
     )
-    return line + (" " + t("reminder-paused-mark") if u.paused else "")
+    return line + (" " + t("reminder-paused-mark", locale=locale) if u.paused else "")
