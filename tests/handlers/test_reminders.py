@@ -1,4 +1,4 @@
-"""Reminders before a deadline, only to those who have not acted: on the FakeClock, through the fake Bot API."""
+"""Reminders before a deadline, only to those who have not acted: on the FakeClock, over the fake Bot API."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.clock import VN_TZ
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.plan import PlanRound
-from tests.handlers.test_reminders import SEVEN_DAYS, at, open_year, register, reminders_of
+from tests.handlers.test_reminders import SEVEN_DAYS, at, open_year, reminders_of
 
 BEFORE_VOTING = datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ)  # yearly 2024-2025: voting opens 02/06
 BEFORE_CEREMONY = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)  # the yearly meeting: 04/07, 3 days before
