@@ -55,7 +55,10 @@ from storage.repositories.people import role_in_force
 KIND = "reminder"  # the outbox rows' kind
 SUMMARY_KIND = "reminder-summary"
 MUTABLE = ("ceremony",)  # announcement-type reminders a person may mute (issue 14 adds events, digests)
-HORIZON = timedelta(days=14)  # what /reminders lists
+HORIZON = timedelta(days=14)
+# A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
+# first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
+QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
 MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
 SETTINGS = "reminders_settings"  # /settings: muting the review days
@@ -190,15 +193,18 @@ class ReminderService:
 
     async def due(self, now: datetime) -> list[Due]:
         """What goes now: per occurrence and rule, the latest offset whose time has come and not yet gone."""
-        if self.quiet.quiet(now):
-            return []
+        quiet = self.quiet.quiet(now)
         rules, paused = await self._rules(), await self._paused()
         found: list[Due] = []
         for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
             if paused.intersection(pause_scopes(occ)):
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
-                ready = [(at, off) for off, at in self.schedule(occ, rule) if at <= now]
+                ready = [
+                    (at, off)
+                    for off, at in self.schedule(occ, rule)
+                    if at <= now and (not quiet or now - at <= QUIET_GRACE)
+                ]
                 if ready:
                     at, offset = max(ready)
                     found.append(Due(occ, rule, offset, at))

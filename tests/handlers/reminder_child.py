@@ -24,7 +24,7 @@ async def main(url: str, when: str, log_path: str) -> None:
     await world.start()
     api = world.api
     original = api.make_request
-    log = open(log_path, "a", buffering=1)  # noqa: SIM115 - kept open until the process is killed
+    log = open(log_path, "a", buffering=1)
 
     async def recording(bot, method, timeout=None):  # type: ignore[no-untyped-def]
         if method.__api_method__ == "sendMessage":

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from bot.clock import FakeClock
 from bot.devtools.harness import ROOT, World
 from bot.text import search_key
 from storage.db import make_engine
-from storage.models import OutboxMessage, Person, PersonRole, Unit
+from storage.models import OutboxMessage, Person, PersonRole
 from tests.conftest import make_settings
 from tests.dbs import PG_UP
 from tests.handlers.test_reminders import SEVEN_DAYS, open_year, reminders_of
