@@ -1,6 +1,9 @@
 """A bot process for the kill -9 test: runs the due work and the outbox sender on the given database, and
 writes the chat id of every request that reaches (fake) Telegram to a file, one per line, before it is
-answered. The test kills it with SIGKILL mid-run. Usage: python -m tests.handlers.reminder_child URL ISO LOG"""
+answered. The test kills it with SIGKILL mid-run.
+
+    python -m tests.handlers.reminder_child URL ISO LOG
+"""
 
 from __future__ import annotations
 
@@ -24,9 +27,9 @@ async def main(url: str, when: str, log_path: str) -> None:
     await world.start()
     api = world.api
     original = api.make_request
-    log = open(log_path, "a", buffering=1)
+    log = open(log_path, "a", buffering=1)  # noqa: ASYNC230 - open until the process is killed
 
-    async def recording(bot, method, timeout=None):  # type: ignore[no-untyped-def]
+    async def recording(bot, method, timeout=None):  # type: ignore[no-untyped-def]  # noqa: ASYNC109
         if method.__api_method__ == "sendMessage":
             log.write(f"{method.chat_id}\n")
             log.flush()

@@ -78,7 +78,7 @@ async def test_kill_9_in_the_middle_of_500_reminders_loses_none_and_doubles_only
     log.touch()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     url = world.settings.database_url
-    child = subprocess.Popen(
+    child = subprocess.Popen(  # noqa: ASYNC220 - the bot process to kill
         [sys.executable, "-m", "tests.handlers.reminder_child", url, SEVEN_DAYS.isoformat(), str(log)],
         cwd=ROOT,
         env=env,
