@@ -963,16 +963,17 @@ __all__ = [
 
 # -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
 def _registered(occ: Occurrence) -> Any:
-    """An individual registration of the occurrence's school year that counts (not withdrawn)."""
-    return (
-        select(Registration.id)
-        .where(
+    """Has an individual registration of the occurrence's school year that counts (not withdrawn).
+
+    An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
+    walk the year's registrations once per person through the (year, unit, state) index."""
+    return Person.id.in_(
+        select(Registration.person_id).where(
             Registration.school_year_id == occ.school_year_id,
-            Registration.person_id == Person.id,
+            Registration.person_id.is_not(None),
             Registration.subject == RegistrationSubject.INDIVIDUAL.value,
             Registration.state != RegistrationState.WITHDRAWN.value,
         )
-        .exists()
     )
 
 
