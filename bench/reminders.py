@@ -18,7 +18,6 @@ import asyncio
 import socket
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from sqlalchemy import event, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "2026-2030.example.yaml"
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 CHUNK = 5000
 
 
@@ -145,22 +143,6 @@ async def measure(url: str, staff: int, units: int) -> tuple[int, float, int]:
     return recipients, best, queries
 
 
-async def pg_database() -> tuple[str, Any]:
-    import asyncpg
-
-    name = f"thidua_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-
-    async def drop() -> None:
-        conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
-
-    return f"{PG}/{name}", drop
-
-
 async def main(staff: int, units: int) -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,13 +150,15 @@ async def main(staff: int, units: int) -> None:
         print(f"SQLite: recipients {r[0]} of {staff} in {r[1]:.3f} s, {r[2]} queries")
         results.append(r)
     if pg_up():
-        url, drop = await pg_database()
+        from bench.dispatch import drop_pg, pg_url  # the same temporary database as the dispatch bench
+
+        url, name = await pg_url()
         try:
             r = await measure(url, staff, units)
             print(f"PostgreSQL: recipients {r[0]} of {staff} in {r[1]:.3f} s, {r[2]} queries")
             results.append(r)
         finally:
-            await drop()
+            await drop_pg(name)
     worst = max(results, key=lambda r: r[1])
     print(f"recipients {worst[0]} of {staff} in {worst[1]:.3f} s, {max(r[2] for r in results)} queries")
 

@@ -37,7 +37,7 @@ from bot.text import esc, split_message
 from handlers.render.reminders import TEXTS, upcoming_line
 from storage.models.plan import PlanRound
 
-register_command("reminders", MANAGE, "reminder-cmd-list", order=60)
+register_command("reminders", MANAGE, "reminder-cmd-list", order=50)
 register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
 
 

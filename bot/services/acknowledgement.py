@@ -25,16 +25,9 @@ from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.roles import Action, Role, can
+from bot.services import reminder_audiences as reminders
 from bot.services.audit import Audit
 from bot.services.outbox import BatchReport, Outbox
-from bot.services.reminder_audiences import (
-    RECIPIENT_COLUMNS,
-    Occurrence,
-    Recipient,
-    audience,
-    run_query,
-    unit_items,
-)
 from bot.text import esc
 from storage.models import Person
 from storage.models.plan import PlanPeriod
@@ -194,7 +187,7 @@ def _title(period: PlanPeriod, locale: str | None) -> str:
 
 
 # -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
-def _acknowledged(occ: Occurrence) -> Any:
+def _acknowledged(occ: reminders.Occurrence) -> Any:
     return (
         select(PlanAcknowledgement.id)
         .where(PlanAcknowledgement.period_id == occ.period_id, PlanAcknowledgement.person_id == Person.id)
@@ -202,14 +195,16 @@ def _acknowledged(occ: Occurrence) -> Any:
     )
 
 
-@audience("acknowledgement", "pending")
-async def not_acknowledged(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+@reminders.audience("acknowledgement", "pending")
+async def not_acknowledged(session: AsyncSession, occ: reminders.Occurrence) -> list[reminders.Recipient]:
     """Linked staff who have not acknowledged the occurrence's plan."""
-    return await run_query(session, select(*RECIPIENT_COLUMNS).where(~_acknowledged(occ)))
+    return await reminders.people_where(session, ~_acknowledged(occ))
 
 
-@unit_items("acknowledgement")
-async def units_not_acknowledged(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+@reminders.unit_items("acknowledgement")
+async def units_not_acknowledged(
+    session: AsyncSession, occ: reminders.Occurrence
+) -> dict[int, dict[str, int]]:
     """Per unit: people on the roster (joined or not) who have not acknowledged the plan."""
     stmt = (
         select(Person.unit_id, func.count())

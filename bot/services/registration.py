@@ -28,14 +28,7 @@ from bot.roles import Member, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
-from bot.services.reminder_audiences import (
-    RECIPIENT_COLUMNS,
-    Occurrence,
-    Recipient,
-    audience,
-    run_query,
-    unit_items,
-)
+from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where, unit_items
 from bot.text import esc, nfc
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
@@ -980,10 +973,9 @@ def _registered(occ: Occurrence) -> Any:
 @audience("registration_close", "pending")
 async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
     """Staff on a unit's roster (of this occurrence's units) with no registration for the school year."""
-    stmt = select(*RECIPIENT_COLUMNS).where(
-        Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    return await people_where(
+        session, Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
     )
-    return await run_query(session, stmt)
 
 
 @unit_items("registration_close")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person
@@ -135,3 +135,8 @@ RECIPIENT_COLUMNS = (Person.id, Person.telegram_id, Person.full_name, Person.lan
 
 async def run_query(session: AsyncSession, stmt: Select[Any]) -> list[Recipient]:
     return [Recipient(*row) for row in (await session.execute(recipients_query(stmt))).all()]
+
+
+async def people_where(session: AsyncSession, *conditions: Any) -> list[Recipient]:
+    """The linked, active, reachable people meeting `conditions`, in one query."""
+    return await run_query(session, select(*RECIPIENT_COLUMNS).where(*conditions))

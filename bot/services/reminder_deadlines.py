@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,16 +22,21 @@ from storage.models.plan import PlanRound, PlanSchoolYear
 from storage.models.registration import RegistrationExtension
 
 
-def _year_occurrences(
-    sy: PlanSchoolYear, extensions: list[RegistrationExtension], today: date
-) -> Iterable[Occurrence]:
-    base = {
+def _base(sy: PlanSchoolYear, opens: datetime, today: date) -> dict[str, Any]:
+    """What every occurrence of a school year shares."""
+    return {
         "period_id": sy.period_id,
         "school_year_id": sy.id,
         "school_year": sy.code,
-        "opens_at": sy.registration_opens_at,
+        "opens_at": opens,
         "today": today,
     }
+
+
+def _year_occurrences(
+    sy: PlanSchoolYear, extensions: list[RegistrationExtension], today: date
+) -> Iterable[Occurrence]:
+    base = _base(sy, sy.registration_opens_at, today)
     college = sy.registration_closes_at
     for ext in extensions:
         if ext.unit_id is None:
@@ -48,15 +54,10 @@ def _year_occurrences(
 def _round_occurrences(
     r: PlanRound, sy: PlanSchoolYear, extension: datetime | None, today: date
 ) -> Iterable[Occurrence]:
-    base = {
-        "period_id": r.period_id,
-        "school_year_id": sy.id,
-        "school_year": sy.code,
-        "opens_at": r.nominations_open_at,
+    base = _base(sy, r.nominations_open_at, today) | {
         "round_id": r.id,
         "round_name_vi": r.name_vi,
         "round_name_en": r.name_en,
-        "today": today,
     }
     nominations = max(r.nominations_close_at, extension) if extension else r.nominations_close_at
     voting_open, voting_close = effective_voting_window(r)

@@ -41,8 +41,8 @@ from bot.services.reminder_audiences import (
     Recipient,
     audience,
     items_of,
+    people_where,
     provider,
-    run_query,
     waiting_for,
 )
 from bot.services.reminder_deadlines import occurrences
@@ -534,7 +534,7 @@ def _with_role(role: Role, occ: Occurrence) -> Any:
 
 def _role_audience(role: Role, deadlines: Iterable[str], name: str) -> None:
     async def fn(session: Any, occ: Occurrence) -> list[Recipient]:
-        return await run_query(session, select(*RECIPIENT_COLUMNS).where(_with_role(role, occ)))
+        return await people_where(session, _with_role(role, occ))
 
     for deadline in deadlines:
         audience(deadline, name)(fn)
@@ -556,4 +556,4 @@ for _role, _name in ((Role.SECRETARY, "secretary"), (Role.PRINCIPAL, "principal"
 @audience("ceremony", "all_staff")
 async def everyone(session: Any, occ: Occurrence) -> list[Recipient]:
     """Every linked member: the review meeting is announced to all."""
-    return await run_query(session, select(*RECIPIENT_COLUMNS))
+    return await people_where(session)

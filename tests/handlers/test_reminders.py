@@ -11,9 +11,9 @@ from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
 from storage.models import OutboxMessage, Unit
 from storage.models.registration import RegistrationExtension
+from tests.scenario.test_school_year_registration import register
 
 PLAN = "plans/2021-2025.yaml"
-COMMITMENTS = "Hoàn thành xuất sắc nhiệm vụ giảng dạy, tham gia đầy đủ các phong trào của trường."
 # registration 2024-2025 closes at the end of 31/10/2024; rules: 7d and 1d before, to pending and unit heads
 OPEN = datetime(2024, 10, 20, 9, 0, tzinfo=VN_TZ)
 SEVEN_DAYS = datetime(2024, 10, 25, 7, 0, tzinfo=VN_TZ)  # 24/10 23:59:59 is quiet: it goes at 07:00
@@ -33,17 +33,6 @@ def variant(tmp_path: Path, old: str, new: str) -> Path:
     path = tmp_path / "plan.yaml"
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
-
-
-async def register(person: Chatter, *, head: bool = False) -> None:
-    await person.send("/register")
-    if head:
-        await person.click("Cá nhân tôi")
-    await person.click("Lao động tiên tiến")
-    await person.click("Đổi mới, sáng tạo")
-    await person.click("Xong")
-    await person.send(COMMITMENTS)
-    await person.click("Gửi đăng ký")
 
 
 def reminders_of(person: Chatter) -> list[str]:

@@ -13,12 +13,12 @@ from datetime import date, datetime, time, timedelta
 
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
+from tests.scenario.test_school_year_registration import register
 
 PLAN = "plans/2026-2030.example.yaml"
 START = date(2026, 9, 1)
 END = date(2027, 7, 31)
 TICKS = (time(7, 0), time(7, 30), time(20, 30), time(21, 0))
-COMMITMENTS = "Hoàn thành xuất sắc nhiệm vụ giảng dạy, tham gia đầy đủ các phong trào của trường."
 KINDS = {
     "chưa xác nhận đã đọc": "acknowledge",
     "chưa đăng ký thi đua năm học": "register",
@@ -32,17 +32,6 @@ KINDS = {
 
 def kind_of(text: str) -> str | None:
     return next((k for marker, k in KINDS.items() if marker in text), None)
-
-
-async def register(person: Chatter, *, head: bool = False) -> None:
-    await person.send("/register")
-    if head:
-        await person.click("Cá nhân tôi")
-    await person.click("Lao động tiên tiến")
-    await person.click("Đổi mới, sáng tạo")
-    await person.click("Xong")
-    await person.send(COMMITMENTS)
-    await person.click("Gửi đăng ký")
 
 
 def days(first: date, last: date) -> set[date]:
