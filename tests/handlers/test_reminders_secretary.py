@@ -112,3 +112,15 @@ async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announceme
     await at(world, datetime(2025, 7, 7, 14, 0, tzinfo=VN_TZ))
     [text] = [t for t in nam.texts() if "Hội nghị" in t]
     assert "14:00 ngày 10/07/2025" in text and "Hội trường A" in text
+
+
+async def test_the_demo_has_a_meeting_place_and_someone_who_muted_its_announcements(world):
+    from bot.devtools.demo import load_demo
+    from storage.models.reminder import ReminderMute
+
+    await load_demo(world, world.clock)
+    [mute] = await world.rows(ReminderMute)
+    assert mute.kind == "ceremony"
+    assert [r.ceremony_place for r in await world.rows(PlanRound) if r.ceremony_place] != []
+    await load_demo(world, world.clock)  # again: nothing doubled
+    assert len(await world.rows(ReminderMute)) == 1
