@@ -76,9 +76,11 @@ conversation(RemCeremonySG, "reminder-flow-ceremony", started_by=[CEREMONY_PRESS
 # -- the due work -----------------------------------------------------------------------------------------
 @due_work("reminders")
 async def send_due_reminders(ctx: DueContext, now: datetime) -> int:
-    """Lock the nominations whose window passed, then queue what is due now; how many were queued."""
+    """Lock the nominations whose window passed, cancel queued reminders whose deadline moved, then queue
+    what is due now; how many were queued."""
     async with unit_of_work(ctx) as c:
         await NominationService(c).lock_due()
+        await ReminderService(c).cancel_stale(now)
     async with unit_of_work(ctx) as c:
         due = await ReminderService(c).due(now)
     queued = 0

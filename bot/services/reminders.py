@@ -33,7 +33,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.plan.schema import parse_offset
 from bot.roles import EVERYONE, HEAD_ROLES, Role, Scope, can, register_rules
 from bot.services.audit import Audit
-from bot.services.outbox import Outbox
+from bot.services.outbox import NOT_SENT, Outbox
 from bot.services.reminder_audiences import (
     RECIPIENT_COLUMNS,
     SUMMARY,
@@ -216,6 +216,23 @@ class ReminderService:
         )
         return [d for d in found if d.mark not in done]
 
+    async def cancel_stale(self, now: datetime) -> int:
+        """Cancel the reminders queued but not sent whose deadline has moved or passed (a 429 held them):
+        none goes out naming a stale date. Returns how many."""
+        current = {
+            (o.kind, o.school_year, o.scope): str(int(o.deadline.timestamp()))
+            for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
+        }
+        stmt = select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT)
+        )
+        cancelled = 0
+        for key in (await self.ctx.session.scalars(stmt)).all():
+            parts = (key or "").split(":")
+            if len(parts) == 7 and current.get((parts[1], parts[2], parts[3])) != parts[4]:
+                cancelled += await Outbox(self.ctx).cancel(key=key)
+        return cancelled
+
     # -- sending ------------------------------------------------------------------------------------------
     async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:
         """Who `name` is for this occurrence now (one query); None when no feature supplies it yet."""
@@ -314,15 +331,14 @@ class ReminderService:
             return 0
         return await self._send_summaries(per_unit, today.isoformat())
 
-    async def _send_summaries(
-        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], day: str
-    ) -> int:
+    async def heads_of(self, units: Iterable[int]) -> list[tuple[Recipient, int]]:
+        """The linked, reachable heads (acting deputies too) of `units` today, with the unit (one query)."""
         stmt = (
             select(*RECIPIENT_COLUMNS, PersonRole.unit_id)
             .join(PersonRole, PersonRole.person_id == Person.id)
             .where(
                 PersonRole.role.in_([r.value for r in HEAD_ROLES]),
-                PersonRole.unit_id.in_(sorted(per_unit)),
+                PersonRole.unit_id.in_(sorted(units)),
                 role_in_force(self.ctx.clock.today()),
                 Person.active.is_(True),
                 Person.telegram_id.is_not(None),
@@ -330,9 +346,15 @@ class ReminderService:
             )
             .order_by(Person.id, PersonRole.unit_id)
         )
+        return [
+            (Recipient(*cols), unit_id) for *cols, unit_id in (await self.ctx.session.execute(stmt)).all()
+        ]
+
+    async def _send_summaries(
+        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], day: str
+    ) -> int:
         heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
-        for *cols, unit_id in (await self.ctx.session.execute(stmt)).all():
-            person = Recipient(*cols)
+        for person, unit_id in await self.heads_of(per_unit):
             heads.setdefault(person.person_id, (person, []))[1].extend(per_unit[unit_id])
         keys = {pid: f"rem-summary:{pid}:{day}" for pid in heads}
         done = await self._queued(keys.values())
@@ -375,7 +397,7 @@ class ReminderService:
         waiting = waiting_for(occ.kind, name)
         expected: int | None = None
         if waiting is None and name == SUMMARY:
-            expected = len(await self._units_pending(occ))
+            expected = len({p.person_id for p, _ in await self.heads_of(await self._units_pending(occ))})
         elif waiting is None:
             expected = len(await self.recipients(occ, name) or [])
         return Upcoming(occ, rule, offset, at, name, expected, waiting, paused)

@@ -254,3 +254,27 @@ async def test_an_offset_before_the_round_opens_is_a_warning_naming_the_round_an
     await at(world, datetime(2025, 4, 1, 9, 0, tzinfo=VN_TZ))  # 60d before 30/05 (the yearly round): it goes
     texts = [t for t in lan.texts() if "Hạn đề xuất khen thưởng" in t]
     assert len(texts) == 1 and "30/05/2025" in texts[0]
+
+
+async def test_a_reminder_held_by_a_429_is_not_sent_once_its_deadline_moved(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=3 * 24 * 3600)  # Telegram holds her chat for three days
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    async with world.session() as s:
+        s.add(
+            RegistrationExtension(
+                school_year_id=(await world_school_year(world)),
+                scope="college",
+                unit_id=None,
+                closes_at=datetime(2024, 11, 15, 23, 59, 59, tzinfo=VN_TZ),
+                set_at=world.clock.now(),
+            )
+        )
+        await s.commit()
+    await world.run_due()  # the next tick: the queued one names 31/10, a stale date
+    await world.drain_outbox(advance=True)
+    assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "cancelled"
