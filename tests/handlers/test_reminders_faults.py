@@ -135,3 +135,28 @@ async def test_two_schedulers_and_senders_on_one_postgres_send_each_reminder_onc
     await b.close()
     await a.engine.dispose()
     await b.engine.dispose()
+
+
+@pytest.mark.skipif(not PG_UP, reason="PostgreSQL is not reachable")
+async def test_two_bot_processes_on_one_postgres_send_each_reminder_once(pg_url, tmp_path):
+    world = await World(make_settings(pg_url), make_engine(pg_url), FakeClock(SEVEN_DAYS)).start()
+    world.clock.set(SEVEN_DAYS.replace(day=20))
+    await world.load_plan("plans/2021-2025.yaml")
+    ids = await roster(world, 200)
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.handlers.reminder_child", pg_url, SEVEN_DAYS.isoformat(), str(log),
+            cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        for log in logs
+    ]  # fmt: skip
+    for child in children:
+        _, err = await asyncio.wait_for(child.communicate(), 180)
+        assert child.returncode == 0, err.decode()[-2000:]
+    sends = Counter(int(line) for log in logs for line in log.read_text().splitlines())
+    assert set(sends) == set(ids) and set(sends.values()) == {1}
+    assert len(await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")) == 200
+    await world.close()
+    await world.engine.dispose()
