@@ -124,3 +124,30 @@ async def test_the_demo_has_a_meeting_place_and_someone_who_muted_its_announceme
     assert [r.ceremony_place for r in await world.rows(PlanRound) if r.ceremony_place] != []
     await load_demo(world, world.clock)  # again: nothing doubled
     assert len(await world.rows(ReminderMute)) == 1
+
+
+async def test_a_nudge_button_pressed_after_its_deadline_says_so_and_sends_nothing(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await world.staff("Nguyễn Thị Hoa")
+    await lan.send("/reminders")
+    world.clock.set(datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ))  # registration closed meanwhile
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    assert any("không còn nữa" in a for a in lan.alerts())
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.send("14:00 10/07/2025")
+    await lan.send("A")
+    assert "từ 3 đến 300 ký tự" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_set_at is None and row.ceremony_place is None
+    await lan.send("Hội trường A")
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_place == "Hội trường A"
+    assert await world.rows(AuditEntry, AuditEntry.action == "round.ceremony_set")
