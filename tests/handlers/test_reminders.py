@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -130,17 +130,7 @@ async def test_an_extension_for_one_unit_moves_its_reminders_only(world):
     await open_year(world)
     hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam", unit="KCNTT")
     [unit] = await world.rows(Unit, Unit.code == "KCNTT")
-    async with world.session() as s:
-        s.add(
-            RegistrationExtension(
-                school_year_id=(await world_school_year(world)),
-                scope=f"u{unit.id}",
-                unit_id=unit.id,
-                closes_at=datetime(2024, 11, 10, 23, 59, 59, tzinfo=VN_TZ),
-                set_at=world.clock.now(),
-            )
-        )
-        await s.commit()
+    await extend(world, date(2024, 11, 10), unit_id=unit.id)
     await at(world, ONE_DAY)
     assert len(reminders_of(hoa)) == 2 - 1  # the catch-up sends the latest: the 1d one
     assert reminders_of(nam) == []  # KCNTT closes on 10/11: its 1d reminder is not due yet
@@ -148,6 +138,21 @@ async def test_an_extension_for_one_unit_moves_its_reminders_only(world):
     [text] = reminders_of(nam)
     assert "hết ngày 10/11/2024" in text
     assert len(reminders_of(hoa)) == 1
+
+
+async def extend(world: World, day: date, unit_id: int | None = None) -> None:
+    """The registration window of 2024-2025 extended to the end of `day`, for the college or one unit."""
+    async with world.session() as s:
+        s.add(
+            RegistrationExtension(
+                school_year_id=(await world_school_year(world)),
+                scope="college" if unit_id is None else f"u{unit_id}",
+                unit_id=unit_id,
+                closes_at=datetime.combine(day, time.max, tzinfo=VN_TZ),
+                set_at=world.clock.now(),
+            )
+        )
+        await s.commit()
 
 
 async def world_school_year(world: World) -> int:
@@ -162,17 +167,7 @@ async def test_a_deadline_moved_after_a_reminder_went_sends_on_the_new_date_and_
     hoa = await world.staff("Nguyễn Thị Hoa")
     await at(world, SEVEN_DAYS)
     assert len(reminders_of(hoa)) == 1
-    async with world.session() as s:
-        s.add(
-            RegistrationExtension(
-                school_year_id=(await world_school_year(world)),
-                scope="college",
-                unit_id=None,
-                closes_at=datetime(2024, 11, 15, 23, 59, 59, tzinfo=VN_TZ),
-                set_at=world.clock.now(),
-            )
-        )
-        await s.commit()
+    await extend(world, date(2024, 11, 15))
     await at(world, ONE_DAY)  # the old 1d instant: nothing, the deadline is now 15/11
     assert len(reminders_of(hoa)) == 1
     await at(world, datetime(2024, 11, 14, 7, 0, tzinfo=VN_TZ))
@@ -262,17 +257,7 @@ async def test_a_reminder_held_by_a_429_is_not_sent_once_its_deadline_moved(worl
     world.api.flood(hoa.id, retry_after=3 * 24 * 3600)  # Telegram holds her chat for three days
     await at(world, SEVEN_DAYS)
     assert reminders_of(hoa) == []
-    async with world.session() as s:
-        s.add(
-            RegistrationExtension(
-                school_year_id=(await world_school_year(world)),
-                scope="college",
-                unit_id=None,
-                closes_at=datetime(2024, 11, 15, 23, 59, 59, tzinfo=VN_TZ),
-                set_at=world.clock.now(),
-            )
-        )
-        await s.commit()
+    await extend(world, date(2024, 11, 15))
     await world.run_due()  # the next tick: the queued one names 31/10, a stale date
     await world.drain_outbox(advance=True)
     assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
