@@ -263,3 +263,41 @@ async def test_a_reminder_held_by_a_429_is_not_sent_once_its_deadline_moved(worl
     assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert row.status == "cancelled"
+
+
+EXAMPLE = "plans/2026-2030.example.yaml"  # reading the plan due 16/10/2026, reminded 3 days before
+
+
+async def test_the_reading_reminder_carries_the_plans_buttons_and_pressing_acknowledges(world):
+    from storage.models.registration import PlanAcknowledgement
+
+    await open_year(world, datetime(2026, 9, 8, 9, 0, tzinfo=VN_TZ), plan=EXAMPLE)
+    binh = await world.staff("Đỗ Văn Bình")
+    await at(world, datetime(2026, 10, 14, 7, 0, tzinfo=VN_TZ))
+    [text] = [t for t in binh.texts() if "chưa xác nhận đã đọc" in t]
+    assert "hết ngày 16/10/2026" in text
+    assert binh.buttons() == ["Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch"]
+    await binh.click("Tôi đã đọc và quán triệt kế hoạch")
+    assert len(await world.rows(PlanAcknowledgement)) == 1
+
+
+async def test_a_person_who_reads_english_is_reminded_in_english(world):
+    await open_year(world)
+    tom = await world.staff("Tom Nguyen", language="en")
+    await at(world, SEVEN_DAYS)
+    [text] = [t for t in tom.texts() if "You have not registered" in t]
+    assert "2024-2025" in text and "31/10/2024" in text
+    assert tom.buttons() == ["Register now"]
+
+
+async def test_the_summarys_button_shows_what_waits_for_the_head(world):
+    await open_year(world)
+    minh = await world.unit_head("Trần Văn Minh")
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await register(hoa)
+    await world.drain_outbox()
+    await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert "1 bản đăng ký chờ anh/chị xác nhận" in summary
+    await minh.click("Xem việc chờ duyệt")
+    assert "Nguyễn Thị Hoa" in minh.last_text()
