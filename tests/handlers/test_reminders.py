@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
-from storage.models import OutboxMessage, Unit
+from storage.models import OutboxMessage
 from storage.models.registration import RegistrationExtension
 from tests.scenario.test_school_year_registration import register
 
@@ -129,8 +129,11 @@ async def test_a_week_of_downtime_sends_one_reminder_not_two(world):
 async def test_an_extension_for_one_unit_moves_its_reminders_only(world):
     await open_year(world)
     hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam", unit="KCNTT")
-    [unit] = await world.rows(Unit, Unit.code == "KCNTT")
-    await extend(world, date(2024, 11, 10), unit_id=unit.id)
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    await lan.send("/regwindow")  # the secretary extends KCNTT's window in chat
+    await lan.click("Phòng KCNTT")
+    await lan.send("10/11/2024")
+    await lan.click("Xác nhận")
     await at(world, ONE_DAY)
     assert len(reminders_of(hoa)) == 2 - 1  # the catch-up sends the latest: the 1d one
     assert reminders_of(nam) == []  # KCNTT closes on 10/11: its 1d reminder is not due yet
