@@ -105,7 +105,7 @@ async def test_kill_9_in_the_middle_of_500_reminders_loses_none_and_doubles_only
     got = Counter(before) + Counter(after)
     assert set(got) == set(ids)  # none lost
     doubled = sum(n - 1 for n in got.values())
-    print(f"kill -9: {len(before)} requests before, {in_flight} in flight, {len(after)} after, {doubled} doubled")
+    print(f"kill -9: {len(before)} before, {in_flight} in flight, {len(after)} after, {doubled} doubled")
     assert doubled <= in_flight <= world.sender.batch
     assert {r.status for r in await world.rows(OutboxMessage)} == {"sent"}
 
