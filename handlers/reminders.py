@@ -29,7 +29,7 @@ from bot.conversation import conversation
 from bot.due import DueContext, due_work, unit_of_work
 from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, personal_router
-from bot.i18n import t
+from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
 from bot.services.registration import fmt_when
 from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
@@ -106,6 +106,14 @@ def router() -> Router:
     return r
 
 
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def _round_name(round_: PlanRound) -> str:
+    return (round_.name_en if _locale() == "en" else None) or round_.name_vi
+
+
 def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text[:64], callback_data=data.pack())
 
@@ -133,7 +141,7 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
     paused = await svc.paused()
     mutes = await svc.mutes()
     lines = [t("reminder-list-head")]
-    lines += [upcoming_line(u) for u in items] or [t("reminder-list-none")]
+    lines += [upcoming_line(u, _locale()) for u in items] or [t("reminder-list-none")]
     if mutes:
         lines += ["", t("reminder-muted-head")]
         lines += [
@@ -157,13 +165,13 @@ def _list_keyboard(
             rows.append([_btn(label, RemCb(rule=u.rule.id, y=u.occ.school_year_id, s=u.occ.scope))])
         scopes.setdefault(f"y{u.occ.school_year_id}", t("reminder-scope-year", year=u.occ.school_year))
         if u.occ.round_id is not None:
-            scopes.setdefault(f"r{u.occ.round_id}", u.occ.round_name(None))
+            scopes.setdefault(f"r{u.occ.round_id}", u.occ.round_name(_locale()))
     for scope in sorted(paused | set(scopes)):
         op: Literal["p", "r"] = "r" if scope in paused else "p"
         label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes.get(scope, scope))
         rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
     for r in rounds:
-        rows.append([_btn(t("reminder-btn-ceremony", round=r.name_vi), RemCerCb(round=r.id))])
+        rows.append([_btn(t("reminder-btn-ceremony", round=_round_name(r)), RemCerCb(round=r.id))])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
@@ -237,7 +245,7 @@ async def ceremony_start(query: CallbackQuery, callback_data: RemCerCb, ctx: Ctx
     await state.set_state(RemCeremonySG.when)
     await state.set_data({"round": round_.id})
     if isinstance(query.message, Message):
-        await query.message.answer(t("reminder-ceremony-ask-when", round=esc(round_.name_vi)))
+        await query.message.answer(t("reminder-ceremony-ask-when", round=esc(_round_name(round_))))
 
 
 async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -267,7 +275,7 @@ async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
     assert when is not None
     text = t(
         "reminder-ceremony-saved",
-        round=esc(round_.name_vi),
+        round=esc(_round_name(round_)),
         when=fmt_when(when),
         place=esc(round_.ceremony_place or ""),
     )

@@ -151,3 +151,11 @@ async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
     [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
     assert row.ceremony_place == "Hội trường A"
     assert await world.rows(AuditEntry, AuditEntry.action == "round.ceremony_set")
+
+
+async def test_the_list_speaks_the_secretarys_language(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Do Thi Lan", language="en")
+    await lan.send("/reminders")
+    assert "Reminders in the next 14 days" in lan.last_text()
+    assert any(b.startswith("Set time and place: Emulation") for b in lan.buttons())
