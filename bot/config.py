@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,27 @@ class Settings(BaseSettings):
     invite_secretary_max_days: int = Field(30, ge=1)
     invite_admin_max_uses: int = Field(1000, ge=1)
     invite_admin_max_days: int = Field(365, ge=1)
+    # Reminders (issue 13): nothing goes out in the quiet hours (local time; empty: none); the unit heads'
+    # daily summary goes at REMINDER_SUMMARY_AT.
+    reminder_quiet_hours: str = "21:00-07:00"
+    reminder_summary_at: str = "07:30"
+
+    @field_validator("reminder_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            start, sep, end = value.partition("-")
+            if not sep:
+                raise ValueError("REMINDER_QUIET_HOURS is HH:MM-HH:MM, such as 21:00-07:00, or empty")
+            _hh_mm(start), _hh_mm(end)
+        return value
+
+    @field_validator("reminder_summary_at")
+    @classmethod
+    def _summary_at(cls, value: str) -> str:
+        _hh_mm(value)
+        return value.strip()
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -47,3 +68,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _hh_mm(text: str) -> tuple[int, int]:
+    """ "07:30" -> (7, 30); anything else is a ValueError naming the expected form."""
+    hour, sep, minute = text.strip().partition(":")
+    if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError(f"{text!r} is not a time of day HH:MM")
+    return int(hour), int(minute)

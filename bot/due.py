@@ -1,19 +1,19 @@
-"""Due work: what must happen at a time, outside any update (scheduled broadcasts, reminders, ...).
+"""Due work: what must happen at a time, worked out from the plan and the database on every tick.
 
-A feature registers its work in its own service-side module:
-
-    @due_work("broadcasts")
-    async def start_due_broadcasts(ctx: DueContext, now: datetime) -> int: ...
-
-The scheduler (bot/scheduler.py) calls `run_due(due_context(dp), clock.now())` every minute and once at
-start-up; the console's `:tick` and the tests' `world.run_due()` call it too. Due work opens its own unit
-of work for writes and never calls the Bot API: it enqueues into the outbox. No aiogram here.
+Nothing that must not be lost lives only in the scheduler's memory. The scheduler (bot/scheduler.py) calls
+`run_due(due_context(dp), clock.now())` every minute and once at start-up; the console's `:tick` and the
+tests' `world.run_due(now)` call the same function with the FakeClock. Each feature registers its work in
+its own service-side module (`@due_work("reminders")`), imported where its router is built, so whatever
+builds the dispatcher registers it. A work opens its own units of work, never calls the Bot API (it
+enqueues into the outbox) and must be safe to run twice for the same `now`: two overlapping runs, a restart
+or two processes on one database never do it twice (idempotency keys, conditional updates).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.context import Ctx
 from bot.identity import IdentityCache
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,32 +41,59 @@ class DueContext:
 
 
 DueWork = Callable[[DueContext, datetime], Awaitable[object]]
-_WORK: dict[str, DueWork] = {}
+
+_REGISTRY: dict[str, DueWork] = {}
 
 
 def due_work(name: str) -> Callable[[DueWork], DueWork]:
-    """Register `fn` under `name` (registering the same name again replaces it)."""
+    """Register `fn` as the due work `name` (registering a name again replaces it)."""
 
     def register(fn: DueWork) -> DueWork:
-        _WORK[name] = fn
+        _REGISTRY[name] = fn
         return fn
 
     return register
 
 
+def registered() -> dict[str, DueWork]:
+    """The registered works by name (a copy)."""
+    return dict(_REGISTRY)
+
+
 async def run_due(ctx: DueContext, now: datetime) -> dict[str, object]:
-    """Run every registered work in name order; one that fails is logged and does not stop the others."""
+    """Run every registered work in name order; one failing is logged and does not stop the others."""
     results: dict[str, object] = {}
-    for name in sorted(_WORK):
+    for name in sorted(_REGISTRY):
         try:
-            results[name] = await _WORK[name](ctx, now)
-        except Exception as e:  # logged without its arguments: they may hold people's data
+            results[name] = await _REGISTRY[name](ctx, now)
+        except Exception as e:
             log.error("due work %s failed: %s", name, type(e).__name__)
             results[name] = e
     return results
 
 
 def due_context(dp: Any) -> DueContext:
-    """The due context built from the dispatcher's workflow data."""
+    """The context built from the dispatcher's workflow data."""
     wake = dp["outbox_wake"]
-    return DueContext(dp["sessionmaker"], dp["clock"], dp["settings"], dp["identity"], wake.set)
+    return DueContext(
+        sessionmaker=dp["sessionmaker"],
+        clock=dp["clock"],
+        settings=dp["settings"],
+        identity=dp["identity"],
+        wake=wake.set if wake is not None else None,
+    )
+
+
+class _Wake:
+    """What `Ctx.outbox_wake` is asked for (`.set()`), over the context's plain callable."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self.set = fn
+
+
+@asynccontextmanager
+async def unit_of_work(ctx: DueContext) -> AsyncIterator[Ctx]:
+    """One unit of work for due work, as the system (no actor): committed on exit, rolled back on error."""
+    async with UnitOfWork(ctx.sessionmaker) as uow:
+        wake: Any = _Wake(ctx.wake) if ctx.wake is not None else None
+        yield Ctx(uow, ctx.clock, ctx.identity, ctx.settings, outbox_wake=wake)

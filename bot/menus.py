@@ -93,16 +93,26 @@ async def set_default_menu(bot: Bot) -> None:
 
 
 async def refresh_dated_menus(
-    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], today: date, identity: Any = None
+    bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    today: date,
+    identity: Any = None,
+    since: date | None = None,
 ) -> int:
-    """Daily: menus of people whose dated roles (a deputy's delegation) start today or ended yesterday."""
-    yesterday = today - timedelta(days=1)
+    """Menus of people whose dated roles (a deputy's delegation) start today or ended yesterday; with `since`
+    (the last day done), of every day after it up to today, so a day of downtime is caught up."""
+    first = since + timedelta(days=1) if since is not None and since < today else today
     async with sessionmaker() as s:
         people = (
             await s.scalars(
                 select(Person)
                 .join(PersonRole)
-                .where(or_(PersonRole.valid_from == today, PersonRole.valid_to == yesterday))
+                .where(
+                    or_(
+                        PersonRole.valid_from.between(first, today),
+                        PersonRole.valid_to.between(first - timedelta(days=1), today - timedelta(days=1)),
+                    )
+                )
                 .distinct()
             )
         ).all()
@@ -111,6 +121,32 @@ async def refresh_dated_menus(
             identity.invalidate(person.telegram_id)
         await refresh_menu(bot, person, today)
     return len(people)
+
+
+DATED_MENUS = "dated-menus"  # the due mark: the last local day whose dated menus were set
+
+
+async def catch_up_dated_menus(
+    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, identity: Any = None
+) -> int:
+    """The daily job: every day since the last one done (kept in `due_mark`), then mark today done."""
+    from storage.models.reminder import DueMark
+
+    today = clock.today()
+    async with sessionmaker() as s:
+        mark = await s.get(DueMark, DATED_MENUS)
+        since = mark.day if mark is not None else None
+    if since is not None and since >= today:
+        return 0
+    n = await refresh_dated_menus(bot, sessionmaker, today, identity, since=since)
+    async with sessionmaker() as s:
+        mark = await s.get(DueMark, DATED_MENUS)
+        if mark is None:
+            s.add(DueMark(name=DATED_MENUS, day=today, at=clock.now()))
+        else:
+            mark.day, mark.at = max(mark.day or today, today), clock.now()
+        await s.commit()
+    return n
 
 
 async def refresh_changed_menus(

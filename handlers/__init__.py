@@ -18,5 +18,6 @@ FEATURES: list[str] = [
     "nomination",  # /nominate, /nominations, /nomwindow (issue 12)
     "channels",  # the bot in groups and channels (my_chat_member), /channels (issue 14)
     "announce",  # /announce: broadcasts of commended exemplars (issue 14)
+    "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
     "fallback",  # must stay last
 ]

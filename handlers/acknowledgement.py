@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.filters import Allowed, personal_router
@@ -23,7 +24,6 @@ from bot.plan import views
 from bot.roles import Action, Member, Role
 from bot.services.acknowledgement import AcknowledgementService, offer_markup
 from bot.services.plan import PlanService
-from bot.services.registration import fmt_when
 from bot.text import esc, split_message
 from handlers.keyboards import PlanCb
 from storage.models.plan import PlanMovement, PlanPeriod

@@ -13,6 +13,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.clock import fmt_when
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
@@ -20,7 +21,6 @@ from bot.filters import Allowed, personal_router
 from bot.i18n import get_i18n, t, tn
 from bot.plan import views
 from bot.roles import Action, Member, can, units_for
-from bot.services.registration import fmt_when
 from bot.services.status import (
     CollegeStatus,
     MyStatus,

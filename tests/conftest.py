@@ -88,3 +88,10 @@ async def world(world_url: str, clock: FakeClock) -> AsyncIterator[World]:
     yield w
     await w.close()
     await engine.dispose()
+
+
+@pytest.fixture
+async def pg_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplates) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of its own (skipped when PostgreSQL is not reachable)."""
+    async for url in fresh_database("postgres", request, sqlite_templates):
+        yield url

@@ -267,3 +267,23 @@ def test_a_new_current_period_is_queued_for_everyone_who_has_joined(db_file: Pat
     with sqlite3.connect(db_file) as conn:
         rows = conn.execute("select chat_id, batch from outbox where kind = 'plan-announce'").fetchall()
     assert [chat for chat, _ in rows] == [777] and rows[0][1].startswith("plan-announce:")
+
+
+# -- reminders (issue 13) ------------------------------------------------------------------------------------
+def test_plan_load_warns_about_an_offset_that_goes_the_evening_before_and_still_loads(db_file, tmp_path):
+    text = edit(EXAMPLE_TEXT, "offsets: [2d, 3h]", "offsets: [2d, 30m]")
+    result = thidua("plan", "load", str(write(tmp_path, text)), "--lang", "en")
+    assert result.exit_code == 0
+    assert "Warnings:" in result.output
+    [line] = [x for x in result.output.splitlines() if "30m" in x]
+    assert "20:30 the evening before" in line and "reminder_rules[" in line and "line" in line
+
+
+def test_two_rules_with_one_deadline_and_audience_are_an_error(db_file, tmp_path):
+    rule = "  - deadline: province_report\n    offsets: [7d]\n    audience: [secretary]\n"
+    text = edit(EXAMPLE_TEXT, rule, rule + rule.replace("[7d]", "[1d]"))
+    result = CliRunner().invoke(main, ["plan", "load", str(write(tmp_path, text)), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "repeats reminder_rules[" in result.output
+    if db_file.exists():  # migrated, and nothing loaded
+        assert dump(db_file).get("plan_reminder_rule", []) == []

@@ -20,7 +20,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import func, select
 
-from bot.clock import Clock
+from bot.clock import Clock, fmt_when
 from bot.config import Settings
 from bot.devtools.fake_api import Call, Sent
 from bot.devtools.harness import Chatter, World
@@ -175,6 +175,8 @@ class Console:
                 self.newcomer(arg)
             elif cmd == "press" and arg.isdigit():
                 await self.press(int(arg))
+            elif cmd == "tick":
+                await self.tick(arg)
             else:
                 self.out(self.t("console-unknown", cmd=line.split()[0]))
             return True
@@ -208,6 +210,25 @@ class Console:
             return
         assert self.me is not None
         await self.world.feed(self.me.callback_update(button.callback_data, sent))
+        await self.show()
+
+    async def tick(self, arg: str) -> None:
+        """`:tick` runs the due work now (what the scheduler runs every minute); `:tick 1d` / `3h` / `30m`
+        moves the clock first. Then shows what the bot sent."""
+        from bot.plan.schema import parse_offset
+
+        if arg:
+            advance = getattr(self.world.clock, "advance", None)  # only a FakeClock moves
+            try:
+                delta = parse_offset(arg)
+            except ValueError:
+                advance = None
+            if advance is None:
+                self.out(self.t("console-bad-tick", value=arg))
+                return
+            advance(seconds=delta.total_seconds())
+        await self.world.run_due()
+        self.out(self.t("console-ticked", when=fmt_when(self.world.clock.now(), self.locale)))
         await self.show()
 
     # -- output ---------------------------------------------------------------------------------------

@@ -168,6 +168,9 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
     async with sessionmaker() as s:
         await _load_channels(s, clock)
         await s.commit()
+    async with sessionmaker() as s:
+        await _load_reminders(s, clock)
+        await s.commit()
     return added
 
 
@@ -228,6 +231,23 @@ async def _load_channels(s: AsyncSession, clock: Clock) -> int:
             )
         )
     return added
+
+
+async def _load_reminders(s: AsyncSession, clock: Clock) -> int:
+    """The demo round's review meeting has a place, as the secretary would set it in /reminders, and one
+    demo person has muted the meetings' announcements (so /reminders shows who muted what)."""
+    from storage.models.reminder import ReminderMute
+
+    round_ = await _demo_round(s, clock)
+    if round_ is not None and round_.ceremony_place is None:
+        round_.ceremony_place = "Hội trường tầng 2, Nhà hiệu bộ"
+    person_id = await s.scalar(select(Person.id).where(Person.hr_id == "DEMO-05"))
+    if person_id is None:
+        return 0
+    if await s.scalar(select(ReminderMute.id).where(ReminderMute.person_id == person_id)) is None:
+        s.add(ReminderMute(person_id=person_id, kind="ceremony", set_at=clock.now()))
+        return 1
+    return 0
 
 
 async def _load_plans(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> None:

@@ -106,11 +106,21 @@ class World:
             until = self.clock.now() + timedelta(days=3660)
         return await self.sender.drain(until=until, wait=wait)
 
+    # -- due work (bot/due.py) ----------------------------------------------------------------------
     async def run_due(self, now: datetime | None = None) -> dict[str, object]:
-        """Run the due work (bot/due.py) as the scheduler does; `now` defaults to the world's clock."""
+        """What the scheduler runs every minute, at `now` (default: the world's clock now)."""
         from bot.due import due_context, run_due
 
         return await run_due(due_context(self.dp), now or self.clock.now())
+
+    async def tick(self, *, drain: bool = True, **delta: float) -> dict[str, object]:
+        """Move the clock by `delta` (days=, hours=, minutes=), run the due work, then deliver what is due."""
+        if delta:
+            self.clock.advance(**delta)
+        results = await self.run_due()
+        if drain:
+            await self.drain_outbox(wait=False)
+        return results
 
     # -- people -------------------------------------------------------------------------------------
     def chatter(self, name: str, telegram_id: int | None = None, language_code: str = "vi") -> Chatter:

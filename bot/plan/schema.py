@@ -219,7 +219,15 @@ DecidedBy = Literal["school", "upward"]
 VoteBase = Literal["all_members", "votes_cast"]
 QuotaBase = Literal["title", "unit_staff"]
 RoundKind = Literal["yearly", "interim", "final"]
-DeadlineKind = Literal["registration_close", "nominations_close", "voting_open", "voting_close", "ceremony"]
+DeadlineKind = Literal[
+    "registration_close",
+    "acknowledgement",  # the school year's `acknowledgement` (default: the registration's close)
+    "nominations_close",
+    "voting_open",
+    "voting_close",
+    "ceremony",  # the round's review meeting (sơ kết, tổng kết, the yearly one)
+    "province_report",  # the school year's `report_to_province`
+]
 Audience = Literal[
     "all_staff",  # every linked staff member
     "pending",  # those who have not yet done what the deadline asks (register, vote, ...)
@@ -374,6 +382,8 @@ class SchoolYear(StrictModel):
     start: LocalDay
     end: LocalDay
     registration: RegistrationWindow
+    acknowledgement: LocalMoment | None = None  # default: the registration's close
+    report_to_province: LocalMoment | None = None  # the yearly report to the province
 
 
 class RoundWindows(StrictModel):
@@ -407,6 +417,15 @@ class ReminderRule(StrictModel):
 
     def offset_deltas(self) -> list[timedelta]:
         return [parse_offset(o) for o in self.offsets]
+
+    @property
+    def key(self) -> str:
+        """The rule's identity: its deadline and its audiences, whatever their order or the rule's place."""
+        return rule_key(self.deadline, self.audience)
+
+
+def rule_key(deadline: str, audience: Iterable[str]) -> str:
+    return f"{deadline}:{','.join(sorted(set(audience)))}"
 
 
 class Confidentiality(StrictModel):
@@ -762,7 +781,12 @@ def _money_issues(plan: PlanFile) -> Iterator[PlanIssue]:
 
 
 def _reminder_issues(plan: PlanFile) -> Iterator[PlanIssue]:
+    rules: dict[str, int] = {}
     for i, rule in enumerate(plan.reminder_rules):
+        if rule.key in rules:
+            params = {"other": format_path(("reminder_rules", rules[rule.key]))}
+            yield PlanIssue(("reminder_rules", i, "audience"), "plan-duplicate-rule", params)
+        rules.setdefault(rule.key, i)
         seen: dict[timedelta, str] = {}
         for j, offset in enumerate(rule.offsets):
             delta = parse_offset(offset)

@@ -18,14 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.roles import Action, Role, can
+from bot.services import reminder_audiences as reminders
 from bot.services.audit import Audit
 from bot.services.outbox import BatchReport, Outbox
 from bot.text import esc
+from storage.models import Person
 from storage.models.plan import PlanPeriod
+from storage.models.registration import PlanAcknowledgement
 from storage.repositories.acknowledgement import AcknowledgementRepo
 from storage.repositories.people import PeopleRepo
 from storage.repositories.plan import PlanRepo
@@ -178,3 +184,31 @@ async def announce_if_new(ctx: Ctx, period: PlanPeriod, created: bool) -> Announ
 
 def _title(period: PlanPeriod, locale: str | None) -> str:
     return (period.title_en if locale == "en" else None) or period.title_vi
+
+
+# -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
+def _acknowledged(occ: reminders.Occurrence) -> Any:
+    return (
+        select(PlanAcknowledgement.id)
+        .where(PlanAcknowledgement.period_id == occ.period_id, PlanAcknowledgement.person_id == Person.id)
+        .exists()
+    )
+
+
+@reminders.audience("acknowledgement", "pending")
+async def not_acknowledged(session: AsyncSession, occ: reminders.Occurrence) -> list[reminders.Recipient]:
+    """Linked staff who have not acknowledged the occurrence's plan."""
+    return await reminders.people_where(session, ~_acknowledged(occ))
+
+
+@reminders.unit_items("acknowledgement")
+async def units_not_acknowledged(
+    session: AsyncSession, occ: reminders.Occurrence
+) -> dict[int, dict[str, int]]:
+    """Per unit: people on the roster (joined or not) who have not acknowledged the plan."""
+    stmt = (
+        select(Person.unit_id, func.count())
+        .where(Person.active.is_(True), Person.unit_id.is_not(None), ~_acknowledged(occ))
+        .group_by(Person.unit_id)
+    )
+    return {unit_id: {"not_acknowledged": n} for unit_id, n in (await session.execute(stmt)).all()}

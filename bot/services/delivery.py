@@ -12,13 +12,12 @@ into the outbox. One that fails is logged and does not stop the others, nor the 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.context import Ctx
-from bot.due import DueContext
-from storage.uow import UnitOfWork
+from bot.due import DueContext, unit_of_work
+
+__all__ = ["Delivered", "after_delivery", "run_after_delivery", "unit_of_work"]
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +52,3 @@ async def run_after_delivery(ctx: DueContext, rows: list[Delivered]) -> None:
             await _WATCHERS[name](ctx, rows)
         except Exception as e:  # the sender goes on; no row data in the log
             log.error("after-delivery %s failed: %s", name, type(e).__name__)
-
-
-class _Wake:
-    """Ctx.outbox_wake wants an object with `set()`; due work has a plain callable."""
-
-    def __init__(self, wake: Callable[[], None] | None) -> None:
-        self._wake = wake
-
-    def set(self) -> None:
-        if self._wake is not None:
-            self._wake()
-
-
-@asynccontextmanager
-async def unit_of_work(due: DueContext) -> AsyncIterator[Ctx]:
-    """One unit of work outside an update, as a service's Ctx (no actor); commits on leaving."""
-    async with UnitOfWork(due.sessionmaker) as uow:
-        yield Ctx(uow, due.clock, due.identity, due.settings, None, _Wake(due.wake))  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import parse_day
 from bot.context import Ctx
@@ -32,6 +33,7 @@ from bot.services.audit import Audit
 from bot.services.checks import sized_text
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
+from bot.services.reminder_audiences import Occurrence, unit_items
 from bot.text import esc
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.good_deed import GoodDeed, GoodDeedFile, GoodDeedState, GoodDeedSubject
@@ -599,3 +601,15 @@ class GoodDeedService:
         )
         unit = None if scope is None else (await self._unit_names({scope})).get(scope, "")
         return unit, views, counts
+
+
+# -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
+@unit_items("nominations_close")
+async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: good deeds of the period still waiting to be verified."""
+    stmt = (
+        select(GoodDeed.unit_id, func.count())
+        .where(GoodDeed.period_id == occ.period_id, GoodDeed.state == GoodDeedState.SUBMITTED.value)
+        .group_by(GoodDeed.unit_id)
+    )
+    return {unit_id: {"deeds_to_verify": n} for unit_id, n in (await session.execute(stmt)).all()}

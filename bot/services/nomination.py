@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.plan.calendar import closes_at
@@ -24,6 +27,7 @@ from bot.services.checks import sized_text
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
+from bot.services.reminder_audiences import Occurrence, unit_items
 from bot.text import nfc
 from storage.models import Person, Unit
 from storage.models.good_deed import GoodDeed
@@ -842,3 +846,36 @@ class NominationService:
             after={"closes_at": new_close.isoformat(), "round": round_.code},
         )
         return new_close
+
+
+# -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
+@unit_items("nominations_close")
+async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: nominated nobody in the round yet; achievement reports waiting to be reviewed."""
+    out: dict[int, dict[str, int]] = {}
+    nominated = (
+        select(Nomination.id)
+        .where(
+            Nomination.round_id == occ.round_id,
+            Nomination.unit_id == Unit.id,
+            Nomination.state != NominationState.WITHDRAWN.value,
+        )
+        .exists()
+    )
+    staffed = select(Person.id).where(Person.unit_id == Unit.id, Person.active.is_(True)).exists()
+    for (unit_id,) in (
+        await session.execute(select(Unit.id).where(Unit.active.is_(True), staffed, ~nominated))
+    ).all():
+        out.setdefault(unit_id, {})["nominated_nobody"] = 1
+    reports = (
+        select(Nomination.unit_id, func.count())
+        .where(
+            Nomination.round_id == occ.round_id,
+            Nomination.state != NominationState.WITHDRAWN.value,
+            Nomination.report_state == ReportState.SUBMITTED.value,
+        )
+        .group_by(Nomination.unit_id)
+    )
+    for unit_id, n in (await session.execute(reports)).all():
+        out.setdefault(unit_id, {})["reports_to_review"] = n
+    return out

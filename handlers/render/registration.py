@@ -8,8 +8,9 @@ the buttons), so the wording stays here and the service holds only the rules.
 
 from __future__ import annotations
 
+from bot.clock import fmt_when
 from bot.i18n import t
-from bot.services.registration import NoSchoolYear, View, fmt_when
+from bot.services.registration import NoSchoolYear, View
 from bot.text import esc
 from storage.models.registration import RegistrationState, RegistrationSubject
 

@@ -6,8 +6,8 @@ service holds only the rules (who is missing, what they still have to do).
 
 from __future__ import annotations
 
+from bot.clock import fmt_when
 from bot.i18n import t
-from bot.services.registration import fmt_when
 from bot.services.status import NudgeTodo
 from bot.text import esc
 

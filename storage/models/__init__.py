@@ -24,5 +24,8 @@ from storage.models.registration import PlanAcknowledgement as PlanAcknowledgeme
 from storage.models.registration import Registration as Registration
 from storage.models.registration import RegistrationExtension as RegistrationExtension
 from storage.models.registration import RegistrationMovement as RegistrationMovement
+from storage.models.reminder import DueMark as DueMark
+from storage.models.reminder import ReminderMute as ReminderMute
+from storage.models.reminder import ReminderPause as ReminderPause
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]

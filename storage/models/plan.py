@@ -147,6 +147,9 @@ class PlanSchoolYear(Base):
     end: Mapped[date] = mapped_column(Date)
     registration_opens_at: Mapped[datetime]
     registration_closes_at: Mapped[datetime]
+    # issue 13: the acknowledgement's deadline (None: the registration's close) and the yearly report
+    acknowledgement_closes_at: Mapped[datetime | None]
+    province_report_at: Mapped[datetime | None]
 
 
 class PlanRound(Base):
@@ -175,6 +178,9 @@ class PlanRound(Base):
     ceremony_at: Mapped[datetime]
     voting_opened_early_at: Mapped[datetime | None]
     voting_extended_to: Mapped[datetime | None]
+    # the review meeting's time and place as the secretary set them in chat (a reload leaves them)
+    ceremony_set_at: Mapped[datetime | None]
+    ceremony_place: Mapped[str | None] = mapped_column(String(300))
     occasion_vi: Mapped[str | None] = mapped_column(String(300))
     occasion_en: Mapped[str | None] = mapped_column(String(300))
     occasion_date: Mapped[date | None] = mapped_column(Date)
@@ -182,15 +188,17 @@ class PlanRound(Base):
 
 
 class PlanReminderRule(Base):
-    """Offsets before a kind of deadline, and who is reminded (used by the reminders feature)."""
+    """Offsets before a kind of deadline, and who is reminded (used by the reminders feature).
+
+    A rule is found again by its content (`key`: the deadline and its audiences), not by its place in the
+    file: reordering the rules and reloading changes nothing, and sends nothing again."""
 
     __tablename__ = "plan_reminder_rule"
-    __table_args__ = (
-        UniqueConstraint("period_id", "position", name="uq_plan_reminder_rule_period_position"),
-    )
+    __table_args__ = (UniqueConstraint("period_id", "key", name="uq_plan_reminder_rule_period_key"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("plan_period.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))  # "registration_close:pending,unit_heads"
     position: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[str] = mapped_column(String(24))
     offsets: Mapped[list[str]] = mapped_column(JsonType)  # ["7d", "1d"]

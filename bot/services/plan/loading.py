@@ -25,6 +25,8 @@ from bot.plan.messages import Phrase
 from bot.plan.schema import Commendation, PlanError, PlanFile, PlanIssue, Title
 from bot.services.audit import Audit
 from bot.services.plan.references import Reference, RefTarget, references
+from bot.services.plan.reminder_warnings import reminder_warnings
+from bot.services.reminder_times import QuietHours
 from storage.models.plan import (
     PlanAwardFactor,
     PlanCommendation,
@@ -50,6 +52,7 @@ class LoadReport:
     changed: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> code -> fields
     removed: dict[str, list[str]] = field(default_factory=dict)
     announcement: Any = None  # a new current period sent to everyone (bot.services.acknowledgement)
+    warnings: list[PlanIssue] = field(default_factory=list)  # never block: reminder offsets (issue 13)
 
     def note_added(self, kind: str, code: str) -> None:
         self.added.setdefault(kind, []).append(code)
@@ -81,6 +84,9 @@ class LoadReport:
                 if codes:
                     what = t(f"plan-kind-{kind}", locale=locale)
                     out.append(t(f"plan-load-{key}", locale=locale, what=what, codes=", ".join(codes)))
+        if self.warnings:
+            out.append(t("plan-warnings", locale=locale))
+            out += [f"  {w.format(locale)}" for w in self.warnings]
         return out
 
 
@@ -199,6 +205,8 @@ def _school_year_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "end": sy.end,
             "registration_opens_at": _utc(opens_at(sy.registration.opens)),
             "registration_closes_at": _utc(closes_at(sy.registration.closes)),
+            "acknowledgement_closes_at": _utc(closes_at(sy.acknowledgement)) if sy.acknowledgement else None,
+            "province_report_at": _utc(closes_at(sy.report_to_province)) if sy.report_to_province else None,
         }
         for sy in plan.school_years
     }
@@ -228,9 +236,15 @@ def _round_values(plan: PlanFile, school_year_ids: dict[str, int]) -> dict[str, 
     return out
 
 
-def _reminder_values(plan: PlanFile) -> dict[int, dict[str, Any]]:
+def _reminder_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    """The rules by content (deadline and audiences): reordering them changes only their positions."""
     return {
-        i: {"deadline": r.deadline, "offsets": list(r.offsets), "audience": list(r.audience)}
+        r.key: {
+            "position": i,
+            "deadline": r.deadline,
+            "offsets": list(r.offsets),
+            "audience": sorted(set(r.audience)),
+        }
         for i, r in enumerate(plan.reminder_rules)
     }
 
@@ -303,6 +317,11 @@ class LoadingService:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
         await self._sync_reminders(plan, pid, report)
+        settings = self.ctx.settings
+        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
+        report.warnings = [
+            locate_in(source_text, w) for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours)
+        ]
 
         if not created and report.touched:
             report.status = "updated"
@@ -384,6 +403,7 @@ class LoadingService:
         make: Callable[[Any, dict[str, Any]], Any] | None = None,
         label: Callable[[Any], str] = str,
         deferred: list[Any] | None = None,
+        quiet: tuple[str, ...] = (),
     ) -> dict[Any, Any]:
         """Rows of `model` for the period made equal to `desired` (key -> values); returns key -> row.
 
@@ -397,7 +417,7 @@ class LoadingService:
                 row = self.repo.add(make(k, values) if make else model(period_id=period_id, code=k, **values))
                 report.note_added(kind, label(k))
             else:
-                fields = _apply(row, values)
+                fields = [f for f in _apply(row, values) if f not in quiet]
                 if fields:
                     report.note_changed(kind, label(k), fields)
             rows[k] = row
@@ -470,11 +490,8 @@ class LoadingService:
         await self.ctx.session.flush()
 
     async def _sync_reminders(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
-        def make(position: int, values: dict[str, Any]) -> PlanReminderRule:
-            return PlanReminderRule(period_id=period_id, position=position, **values)
-
-        def label(position: int) -> str:
-            return f"#{position + 1}"
+        def make(key: str, values: dict[str, Any]) -> PlanReminderRule:
+            return PlanReminderRule(period_id=period_id, key=key, **values)
 
         await self._sync(
             PlanReminderRule,
@@ -482,10 +499,17 @@ class LoadingService:
             "reminder_rule",
             _reminder_values(plan),
             report,
-            key=lambda row: row.position,
+            key=lambda row: row.key,
             make=make,
-            label=label,
+            label=_rule_label,
+            quiet=("position",),
         )
+
+
+def _rule_label(key: str) -> str:
+    """ "registration_close:pending,unit_heads" -> "registration_close (pending, unit_heads)"."""
+    deadline, _, audience = key.partition(":")
+    return f"{deadline} ({audience.replace(',', ', ')})"
 
 
 def _resolved(path: str | Path | None) -> str | None:

@@ -1,0 +1,581 @@
+"""Reminders before every deadline, only to those who have not acted: persisted, never lost, never doubled.
+
+- The plan's rules (`plan_reminder_rule`: a deadline kind, offsets, audiences) say when: `deadline - offset`,
+  moved out of the quiet hours (bot/services/reminder_times.py). Nothing is queued in advance: on every tick
+  the due work asks what is due by now, for the deadlines as they stand (bot/services/reminder_deadlines.py),
+  so an extension or a moved ceremony is followed, and a reminder whose time passed while the bot was down
+  still goes when it comes back, if its deadline has not passed. Of a rule's offsets only the latest one due
+  goes: after a week of downtime a person gets one reminder, not three.
+- Recipients are chosen when it goes, by the audience's provider (one query each,
+  bot/services/reminder_audiences.py).
+  Each reminder is one outbox row under the key (kind, school year, round or unit, deadline instant, offset,
+  person): a restart, two overlapping runs or two processes on one database never queue it twice. Once a
+  rule's offset has gone, a due mark (`due_mark`) says so and later ticks skip it without a query per person.
+- Unit heads are not sent a stream of reminders: the rules' `unit_heads` audience puts the deadline in their
+  daily summary (REMINDER_SUMMARY_AT), one message per head and day, of what their unit still has pending.
+- The secretary can pause a round or a school year (`reminder_pause`); a person can mute the review days
+  (`reminder_mute`, kind "ceremony"), never a reminder of their own missing duty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from bot.context import Ctx
+from bot.errors import DomainError, NotAllowed
+from bot.plan.schema import parse_offset
+from bot.roles import EVERYONE, HEAD_ROLES, Role, Scope, can, register_rules
+from bot.services.audit import Audit
+from bot.services.outbox import NOT_SENT, Outbox
+from bot.services.reminder_audiences import (
+    RECIPIENT_COLUMNS,
+    SUMMARY,
+    Occurrence,
+    Recipient,
+    audience,
+    items_of,
+    people_where,
+    provider,
+    waiting_for,
+)
+from bot.services.reminder_deadlines import occurrences
+from bot.services.reminder_times import QuietHours, at_local
+from storage.models import OutboxMessage, Person, PersonRole
+from storage.models.plan import PlanReminderRule, PlanRound
+from storage.models.reminder import DueMark, ReminderMute, ReminderPause
+from storage.repositories.people import role_in_force
+
+KIND = "reminder"  # the outbox rows' kind
+SUMMARY_KIND = "reminder-summary"
+MUTABLE = ("ceremony",)  # announcement-type reminders a person may mute (issue 14 adds events, digests)
+HORIZON = timedelta(days=14)
+# A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
+# first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
+QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
+NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
+MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
+SETTINGS = "reminders_settings"  # /settings: muting the review days
+register_rules({MANAGE: {Role.SECRETARY: Scope.ALL}, SETTINGS: EVERYONE})
+
+
+class ReminderTexts(Protocol):
+    """The texts the reminders queue (handlers/render/reminders.py words them)."""
+
+    def personal(self, occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]: ...
+
+    def summary(self, name: str, language: str, lines: list[tuple[Occurrence, dict[str, int]]]) -> str: ...
+
+    def summary_markup(
+        self, lines: list[tuple[Occurrence, dict[str, int]]], language: str
+    ) -> dict[str, Any] | None: ...
+
+
+class NoSuchReminder(DomainError):
+    key = "reminders-gone"
+
+
+class CeremonyBadTime(DomainError):
+    key = "reminder-ceremony-bad-time"
+
+
+class CeremonyPast(DomainError):
+    key = "reminder-ceremony-past"
+
+
+class CeremonyBadPlace(DomainError):
+    key = "reminder-ceremony-bad-place"
+
+
+class RoundGone(DomainError):
+    key = "reminder-round-gone"
+
+
+PLACE_MIN, PLACE_MAX = 3, 300
+_WHEN = re.compile(r"(\d{1,2})[:hg](\d{2})\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_when(text: str | None, tz: Any) -> datetime | None:
+    """ "08:00 04/07/2025" (also "8h00 ngày 4/7/2025") as an aware instant, or None."""
+    m = _WHEN.fullmatch(" ".join((text or "").split()).lower())
+    if m is None:
+        return None
+    hour, minute, day, month, year = (int(g) for g in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A rule's offset of one occurrence that is due now."""
+
+    occ: Occurrence
+    rule: PlanReminderRule
+    offset: str
+    send_at: datetime
+
+    @property
+    def mark(self) -> str:
+        """The due mark's name: this offset of this rule of this occurrence has gone (≤ 64 characters)."""
+        raw = f"{self.occ.kind}:{self.occ.school_year}:{self.occ.scope}:{self.rule.key}:{self.offset}"
+        return f"rem:{hashlib.sha1(raw.encode()).hexdigest()[:24]}:{int(self.occ.deadline.timestamp())}"
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One line of /reminders: a reminder that goes within the next 14 days, with its expected recipients."""
+
+    occ: Occurrence
+    rule: PlanReminderRule
+    offset: str
+    send_at: datetime
+    audience: str
+    expected: int | None  # None: no feature supplies this audience yet
+    waiting: str | None  # the feature it waits for ("voting"), "" for none planned
+    paused: bool
+
+
+def reminder_key(occ: Occurrence, offset: str, person_id: int) -> str:
+    """(deadline kind, school year, round or unit, deadline instant, offset, person)."""
+    stamp = int(occ.deadline.timestamp())
+    return f"rem:{occ.kind}:{occ.school_year}:{occ.scope}:{stamp}:{offset}:{person_id}"
+
+
+def pause_scopes(occ: Occurrence) -> list[str]:
+    scopes = [f"y{occ.school_year_id}"]
+    if occ.round_id is not None:
+        scopes.append(f"r{occ.round_id}")
+    return scopes
+
+
+class ReminderService:
+    def __init__(self, ctx: Ctx, texts: ReminderTexts | None = None) -> None:
+        self.ctx = ctx
+        self._texts = texts
+        self.quiet = QuietHours.parse(ctx.settings.reminder_quiet_hours, ctx.settings.tz)
+
+    @property
+    def texts(self) -> ReminderTexts:
+        if self._texts is None:
+            raise RuntimeError("ReminderService needs its texts to queue reminders")
+        return self._texts
+
+    # -- what is due --------------------------------------------------------------------------------------
+    async def _rules(self) -> dict[tuple[int, str], list[PlanReminderRule]]:
+        rows = (
+            await self.ctx.session.scalars(select(PlanReminderRule).order_by(PlanReminderRule.position))
+        ).all()
+        out: dict[tuple[int, str], list[PlanReminderRule]] = {}
+        for rule in rows:
+            out.setdefault((rule.period_id, rule.deadline), []).append(rule)
+        return out
+
+    async def _paused(self) -> set[str]:
+        return set((await self.ctx.session.scalars(select(ReminderPause.scope))).all())
+
+    def schedule(self, occ: Occurrence, rule: PlanReminderRule) -> list[tuple[str, datetime]]:
+        """(offset, when it goes) of each offset of `rule`; those before the window opens are skipped."""
+        out = []
+        for offset in rule.offsets:
+            due = occ.deadline - parse_offset(offset)
+            if due < occ.opens_at:
+                continue
+            out.append((offset, self.quiet.send_at(due, occ.deadline)))
+        return out
+
+    async def due(self, now: datetime) -> list[Due]:
+        """What goes now: per occurrence and rule, the latest offset whose time has come and not yet gone."""
+        quiet = self.quiet.quiet(now)
+        rules, paused = await self._rules(), await self._paused()
+        found: list[Due] = []
+        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+            if paused.intersection(pause_scopes(occ)):
+                continue
+            for rule in rules.get((occ.period_id, occ.kind), []):
+                ready = [
+                    (at, off)
+                    for off, at in self.schedule(occ, rule)
+                    if at <= now and (not quiet or now - at <= QUIET_GRACE)
+                ]
+                if ready:
+                    at, offset = max(ready)
+                    found.append(Due(occ, rule, offset, at))
+        if not found:
+            return []
+        marks = {d.mark for d in found}
+        done = set(
+            (await self.ctx.session.scalars(select(DueMark.name).where(DueMark.name.in_(marks)))).all()
+        )
+        return [d for d in found if d.mark not in done]
+
+    async def cancel_stale(self, now: datetime) -> int:
+        """Cancel the reminders queued but not sent whose deadline has moved or passed (a 429 held them):
+        none goes out naming a stale date. Returns how many."""
+        current = {
+            (o.kind, o.school_year, o.scope): str(int(o.deadline.timestamp()))
+            for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
+        }
+        stmt = select(OutboxMessage.idempotency_key).where(
+            OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT)
+        )
+        cancelled = 0
+        for key in (await self.ctx.session.scalars(stmt)).all():
+            parts = (key or "").split(":")
+            if len(parts) == 7 and current.get((parts[1], parts[2], parts[3])) != parts[4]:
+                cancelled += await Outbox(self.ctx).cancel(key=key)
+        return cancelled
+
+    # -- sending ------------------------------------------------------------------------------------------
+    async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:
+        """Who `name` is for this occurrence now (one query); None when no feature supplies it yet."""
+        fn = provider(occ.kind, name)
+        if fn is None:
+            return None
+        people = await fn(self.ctx.session, occ)
+        if occ.kind in MUTABLE and people:
+            muted = set(
+                (
+                    await self.ctx.session.scalars(
+                        select(ReminderMute.person_id).where(ReminderMute.kind == occ.kind)
+                    )
+                ).all()
+            )
+            people = [p for p in people if p.person_id not in muted]
+        return people
+
+    async def send(self, due: Due) -> int:
+        """Queue the reminders of one due offset (each once) and mark it gone; how many were queued now."""
+        queued = 0
+        for name in due.rule.audience:
+            if name == SUMMARY:
+                continue
+            people = await self.recipients(due.occ, name)
+            queued += await self._queue(due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p))
+        await self._mark(due.mark)
+        return queued
+
+    async def _queue(
+        self, occ: Occurrence, people: list[Recipient], key: Any, skip: Iterable[int] = ()
+    ) -> int:
+        keys = {p.person_id: key(p.person_id) for p in people if p.person_id not in set(skip)}
+        done = await self._queued(keys.values())
+        outbox, queued = Outbox(self.ctx), 0
+        for person in people:
+            k = keys.get(person.person_id)
+            if k is None or k in done:
+                continue
+            text, markup = self.texts.personal(occ, person)
+            await outbox.enqueue_once(
+                k, person.telegram_id, text, kind=KIND, person_id=person.person_id, reply_markup=markup
+            )
+            queued += 1
+        return queued
+
+    async def _queued(self, keys: Iterable[str]) -> set[str]:
+        wanted = list(keys)
+        if not wanted:
+            return set()
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            stmt = select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.in_(wanted[i : i + 500])
+            )
+            found.update(k for k in (await self.ctx.session.scalars(stmt)).all() if k)
+        return found
+
+    async def _mark(self, name: str) -> None:
+        existing = await self.ctx.session.get(DueMark, name)
+        if existing is None:
+            self.ctx.session.add(DueMark(name=name, at=self.ctx.clock.now()))
+        await self.ctx.session.flush()
+
+    # -- the unit heads' daily summary --------------------------------------------------------------------
+    async def mentioned(self, now: datetime) -> list[Occurrence]:
+        """The deadlines in today's summary: a unit_heads rule's first offset has come, not the deadline."""
+        rules, paused = await self._rules(), await self._paused()
+        out = []
+        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+            if paused.intersection(pause_scopes(occ)) or occ.opens_at > now:
+                continue
+            for rule in rules.get((occ.period_id, occ.kind), []):
+                if SUMMARY in rule.audience and any(at <= now for _, at in self.schedule(occ, rule)):
+                    out.append(occ)
+                    break
+        return out
+
+    async def summaries(self, now: datetime) -> int:
+        """At REMINDER_SUMMARY_AT (or later that day, after downtime): a summary per head with work to do."""
+        today = self.ctx.clock.today()
+        if now < at_local(today, self.ctx.settings.reminder_summary_at, self.ctx.settings.tz):
+            return 0
+        if self.quiet.quiet(now):
+            return 0
+        per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]] = {}
+        for occ in await self.mentioned(now):
+            merged: dict[int, dict[str, int]] = {}
+            for fn in items_of(occ.kind):
+                for unit_id, items in (await fn(self.ctx.session, occ)).items():
+                    merged.setdefault(unit_id, {}).update(items)
+            for unit_id, items in merged.items():
+                if any(items.values()):
+                    per_unit.setdefault(unit_id, []).append((occ, items))
+        if not per_unit:
+            return 0
+        return await self._send_summaries(per_unit, today.isoformat())
+
+    async def heads_of(self, units: Iterable[int]) -> list[tuple[Recipient, int]]:
+        """The linked, reachable heads (acting deputies too) of `units` today, with the unit (one query)."""
+        stmt = (
+            select(*RECIPIENT_COLUMNS, PersonRole.unit_id)
+            .join(PersonRole, PersonRole.person_id == Person.id)
+            .where(
+                PersonRole.role.in_([r.value for r in HEAD_ROLES]),
+                PersonRole.unit_id.in_(sorted(units)),
+                role_in_force(self.ctx.clock.today()),
+                Person.active.is_(True),
+                Person.telegram_id.is_not(None),
+                Person.unreachable.is_(False),
+            )
+            .order_by(Person.id, PersonRole.unit_id)
+        )
+        return [
+            (Recipient(*cols), unit_id) for *cols, unit_id in (await self.ctx.session.execute(stmt)).all()
+        ]
+
+    async def _send_summaries(
+        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], day: str
+    ) -> int:
+        heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
+        for person, unit_id in await self.heads_of(per_unit):
+            heads.setdefault(person.person_id, (person, []))[1].extend(per_unit[unit_id])
+        keys = {pid: f"rem-summary:{pid}:{day}" for pid in heads}
+        done = await self._queued(keys.values())
+        outbox, queued = Outbox(self.ctx), 0
+        for pid, (person, lines) in heads.items():
+            if keys[pid] in done:
+                continue
+            text = self.texts.summary(person.full_name, person.language, lines)
+            markup = self.texts.summary_markup(lines, person.language)
+            await outbox.enqueue_once(
+                keys[pid], person.telegram_id, text, kind=SUMMARY_KIND, person_id=pid, reply_markup=markup
+            )
+            queued += 1
+        return queued
+
+    # -- the secretary: /reminders ------------------------------------------------------------------------
+    def _manager(self) -> None:
+        if self.ctx.actor is None or not can(self.ctx.actor, MANAGE):
+            raise NotAllowed()
+
+    async def upcoming(self) -> list[Upcoming]:
+        """The reminders of the next 14 days, soonest first, with how many would get each now."""
+        self._manager()
+        now = self.ctx.clock.now()
+        rules, paused = await self._rules(), await self._paused()
+        out: list[Upcoming] = []
+        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+            stopped = bool(paused.intersection(pause_scopes(occ)))
+            for rule in rules.get((occ.period_id, occ.kind), []):
+                for offset, at in self.schedule(occ, rule):
+                    if not now <= at <= now + HORIZON:
+                        continue
+                    for name in rule.audience:
+                        out.append(await self._line(occ, rule, offset, at, name, stopped))
+        return sorted(out, key=lambda u: (u.send_at, u.occ.kind, u.audience))
+
+    async def _line(
+        self, occ: Occurrence, rule: PlanReminderRule, offset: str, at: datetime, name: str, paused: bool
+    ) -> Upcoming:
+        waiting = waiting_for(occ.kind, name)
+        expected: int | None = None
+        if waiting is None and name == SUMMARY:
+            expected = len({p.person_id for p, _ in await self.heads_of(await self._units_pending(occ))})
+        elif waiting is None:
+            expected = len(await self.recipients(occ, name) or [])
+        return Upcoming(occ, rule, offset, at, name, expected, waiting, paused)
+
+    async def _units_pending(self, occ: Occurrence) -> set[int]:
+        units: set[int] = set()
+        for fn in items_of(occ.kind):
+            units.update(u for u, items in (await fn(self.ctx.session, occ)).items() if any(items.values()))
+        return units
+
+    async def find(
+        self, rule_id: int, school_year_id: int, scope: str
+    ) -> tuple[Occurrence, PlanReminderRule]:
+        """The occurrence and rule a /reminders button names, as they stand now (else NoSuchReminder)."""
+        rule = await self.ctx.session.get(PlanReminderRule, rule_id)
+        now = self.ctx.clock.now()
+        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+            if rule is not None and occ.kind == rule.deadline and occ.period_id == rule.period_id:
+                if occ.school_year_id == school_year_id and occ.scope == scope:
+                    return occ, rule
+        raise NoSuchReminder()
+
+    async def nudge(self, rule_id: int, school_year_id: int, scope: str) -> tuple[int, int]:
+        """The secretary's manual nudge of one rule now: (queued, skipped because reminded today already).
+
+        Its own key per person and day; a person the unit head's nudge already reached today is skipped."""
+        self._manager()
+        occ, rule = await self.find(rule_id, school_year_id, scope)
+        day = self.ctx.clock.today().isoformat()
+        people: list[Recipient] = []
+        for name in rule.audience:
+            if name != SUMMARY:
+                people += [p for p in await self.recipients(occ, name) or [] if p not in people]
+        nudged = await self._queued(f"{NUDGE_KEY}:{p.person_id}:{day}" for p in people)
+        skip = {p.person_id for p in people if f"{NUDGE_KEY}:{p.person_id}:{day}" in nudged}
+
+        def key(pid: int) -> str:
+            return f"rem-nudge:{occ.kind}:{occ.school_year}:{occ.scope}:{pid}:{day}"
+
+        queued = await self._queue(occ, people, key, skip=skip)
+        Audit(self.ctx).record(
+            "reminders.nudged", "plan_reminder_rule", rule.id, after={"scope": occ.scope, "queued": queued}
+        )
+        return queued, len(skip)
+
+    async def set_paused(self, scope: str, paused: bool) -> bool:
+        """Pause (or resume) the reminders of a round ("r<id>") or school year ("y<id>"); True if changed."""
+        self._manager()
+        row = await self.ctx.session.scalar(select(ReminderPause).where(ReminderPause.scope == scope))
+        if paused == (row is not None):
+            return False
+        if paused:
+            self.ctx.session.add(
+                ReminderPause(scope=scope, set_by=self.ctx.actor.person_id, set_at=self.ctx.clock.now())
+            )  # type: ignore[union-attr]
+        else:
+            await self.ctx.session.delete(row)
+        await self.ctx.session.flush()
+        Audit(self.ctx).record(
+            "reminders.paused" if paused else "reminders.resumed",
+            "reminder_pause",
+            None,
+            after={"scope": scope},
+        )
+        return True
+
+    async def paused(self) -> set[str]:
+        return await self._paused()
+
+    async def mutes(self) -> list[tuple[str, str]]:
+        """Who muted what (the secretary sees it): (full name, kind), by name."""
+        self._manager()
+        stmt = select(Person.full_name, ReminderMute.kind).join(Person, Person.id == ReminderMute.person_id)
+        return [(n, k) for n, k in (await self.ctx.session.execute(stmt.order_by(Person.full_name))).all()]
+
+    # -- the review meeting's time and place, set in chat ---------------------------------------------------
+    async def ceremony_rounds(self) -> list[PlanRound]:
+        """Rounds whose review meeting is still ahead (the secretary may set its time and place)."""
+        self._manager()
+        now = self.ctx.clock.now()
+        rows = (await self.ctx.session.scalars(select(PlanRound).order_by(PlanRound.ceremony_at))).all()
+        return [r for r in rows if (r.ceremony_set_at or r.ceremony_at) > now]
+
+    async def ceremony_round(self, round_id: int) -> PlanRound:
+        for r in await self.ceremony_rounds():
+            if r.id == round_id:
+                return r
+        raise RoundGone()
+
+    def check_time(self, text: str | None) -> datetime:
+        when = parse_when(text, self.ctx.settings.tz)
+        if when is None:
+            raise CeremonyBadTime()
+        if when <= self.ctx.clock.now():
+            raise CeremonyPast()
+        return when
+
+    @staticmethod
+    def check_place(text: str | None) -> str:
+        place = " ".join((text or "").split())
+        if not PLACE_MIN <= len(place) <= PLACE_MAX:
+            raise CeremonyBadPlace(min=PLACE_MIN, max=PLACE_MAX)
+        return place
+
+    async def set_ceremony(self, round_id: int, when: datetime, place: str) -> PlanRound:
+        """The meeting's time and place; its reminders follow the new instant (audited)."""
+        round_ = await self.ceremony_round(round_id)
+        self.check_time(f"{when.astimezone(self.ctx.settings.tz):%H:%M %d/%m/%Y}")
+        place = self.check_place(place)
+        before = {
+            "at": (round_.ceremony_set_at or round_.ceremony_at).isoformat(),
+            "place": round_.ceremony_place,
+        }
+        round_.ceremony_set_at, round_.ceremony_place = when, place
+        await self.ctx.session.flush()
+        after = {"at": when.isoformat(), "place": place}
+        Audit(self.ctx).record("round.ceremony_set", "plan_round", round_.id, before=before, after=after)
+        return round_
+
+    # -- a person: muting in /settings --------------------------------------------------------------------
+    async def my_mutes(self) -> set[str]:
+        actor = self._me()
+        stmt = select(ReminderMute.kind).where(ReminderMute.person_id == actor)
+        return set((await self.ctx.session.scalars(stmt)).all())
+
+    async def toggle_mute(self, kind: str) -> bool:
+        """Mute or unmute an announcement-type reminder; True when now muted. Duties cannot be muted."""
+        person_id = self._me()
+        if kind not in MUTABLE:
+            raise NotAllowed()
+        where = (ReminderMute.person_id == person_id, ReminderMute.kind == kind)
+        row = await self.ctx.session.scalar(select(ReminderMute).where(*where))
+        if row is None:
+            self.ctx.session.add(ReminderMute(person_id=person_id, kind=kind, set_at=self.ctx.clock.now()))
+        else:
+            await self.ctx.session.delete(row)
+        await self.ctx.session.flush()
+        return row is None
+
+    def _me(self) -> int:
+        if self.ctx.actor is None:
+            raise NotAllowed()
+        return self.ctx.actor.person_id
+
+
+# -- the audiences every deadline can use (owned here) ----------------------------------------------------
+def _with_role(role: Role, occ: Occurrence) -> Any:
+    today = occ.today
+    assert today is not None
+    return (
+        select(PersonRole.id)
+        .where(PersonRole.person_id == Person.id, PersonRole.role == role.value, role_in_force(today))
+        .exists()
+    )
+
+
+def _role_audience(role: Role, deadlines: Iterable[str], name: str) -> None:
+    async def fn(session: Any, occ: Occurrence) -> list[Recipient]:
+        return await people_where(session, _with_role(role, occ))
+
+    for deadline in deadlines:
+        audience(deadline, name)(fn)
+
+
+ALL_KINDS = (
+    "registration_close",
+    "acknowledgement",
+    "nominations_close",
+    "voting_open",
+    "voting_close",
+    "ceremony",
+    "province_report",
+)
+for _role, _name in ((Role.SECRETARY, "secretary"), (Role.PRINCIPAL, "principal"), (Role.UNION, "union")):
+    _role_audience(_role, ALL_KINDS, _name)
+
+
+@audience("ceremony", "all_staff")
+async def everyone(session: Any, occ: Occurrence) -> list[Recipient]:
+    """Every linked member: the review meeting is announced to all."""
+    return await people_where(session)

@@ -1,0 +1,282 @@
+"""Reminders (issue 13): the act-now buttons of a reminder, /reminders for the secretary, /settings.
+
+- A reminder's button ("Đăng ký ngay", "Đề xuất ngay", "Xem việc chờ duyệt") starts the missing action
+  right away, as its command would: the authority is checked again there.
+- /reminders: the reminders of the next 14 days with their expected recipients, a manual nudge per rule
+  ("Nhắc ngay"), pausing a school year or a round, and who muted what.
+- /settings: mute or unmute the review days' announcements; one's own missing duties cannot be muted.
+
+The due work (bot/due.py) is registered here, where the router is built, with the texts it words through.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from typing import Literal
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.clock import fmt_when
+from bot.commands import register_command
+from bot.context import Ctx
+from bot.conversation import conversation
+from bot.due import DueContext, due_work, unit_of_work
+from bot.errors import DomainError
+from bot.filters import TYPED, Allowed, personal_router
+from bot.i18n import get_i18n, t
+from bot.services.nomination import NominationService
+from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
+from bot.text import esc, split_message
+from handlers.render.reminders import TEXTS, upcoming_line
+from storage.models.plan import PlanRound
+
+register_command("reminders", MANAGE, "reminder-cmd-list", order=52)
+register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
+
+
+class RemActCb(CallbackData, prefix="rm"):
+    act: Literal["reg", "nom", "pend"]
+
+
+class RemCb(CallbackData, prefix="rmn"):
+    rule: int
+    y: int  # school year id
+    s: str  # scope: all | r<round> | u<unit>
+
+
+class RemPauseCb(CallbackData, prefix="rmp"):
+    op: Literal["p", "r"]  # pause | resume
+    s: str  # y<school year> | r<round>
+
+
+class RemMuteCb(CallbackData, prefix="rmm"):
+    kind: Literal["ceremony"]
+
+
+class RemCerCb(CallbackData, prefix="rmc"):
+    round: int
+
+
+class RemCeremonySG(StatesGroup):
+    when = State()
+    place = State()
+
+
+CEREMONY_PRESS = (RemCerCb.filter(), Allowed(MANAGE))
+conversation(RemCeremonySG, "reminder-flow-ceremony", started_by=[CEREMONY_PRESS])
+
+
+# -- the due work -----------------------------------------------------------------------------------------
+@due_work("reminders")
+async def send_due_reminders(ctx: DueContext, now: datetime) -> int:
+    """Lock the nominations whose window passed, cancel queued reminders whose deadline moved, then queue
+    what is due now; how many were queued."""
+    async with unit_of_work(ctx) as c:
+        await NominationService(c).lock_due()
+        await ReminderService(c).cancel_stale(now)
+    async with unit_of_work(ctx) as c:
+        due = await ReminderService(c).due(now)
+    queued = 0
+    for item in due:  # each rule's offset in its own unit of work: one failing does not undo the others
+        async with unit_of_work(ctx) as c:
+            queued += await ReminderService(c, TEXTS).send(item)
+    async with unit_of_work(ctx) as c:
+        queued += await ReminderService(c, TEXTS).summaries(now)
+    return queued
+
+
+def router() -> Router:
+    r = personal_router("reminders")
+    r.message.register(listing, Command("reminders"), Allowed(MANAGE))
+    r.message.register(settings, Command("settings"), Allowed(SETTINGS))
+    r.callback_query.register(act_now, RemActCb.filter(), Allowed("help"))
+    r.callback_query.register(nudge, RemCb.filter(), Allowed(MANAGE))
+    r.callback_query.register(pause, RemPauseCb.filter(), Allowed(MANAGE))
+    r.callback_query.register(toggle_mute, RemMuteCb.filter(), Allowed(SETTINGS))
+    r.callback_query.register(ceremony_start, *CEREMONY_PRESS)
+    r.message.register(ceremony_when, StateFilter(RemCeremonySG.when), TYPED, Allowed(MANAGE))
+    r.message.register(ceremony_place, StateFilter(RemCeremonySG.place), TYPED, Allowed(MANAGE))
+    return r
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def _round_name(round_: PlanRound) -> str:
+    return (round_.name_en if _locale() == "en" else None) or round_.name_vi
+
+
+def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text[:64], callback_data=data.pack())
+
+
+# -- act now ------------------------------------------------------------------------------------------------
+async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state: FSMContext) -> None:
+    """Start the missing action as its command would (its own checks answer a person who may not)."""
+    from handlers import nomination, registration
+
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.act == "reg":
+        await registration.start(query.message, ctx, state)
+    elif callback_data.act == "nom":
+        await nomination.start(query.message, ctx, state)
+    else:
+        await registration.pending(query.message, ctx)
+
+
+# -- /reminders ---------------------------------------------------------------------------------------------
+async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
+    svc = ReminderService(ctx)
+    items = await svc.upcoming()
+    paused = await svc.paused()
+    mutes = await svc.mutes()
+    lines = [t("reminder-list-head")]
+    lines += [upcoming_line(u, _locale()) for u in items] or [t("reminder-list-none")]
+    if mutes:
+        lines += ["", t("reminder-muted-head")]
+        lines += [
+            t("reminder-muted-line", name=name, what=t(f"reminder-mute-{kind}")) for name, kind in mutes
+        ]
+    keyboard = _list_keyboard(items, paused, await svc.ceremony_rounds())
+    return "\n".join(lines), keyboard
+
+
+def _list_keyboard(
+    items: list[Upcoming], paused: set[str], rounds: list[PlanRound]
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    seen: set[tuple[int, int, str]] = set()
+    scopes: dict[str, str] = {}
+    for u in items:
+        key = (u.rule.id, u.occ.school_year_id, u.occ.scope)
+        if key not in seen and u.expected:
+            seen.add(key)
+            label = t("reminder-btn-nudge", what=t(f"reminder-kind-{u.occ.kind}"), year=u.occ.school_year)
+            rows.append([_btn(label, RemCb(rule=u.rule.id, y=u.occ.school_year_id, s=u.occ.scope))])
+        scopes.setdefault(f"y{u.occ.school_year_id}", t("reminder-scope-year", year=u.occ.school_year))
+        if u.occ.round_id is not None:
+            scopes.setdefault(f"r{u.occ.round_id}", u.occ.round_name(_locale()))
+    for scope in sorted(paused | set(scopes)):
+        op: Literal["p", "r"] = "r" if scope in paused else "p"
+        label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes.get(scope, scope))
+        rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
+    for r in rounds:
+        rows.append([_btn(t("reminder-btn-ceremony", round=_round_name(r)), RemCerCb(round=r.id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+async def listing(message: Message, ctx: Ctx) -> None:
+    text, markup = await _listing(ctx)
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=markup)
+
+
+async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
+    try:
+        queued, skipped = await ReminderService(ctx, TEXTS).nudge(
+            callback_data.rule, callback_data.y, callback_data.s
+        )
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(t("reminder-nudged", queued=queued, skipped=skipped))
+
+
+async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> None:
+    changed = await ReminderService(ctx).set_paused(callback_data.s, callback_data.op == "p")
+    await query.answer(
+        t("reminder-paused" if callback_data.op == "p" else "reminder-resumed") if changed else None
+    )
+    if isinstance(query.message, Message):
+        text, markup = await _listing(ctx)
+        await query.message.answer(split_message(text)[-1], reply_markup=markup)
+
+
+# -- /settings ----------------------------------------------------------------------------------------------
+async def _settings(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
+    muted = await ReminderService(ctx).my_mutes()
+    lines = [t("reminder-settings-head")]
+    rows = []
+    for kind in MUTABLE:
+        state = "off" if kind in muted else "on"
+        lines.append(t(f"reminder-settings-{state}", what=t(f"reminder-mute-{kind}")))
+        label = t(f"reminder-btn-{'unmute' if kind in muted else 'mute'}", what=t(f"reminder-mute-{kind}"))
+        rows.append([_btn(label, RemMuteCb(kind=kind))])  # type: ignore[arg-type]
+    lines.append(t("reminder-settings-duties"))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def settings(message: Message, ctx: Ctx) -> None:
+    text, markup = await _settings(ctx)
+    await message.answer(text, reply_markup=markup)
+
+
+async def toggle_mute(query: CallbackQuery, callback_data: RemMuteCb, ctx: Ctx) -> None:
+    muted = await ReminderService(ctx).toggle_mute(callback_data.kind)
+    await query.answer(t("reminder-muted" if muted else "reminder-unmuted"))
+    if isinstance(query.message, Message):
+        text, markup = await _settings(ctx)
+        with suppress(TelegramBadRequest):  # "message is not modified": the outcome is already shown
+            await query.message.edit_text(text, reply_markup=markup)
+
+
+# -- the review meeting's time and place (the secretary, in chat) -------------------------------------------
+async def ceremony_start(query: CallbackQuery, callback_data: RemCerCb, ctx: Ctx, state: FSMContext) -> None:
+    try:
+        round_ = await ReminderService(ctx).ceremony_round(callback_data.round)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(RemCeremonySG.when)
+    await state.set_data({"round": round_.id})
+    if isinstance(query.message, Message):
+        await query.message.answer(t("reminder-ceremony-ask-when", round=esc(_round_name(round_))))
+
+
+async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    try:
+        when = ReminderService(ctx).check_time(message.text)
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    await state.update_data(when=when.isoformat())
+    await state.set_state(RemCeremonySG.place)
+    await message.answer(t("reminder-ceremony-ask-place"))
+
+
+async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    data = await state.get_data()
+    try:
+        round_ = await ReminderService(ctx).set_ceremony(
+            int(data["round"]), datetime.fromisoformat(data["when"]), message.text or ""
+        )
+    except DomainError as e:
+        await message.answer(e.text())
+        if not isinstance(e, CeremonyBadPlace):
+            await state.clear()
+        return
+    await state.clear()
+    when = round_.ceremony_set_at
+    assert when is not None
+    text = t(
+        "reminder-ceremony-saved",
+        round=esc(_round_name(round_)),
+        when=fmt_when(when),
+        place=esc(round_.ceremony_place or ""),
+    )
+    await message.answer(text)

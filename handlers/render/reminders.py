@@ -1,0 +1,142 @@
+"""The reminders' texts: a person's short reminder with its act-now button, the unit heads' daily summary,
+and the lines of /reminders. No aiogram: the buttons are reply_markup JSON whose callback data
+handlers.reminders.RemActCb parses ("rm:<act>"; a test packs both and compares).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import fmt_when
+from bot.i18n import t, tn
+from bot.services.acknowledgement import offer_markup
+from bot.services.reminder_audiences import Occurrence, Recipient
+from bot.services.reminders import Upcoming
+from bot.text import esc
+
+# What a person's reminder asks, by deadline kind: the text's key and its act-now button ("rm:<act>").
+PERSONAL: dict[str, tuple[str, str | None]] = {
+    "registration_close": ("reminder-register", "reg"),
+    "acknowledgement": ("reminder-acknowledge", None),  # the plan's own two buttons (acknowledgement)
+    "nominations_close": ("reminder-nominations", "nom"),
+    "ceremony": ("reminder-ceremony", None),
+    "province_report": ("reminder-province-report", None),
+    "voting_open": ("reminder-voting-open", None),
+    "voting_close": ("reminder-voting-close", None),
+}
+SUMMARY_ITEMS = (
+    "not_acknowledged",
+    "not_registered",
+    "unit_not_registered",
+    "to_endorse",
+    "nominated_nobody",
+    "deeds_to_verify",
+    "reports_to_review",
+)
+SUMMARY_BUTTONS = {"to_endorse": "pend", "nominated_nobody": "nom", "unit_not_registered": "reg"}
+
+
+def act_data(act: str) -> str:
+    return f"rm:{act}"
+
+
+def _button(act: str, locale: str) -> dict[str, Any]:
+    return {"text": t(f"reminder-btn-{act}", locale=locale), "callback_data": act_data(act)}
+
+
+def personal(occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]:
+    """Short and personal: what is missing and by when (the house's one date format), and a button."""
+    locale = person.language
+    key, act = PERSONAL[occ.kind]
+    params = {
+        "name": esc(person.full_name),
+        "year": esc(occ.school_year),
+        "round": esc(occ.round_name(locale)),
+        "when": fmt_when(occ.deadline, locale),
+    }
+    if occ.kind == "ceremony" and occ.place:
+        key = "reminder-ceremony-place"
+        params["place"] = esc(occ.place)
+    text = t(key, locale=locale, **params)
+    if occ.kind == "acknowledgement":
+        return text, offer_markup(occ.period_id, locale)
+    markup = {"inline_keyboard": [[_button(act, locale)]]} if act else None
+    return text, markup
+
+
+def _what(occ: Occurrence, locale: str) -> str:
+    return t(
+        f"reminder-what-{occ.kind}",
+        locale=locale,
+        year=esc(occ.school_year),
+        round=esc(occ.round_name(locale)),
+        when=fmt_when(occ.deadline, locale),
+    )
+
+
+def summary(name: str, language: str, lines: list[tuple[Occurrence, dict[str, int]]]) -> str:
+    """One message a day: per deadline the summary names, what the unit still has to do."""
+    parts = [t("reminder-summary", locale=language, name=esc(name))]
+    for occ, items in lines:
+        parts.append("")
+        parts.append(_what(occ, language))
+        for item in SUMMARY_ITEMS:
+            n = items.get(item, 0)
+            if n:
+                parts.append("• " + tn(f"reminder-item-{item}", n, locale=language))
+    return "\n".join(parts)
+
+
+def summary_markup(lines: list[tuple[Occurrence, dict[str, int]]], language: str) -> dict[str, Any] | None:
+    acts: list[str] = []
+    for _, items in lines:
+        for item, act in SUMMARY_BUTTONS.items():
+            if items.get(item) and act not in acts:
+                acts.append(act)
+    return {"inline_keyboard": [[_button(a, language)] for a in acts]} if acts else None
+
+
+class ReminderTexts:
+    """What the service words through (bot.services.reminders.ReminderTexts)."""
+
+    personal = staticmethod(personal)
+    summary = staticmethod(summary)
+    summary_markup = staticmethod(summary_markup)
+
+
+TEXTS = ReminderTexts()
+
+
+# -- /reminders ---------------------------------------------------------------------------------------------
+def audience_name(name: str, locale: str | None = None) -> str:
+    return t(f"reminder-audience-{name}", locale=locale)
+
+
+def offset_text(offset: str, locale: str | None = None) -> str:
+    """ "7d" -> "7 ngày", "3h" -> "3 giờ", "30m" -> "30 phút"."""
+    return tn(f"reminder-offset-{offset[-1]}", int(offset[:-1]), locale=locale)
+
+
+def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
+    if u.expected is not None:
+        count = tn("reminder-expected", u.expected, locale=locale)
+    elif u.waiting:
+        count = t(f"reminder-waiting-{u.waiting}", locale=locale)
+    else:
+        count = t("reminder-waiting-none", locale=locale)
+    if u.occ.round_id is not None:
+        scope = esc(u.occ.round_name(locale))
+    else:
+        scope = t("reminder-scope-year", locale=locale, year=esc(u.occ.school_year))
+    line = t(
+        "reminder-line",
+        locale=locale,
+        when=fmt_when(u.send_at, locale),
+        kind=t(f"reminder-kind-{u.occ.kind}", locale=locale),
+        scope=scope,
+        deadline=fmt_when(u.occ.deadline, locale),
+        offset=offset_text(u.offset, locale),
+        audience=audience_name(u.audience, locale),
+        count=count,
+    )
+    return line + (" " + t("reminder-paused-mark", locale=locale) if u.paused else "")

@@ -1,0 +1,161 @@
+"""The secretary's /reminders (the next 14 days, counts, a manual nudge, pausing, the meeting's time and
+place) and a person's /settings (muting the review days)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.clock import VN_TZ
+from storage.models import AuditEntry, OutboxMessage
+from storage.models.plan import PlanRound
+from tests.handlers.test_reminders import SEVEN_DAYS, at, open_year, reminders_of
+
+BEFORE_VOTING = datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ)  # yearly 2024-2025: voting opens 02/06
+BEFORE_CEREMONY = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)  # the yearly meeting: 04/07, 3 days before
+
+
+async def test_the_list_shows_the_next_14_days_with_expected_counts_and_voting_waiting(world):
+    await open_year(world, BEFORE_VOTING)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await world.council_member("Võ Văn Hùng")
+    await lan.send("/reminders")
+    text = lan.last_text()
+    assert "14 ngày tới" in text
+    assert "chờ chức năng bỏ phiếu" in text  # voting_open, council_members: the voting issue supplies it
+    assert "Thường trực Hội đồng: dự kiến 1 người" in text  # nominations_close 2d before 30/05
+
+
+async def test_the_list_is_for_the_secretary_only(world):
+    await open_year(world, BEFORE_VOTING)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/reminders")
+    assert "14 ngày tới" not in hoa.last_text()
+    await hoa.press("rmn:1:1:all")  # a forged nudge button
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_a_manual_nudge_skips_who_the_unit_head_already_nudged_today(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    minh = await world.unit_head("Trần Văn Minh")
+    hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await minh.send("/status")
+    await minh.click("Nhắc")  # the head's nudge of the day (issue 11): Hoa and Minh himself are missing
+    await world.drain_outbox()
+    nudged_hoa = len(hoa.texts())
+    await lan.send("/reminders")
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    await world.drain_outbox()
+    assert any("Đã gửi nhắc cho" in t and "2 người đã được lãnh đạo đơn vị nhắc" in t for t in lan.texts())
+    assert len(reminders_of(nam)) == 1
+    assert len(hoa.texts()) == nudged_hoa  # not a second nudge today
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")  # a double tap: nothing again
+    await world.drain_outbox()
+    assert len(reminders_of(nam)) == 1
+
+
+async def test_pausing_a_school_year_stops_its_reminders_until_resumed(world):
+    await open_year(world)
+    lan = await world.secretary("Đỗ Thị Lan")
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.clock.set(datetime(2024, 10, 24, 9, 0, tzinfo=VN_TZ))
+    await lan.send("/reminders")
+    await lan.click("Tạm dừng nhắc: năm học 2024-2025")
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    assert await world.rows(AuditEntry, AuditEntry.action == "reminders.paused")
+    await lan.click("Tiếp tục nhắc: năm học 2024-2025")
+    await at(world, SEVEN_DAYS)
+    assert len(reminders_of(hoa)) == 1
+
+
+async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_sees_who(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam")
+    await hoa.send("/settings")
+    await hoa.click("Tắt: thông báo lịch hội nghị bình xét, sơ kết, tổng kết")
+    assert "Đã tắt" in hoa.last_text()
+    await at(world, datetime(2025, 7, 1, 7, 0, tzinfo=VN_TZ))
+    assert any("Hội nghị" in t for t in nam.texts())
+    assert not any("Hội nghị" in t for t in hoa.texts())
+    await lan.send("/reminders")
+    assert "Nguyễn Thị Hoa: thông báo lịch hội nghị" in lan.last_text()
+
+
+async def test_own_duties_cannot_be_muted(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.press("rmm:registration_close")  # forged: not a kind that can be muted
+    await at(world, SEVEN_DAYS)
+    assert len(reminders_of(hoa)) == 1
+
+
+async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announcement_follows(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    nam = await world.staff("Phạm Văn Nam")
+    await lan.send("/reminders")
+    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.send("tuần sau")
+    assert "08:00 04/07/2025" in lan.last_text()  # the form it expects
+    await lan.send("01/01/2025 08:00")
+    await lan.send("08:00 01/01/2025")
+    assert "đã qua" in lan.last_text()
+    await lan.send("14:00 10/07/2025")
+    await lan.send("Hội trường A")
+    assert "14:00 ngày 10/07/2025" in lan.last_text() and "Hội trường A" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_place == "Hội trường A"
+    await at(world, datetime(2025, 7, 1, 7, 0, tzinfo=VN_TZ))  # the plan's 04/07: 3 days before, no more
+    assert not any("Hội nghị" in t for t in nam.texts())
+    await at(world, datetime(2025, 7, 7, 14, 0, tzinfo=VN_TZ))
+    [text] = [t for t in nam.texts() if "Hội nghị" in t]
+    assert "14:00 ngày 10/07/2025" in text and "Hội trường A" in text
+
+
+async def test_the_demo_has_a_meeting_place_and_someone_who_muted_its_announcements(world):
+    from bot.devtools.demo import load_demo
+    from storage.models.reminder import ReminderMute
+
+    await load_demo(world, world.clock)
+    [mute] = await world.rows(ReminderMute)
+    assert mute.kind == "ceremony"
+    assert [r.ceremony_place for r in await world.rows(PlanRound) if r.ceremony_place] != []
+    await load_demo(world, world.clock)  # again: nothing doubled
+    assert len(await world.rows(ReminderMute)) == 1
+
+
+async def test_a_nudge_button_pressed_after_its_deadline_says_so_and_sends_nothing(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await world.staff("Nguyễn Thị Hoa")
+    await lan.send("/reminders")
+    world.clock.set(datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ))  # registration closed meanwhile
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    assert any("không còn nữa" in a for a in lan.alerts())
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.send("14:00 10/07/2025")
+    await lan.send("A")
+    assert "từ 3 đến 300 ký tự" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_set_at is None and row.ceremony_place is None
+    await lan.send("Hội trường A")
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_place == "Hội trường A"
+    assert await world.rows(AuditEntry, AuditEntry.action == "round.ceremony_set")
+
+
+async def test_the_list_speaks_the_secretarys_language(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Do Thi Lan", language="en")
+    await lan.send("/reminders")
+    assert "Reminders in the next 14 days" in lan.last_text()
+    assert any(b.startswith("Set time and place: Emulation") for b in lan.buttons())

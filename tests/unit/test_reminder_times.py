@@ -1,0 +1,58 @@
+"""Quiet hours, the reminders' buttons and settings, without Telegram."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from pydantic import ValidationError
+
+from bot.clock import VN_TZ
+from bot.config import Settings
+from bot.services.reminder_times import QuietHours
+
+QUIET = QuietHours.parse("21:00-07:00", VN_TZ)
+DEADLINE = datetime(2026, 10, 30, 23, 59, 59, tzinfo=VN_TZ)
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 10, day, hour, minute, tzinfo=VN_TZ)
+
+
+@pytest.mark.parametrize(
+    ("due", "goes"),
+    [
+        (local(29, 10), local(29, 10)),  # outside: as it is
+        (local(29, 23, 59), local(30, 7)),  # inside, and 07:00 is before the deadline
+        (local(30, 3), local(30, 7)),
+        (local(30, 21, 30), local(30, 20, 30)),  # 07:00 would be after the deadline: 20:30 the evening before
+        (local(30, 20, 59), local(30, 20, 59)),
+    ],
+)
+def test_when_a_reminder_goes(due, goes):
+    assert QUIET.send_at(due, DEADLINE) == goes
+
+
+def test_no_quiet_hours_when_the_setting_is_empty():
+    none = QuietHours.parse("", VN_TZ)
+    assert not none.quiet(local(30, 23)) and none.send_at(local(30, 23), DEADLINE) == local(30, 23)
+
+
+@pytest.mark.parametrize("bad", ["21:00", "25:00-07:00", "21-07", "x"])
+def test_a_bad_quiet_hours_setting_is_refused_at_start(bad):
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, reminder_quiet_hours=bad)  # type: ignore[call-arg]
+
+
+def test_a_bad_summary_time_is_refused():
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, reminder_summary_at="7h30")  # type: ignore[call-arg]
+
+
+def test_the_buttons_queued_as_json_are_the_ones_the_handler_parses():
+    from handlers.reminders import RemActCb
+    from handlers.render.reminders import act_data
+
+    for act in ("reg", "nom", "pend"):
+        assert act_data(act) == RemActCb(act=act).pack()  # type: ignore[arg-type]
+        assert len(act_data(act).encode()) <= 64
