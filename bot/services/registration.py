@@ -13,22 +13,24 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import VN_TZ
+from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
 from bot.plan.calendar import closes_at
-from bot.roles import Member, Role, Scope, can, register_rules
+from bot.roles import HEAD_ROLES, Member, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
+from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where, unit_items
 from bot.text import esc, nfc
-from storage.models import OutboxMessage, Person, Unit
+from storage.models import OutboxMessage, Person, PersonRole, Unit
 from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
 from storage.models.registration import (
     Registration,
@@ -39,7 +41,7 @@ from storage.models.registration import (
     extension_scope,
     owner_key,
 )
-from storage.repositories.people import PeopleRepo
+from storage.repositories.people import PeopleRepo, role_in_force
 from storage.repositories.plan import PlanRepo
 from storage.repositories.registration import RegistrationRepo
 from storage.repositories.roster import RosterRepo
@@ -68,19 +70,6 @@ register_reference(Registration.title_id, "commendation", "registration-ref-labe
 register_reference(Registration.school_year_id, "school_year", "registration-ref-label")
 register_reference(RegistrationMovement.movement_id, "movement", "registration-ref-label")
 register_reference(RegistrationExtension.school_year_id, "school_year", "registration-ext-ref-label")
-
-
-def fmt_when(when: datetime, locale: str | None = None) -> str:
-    """The house format of an instant: "08:00 ngày 09/12/2026" / "09/12/2026 08:00"; an end-of-day
-    deadline as "hết ngày 18/06/2027" / "end of 18/06/2027"; a day's start as "ngày 01/09/2025".
-    (To become bot.clock.fmt_when, the one helper being added on main, at the merge.)"""
-    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(VN_TZ)
-    day = local.strftime("%d/%m/%Y")
-    if local.time() >= time(23, 59, 59):
-        return t("registration-when-end-of-day", locale=locale, date=day)
-    if local.time() == time.min:
-        return t("registration-when-day", locale=locale, date=day)
-    return t("registration-when-at", locale=locale, date=day, time=local.strftime("%H:%M"))
 
 
 # -- errors a person can cause ---------------------------------------------------------------------------
@@ -948,5 +937,90 @@ __all__ = [
     "Window",
     "check_commitments",
     "check_reason",
-    "fmt_when",
 ]
+
+
+# -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
+def _registered(occ: Occurrence) -> Any:
+    """Has an individual registration of the occurrence's school year that counts (not withdrawn).
+
+    An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
+    walk the year's registrations once per person through the (year, unit, state) index."""
+    return Person.id.in_(
+        select(Registration.person_id).where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.person_id.is_not(None),
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            Registration.state != RegistrationState.WITHDRAWN.value,
+        )
+    )
+
+
+@audience("registration_close", "pending")
+async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+    """Staff on a unit's roster (of this occurrence's units) with no registration for the school year."""
+    return await people_where(
+        session, Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+
+
+@unit_items("registration_close")
+async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff not registered, the unit's own registration missing, registrations to endorse."""
+    out: dict[int, dict[str, int]] = {}
+    staff = select(Person.unit_id, func.count()).where(
+        Person.active.is_(True), Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+    for unit_id, n in (await session.execute(staff.group_by(Person.unit_id))).all():
+        out.setdefault(unit_id, {})["not_registered"] = n
+    own = (
+        select(Registration.id)
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.unit_id == Unit.id,
+            Registration.subject == RegistrationSubject.COLLECTIVE.value,
+            Registration.state != RegistrationState.WITHDRAWN.value,
+        )
+        .exists()
+    )
+    units = select(Unit.id).where(Unit.active.is_(True), occ.in_units(Unit.id), ~own)
+    for (unit_id,) in (await session.execute(units)).all():
+        out.setdefault(unit_id, {})["unit_not_registered"] = 1
+    for unit_id, n in await _to_endorse(session, occ):
+        out.setdefault(unit_id, {})["to_endorse"] = n
+    return out
+
+
+def _heads_own(today: date) -> Any:
+    """The registration is its unit's head's (or acting deputy's) own: the secretary endorses it."""
+    return (
+        select(PersonRole.id)
+        .where(
+            PersonRole.person_id == Registration.person_id,
+            PersonRole.unit_id == Registration.unit_id,
+            PersonRole.role.in_([r.value for r in HEAD_ROLES]),
+            role_in_force(today),
+        )
+        .exists()
+    )
+
+
+async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int, int]]:
+    stmt = (
+        select(Registration.unit_id, func.count())
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.state == RegistrationState.SUBMITTED.value,
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            occ.in_units(Registration.unit_id),
+            ~_heads_own(occ.today or date.today()),  # a head's own waits for the secretary, not for them
+        )
+        .group_by(Registration.unit_id)
+    )
+    return [(u, n) for u, n in (await session.execute(stmt)).all()]
+
+
+@unit_items("nominations_close")
+async def registrations_to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff registrations still waiting for the head's endorsement."""
+    return {unit_id: {"to_endorse": n} for unit_id, n in await _to_endorse(session, occ)}
