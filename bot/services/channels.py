@@ -126,7 +126,7 @@ class ChannelService:
             await self.ctx.session.flush()
         else:
             binding.title, binding.chat_type, binding.added_by = chat.title[:255], chat.type, actor.person_id
-            binding.active, binding.updated_at = False, now
+            binding.active, binding.retired_reason, binding.updated_at = False, None, now  # a fresh offer
             binding.version += 1
         return binding
 
@@ -246,7 +246,7 @@ class ChannelService:
 
 
 def _offer_pending(b: ChatBinding) -> bool:
-    return not b.active and b.purpose is None and b.retired_reason is None
+    return not b.active and b.retired_reason is None  # offered (again), not bound yet
 
 
 def _audit(b: ChatBinding) -> dict[str, object]:

@@ -177,3 +177,32 @@ async def test_a_chat_offered_but_not_bound_is_never_a_target(world):
     assert not any("Nhóm chưa liên kết" in b for b in thu.buttons())
     await thu.press(f"anc:{(await binding(world, team.id)).id}")
     assert thu.alerts() == ["Nút này không còn hiệu lực."]
+
+
+async def test_a_chat_the_bot_was_removed_from_can_be_bound_again_when_it_is_added_back(world):
+    sec, team = await bound_group(world)
+    await team.remove_bot()
+    await world.drain_outbox()
+    assert "Anh/Chị có thể thêm lại bot để liên kết lại" in sec.last_text()
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    await sec.click("Nhóm Công đoàn")
+    assert sec.alerts() == []
+    assert "Đã liên kết nhóm “Công đoàn trường”: nhóm Công đoàn" in sec.last_text()
+    b = await binding(world, team.id)
+    assert b is not None and b.active and b.retired_reason is None
+
+
+async def test_a_channel_added_back_without_the_right_to_post_is_offered_once_it_may(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    news = world.channel("Tin thi đua", bot="left")
+    await news.add_bot(by=sec, admin=True, can_post_messages=True)
+    await world.drain_outbox()
+    await sec.click("Thông báo chung của trường")
+    await news.remove_bot()
+    await news.add_bot(by=sec, admin=True, can_post_messages=False)
+    await news.promote_bot(by=sec, can_post_messages=True)
+    await world.drain_outbox()
+    assert "Bot đã được thêm vào kênh “Tin thi đua”" in sec.last_text()
+    await sec.click("Thông báo chung của trường")
+    assert (await binding(world, news.id)).active
