@@ -98,6 +98,10 @@ class ChannelService:
             and can(self.ctx.actor, CHANNELS)
         ):
             return Change("offer", binding)  # a channel's hint followed: the bot may post now
+        if binding is not None and _offer_pending(binding) and new.status not in PRESENT:
+            binding.retired_reason, binding.updated_at = "removed", self.ctx.clock.now()
+            binding.version += 1  # the offer's buttons no longer bind a chat the bot has left
+            return Change("none", binding)
         if binding is None or not binding.active or may_post(new):
             return Change("none", binding)
         reason = "removed" if new.status not in PRESENT else "rights_lost"

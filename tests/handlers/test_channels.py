@@ -206,3 +206,17 @@ async def test_a_channel_added_back_without_the_right_to_post_is_offered_once_it
     assert "Bot đã được thêm vào kênh “Tin thi đua”" in sec.last_text()
     await sec.click("Thông báo chung của trường")
     assert (await binding(world, news.id)).active
+
+
+async def test_an_offer_pressed_after_the_bot_was_removed_binds_nothing(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    team = world.group("Nhóm X", bot="left")
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    await team.remove_bot()
+    await world.drain_outbox()
+    await sec.click("Nhóm Công đoàn")
+    assert sec.alerts() == ["Kênh hoặc nhóm này đã thay đổi. Vui lòng gõ /channels để xem lại."]
+    b = await binding(world, team.id)
+    assert b is not None and not b.active
+    assert await world.rows(AuditEntry, AuditEntry.action == "chat.bound") == []
