@@ -166,8 +166,10 @@ class ChannelService:
         binding = await self._own(binding_id, version)
         if binding.active or binding.retired_reason == "removed" or purpose not in PURPOSES:
             raise BindingGone()
-        if purpose == "unit" and unit_id is None:
-            raise NeedsUnit()
+        if purpose == "unit":
+            unit = await self.repo.unit(unit_id)
+            if unit is None or not unit.active:  # none picked, or a forged or retired unit
+                raise NeedsUnit()
         before = {"purpose": binding.purpose, "active": binding.active}
         binding.purpose, binding.unit_id = purpose, unit_id if purpose == "unit" else None
         binding.active, binding.retired_reason = True, None

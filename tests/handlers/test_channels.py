@@ -220,3 +220,14 @@ async def test_an_offer_pressed_after_the_bot_was_removed_binds_nothing(world):
     b = await binding(world, team.id)
     assert b is not None and not b.active
     assert await world.rows(AuditEntry, AuditEntry.action == "chat.bound") == []
+
+
+async def test_a_forged_unit_in_the_bind_button_gets_a_clear_message_and_binds_nothing(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    team = world.group("Nhóm X", bot="left")
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    b = await binding(world, team.id)
+    await sec.press(f"chb:{b.id}:{b.version}:unit:987654")
+    assert sec.alerts() == ["Vui lòng chọn đơn vị."]
+    assert not (await binding(world, team.id)).active
