@@ -92,6 +92,10 @@ class BroadcastRepo:
         stmt = select(Broadcast).where(Broadcast.batch.in_(list(batches)), Broadcast.state == "running")
         return list((await self.session.scalars(stmt)).all())
 
+    async def running(self) -> list[Broadcast]:
+        stmt = select(Broadcast).where(Broadcast.state == "running").order_by(Broadcast.id)
+        return list((await self.session.scalars(stmt)).all())
+
     async def due(self, now: datetime) -> list[int]:
         stmt = select(Broadcast.id).where(Broadcast.state == "scheduled", Broadcast.scheduled_at <= now)
         return list((await self.session.scalars(stmt.order_by(Broadcast.scheduled_at, Broadcast.id))).all())
