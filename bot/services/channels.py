@@ -35,6 +35,7 @@ register_rules({CHANNELS: {Role.SECRETARY: Scope.ALL, Role.UNION: Scope.ALL, Rol
 PURPOSES = ("college", "unit", "union")
 PRESENT = ("member", "administrator", "creator", "restricted")
 KIND = "channel"  # the outbox rows of this feature
+POST_KIND = "broadcast"  # bot.services.announce.KIND: an announcement's posts
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class ChannelService:
         binding.active, binding.retired_reason = False, "unbound"
         binding.updated_at = self.ctx.clock.now()
         binding.version += 1
+        await self.repo.cancel_queued(binding.chat_id, POST_KIND)  # only bound chats receive posts
         Audit(self.ctx).record(
             "chat.unbound", "chat_binding", binding.id, before={"active": True}, after=_audit(binding)
         )

@@ -55,6 +55,20 @@ class ChannelRepo:
     async def unit(self, unit_id: int | None) -> Unit | None:
         return await self.session.get(Unit, unit_id) if unit_id is not None else None
 
+    async def cancel_queued(self, chat_id: int, kind: str) -> int:
+        """Cancel the rows of this kind still waiting to go to a chat (the sender checks again before sending)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status.in_(("pending", "sending")),
+            )
+            .values(status="cancelled", error="cancelled")
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def refused_chats(self, row_ids: list[int]) -> dict[int, str]:
         """{chat id: error} of these outbox rows that a group or channel refused."""
         stmt = select(OutboxMessage.chat_id, OutboxMessage.error).where(
