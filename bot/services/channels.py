@@ -85,6 +85,9 @@ class ChannelService:
     async def membership(self, chat: ChatRef, old: Membership, new: Membership) -> Change:
         added = old.status not in PRESENT and new.status in PRESENT
         if added:
+            bound = await self.repo.by_chat(chat.id)
+            if bound is not None and bound.active:  # a group's binding that followed it to its supergroup:
+                return Change("none", bound)  # Telegram tells the bot it "joined" the new chat; stay bound
             if not can(self.ctx.actor, CHANNELS):
                 return Change("leave")
             binding = await self._offered(chat)

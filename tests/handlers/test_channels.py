@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.devtools.harness import World
 from storage.models import AuditEntry, Person
 from storage.models.channels import ChatBinding
@@ -231,3 +233,16 @@ async def test_a_forged_unit_in_the_bind_button_gets_a_clear_message_and_binds_n
     await sec.press(f"chb:{b.id}:{b.version}:unit:987654")
     assert sec.alerts() == ["Vui lòng chọn đơn vị."]
     assert not (await binding(world, team.id)).active
+
+
+@pytest.mark.parametrize("by", ["stranger", "secretary"])
+async def test_the_join_event_of_the_new_supergroup_neither_leaves_nor_unbinds_it(world, by):
+    sec, team = await bound_group(world)
+    new = await team.upgrade()
+    new.info.bot = None  # Telegram tells the bot it joined the new supergroup, from whoever upgraded it
+    await new.add_bot(by=sec if by == "secretary" else world.outsider("Phó nhóm"))
+    await world.drain_outbox()
+    assert world.api.left == []
+    b = await binding(world, new.id)
+    assert b is not None and b.active and b.purpose == "union"
+    assert not any(x.startswith("Bot đã được thêm vào") for x in sec.texts()[-1:])
