@@ -242,8 +242,12 @@ class ChannelService:
     async def migrated(self, old_chat_id: int, new_chat_id: int) -> ChatBinding | None:
         """A group became a supergroup: its binding follows the new id."""
         binding = await self.repo.by_chat(old_chat_id)
-        if binding is None or await self.repo.by_chat(new_chat_id) is not None:
+        there = await self.repo.by_chat(new_chat_id)
+        if binding is None or (there is not None and there.active):
             return binding
+        if there is not None:  # the supergroup's "joined" came first and was offered: the binding wins
+            await self.ctx.session.delete(there)
+            await self.ctx.session.flush()
         binding.chat_id, binding.chat_type = new_chat_id, "supergroup"
         binding.updated_at = self.ctx.clock.now()
         Audit(self.ctx).record(

@@ -246,3 +246,27 @@ async def test_the_join_event_of_the_new_supergroup_neither_leaves_nor_unbinds_i
     b = await binding(world, new.id)
     assert b is not None and b.active and b.purpose == "union"
     assert not any(x.startswith("Bot đã được thêm vào") for x in sec.texts()[-1:])
+
+
+async def test_the_binding_follows_its_group_when_the_supergroups_join_event_comes_first(world):
+    from aiogram.types import Message, Update
+
+    from bot.devtools.harness import Room
+
+    sec, team = await bound_group(world)
+    new_id = -1_000_000_777_777
+    new = Room(world, world.api.migrate(team.id, new_id))
+    world.rooms[new_id] = new
+    new.info.bot = None
+    await new.add_bot(by=sec)  # the join event first: offered as a new chat
+    moved = Message(
+        message_id=world.api.next_message_id(team.id),
+        date=world.clock.now(),
+        chat=team.chat,
+        from_user=sec.user,
+        migrate_to_chat_id=new_id,
+    )
+    await world.feed(Update(update_id=world.next_update_id(), message=moved))
+    b = await binding(world, new_id)
+    assert b is not None and b.active and b.purpose == "union"
+    assert len(await world.rows(ChatBinding)) == 1
