@@ -56,7 +56,7 @@ class ChannelRepo:
         return await self.session.get(Unit, unit_id) if unit_id is not None else None
 
     async def cancel_queued(self, chat_id: int, kind: str) -> int:
-        """Cancel the rows of this kind still waiting to go to a chat (the sender checks again before sending)."""
+        """Cancel the rows of this kind still waiting to go to a chat (the sender checks before sending)."""
         result = await self.session.execute(
             update(OutboxMessage)
             .where(

@@ -97,7 +97,7 @@ async def test_after_kill_9_a_new_sender_carries_on_where_it_stopped(world):
 async def test_a_kill_9_after_the_last_round_but_before_its_follow_up_still_ends_with_the_report(
     world, monkeypatch
 ):
-    thu, team = await setup(world)
+    thu, _team = await setup(world)
     await world.staff("Nguyễn Thị Hoa")
     await many(world, 3)
     await start_to_staff(world, thu, "Công đoàn trường", "Toàn thể CBVC")

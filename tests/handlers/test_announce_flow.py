@@ -253,5 +253,7 @@ async def test_a_chat_unbound_while_its_post_waits_in_the_queue_never_receives_i
     await thu.click("Ở lại")
     await world.drain_outbox()
     assert posts(team) == []
-    rows = await world.rows(OutboxMessage, OutboxMessage.kind == "broadcast", OutboxMessage.chat_id == team.id)
+    rows = await world.rows(
+        OutboxMessage, OutboxMessage.kind == "broadcast", OutboxMessage.chat_id == team.id
+    )
     assert [r.status for r in rows] == ["cancelled"]
