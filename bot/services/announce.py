@@ -13,7 +13,8 @@ and staff, through the outbox at Telegram's limits, with a live progress message
   the broadcast is done, once (a conditional UPDATE), and the message becomes the report.
 - `cancel`, `resend` (the rows that failed, and those who had blocked the bot and are reachable again;
   never a part a recipient already has), `failures` (the rows of the file to download).
-Due work "broadcasts" starts the scheduled ones. No aiogram here.
+Due work "broadcasts" starts the scheduled ones; "broadcasts-running" follows the running ones, so that a
+post whose last round was delivered just before a kill -9 still ends with its report. No aiogram here.
 """
 
 from __future__ import annotations
@@ -558,6 +559,18 @@ async def start_due_broadcasts(due: DueContext, now: datetime) -> int:
             await service.start(b)
             started += 1
     return started
+
+
+@due_work("broadcasts-running")
+async def follow_running_broadcasts(due: DueContext, now: datetime) -> int:
+    """The running posts, as after a round: one whose last round was delivered but never followed (the
+    process died in between, a watcher failed) gets its report now, at start-up or within a minute."""
+    async with unit_of_work(due) as ctx:
+        service = BroadcastService(ctx)
+        running = await service.repo.running()
+        for b in running:
+            await service.tick(b)
+    return len(running)
 
 
 @after_delivery("broadcasts")

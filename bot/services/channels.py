@@ -35,6 +35,7 @@ register_rules({CHANNELS: {Role.SECRETARY: Scope.ALL, Role.UNION: Scope.ALL, Rol
 PURPOSES = ("college", "unit", "union")
 PRESENT = ("member", "administrator", "creator", "restricted")
 KIND = "channel"  # the outbox rows of this feature
+POST_KIND = "broadcast"  # bot.services.announce.KIND: an announcement's posts
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class ChannelService:
     async def membership(self, chat: ChatRef, old: Membership, new: Membership) -> Change:
         added = old.status not in PRESENT and new.status in PRESENT
         if added:
+            bound = await self.repo.by_chat(chat.id)
+            if bound is not None and bound.active:  # a group's binding that followed it to its supergroup:
+                return Change("none", bound)  # Telegram tells the bot it "joined" the new chat; stay bound
             if not can(self.ctx.actor, CHANNELS):
                 return Change("leave")
             binding = await self._offered(chat)
@@ -98,6 +102,10 @@ class ChannelService:
             and can(self.ctx.actor, CHANNELS)
         ):
             return Change("offer", binding)  # a channel's hint followed: the bot may post now
+        if binding is not None and _offer_pending(binding) and new.status not in PRESENT:
+            binding.retired_reason, binding.updated_at = "removed", self.ctx.clock.now()
+            binding.version += 1  # the offer's buttons no longer bind a chat the bot has left
+            return Change("none", binding)
         if binding is None or not binding.active or may_post(new):
             return Change("none", binding)
         reason = "removed" if new.status not in PRESENT else "rights_lost"
@@ -126,7 +134,7 @@ class ChannelService:
             await self.ctx.session.flush()
         else:
             binding.title, binding.chat_type, binding.added_by = chat.title[:255], chat.type, actor.person_id
-            binding.active, binding.updated_at = False, now
+            binding.active, binding.retired_reason, binding.updated_at = False, None, now  # a fresh offer
             binding.version += 1
         return binding
 
@@ -162,8 +170,10 @@ class ChannelService:
         binding = await self._own(binding_id, version)
         if binding.active or binding.retired_reason == "removed" or purpose not in PURPOSES:
             raise BindingGone()
-        if purpose == "unit" and unit_id is None:
-            raise NeedsUnit()
+        if purpose == "unit":
+            unit = await self.repo.unit(unit_id)
+            if unit is None or not unit.active:  # none picked, or a forged or retired unit
+                raise NeedsUnit()
         before = {"purpose": binding.purpose, "active": binding.active}
         binding.purpose, binding.unit_id = purpose, unit_id if purpose == "unit" else None
         binding.active, binding.retired_reason = True, None
@@ -180,6 +190,7 @@ class ChannelService:
         binding.active, binding.retired_reason = False, "unbound"
         binding.updated_at = self.ctx.clock.now()
         binding.version += 1
+        await self.repo.cancel_queued(binding.chat_id, POST_KIND)  # only bound chats receive posts
         Audit(self.ctx).record(
             "chat.unbound", "chat_binding", binding.id, before={"active": True}, after=_audit(binding)
         )
@@ -231,8 +242,12 @@ class ChannelService:
     async def migrated(self, old_chat_id: int, new_chat_id: int) -> ChatBinding | None:
         """A group became a supergroup: its binding follows the new id."""
         binding = await self.repo.by_chat(old_chat_id)
-        if binding is None or await self.repo.by_chat(new_chat_id) is not None:
+        there = await self.repo.by_chat(new_chat_id)
+        if binding is None or (there is not None and there.active):
             return binding
+        if there is not None:  # the supergroup's "joined" came first and was offered: the binding wins
+            await self.ctx.session.delete(there)
+            await self.ctx.session.flush()
         binding.chat_id, binding.chat_type = new_chat_id, "supergroup"
         binding.updated_at = self.ctx.clock.now()
         Audit(self.ctx).record(
@@ -246,7 +261,7 @@ class ChannelService:
 
 
 def _offer_pending(b: ChatBinding) -> bool:
-    return not b.active and b.purpose is None and b.retired_reason is None
+    return not b.active and b.retired_reason is None  # offered (again), not bound yet
 
 
 def _audit(b: ChatBinding) -> dict[str, object]:

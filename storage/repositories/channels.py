@@ -55,6 +55,20 @@ class ChannelRepo:
     async def unit(self, unit_id: int | None) -> Unit | None:
         return await self.session.get(Unit, unit_id) if unit_id is not None else None
 
+    async def cancel_queued(self, chat_id: int, kind: str) -> int:
+        """Cancel the rows of this kind still waiting to go to a chat (the sender checks before sending)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status.in_(("pending", "sending")),
+            )
+            .values(status="cancelled", error="cancelled")
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def refused_chats(self, row_ids: list[int]) -> dict[int, str]:
         """{chat id: error} of these outbox rows that a group or channel refused."""
         stmt = select(OutboxMessage.chat_id, OutboxMessage.error).where(
@@ -90,6 +104,10 @@ class BroadcastRepo:
 
     async def by_batches(self, batches: Iterable[str]) -> list[Broadcast]:
         stmt = select(Broadcast).where(Broadcast.batch.in_(list(batches)), Broadcast.state == "running")
+        return list((await self.session.scalars(stmt)).all())
+
+    async def running(self) -> list[Broadcast]:
+        stmt = select(Broadcast).where(Broadcast.state == "running").order_by(Broadcast.id)
         return list((await self.session.scalars(stmt)).all())
 
     async def due(self, now: datetime) -> list[int]:

@@ -92,3 +92,26 @@ async def test_after_kill_9_a_new_sender_carries_on_where_it_stopped(world):
     assert b.state == "done"
     report = [x for x in thu.texts() if "Đã gửi xong" in x]
     assert report == ["<b>Đã gửi xong thông báo.</b>\nĐã gửi 43/43 · không gửi được 0 · 0 người đã chặn bot"]
+
+
+async def test_a_kill_9_after_the_last_round_but_before_its_follow_up_still_ends_with_the_report(
+    world, monkeypatch
+):
+    thu, _team = await setup(world)
+    await world.staff("Nguyễn Thị Hoa")
+    await many(world, 3)
+    await start_to_staff(world, thu, "Công đoàn trường", "Toàn thể CBVC")
+
+    async def killed(*_args: object) -> None:  # the process dies before the watchers are told
+        return None
+
+    monkeypatch.setattr("bot.sender.run_after_delivery", killed)
+    await world.sender.drain()
+    monkeypatch.undo()
+    assert (await world.rows(Broadcast))[0].state == "running"
+    restarted = OutboxSender(world.bot, world.sessionmaker, world.clock, world.settings, world.dp["identity"])
+    await world.run_due()  # the scheduler runs the due work at start-up
+    await restarted.drain()
+    assert (await world.rows(Broadcast))[0].state == "done"
+    report = [x for x in thu.texts() if "Đã gửi xong" in x]
+    assert report == ["<b>Đã gửi xong thông báo.</b>\nĐã gửi 6/6 · không gửi được 0 · 0 người đã chặn bot"]

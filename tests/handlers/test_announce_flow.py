@@ -242,3 +242,18 @@ async def test_a_group_upgraded_before_a_post_gets_it_at_its_new_id_and_keeps_it
     assert len([m for m in world.api.sent_to(new_id) if "BIỂU DƯƠNG" in (m.text or "")]) == 1
     [binding] = await world.rows(ChatBinding, ChatBinding.chat_id == new.id)
     assert binding.active and binding.chat_type == "supergroup"
+
+
+async def test_a_chat_unbound_while_its_post_waits_in_the_queue_never_receives_it(world):
+    thu, team = await drafted(world)
+    await to_preview(thu, "Công đoàn trường", "Toàn thể CBVC")
+    await thu.click("Gửi ngay")  # queued, not delivered yet
+    await thu.send("/channels")
+    await thu.click("Hủy liên kết “Công đoàn trường”")
+    await thu.click("Ở lại")
+    await world.drain_outbox()
+    assert posts(team) == []
+    rows = await world.rows(
+        OutboxMessage, OutboxMessage.kind == "broadcast", OutboxMessage.chat_id == team.id
+    )
+    assert [r.status for r in rows] == ["cancelled"]

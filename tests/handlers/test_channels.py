@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.devtools.harness import World
 from storage.models import AuditEntry, Person
 from storage.models.channels import ChatBinding
@@ -177,3 +179,94 @@ async def test_a_chat_offered_but_not_bound_is_never_a_target(world):
     assert not any("Nhóm chưa liên kết" in b for b in thu.buttons())
     await thu.press(f"anc:{(await binding(world, team.id)).id}")
     assert thu.alerts() == ["Nút này không còn hiệu lực."]
+
+
+async def test_a_chat_the_bot_was_removed_from_can_be_bound_again_when_it_is_added_back(world):
+    sec, team = await bound_group(world)
+    await team.remove_bot()
+    await world.drain_outbox()
+    assert "Anh/Chị có thể thêm lại bot để liên kết lại" in sec.last_text()
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    await sec.click("Nhóm Công đoàn")
+    assert sec.alerts() == []
+    assert "Đã liên kết nhóm “Công đoàn trường”: nhóm Công đoàn" in sec.last_text()
+    b = await binding(world, team.id)
+    assert b is not None and b.active and b.retired_reason is None
+
+
+async def test_a_channel_added_back_without_the_right_to_post_is_offered_once_it_may(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    news = world.channel("Tin thi đua", bot="left")
+    await news.add_bot(by=sec, admin=True, can_post_messages=True)
+    await world.drain_outbox()
+    await sec.click("Thông báo chung của trường")
+    await news.remove_bot()
+    await news.add_bot(by=sec, admin=True, can_post_messages=False)
+    await news.promote_bot(by=sec, can_post_messages=True)
+    await world.drain_outbox()
+    assert "Bot đã được thêm vào kênh “Tin thi đua”" in sec.last_text()
+    await sec.click("Thông báo chung của trường")
+    assert (await binding(world, news.id)).active
+
+
+async def test_an_offer_pressed_after_the_bot_was_removed_binds_nothing(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    team = world.group("Nhóm X", bot="left")
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    await team.remove_bot()
+    await world.drain_outbox()
+    await sec.click("Nhóm Công đoàn")
+    assert sec.alerts() == ["Kênh hoặc nhóm này đã thay đổi. Vui lòng gõ /channels để xem lại."]
+    b = await binding(world, team.id)
+    assert b is not None and not b.active
+    assert await world.rows(AuditEntry, AuditEntry.action == "chat.bound") == []
+
+
+async def test_a_forged_unit_in_the_bind_button_gets_a_clear_message_and_binds_nothing(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    team = world.group("Nhóm X", bot="left")
+    await team.add_bot(by=sec)
+    await world.drain_outbox()
+    b = await binding(world, team.id)
+    await sec.press(f"chb:{b.id}:{b.version}:unit:987654")
+    assert sec.alerts() == ["Vui lòng chọn đơn vị."]
+    assert not (await binding(world, team.id)).active
+
+
+@pytest.mark.parametrize("by", ["stranger", "secretary"])
+async def test_the_join_event_of_the_new_supergroup_neither_leaves_nor_unbinds_it(world, by):
+    sec, team = await bound_group(world)
+    new = await team.upgrade()
+    new.info.bot = None  # Telegram tells the bot it joined the new supergroup, from whoever upgraded it
+    await new.add_bot(by=sec if by == "secretary" else world.outsider("Phó nhóm"))
+    await world.drain_outbox()
+    assert world.api.left == []
+    b = await binding(world, new.id)
+    assert b is not None and b.active and b.purpose == "union"
+    assert not any(x.startswith("Bot đã được thêm vào") for x in sec.texts()[-1:])
+
+
+async def test_the_binding_follows_its_group_when_the_supergroups_join_event_comes_first(world):
+    from aiogram.types import Message, Update
+
+    from bot.devtools.harness import Room
+
+    sec, team = await bound_group(world)
+    new_id = -1_000_000_777_777
+    new = Room(world, world.api.migrate(team.id, new_id))
+    world.rooms[new_id] = new
+    new.info.bot = None
+    await new.add_bot(by=sec)  # the join event first: offered as a new chat
+    moved = Message(
+        message_id=world.api.next_message_id(team.id),
+        date=world.clock.now(),
+        chat=team.chat,
+        from_user=sec.user,
+        migrate_to_chat_id=new_id,
+    )
+    await world.feed(Update(update_id=world.next_update_id(), message=moved))
+    b = await binding(world, new_id)
+    assert b is not None and b.active and b.purpose == "union"
+    assert len(await world.rows(ChatBinding)) == 1
