@@ -138,6 +138,16 @@ def clip(text: str, limit: int) -> str:
     return "".join(out)
 
 
+def label(text: str, limit: int = 64) -> str:
+    """A button's label (plain text) of at most `limit` characters, cut after a whole word with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    head = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return head.rstrip(" ,;:–-") + "…"
+
+
 def fair_share(lengths: Sequence[int], budget: int) -> list[int]:
     """Limits for parts of these lengths that fit `budget` together; short parts keep all they need."""
     limits = [0] * len(lengths)

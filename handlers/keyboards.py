@@ -8,6 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t
+from bot.text import label as button_label
 
 
 class LangCb(CallbackData, prefix="lang"):
@@ -49,13 +50,17 @@ class DiffListCb(CallbackData, prefix="dfl"):
     p: int = 0  # page
 
 
-def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """An inline button: its label cut after a whole word when long (bot.text.label)."""
+    return InlineKeyboardButton(text=button_label(text), callback_data=data.pack())
+
+
+_btn = button
 
 
 def difficulty_behalf_keyboard(units: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     rows = [[_btn(t("difficulty-btn-personal"), DiffBehalfCb(unit=0))]]
-    rows += [[_btn(t("difficulty-btn-unit", unit=name)[:64], DiffBehalfCb(unit=uid))] for uid, name in units]
+    rows += [[_btn(t("difficulty-btn-unit", unit=name), DiffBehalfCb(unit=uid))] for uid, name in units]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -64,7 +69,7 @@ def difficulty_skip_keyboard() -> InlineKeyboardMarkup:
 
 
 def difficulty_topic_keyboard(labels: list[str]) -> InlineKeyboardMarkup:
-    rows = [[_btn(label[:64], DiffTopicCb(i=i))] for i, label in enumerate(labels)]
+    rows = [[_btn(label, DiffTopicCb(i=i))] for i, label in enumerate(labels)]
     rows.append([_btn(t("difficulty-btn-skip"), DiffTopicCb(i=-1))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -161,7 +166,7 @@ def difficulty_list_keyboard(
 
 
 def difficulty_units_keyboard(units: list[tuple[int, str]], f: str) -> InlineKeyboardMarkup:
-    rows = [[_btn(name[:64], DiffListCb(f=f, u=uid, p=0))] for uid, name in units]
+    rows = [[_btn(name, DiffListCb(f=f, u=uid, p=0))] for uid, name in units]
     rows.append([_btn(t("difficulty-btn-all-units"), DiffListCb(f=f, u=0, p=0))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

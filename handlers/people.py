@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.clock import fmt_date
 from bot.commands import register_command
@@ -33,6 +33,7 @@ from bot.services.people_admin import (
 from bot.services.roster import NameInvalid
 from bot.text import esc, plain, split_message
 from handlers.keyboards import PeoplePageCb, PersonCb, PersonEditCb
+from handlers.keyboards import button as _btn
 from storage.models import Person, Unit
 
 register_command("people", Action.PEOPLE_VIEW, "people-admin-cmd-people", order=60)
@@ -84,8 +85,6 @@ def router() -> Router:
 
 
 # -- rendering ------------------------------------------------------------------------------------------
-def _btn(text: str, data: PeoplePageCb | PersonCb | PersonEditCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text[:64], callback_data=data.pack())
 
 
 def _unit_name(unit: Unit | None) -> str:

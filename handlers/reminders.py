@@ -34,6 +34,7 @@ from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
 from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
 from bot.text import esc, split_message
+from handlers.keyboards import button as _btn
 from handlers.render.reminders import TEXTS, upcoming_line
 from storage.models.plan import PlanRound
 
@@ -112,10 +113,6 @@ def _locale() -> str:
 
 def _round_name(round_: PlanRound) -> str:
     return (round_.name_en if _locale() == "en" else None) or round_.name_vi
-
-
-def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text[:64], callback_data=data.pack())
 
 
 # -- act now ------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from bot.services.status import (
 from bot.text import esc, split_message
 from handlers import acknowledgement
 from handlers.invite import created_text
+from handlers.keyboards import button as _btn
 from handlers.render import nomination as nomination_render
 from handlers.render.status import TEXTS
 
@@ -186,10 +187,6 @@ def nudge_text(report: NudgeReport) -> str:
     if report.unreachable:
         lines.append(tn("status-nudged-blocked", report.unreachable))
     return "\n".join(lines)
-
-
-def _btn(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text[:64], callback_data=data.pack())
 
 
 # -- handlers -----------------------------------------------------------------------------------------

@@ -97,3 +97,13 @@ def test_vietnamese_texts_carry_diacritics():
 
 def test_search_key_ignores_case_diacritics_and_d_bar():
     assert search_key("  Nguyễn   Thị ĐÀO ") == "nguyen thi dao"
+
+
+def test_a_long_button_label_is_cut_after_a_whole_word():
+    from bot.text import label
+
+    name = "Đặt giờ, địa điểm: Bình xét thi đua, khen thưởng năm học 2026-2027 của Trường"
+    cut = label(name)
+    assert len(cut) <= 64 and cut.endswith("…")
+    assert name.startswith(cut[:-1]) and name[len(cut) - 1] == " "  # the last word is whole
+    assert label("Xem việc chờ duyệt") == "Xem việc chờ duyệt"
