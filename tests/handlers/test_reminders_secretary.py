@@ -96,7 +96,7 @@ async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announceme
     lan = await world.secretary("Đỗ Thị Lan")
     nam = await world.staff("Phạm Văn Nam")
     await lan.send("/reminders")
-    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.click("Đặt lịch: Bình xét thi đua")
     await lan.send("tuần sau")
     assert "08:00 04/07/2025" in lan.last_text()  # the form it expects
     await lan.send("01/01/2025 08:00")
@@ -141,7 +141,7 @@ async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
     await open_year(world, BEFORE_CEREMONY)
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
-    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.click("Đặt lịch: Bình xét thi đua")
     await lan.send("14:00 10/07/2025")
     await lan.send("A")
     assert "từ 3 đến 300 ký tự" in lan.last_text()
@@ -158,4 +158,4 @@ async def test_the_list_speaks_the_secretarys_language(world):
     lan = await world.secretary("Do Thi Lan", language="en")
     await lan.send("/reminders")
     assert "Reminders in the next 14 days" in lan.last_text()
-    assert any(b.startswith("Set time and place: Emulation") for b in lan.buttons())
+    assert any(b.startswith("Schedule: Emulation") for b in lan.buttons())
