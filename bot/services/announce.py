@@ -31,7 +31,7 @@ from bot.context import Ctx
 from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
-from bot.roles import Role, Scope, can, register_rules
+from bot.roles import Role, Scope, can, register_rules, role_name
 from bot.services.announce_sources import SOURCES, Exemplar, verified_deeds
 from bot.services.audit import Audit
 from bot.services.delivery import Delivered, after_delivery, unit_of_work
@@ -44,6 +44,7 @@ from storage.models.channels import Broadcast, ChatBinding
 from storage.models.good_deed import GoodDeed
 from storage.models.plan import PlanCommendation
 from storage.repositories.channels import BroadcastRepo, ChannelRepo
+from storage.repositories.people import to_member
 
 ANNOUNCE = "announce"
 register_rules({ANNOUNCE: {Role.UNION: Scope.ALL, Role.SECRETARY: Scope.ALL}})
@@ -470,6 +471,31 @@ class BroadcastService:
             raise NotAllowed()
         return b
 
+    async def may_still_send(self, broadcast_id: int) -> bool:
+        """A scheduled post goes only if the one who scheduled it may still announce when it is due."""
+        b = await self.repo.get(broadcast_id)
+        person = await self.ctx.session.get(Person, b.created_by) if b is not None else None
+        return (
+            person is not None and person.active and can(to_member(person, self.ctx.clock.today()), ANNOUNCE)
+        )
+
+    async def drop_unauthorised(self, broadcast_id: int) -> None:
+        """Cancel a scheduled post whose sender lost the right to announce; tell them, if they can be told."""
+        now = self.ctx.clock.now()
+        if not await self.repo.move_state(broadcast_id, ("scheduled",), "cancelled", finished_at=now):
+            return
+        Audit(self.ctx).record(
+            "broadcast.cancelled", "broadcast", broadcast_id, before={"state": "scheduled"},
+            after={"state": "cancelled", "reason": "sender_not_allowed"},
+        )  # fmt: skip
+        b = await self.repo.get(broadcast_id)
+        person = await self.ctx.session.get(Person, b.created_by) if b is not None else None
+        if person is not None and b is not None:
+            lang = person.language
+            when, role = fmt_when(b.scheduled_at, lang), role_name(Role.SECRETARY, lang)
+            text = t("announce-scheduled-dropped", locale=lang, when=when, role=role)
+            Outbox(self.ctx).to_person(person, text, kind=KIND)
+
     async def cancel(self, broadcast_id: int) -> Broadcast:
         """A scheduled post before it starts, or a running one: what is not sent yet stays unsent."""
         b = await self._mine(broadcast_id)
@@ -551,6 +577,9 @@ async def start_due_broadcasts(due: DueContext, now: datetime) -> int:
     for broadcast_id in ids:
         async with unit_of_work(due) as ctx:
             service = BroadcastService(ctx)
+            if not await service.may_still_send(broadcast_id):
+                await service.drop_unauthorised(broadcast_id)
+                continue
             if not await service.repo.move_state(broadcast_id, ("scheduled",), "running"):
                 continue  # started by another run meanwhile
             b = await service.repo.get(broadcast_id)

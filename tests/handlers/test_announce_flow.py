@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import delete
 
 from bot.clock import VN_TZ
 from bot.tghtml import visible_length
-from storage.models import OutboxMessage, PlanPeriod
+from storage.models import OutboxMessage, PersonRole, PlanPeriod
 from storage.models.channels import Broadcast, ChatBinding
 from storage.models.good_deed import GoodDeed
 from tests.handlers.announce_steps import (
@@ -143,6 +144,22 @@ async def test_a_scheduled_post_chooses_its_recipients_when_it_is_sent(world):
     await world.drain_outbox()
     assert len(posts(late)) == 1
     assert (await world.rows(Broadcast))[0].state == "done"
+
+
+async def test_a_scheduled_post_whose_sender_lost_the_right_to_announce_is_not_sent(world):
+    thu, team = await drafted(world)
+    await schedule(thu, "08:00 20/10/2024", "Công đoàn trường")
+    async with world.session() as s:  # Thu leaves the union's executive committee meanwhile
+        await s.execute(delete(PersonRole).where(PersonRole.role == "union"))
+        await s.commit()
+    world.clock.set(datetime(2024, 10, 20, 8, 0, tzinfo=VN_TZ))
+    assert (await world.run_due())["broadcasts"] == 0
+    await world.drain_outbox()
+    assert posts(team) == []
+    [b] = await world.rows(Broadcast)
+    assert b.state == "cancelled"
+    assert "Thông báo anh/chị hẹn gửi lúc 08:00 ngày 20/10/2024 đã không được gửi" in thu.last_text()
+    assert "không còn quyền thông báo biểu dương" in thu.last_text()
 
 
 async def test_a_scheduled_post_can_be_cancelled_before_it_starts(world):
