@@ -542,18 +542,25 @@ class BroadcastService:
         return list(out.values())
 
     async def failures(self, broadcast_id: int) -> list[Failure]:
-        """Who did not get the post in its latest round (one line per recipient)."""
+        """Who still has not got some part of the post, over every round (one line per recipient, with the
+        latest outcome): a re-send that reached only some leaves the others on the list."""
         b = await self._mine(broadcast_id)
-        rows = [r for r in await self.repo.rows_of(b.id) if r.batch == b.batch]
+        rows = await self.repo.rows_of(b.id)
+        have = {(r.chat_id, r.method, r.text, r.file_id) for r in rows if r.status == "sent"}
         people = await self.repo.people_by_chat(r.chat_id for r in rows)
         chats = {x.chat_id: x.title for x in await self.channels.listed()}
         seen: dict[int, Failure] = {}
-        for r in rows:
-            if r.status not in ("failed", "blocked", "cancelled") or r.chat_id in seen:
+        for r in sorted(rows, key=lambda r: r.id):
+            if (
+                r.status not in ("failed", "blocked", "cancelled")
+                or (r.chat_id, r.method, r.text, r.file_id) in have
+            ):
                 continue
             person = people.get(r.chat_id)
             name = person.full_name if person is not None else chats.get(r.chat_id, str(r.chat_id))
-            seen[r.chat_id] = Failure(name, r.status, r.error)
+            seen[r.chat_id] = Failure(
+                name, r.status, r.error
+            )  # a later round's outcome replaces an earlier one
         return list(seen.values())
 
     async def scheduled(self) -> list[Broadcast]:

@@ -108,3 +108,6 @@ async def test_the_union_announces_three_exemplars_to_its_group_the_channel_and_
     assert (await world.rows(Broadcast))[0].round == 1
     still = (await world.rows(Person, Person.id == blocked[1].person_id))[0]
     assert still.unreachable
+    await thu.click("Tải danh sách không gửi được")  # over every round: only the one still blocking
+    content = world.api.file_bytes(thu.last().file_id).decode("utf-8-sig")
+    assert content.splitlines()[1:] == [f"{blocked[1].name},đã chặn bot"]
