@@ -58,6 +58,7 @@ class RemPauseCb(CallbackData, prefix="rmp"):
 
 class RemMuteCb(CallbackData, prefix="rmm"):
     kind: Literal["ceremony"]
+    op: Literal["m", "u"]  # mute | unmute: what the button asks, so a double tap does not undo it
 
 
 class RemCerCb(CallbackData, prefix="rmc"):
@@ -215,7 +216,8 @@ async def _settings(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
         state = "off" if kind in muted else "on"
         lines.append(t(f"reminder-settings-{state}", what=t(f"reminder-mute-{kind}")))
         label = t(f"reminder-btn-{'unmute' if kind in muted else 'mute'}", what=t(f"reminder-mute-{kind}"))
-        rows.append([_btn(label, RemMuteCb(kind=kind))])  # type: ignore[arg-type]
+        op: Literal["m", "u"] = "u" if kind in muted else "m"
+        rows.append([_btn(label, RemMuteCb(kind=kind, op=op))])  # type: ignore[arg-type]
     lines.append(t("reminder-settings-duties"))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -226,7 +228,7 @@ async def settings(message: Message, ctx: Ctx) -> None:
 
 
 async def toggle_mute(query: CallbackQuery, callback_data: RemMuteCb, ctx: Ctx) -> None:
-    muted = await ReminderService(ctx).toggle_mute(callback_data.kind)
+    muted = await ReminderService(ctx).set_mute(callback_data.kind, callback_data.op == "m")
     await query.answer(t("reminder-muted" if muted else "reminder-unmuted"))
     if isinstance(query.message, Message):
         text, markup = await _settings(ctx)

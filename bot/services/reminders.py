@@ -523,19 +523,20 @@ class ReminderService:
         stmt = select(ReminderMute.kind).where(ReminderMute.person_id == actor)
         return set((await self.ctx.session.scalars(stmt)).all())
 
-    async def toggle_mute(self, kind: str) -> bool:
-        """Mute or unmute an announcement-type reminder; True when now muted. Duties cannot be muted."""
+    async def set_mute(self, kind: str, muted: bool) -> bool:
+        """Mute or unmute an announcement-type reminder (again: no change); True when now muted. Duties
+        cannot be muted."""
         person_id = self._me()
         if kind not in MUTABLE:
             raise NotAllowed()
         where = (ReminderMute.person_id == person_id, ReminderMute.kind == kind)
         row = await self.ctx.session.scalar(select(ReminderMute).where(*where))
-        if row is None:
+        if muted and row is None:
             self.ctx.session.add(ReminderMute(person_id=person_id, kind=kind, set_at=self.ctx.clock.now()))
-        else:
+        elif not muted and row is not None:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
-        return row is None
+        return muted
 
     def _me(self) -> int:
         if self.ctx.actor is None:

@@ -86,7 +86,7 @@ async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_see
 async def test_own_duties_cannot_be_muted(world):
     await open_year(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
-    await hoa.press("rmm:registration_close")  # forged: not a kind that can be muted
+    await hoa.press("rmm:registration_close:m")  # forged: not a kind that can be muted
     await at(world, SEVEN_DAYS)
     assert len(reminders_of(hoa)) == 1
 
@@ -159,3 +159,20 @@ async def test_the_list_speaks_the_secretarys_language(world):
     await lan.send("/reminders")
     assert "Reminders in the next 14 days" in lan.last_text()
     assert any(b.startswith("Set time and place: Emulation") for b in lan.buttons())
+
+
+async def test_a_double_tap_on_mute_leaves_it_muted(world):
+    from storage.models.reminder import ReminderMute
+
+    await open_year(world, BEFORE_CEREMONY)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)  # the same button twice (a double tap, or the old message's button later)
+    assert len(await world.rows(ReminderMute)) == 1
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Bật lại: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)
+    assert await world.rows(ReminderMute) == []
