@@ -198,7 +198,11 @@ async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
 
 
 async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> None:
-    changed = await ReminderService(ctx).set_paused(callback_data.s, callback_data.op == "p")
+    try:
+        changed = await ReminderService(ctx).set_paused(callback_data.s, callback_data.op == "p")
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
     await query.answer(
         t("reminder-paused" if callback_data.op == "p" else "reminder-resumed") if changed else None
     )

@@ -48,7 +48,7 @@ from bot.services.reminder_audiences import (
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_times import QuietHours, at_local
 from storage.models import OutboxMessage, Person, PersonRole
-from storage.models.plan import PlanReminderRule, PlanRound
+from storage.models.plan import PlanReminderRule, PlanRound, PlanSchoolYear
 from storage.models.reminder import DueMark, ReminderMute, ReminderPause
 from storage.repositories.people import role_in_force
 
@@ -449,6 +449,8 @@ class ReminderService:
         row = await self.ctx.session.scalar(select(ReminderPause).where(ReminderPause.scope == scope))
         if paused == (row is not None):
             return False
+        if paused and not await self._scope_exists(scope):  # a forged or stale button
+            raise NoSuchReminder()
         if paused:
             self.ctx.session.add(
                 ReminderPause(scope=scope, set_by=self.ctx.actor.person_id, set_at=self.ctx.clock.now())
@@ -463,6 +465,14 @@ class ReminderService:
             after={"scope": scope},
         )
         return True
+
+    async def _scope_exists(self, scope: str) -> bool:
+        """ "y<id>" names a school year, "r<id>" a round, that are in the plan."""
+        m = re.fullmatch(r"([yr])(\d{1,18})", scope)
+        if m is None:
+            return False
+        model = PlanSchoolYear if m.group(1) == "y" else PlanRound
+        return await self.ctx.session.get(model, int(m.group(2))) is not None
 
     async def paused(self) -> set[str]:
         return await self._paused()

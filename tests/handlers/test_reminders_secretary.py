@@ -176,3 +176,15 @@ async def test_a_double_tap_on_mute_leaves_it_muted(world):
     await hoa.press(data)
     await hoa.press(data)
     assert await world.rows(ReminderMute) == []
+
+
+async def test_a_forged_pause_of_no_school_year_or_round_changes_nothing(world):
+    from storage.models.reminder import ReminderPause
+
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.press("rmp:p:y999")
+    await lan.press("rmp:p:r999")
+    await lan.press("rmp:p:" + "x" * 40)  # longer than the column: no crash on PostgreSQL either
+    assert await world.rows(ReminderPause) == []
+    assert any("không còn nữa" in a for a in lan.alerts())
