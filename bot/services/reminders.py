@@ -320,16 +320,19 @@ class ReminderService:
             return 0
         per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]] = {}
         for occ in await self.mentioned(now):
-            merged: dict[int, dict[str, int]] = {}
-            for fn in items_of(occ.kind):
-                for unit_id, items in (await fn(self.ctx.session, occ)).items():
-                    merged.setdefault(unit_id, {}).update(items)
-            for unit_id, items in merged.items():
-                if any(items.values()):
-                    per_unit.setdefault(unit_id, []).append((occ, items))
+            for unit_id, items in (await self._pending_items(occ)).items():
+                per_unit.setdefault(unit_id, []).append((occ, items))
         if not per_unit:
             return 0
-        return await self._send_summaries(per_unit, today.isoformat())
+        return await self._send_summaries(per_unit, f"rem-summary:{{}}:{today.isoformat()}")
+
+    async def _pending_items(self, occ: Occurrence) -> dict[int, dict[str, int]]:
+        """Per unit with something pending for `occ`: {item: count} (one query per feature's items)."""
+        merged: dict[int, dict[str, int]] = {}
+        for fn in items_of(occ.kind):
+            for unit_id, items in (await fn(self.ctx.session, occ)).items():
+                merged.setdefault(unit_id, {}).update(items)
+        return {u: items for u, items in merged.items() if any(items.values())}
 
     async def heads_of(self, units: Iterable[int]) -> list[tuple[Recipient, int]]:
         """The linked, reachable heads (acting deputies too) of `units` today, with the unit (one query)."""
@@ -351,12 +354,13 @@ class ReminderService:
         ]
 
     async def _send_summaries(
-        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], day: str
+        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], key: str
     ) -> int:
+        """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id)."""
         heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
         for person, unit_id in await self.heads_of(per_unit):
             heads.setdefault(person.person_id, (person, []))[1].extend(per_unit[unit_id])
-        keys = {pid: f"rem-summary:{pid}:{day}" for pid in heads}
+        keys = {pid: key.format(pid) for pid in heads}
         done = await self._queued(keys.values())
         outbox, queued = Outbox(self.ctx), 0
         for pid, (person, lines) in heads.items():
@@ -403,10 +407,7 @@ class ReminderService:
         return Upcoming(occ, rule, offset, at, name, expected, waiting, paused)
 
     async def _units_pending(self, occ: Occurrence) -> set[int]:
-        units: set[int] = set()
-        for fn in items_of(occ.kind):
-            units.update(u for u, items in (await fn(self.ctx.session, occ)).items() if any(items.values()))
-        return units
+        return set(await self._pending_items(occ))
 
     async def find(
         self, rule_id: int, school_year_id: int, scope: str
@@ -438,6 +439,10 @@ class ReminderService:
             return f"rem-nudge:{occ.kind}:{occ.school_year}:{occ.scope}:{pid}:{day}"
 
         queued = await self._queue(occ, people, key, skip=skip)
+        if SUMMARY in rule.audience:  # the unit heads: their unit's summary of this deadline, now
+            per_unit = {u: [(occ, items)] for u, items in (await self._pending_items(occ)).items()}
+            scope = f"{occ.kind}:{occ.school_year}:{occ.scope}"
+            queued += await self._send_summaries(per_unit, f"rem-nudge-summary:{scope}:{{}}:{day}")
         Audit(self.ctx).record(
             "reminders.nudged", "plan_reminder_rule", rule.id, after={"scope": occ.scope, "queued": queued}
         )

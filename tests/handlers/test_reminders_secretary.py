@@ -188,3 +188,17 @@ async def test_a_forged_pause_of_no_school_year_or_round_changes_nothing(world):
     await lan.press("rmp:p:" + "x" * 40)  # longer than the column: no crash on PostgreSQL either
     assert await world.rows(ReminderPause) == []
     assert any("không còn nữa" in a for a in lan.alerts())
+
+
+async def test_a_manual_nudge_of_a_unit_heads_rule_reaches_the_heads_with_their_units_summary(world):
+    await open_year(world, BEFORE_VOTING)  # the yearly round's nominations close 30/05: heads, secretary
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    minh = await world.unit_head("Trần Văn Minh")  # TCHC has nominated nobody
+    await lan.send("/reminders")
+    [label] = [b for b in lan.buttons() if b.startswith("Nhắc ngay: đề xuất khen thưởng")]
+    await lan.click(label)
+    await lan.click(label)  # a double tap: nothing again
+    await world.drain_outbox()
+    summaries = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert len(summaries) == 1 and "chưa có đề xuất khen thưởng nào" in summaries[0]
+    assert "Đề xuất ngay" in minh.buttons()
