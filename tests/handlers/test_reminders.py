@@ -316,3 +316,18 @@ async def test_the_summary_does_not_count_the_heads_own_registration_which_waits
     await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
     assert "1 bản đăng ký chờ anh/chị xác nhận" in summary
+
+
+async def test_a_summary_of_good_deeds_to_verify_carries_the_button_to_them(world):
+    from tests.handlers.test_good_deed_flow import finish, setup, to_evidence
+
+    hoa, _lan, minh = await setup(world)
+    await to_evidence(hoa)
+    await hoa.click("Bỏ qua")
+    await finish(hoa)
+    await world.drain_outbox()
+    await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))  # nominations close 30/05: 7 days before
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert "1 việc tốt chờ xác minh" in summary
+    await minh.click("Xem việc chờ duyệt")
+    assert "chờ xác minh: 1" in minh.last_text()
