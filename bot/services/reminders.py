@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
@@ -292,10 +293,10 @@ class ReminderService:
         return found
 
     async def _mark(self, name: str) -> None:
-        existing = await self.ctx.session.get(DueMark, name)
-        if existing is None:
-            self.ctx.session.add(DueMark(name=name, at=self.ctx.clock.now()))
-        await self.ctx.session.flush()
+        """Mark `name` gone; another process marking it at the same moment is no error."""
+        insert = (sqlite if self.ctx.settings.is_sqlite else postgresql).insert(DueMark)
+        stmt = insert.values(name=name, at=self.ctx.clock.now())
+        await self.ctx.session.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     # -- the unit heads' daily summary --------------------------------------------------------------------
     async def mentioned(self, now: datetime) -> list[Occurrence]:
