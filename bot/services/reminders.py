@@ -221,16 +221,21 @@ class ReminderService:
         """Cancel the reminders queued but not sent whose deadline has moved or passed (a 429 held them):
         none goes out naming a stale date. Returns how many."""
         current = {
-            (o.kind, o.school_year, o.scope): str(int(o.deadline.timestamp()))
+            (o.kind, o.school_year, o.scope): (str(int(o.deadline.timestamp())), o.other_units)
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
         }
-        stmt = select(OutboxMessage.idempotency_key).where(
-            OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT)
+        stmt = (
+            select(OutboxMessage.idempotency_key, Person.unit_id)
+            .outerjoin(Person, Person.id == OutboxMessage.person_id)
+            .where(OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT))
         )
         cancelled = 0
-        for key in (await self.ctx.session.scalars(stmt)).all():
+        for key, unit_id in (await self.ctx.session.execute(stmt)).all():
             parts = (key or "").split(":")
-            if len(parts) == 7 and current.get((parts[1], parts[2], parts[3])) != parts[4]:
+            if len(parts) != 7:
+                continue
+            stamp, others = current.get((parts[1], parts[2], parts[3]), (None, frozenset()))
+            if stamp != parts[4] or unit_id in others:  # moved, passed, or their unit now has its own
                 cancelled += await Outbox(self.ctx).cancel(key=key)
         return cancelled
 

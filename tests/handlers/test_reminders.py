@@ -331,3 +331,17 @@ async def test_a_summary_of_good_deeds_to_verify_carries_the_button_to_them(worl
     assert "1 việc tốt chờ xác minh" in summary
     await minh.click("Xem việc chờ duyệt")
     assert "chờ xác minh: 1" in minh.last_text()
+
+
+async def test_a_reminder_held_by_a_429_is_not_sent_once_her_units_own_deadline_moved(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=3 * 24 * 3600)
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    await extend(world, date(2024, 11, 15), unit_id=(await world.unit("TCHC")).id)  # her unit only
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "cancelled"
