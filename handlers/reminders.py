@@ -32,7 +32,15 @@ from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
-from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
+from bot.services.reminders import (
+    MANAGE,
+    MUTABLE,
+    SETTINGS,
+    CeremonyBadPlace,
+    CeremonyPast,
+    ReminderService,
+    Upcoming,
+)
 from bot.text import esc, split_message
 from handlers.render.reminders import TEXTS, upcoming_line
 from storage.models.plan import PlanRound
@@ -273,7 +281,9 @@ async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
         )
     except DomainError as e:
         await message.answer(e.text())
-        if not isinstance(e, CeremonyBadPlace):
+        if isinstance(e, CeremonyPast):  # the time passed while the place was typed: ask it again
+            await state.set_state(RemCeremonySG.when)
+        elif not isinstance(e, CeremonyBadPlace):
             await state.clear()
         return
     await state.clear()

@@ -202,3 +202,19 @@ async def test_a_manual_nudge_of_a_unit_heads_rule_reaches_the_heads_with_their_
     summaries = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
     assert len(summaries) == 1 and "chưa có đề xuất khen thưởng nào" in summaries[0]
     assert "Đề xuất ngay" in minh.buttons()
+
+
+async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Đặt giờ, địa điểm: Bình xét thi đua")
+    await lan.send("14:00 26/06/2025")
+    world.clock.set(datetime(2025, 6, 26, 15, 0, tzinfo=VN_TZ))  # the answer came the next afternoon
+    await lan.send("Hội trường A")
+    assert "đã qua" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_set_at is None
+    await lan.send("14:00 10/07/2025")  # as the message asks: a time ahead
+    await lan.send("Hội trường A")
+    assert "14:00 ngày 10/07/2025" in lan.last_text()
