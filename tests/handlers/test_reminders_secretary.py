@@ -26,12 +26,21 @@ async def test_the_list_shows_the_next_14_days_with_expected_counts_and_voting_w
 
 
 async def test_the_list_is_for_the_secretary_only(world):
-    await open_year(world, BEFORE_VOTING)
+    from handlers.reminders import RemCb
+    from storage.models.plan import PlanReminderRule, PlanSchoolYear
+
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # registration closes 31/10
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/reminders")
     assert "14 ngày tới" not in hoa.last_text()
-    await hoa.press("rmn:1:1:all")  # a forged nudge button
+    [rule] = await world.rows(PlanReminderRule, PlanReminderRule.deadline == "registration_close")
+    [year] = await world.rows(PlanSchoolYear, PlanSchoolYear.code == "2024-2025")
+    data = RemCb(rule=rule.id, y=year.id, s="all").pack()  # a live rule: the secretary's press would send
+    await hoa.press(data)  # a forged nudge button
     assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.press(data)
+    assert len(await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")) == 2  # Hoa and Lan
 
 
 async def test_a_manual_nudge_skips_who_the_unit_head_already_nudged_today(world):
