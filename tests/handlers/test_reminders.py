@@ -345,3 +345,16 @@ async def test_a_reminder_held_by_a_429_is_not_sent_once_her_units_own_deadline_
     assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert row.status == "cancelled"
+
+
+async def test_a_summary_does_not_count_a_good_deed_the_head_reported_which_the_secretary_verifies(world):
+    from tests.handlers.test_good_deed_flow import finish, setup, to_evidence
+
+    _hoa, _lan, minh = await setup(world)
+    await to_evidence(minh)  # the head reports Lân's deed: it goes to the secretary
+    await minh.click("Bỏ qua")
+    await finish(minh)
+    await world.drain_outbox()
+    await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]  # TCHC nominated nobody
+    assert "việc tốt chờ xác minh" not in summary
