@@ -32,7 +32,15 @@ from bot.errors import DomainError
 from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
-from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, CeremonyBadPlace, ReminderService, Upcoming
+from bot.services.reminders import (
+    MANAGE,
+    MUTABLE,
+    SETTINGS,
+    CeremonyBadPlace,
+    CeremonyPast,
+    ReminderService,
+    Upcoming,
+)
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
 from handlers.render.reminders import TEXTS, upcoming_line
@@ -59,6 +67,7 @@ class RemPauseCb(CallbackData, prefix="rmp"):
 
 class RemMuteCb(CallbackData, prefix="rmm"):
     kind: Literal["ceremony"]
+    op: Literal["m", "u"]  # mute | unmute: what the button asks, so a double tap does not undo it
 
 
 class RemCerCb(CallbackData, prefix="rmc"):
@@ -194,7 +203,11 @@ async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
 
 
 async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> None:
-    changed = await ReminderService(ctx).set_paused(callback_data.s, callback_data.op == "p")
+    try:
+        changed = await ReminderService(ctx).set_paused(callback_data.s, callback_data.op == "p")
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
     await query.answer(
         t("reminder-paused" if callback_data.op == "p" else "reminder-resumed") if changed else None
     )
@@ -212,7 +225,8 @@ async def _settings(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup]:
         state = "off" if kind in muted else "on"
         lines.append(t(f"reminder-settings-{state}", what=t(f"reminder-mute-{kind}")))
         label = t(f"reminder-btn-{'unmute' if kind in muted else 'mute'}", what=t(f"reminder-mute-{kind}"))
-        rows.append([_btn(label, RemMuteCb(kind=kind))])  # type: ignore[arg-type]
+        op: Literal["m", "u"] = "u" if kind in muted else "m"
+        rows.append([_btn(label, RemMuteCb(kind=kind, op=op))])  # type: ignore[arg-type]
     lines.append(t("reminder-settings-duties"))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -223,7 +237,7 @@ async def settings(message: Message, ctx: Ctx) -> None:
 
 
 async def toggle_mute(query: CallbackQuery, callback_data: RemMuteCb, ctx: Ctx) -> None:
-    muted = await ReminderService(ctx).toggle_mute(callback_data.kind)
+    muted = await ReminderService(ctx).set_mute(callback_data.kind, callback_data.op == "m")
     await query.answer(t("reminder-muted" if muted else "reminder-unmuted"))
     if isinstance(query.message, Message):
         text, markup = await _settings(ctx)
@@ -264,7 +278,9 @@ async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
         )
     except DomainError as e:
         await message.answer(e.text())
-        if not isinstance(e, CeremonyBadPlace):
+        if isinstance(e, CeremonyPast):  # the time passed while the place was typed: ask it again
+            await state.set_state(RemCeremonySG.when)
+        elif not isinstance(e, CeremonyBadPlace):
             await state.clear()
         return
     await state.clear()

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
@@ -48,7 +49,7 @@ from bot.services.reminder_audiences import (
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_times import QuietHours, at_local
 from storage.models import OutboxMessage, Person, PersonRole
-from storage.models.plan import PlanReminderRule, PlanRound
+from storage.models.plan import PlanReminderRule, PlanRound, PlanSchoolYear
 from storage.models.reminder import DueMark, ReminderMute, ReminderPause
 from storage.repositories.people import role_in_force
 
@@ -220,16 +221,21 @@ class ReminderService:
         """Cancel the reminders queued but not sent whose deadline has moved or passed (a 429 held them):
         none goes out naming a stale date. Returns how many."""
         current = {
-            (o.kind, o.school_year, o.scope): str(int(o.deadline.timestamp()))
+            (o.kind, o.school_year, o.scope): (str(int(o.deadline.timestamp())), o.other_units)
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
         }
-        stmt = select(OutboxMessage.idempotency_key).where(
-            OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT)
+        stmt = (
+            select(OutboxMessage.idempotency_key, Person.unit_id)
+            .outerjoin(Person, Person.id == OutboxMessage.person_id)
+            .where(OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT))
         )
         cancelled = 0
-        for key in (await self.ctx.session.scalars(stmt)).all():
+        for key, unit_id in (await self.ctx.session.execute(stmt)).all():
             parts = (key or "").split(":")
-            if len(parts) == 7 and current.get((parts[1], parts[2], parts[3])) != parts[4]:
+            if len(parts) != 7:
+                continue
+            stamp, others = current.get((parts[1], parts[2], parts[3]), (None, frozenset()))
+            if stamp != parts[4] or unit_id in others:  # moved, passed, or their unit now has its own
                 cancelled += await Outbox(self.ctx).cancel(key=key)
         return cancelled
 
@@ -292,10 +298,10 @@ class ReminderService:
         return found
 
     async def _mark(self, name: str) -> None:
-        existing = await self.ctx.session.get(DueMark, name)
-        if existing is None:
-            self.ctx.session.add(DueMark(name=name, at=self.ctx.clock.now()))
-        await self.ctx.session.flush()
+        """Mark `name` gone; another process marking it at the same moment is no error."""
+        insert = (sqlite if self.ctx.settings.is_sqlite else postgresql).insert(DueMark)
+        stmt = insert.values(name=name, at=self.ctx.clock.now())
+        await self.ctx.session.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     # -- the unit heads' daily summary --------------------------------------------------------------------
     async def mentioned(self, now: datetime) -> list[Occurrence]:
@@ -320,16 +326,19 @@ class ReminderService:
             return 0
         per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]] = {}
         for occ in await self.mentioned(now):
-            merged: dict[int, dict[str, int]] = {}
-            for fn in items_of(occ.kind):
-                for unit_id, items in (await fn(self.ctx.session, occ)).items():
-                    merged.setdefault(unit_id, {}).update(items)
-            for unit_id, items in merged.items():
-                if any(items.values()):
-                    per_unit.setdefault(unit_id, []).append((occ, items))
+            for unit_id, items in (await self._pending_items(occ)).items():
+                per_unit.setdefault(unit_id, []).append((occ, items))
         if not per_unit:
             return 0
-        return await self._send_summaries(per_unit, today.isoformat())
+        return await self._send_summaries(per_unit, f"rem-summary:{{}}:{today.isoformat()}")
+
+    async def _pending_items(self, occ: Occurrence) -> dict[int, dict[str, int]]:
+        """Per unit with something pending for `occ`: {item: count} (one query per feature's items)."""
+        merged: dict[int, dict[str, int]] = {}
+        for fn in items_of(occ.kind):
+            for unit_id, items in (await fn(self.ctx.session, occ)).items():
+                merged.setdefault(unit_id, {}).update(items)
+        return {u: items for u, items in merged.items() if any(items.values())}
 
     async def heads_of(self, units: Iterable[int]) -> list[tuple[Recipient, int]]:
         """The linked, reachable heads (acting deputies too) of `units` today, with the unit (one query)."""
@@ -351,12 +360,13 @@ class ReminderService:
         ]
 
     async def _send_summaries(
-        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], day: str
+        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], key: str
     ) -> int:
+        """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id)."""
         heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
         for person, unit_id in await self.heads_of(per_unit):
             heads.setdefault(person.person_id, (person, []))[1].extend(per_unit[unit_id])
-        keys = {pid: f"rem-summary:{pid}:{day}" for pid in heads}
+        keys = {pid: key.format(pid) for pid in heads}
         done = await self._queued(keys.values())
         outbox, queued = Outbox(self.ctx), 0
         for pid, (person, lines) in heads.items():
@@ -403,10 +413,7 @@ class ReminderService:
         return Upcoming(occ, rule, offset, at, name, expected, waiting, paused)
 
     async def _units_pending(self, occ: Occurrence) -> set[int]:
-        units: set[int] = set()
-        for fn in items_of(occ.kind):
-            units.update(u for u, items in (await fn(self.ctx.session, occ)).items() if any(items.values()))
-        return units
+        return set(await self._pending_items(occ))
 
     async def find(
         self, rule_id: int, school_year_id: int, scope: str
@@ -438,6 +445,10 @@ class ReminderService:
             return f"rem-nudge:{occ.kind}:{occ.school_year}:{occ.scope}:{pid}:{day}"
 
         queued = await self._queue(occ, people, key, skip=skip)
+        if SUMMARY in rule.audience:  # the unit heads: their unit's summary of this deadline, now
+            per_unit = {u: [(occ, items)] for u, items in (await self._pending_items(occ)).items()}
+            scope = f"{occ.kind}:{occ.school_year}:{occ.scope}"
+            queued += await self._send_summaries(per_unit, f"rem-nudge-summary:{scope}:{{}}:{day}")
         Audit(self.ctx).record(
             "reminders.nudged", "plan_reminder_rule", rule.id, after={"scope": occ.scope, "queued": queued}
         )
@@ -449,6 +460,8 @@ class ReminderService:
         row = await self.ctx.session.scalar(select(ReminderPause).where(ReminderPause.scope == scope))
         if paused == (row is not None):
             return False
+        if paused and not await self._scope_exists(scope):  # a forged or stale button
+            raise NoSuchReminder()
         if paused:
             self.ctx.session.add(
                 ReminderPause(scope=scope, set_by=self.ctx.actor.person_id, set_at=self.ctx.clock.now())
@@ -463,6 +476,14 @@ class ReminderService:
             after={"scope": scope},
         )
         return True
+
+    async def _scope_exists(self, scope: str) -> bool:
+        """ "y<id>" names a school year, "r<id>" a round, that are in the plan."""
+        m = re.fullmatch(r"([yr])(\d{1,18})", scope)
+        if m is None:
+            return False
+        model = PlanSchoolYear if m.group(1) == "y" else PlanRound
+        return await self.ctx.session.get(model, int(m.group(2))) is not None
 
     async def paused(self) -> set[str]:
         return await self._paused()
@@ -523,19 +544,20 @@ class ReminderService:
         stmt = select(ReminderMute.kind).where(ReminderMute.person_id == actor)
         return set((await self.ctx.session.scalars(stmt)).all())
 
-    async def toggle_mute(self, kind: str) -> bool:
-        """Mute or unmute an announcement-type reminder; True when now muted. Duties cannot be muted."""
+    async def set_mute(self, kind: str, muted: bool) -> bool:
+        """Mute or unmute an announcement-type reminder (again: no change); True when now muted. Duties
+        cannot be muted."""
         person_id = self._me()
         if kind not in MUTABLE:
             raise NotAllowed()
         where = (ReminderMute.person_id == person_id, ReminderMute.kind == kind)
         row = await self.ctx.session.scalar(select(ReminderMute).where(*where))
-        if row is None:
+        if muted and row is None:
             self.ctx.session.add(ReminderMute(person_id=person_id, kind=kind, set_at=self.ctx.clock.now()))
-        else:
+        elif not muted and row is not None:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
-        return row is None
+        return muted
 
     def _me(self) -> int:
         if self.ctx.actor is None:

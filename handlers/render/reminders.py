@@ -33,7 +33,13 @@ SUMMARY_ITEMS = (
     "deeds_to_verify",
     "reports_to_review",
 )
-SUMMARY_BUTTONS = {"to_endorse": "pend", "nominated_nobody": "nom", "unit_not_registered": "reg"}
+SUMMARY_BUTTONS = {  # /pending shows the registrations, good deeds and reports waiting for the head
+    "to_endorse": "pend",
+    "deeds_to_verify": "pend",
+    "reports_to_review": "pend",
+    "nominated_nobody": "nom",
+    "unit_not_registered": "reg",
+}
 
 
 def act_data(act: str) -> str:

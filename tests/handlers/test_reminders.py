@@ -316,3 +316,45 @@ async def test_the_summary_does_not_count_the_heads_own_registration_which_waits
     await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
     assert "1 bản đăng ký chờ anh/chị xác nhận" in summary
+
+
+async def test_a_summary_of_good_deeds_to_verify_carries_the_button_to_them(world):
+    from tests.handlers.test_good_deed_flow import finish, setup, to_evidence
+
+    hoa, _lan, minh = await setup(world)
+    await to_evidence(hoa)
+    await hoa.click("Bỏ qua")
+    await finish(hoa)
+    await world.drain_outbox()
+    await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))  # nominations close 30/05: 7 days before
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert "1 việc tốt chờ xác minh" in summary
+    await minh.click("Xem việc chờ duyệt")
+    assert "chờ xác minh: 1" in minh.last_text()
+
+
+async def test_a_reminder_held_by_a_429_is_not_sent_once_her_units_own_deadline_moved(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=3 * 24 * 3600)
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    await extend(world, date(2024, 11, 15), unit_id=(await world.unit("TCHC")).id)  # her unit only
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "cancelled"
+
+
+async def test_a_summary_does_not_count_a_good_deed_the_head_reported_which_the_secretary_verifies(world):
+    from tests.handlers.test_good_deed_flow import finish, setup, to_evidence
+
+    _hoa, _lan, minh = await setup(world)
+    await to_evidence(minh)  # the head reports Lân's deed: it goes to the secretary
+    await minh.click("Bỏ qua")
+    await finish(minh)
+    await world.drain_outbox()
+    await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]  # TCHC nominated nobody
+    assert "việc tốt chờ xác minh" not in summary

@@ -161,3 +161,19 @@ async def test_two_bot_processes_on_one_postgres_send_each_reminder_once(pg_url,
     assert len(await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")) == 200
     await world.close()
     await world.engine.dispose()
+
+
+@pytest.mark.skipif(not PG_UP, reason="PostgreSQL is not reachable")
+async def test_two_processes_marking_a_reminder_that_has_nobody_to_reach_both_finish_their_run(pg_url):
+    clock_a, clock_b = FakeClock(SEVEN_DAYS), FakeClock(SEVEN_DAYS)
+    a = await World(make_settings(pg_url), make_engine(pg_url), clock_a).start()
+    b = await World(make_settings(pg_url), make_engine(pg_url), clock_b, first_user_id=900_001).start()
+    clock_a.set(SEVEN_DAYS.replace(month=10, day=20))
+    await a.load_plan("plans/2021-2025.yaml")
+    clock_a.set(SEVEN_DAYS)  # registration's 7d reminder is due, and nobody is on the roster to get it
+    results = await asyncio.gather(a.run_due(), b.run_due())
+    assert [r["reminders"] for r in results if isinstance(r["reminders"], Exception)] == []
+    await a.close()
+    await b.close()
+    await a.engine.dispose()
+    await b.engine.dispose()

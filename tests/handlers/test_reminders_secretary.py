@@ -26,12 +26,21 @@ async def test_the_list_shows_the_next_14_days_with_expected_counts_and_voting_w
 
 
 async def test_the_list_is_for_the_secretary_only(world):
-    await open_year(world, BEFORE_VOTING)
+    from handlers.reminders import RemCb
+    from storage.models.plan import PlanReminderRule, PlanSchoolYear
+
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # registration closes 31/10
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/reminders")
     assert "14 ngày tới" not in hoa.last_text()
-    await hoa.press("rmn:1:1:all")  # a forged nudge button
+    [rule] = await world.rows(PlanReminderRule, PlanReminderRule.deadline == "registration_close")
+    [year] = await world.rows(PlanSchoolYear, PlanSchoolYear.code == "2024-2025")
+    data = RemCb(rule=rule.id, y=year.id, s="all").pack()  # a live rule: the secretary's press would send
+    await hoa.press(data)  # a forged nudge button
     assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.press(data)
+    assert len(await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")) == 2  # Hoa and Lan
 
 
 async def test_a_manual_nudge_skips_who_the_unit_head_already_nudged_today(world):
@@ -86,7 +95,7 @@ async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_see
 async def test_own_duties_cannot_be_muted(world):
     await open_year(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
-    await hoa.press("rmm:registration_close")  # forged: not a kind that can be muted
+    await hoa.press("rmm:registration_close:m")  # forged: not a kind that can be muted
     await at(world, SEVEN_DAYS)
     assert len(reminders_of(hoa)) == 1
 
@@ -159,3 +168,62 @@ async def test_the_list_speaks_the_secretarys_language(world):
     await lan.send("/reminders")
     assert "Reminders in the next 14 days" in lan.last_text()
     assert any(b.startswith("Schedule: Emulation") for b in lan.buttons())
+
+
+async def test_a_double_tap_on_mute_leaves_it_muted(world):
+    from storage.models.reminder import ReminderMute
+
+    await open_year(world, BEFORE_CEREMONY)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)  # the same button twice (a double tap, or the old message's button later)
+    assert len(await world.rows(ReminderMute)) == 1
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Bật lại: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)
+    assert await world.rows(ReminderMute) == []
+
+
+async def test_a_forged_pause_of_no_school_year_or_round_changes_nothing(world):
+    from storage.models.reminder import ReminderPause
+
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.press("rmp:p:y999")
+    await lan.press("rmp:p:r999")
+    await lan.press("rmp:p:" + "x" * 40)  # longer than the column: no crash on PostgreSQL either
+    assert await world.rows(ReminderPause) == []
+    assert any("không còn nữa" in a for a in lan.alerts())
+
+
+async def test_a_manual_nudge_of_a_unit_heads_rule_reaches_the_heads_with_their_units_summary(world):
+    await open_year(world, BEFORE_VOTING)  # the yearly round's nominations close 30/05: heads, secretary
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    minh = await world.unit_head("Trần Văn Minh")  # TCHC has nominated nobody
+    await lan.send("/reminders")
+    [label] = [b for b in lan.buttons() if b.startswith("Nhắc ngay: đề xuất khen thưởng")]
+    await lan.click(label)
+    await lan.click(label)  # a double tap: nothing again
+    await world.drain_outbox()
+    summaries = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert len(summaries) == 1 and "chưa có đề xuất khen thưởng nào" in summaries[0]
+    assert "Đề xuất ngay" in minh.buttons()
+
+
+async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(world):
+    await open_year(world, BEFORE_CEREMONY)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Đặt lịch: Bình xét thi đua")
+    await lan.send("14:00 26/06/2025")
+    world.clock.set(datetime(2025, 6, 26, 15, 0, tzinfo=VN_TZ))  # the answer came the next afternoon
+    await lan.send("Hội trường A")
+    assert "đã qua" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.ceremony_set_at is None
+    await lan.send("14:00 10/07/2025")  # as the message asks: a time ahead
+    await lan.send("Hội trường A")
+    assert "14:00 ngày 10/07/2025" in lan.last_text()
