@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from bot.clock import fmt_date
 from bot.plan.calendar import Moment, closes_at, nominations_open, opens_at
 from bot.plan.schema import PlanFile, PlanIssue, parse_offset
 from bot.services.reminder_times import QuietHours
@@ -57,7 +58,7 @@ def reminder_warnings(plan: PlanFile, quiet: QuietHours, quiet_text: str) -> lis
                 due = deadline - parse_offset(offset)
                 loc = ("reminder_rules", i, "offsets", j)
                 if due < opens:
-                    params = {"offset": offset, "what": code, "opens": opens.strftime("%d/%m/%Y")}
+                    params = {"offset": offset, "what": code, "opens": fmt_date(opens)}
                     out.append(PlanIssue(loc, "plan-warn-before-open", params))
                 elif offset not in evening and quiet.evening_before(due, deadline):
                     evening.add(offset)

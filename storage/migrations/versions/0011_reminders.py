@@ -30,7 +30,7 @@ def _rule_keys() -> None:
     seen: set[tuple[int, str]] = set()
     for rid, period_id, position, deadline, audience in rows.fetchall():
         names = json.loads(audience) if isinstance(audience, str) else audience
-        key = f"{deadline}:{','.join(sorted(names))}"
+        key = f"{deadline}:{','.join(sorted(set(names)))}"  # as bot.plan.schema.rule_key
         if (period_id, key) in seen:
             key = f"{key}#{position + 1}"
         seen.add((period_id, key))
