@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import parse_day
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
-from bot.roles import HEAD_ROLES, Member, Role, Scope, register_rules
+from bot.roles import Member, Role, Scope, register_rules
 from bot.services import checks
 from bot.services.audit import Audit
 from bot.services.checks import sized_text
@@ -35,11 +35,11 @@ from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
 from bot.services.reminder_audiences import Occurrence, unit_items
 from bot.text import esc
-from storage.models import OutboxMessage, Person, PersonRole, Unit
+from storage.models import OutboxMessage, Person, Unit
 from storage.models.good_deed import GoodDeed, GoodDeedFile, GoodDeedState, GoodDeedSubject
 from storage.models.plan import PlanPeriod, PlanSchoolYear
 from storage.repositories.good_deed import GoodDeedRepo
-from storage.repositories.people import PeopleRepo, role_in_force
+from storage.repositories.people import PeopleRepo, heads_the_unit
 from storage.repositories.roster import RosterRepo
 
 TEXT_MIN, TEXT_MAX = 20, 2000
@@ -604,20 +604,6 @@ class GoodDeedService:
 
 
 # -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
-def _a_head(person: Any, today: date) -> Any:
-    """`person` heads (or acts for the head of) the deed's unit on `today`."""
-    return (
-        select(PersonRole.id)
-        .where(
-            PersonRole.person_id == person,
-            PersonRole.unit_id == GoodDeed.unit_id,
-            PersonRole.role.in_([r.value for r in HEAD_ROLES]),
-            role_in_force(today),
-        )
-        .exists()
-    )
-
-
 @unit_items("nominations_close")
 async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
     """Per unit: good deeds of the period still waiting to be verified."""
@@ -628,8 +614,8 @@ async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, d
             GoodDeed.state == GoodDeedState.SUBMITTED.value,
             # those the head verifies (`deciders`): about a person, neither about a head nor by one
             GoodDeed.subject == GoodDeedSubject.PERSON.value,
-            ~_a_head(GoodDeed.person_id, occ.today or date.today()),
-            ~_a_head(GoodDeed.reporter_id, occ.today or date.today()),
+            ~heads_the_unit(GoodDeed.person_id, GoodDeed.unit_id, occ.today or date.today()),
+            ~heads_the_unit(GoodDeed.reporter_id, GoodDeed.unit_id, occ.today or date.today()),
         )
         .group_by(GoodDeed.unit_id)
     )

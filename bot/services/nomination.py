@@ -41,7 +41,7 @@ from storage.models.plan import PlanCommendation, PlanPeriod, PlanRound
 from storage.models.registration import owner_key
 from storage.repositories.good_deed import GoodDeedRepo
 from storage.repositories.nomination import NominationRepo
-from storage.repositories.people import PeopleRepo
+from storage.repositories.people import PeopleRepo, heads_the_unit
 from storage.repositories.plan import PlanRepo
 from storage.repositories.registration import RegistrationRepo
 from storage.repositories.roster import RosterRepo
@@ -873,6 +873,8 @@ async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int,
             Nomination.round_id == occ.round_id,
             Nomination.state != NominationState.WITHDRAWN.value,
             Nomination.report_state == ReportState.SUBMITTED.value,
+            # a head's own report is the secretary's to review (`reviewable`)
+            ~heads_the_unit(Nomination.person_id, Nomination.unit_id, occ.today or date.today()),
         )
         .group_by(Nomination.unit_id)
     )

@@ -24,13 +24,13 @@ from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.i18n import t
 from bot.plan.calendar import closes_at
-from bot.roles import HEAD_ROLES, Member, Role, Scope, can, register_rules
+from bot.roles import Member, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.plan import register_reference
 from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where, unit_items
 from bot.text import esc, nfc
-from storage.models import OutboxMessage, Person, PersonRole, Unit
+from storage.models import OutboxMessage, Person, Unit
 from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
 from storage.models.registration import (
     Registration,
@@ -41,7 +41,7 @@ from storage.models.registration import (
     extension_scope,
     owner_key,
 )
-from storage.repositories.people import PeopleRepo, role_in_force
+from storage.repositories.people import PeopleRepo, heads_the_unit
 from storage.repositories.plan import PlanRepo
 from storage.repositories.registration import RegistrationRepo
 from storage.repositories.roster import RosterRepo
@@ -991,20 +991,6 @@ async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[i
     return out
 
 
-def _heads_own(today: date) -> Any:
-    """The registration is its unit's head's (or acting deputy's) own: the secretary endorses it."""
-    return (
-        select(PersonRole.id)
-        .where(
-            PersonRole.person_id == Registration.person_id,
-            PersonRole.unit_id == Registration.unit_id,
-            PersonRole.role.in_([r.value for r in HEAD_ROLES]),
-            role_in_force(today),
-        )
-        .exists()
-    )
-
-
 async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int, int]]:
     stmt = (
         select(Registration.unit_id, func.count())
@@ -1013,7 +999,9 @@ async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int,
             Registration.state == RegistrationState.SUBMITTED.value,
             Registration.subject == RegistrationSubject.INDIVIDUAL.value,
             occ.in_units(Registration.unit_id),
-            ~_heads_own(occ.today or date.today()),  # a head's own waits for the secretary, not for them
+            ~heads_the_unit(
+                Registration.person_id, Registration.unit_id, occ.today or date.today()
+            ),  # a head's own: the secretary's
         )
         .group_by(Registration.unit_id)
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import Grant, Member, Role, grant_active
+from bot.roles import HEAD_ROLES, Grant, Member, Role, grant_active
 from storage.models import Person, PersonRole, Unit
 
 
@@ -17,6 +18,21 @@ def role_in_force(today: date) -> ColumnElement[bool]:
     return and_(
         or_(PersonRole.valid_from.is_(None), PersonRole.valid_from <= today),
         or_(PersonRole.valid_to.is_(None), PersonRole.valid_to >= today),
+    )
+
+
+def heads_the_unit(person: Any, unit: Any, today: date) -> ColumnElement[bool]:
+    """SQL: `person` heads (or acts for the head of) `unit` on `today`; what only the secretary then decides
+    (a head's own registration, report or good deed) is not the head's to act on."""
+    return (
+        select(PersonRole.id)
+        .where(
+            PersonRole.person_id == person,
+            PersonRole.unit_id == unit,
+            PersonRole.role.in_([r.value for r in HEAD_ROLES]),
+            role_in_force(today),
+        )
+        .exists()
     )
 
 

@@ -358,3 +358,27 @@ async def test_a_summary_does_not_count_a_good_deed_the_head_reported_which_the_
     await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]  # TCHC nominated nobody
     assert "việc tốt chờ xác minh" not in summary
+
+
+async def test_a_summary_does_not_count_the_heads_own_achievement_report_which_the_secretary_reviews(world):
+    from tests.handlers.test_nomination_flow import SUMMARY
+
+    await open_year(world, datetime(2025, 5, 20, 9, 0, tzinfo=VN_TZ))  # the yearly round is nominating
+    minh = await world.unit_head("Trần Văn Minh")
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    await lan.send("/nominate")
+    await lan.click("Một người của")
+    await lan.send("Minh")
+    await lan.click("Trần Văn Minh")
+    await lan.click("Lao động tiên tiến")
+    await lan.send(SUMMARY)
+    await lan.click("Bỏ qua")
+    await lan.click("Gửi đề nghị")
+    await world.drain_outbox()
+    await minh.click("Viết báo cáo thành tích")
+    await minh.send("Báo cáo thành tích năm học: " + "hoàn thành xuất sắc nhiệm vụ. " * 5)
+    assert "Đã nộp báo cáo thành tích" in minh.last_text()
+    await world.drain_outbox()
+    await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))
+    # TCHC has nominated, and its one report waits for the secretary: nothing is the head's to do
+    assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == []
