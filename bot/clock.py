@@ -152,6 +152,30 @@ def parse_day(text: str | None, today: date | None = None) -> date | None:
     return None
 
 
+_AT = (
+    re.compile(r"(?P<h>\d{1,2})[:hg](?P<m>\d{2})\s+(?:ngày\s+|on\s+)?(?P<day>.+)"),
+    re.compile(r"(?P<day>.+?)\s+(?:lúc\s+|at\s+)?(?P<h>\d{1,2})[:hg](?P<m>\d{2})"),
+)
+
+
+def parse_when(text: str | None, tz: ZoneInfo = VN_TZ, today: date | None = None) -> datetime | None:
+    """The instant someone typed, or None: "08:00 09/12/2026" (also "8h00 ngày 9/12/2026", "09/12/2026
+    08:00"), the day read by `parse_day`; an aware datetime in `tz`. The one parser of a typed time."""
+    words = " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+    for pattern in _AT:
+        m = pattern.fullmatch(words)
+        day = parse_day(m.group("day"), today) if m else None
+        if m is None or day is None or int(m.group("h")) > 23 or int(m.group("m")) > 59:
+            continue
+        return datetime(day.year, day.month, day.day, int(m.group("h")), int(m.group("m")), tzinfo=tz)
+    return None
+
+
+def example_when(now: datetime, tz: ZoneInfo = VN_TZ, days: int = 7) -> str:
+    """What to show as an example of a time to type: 08:00 a week from now, as `parse_when` reads it."""
+    return f"08:00 {(now.astimezone(tz) + timedelta(days=days)):%d/%m/%Y}"
+
+
 def as_utc(dt: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

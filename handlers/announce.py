@@ -21,7 +21,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.clock import fmt_when
+from bot.clock import example_when, fmt_when
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.conversation import conversation
@@ -490,10 +490,10 @@ async def send_now(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         await _chat(query).edit_text(t("announce-sending", total=report.total))
 
 
-async def ask_when(query: CallbackQuery, state: FSMContext) -> None:
+async def ask_when(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
     await state.set_state(AnnounceSG.when)
     await query.answer()
-    await _chat(query).answer(t("announce-ask-when"))
+    await _chat(query).answer(t("announce-ask-when", example=example_when(ctx.clock.now(), ctx.clock.tz)))
 
 
 async def got_when(message: Message, ctx: Ctx, state: FSMContext) -> None:

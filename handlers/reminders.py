@@ -23,7 +23,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.clock import fmt_when
+from bot.clock import example_when, fmt_when
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.conversation import conversation
@@ -256,7 +256,10 @@ async def ceremony_start(query: CallbackQuery, callback_data: RemCerCb, ctx: Ctx
     await state.set_state(RemCeremonySG.when)
     await state.set_data({"round": round_.id})
     if isinstance(query.message, Message):
-        await query.message.answer(t("reminder-ceremony-ask-when", round=esc(_round_name(round_))))
+        example = example_when(ctx.clock.now(), ctx.clock.tz)
+        await query.message.answer(
+            t("reminder-ceremony-ask-when", round=esc(_round_name(round_)), example=example)
+        )
 
 
 async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:

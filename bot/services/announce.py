@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.clock import as_utc, fmt_when, parse_day
+from bot.clock import as_utc, example_when, fmt_when, parse_day
+from bot.clock import parse_when as typed_when
 from bot.context import Ctx
 from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
@@ -188,10 +189,6 @@ def check_line(text: str) -> str:
 
 
 _DECISION = re.compile(r"(?P<number>.+?)[\s,]+(?:ngày\s+)?(?P<day>\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$", re.I)
-_WHEN = (
-    re.compile(r"(?P<h>\d{1,2})[:h](?P<m>\d{2})\s+(?:ngày\s+)?(?P<day>\S+)$", re.I),
-    re.compile(r"(?P<day>\S+)\s+(?P<h>\d{1,2})[:h](?P<m>\d{2})$", re.I),
-)
 
 
 def parse_decision(text: str) -> tuple[str, date]:
@@ -205,19 +202,12 @@ def parse_decision(text: str) -> tuple[str, date]:
 
 def parse_when(text: str, ctx: Ctx) -> datetime:
     """ "08:00 20/05/2026" (or "20/05/2026 08:00") on the college's clock: an aware instant, in the future."""
-    words = " ".join((text or "").split())
-    for pattern in _WHEN:
-        m = pattern.match(words)
-        day = parse_day(m.group("day"), ctx.clock.today()) if m else None
-        if m is None or day is None or int(m.group("h")) > 23 or int(m.group("m")) > 59:
-            continue
-        local = datetime(
-            day.year, day.month, day.day, int(m.group("h")), int(m.group("m")), tzinfo=ctx.clock.tz
-        )
-        if local <= ctx.clock.now():
-            raise ScheduleInPast(when=fmt_when(local))
-        return local
-    raise WhenUnclear()
+    local = typed_when(text, ctx.clock.tz, ctx.clock.today())
+    if local is None:
+        raise WhenUnclear(example=example_when(ctx.clock.now(), ctx.clock.tz))
+    if local <= ctx.clock.now():
+        raise ScheduleInPast(when=fmt_when(local))
+    return local
 
 
 class BroadcastService:

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.clock import example_when, parse_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.plan.schema import parse_offset
@@ -99,19 +100,6 @@ class RoundGone(DomainError):
 
 
 PLACE_MIN, PLACE_MAX = 3, 300
-_WHEN = re.compile(r"(\d{1,2})[:hg](\d{2})\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def parse_when(text: str | None, tz: Any) -> datetime | None:
-    """ "08:00 04/07/2025" (also "8h00 ngày 4/7/2025") as an aware instant, or None."""
-    m = _WHEN.fullmatch(" ".join((text or "").split()).lower())
-    if m is None:
-        return None
-    hour, minute, day, month, year = (int(g) for g in m.groups())
-    try:
-        return datetime(year, month, day, hour, minute, tzinfo=tz)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -511,7 +499,7 @@ class ReminderService:
     def check_time(self, text: str | None) -> datetime:
         when = parse_when(text, self.ctx.settings.tz)
         if when is None:
-            raise CeremonyBadTime()
+            raise CeremonyBadTime(example=example_when(self.ctx.clock.now(), self.ctx.settings.tz))
         if when <= self.ctx.clock.now():
             raise CeremonyPast()
         return when

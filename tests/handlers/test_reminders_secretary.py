@@ -107,8 +107,9 @@ async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announceme
     await lan.send("/reminders")
     await lan.click("Đặt lịch: Bình xét thi đua")
     await lan.send("tuần sau")
-    assert "08:00 04/07/2025" in lan.last_text()  # the form it expects
-    await lan.send("01/01/2025 08:00")
+    assert "08:00 02/07/2025" in lan.last_text()  # the form it expects: a week ahead
+    await lan.send("01/01/2025 08:00")  # the day first reads too, but it has passed
+    assert "đã qua" in lan.last_text()
     await lan.send("08:00 01/01/2025")
     assert "đã qua" in lan.last_text()
     await lan.send("14:00 10/07/2025")

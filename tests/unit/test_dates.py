@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.clock import VN_TZ, fmt_date, fmt_since, fmt_when, parse_day
+from bot.clock import VN_TZ, example_when, fmt_date, fmt_since, fmt_when, parse_day, parse_when
 from bot.plan.calendar import closes_at
 
 
@@ -62,3 +62,22 @@ def test_what_is_not_a_date_is_none(typed):
 def test_without_today_only_full_dates_are_read():
     assert parse_day("1/12") is None and parse_day("hôm nay") is None
     assert parse_day("01/12/2026") == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["08:00 09/12/2026", "8h00 ngày 9/12/2026", "8g00 9.12.2026", "09/12/2026 08:00", "9/12/2026 lúc 8:00"],
+)
+def test_a_typed_time_is_read_one_way_on_the_colleges_clock(typed):
+    assert parse_when(typed) == datetime(2026, 12, 9, 8, 0, tzinfo=VN_TZ)
+
+
+@pytest.mark.parametrize("typed", ["", "08:00", "25:00 09/12/2026", "08:61 09/12/2026", "08:00 31/02/2026"])
+def test_a_time_that_cannot_be_read_is_none(typed):
+    assert parse_when(typed) is None
+
+
+def test_the_example_of_a_time_to_type_is_a_week_ahead_and_reads_back():
+    now = datetime(2026, 12, 2, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội
+    assert example_when(now) == "08:00 09/12/2026"
+    assert parse_when(example_when(now)) == datetime(2026, 12, 9, 8, 0, tzinfo=VN_TZ)
