@@ -7,7 +7,8 @@ import os
 import shutil
 import socket
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 PG_HOST = os.environ.get("THIDUA_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -56,12 +57,19 @@ class SqliteTemplates:
 
 
 class PgTemplates:
-    """CREATE DATABASE ... TEMPLATE: each test gets its own database; all are dropped at the end."""
+    """CREATE DATABASE ... TEMPLATE: each test gets its own database; all are dropped at the end.
+
+    A copy takes about 0.4 s of the server's time, so the next ones are made in a thread of their own while
+    a test runs (AHEAD of them), and a test waits only when they are not ready yet."""
+
+    AHEAD = 2
 
     def __init__(self) -> None:
         self.template = f"thidua_{RUN_ID}_tmpl"
         self.created: list[str] = []
         self._n = 0
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="pg-templates")
+        self._ready: deque[Future[str]] = deque()
 
     async def _admin(self, sql: str) -> None:
         import asyncpg
@@ -76,11 +84,18 @@ class PgTemplates:
         run_sync(self._admin, f'CREATE DATABASE "{self.template}"')
         migrate_sync(f"{PG_HOST}/{self.template}")
 
-    async def fresh(self) -> str:
+    def _make_next(self) -> None:
         self._n += 1
         name = f"thidua_{RUN_ID}_{self._n}"
-        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.created.append(name)
+        sql = f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'
+        self._ready.append(self._pool.submit(lambda: (asyncio.run(self._admin(sql)), name)[1]))
+
+    async def fresh(self) -> str:
+        while len(self._ready) < self.AHEAD + 1:
+            self._make_next()
+        name = await asyncio.wrap_future(self._ready.popleft())
+        self._make_next()
         return f"{PG_HOST}/{name}"
 
     async def drop(self, url: str) -> None:
@@ -88,6 +103,10 @@ class PgTemplates:
         await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def drop_all(self) -> None:
+        for fut in self._ready:  # the ones made ahead and never used
+            fut.exception()
+        self._pool.shutdown(wait=True)
+
         async def go() -> None:
             for name in [*self.created, self.template]:
                 await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

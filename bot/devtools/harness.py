@@ -33,6 +33,7 @@ from aiogram.types import (
     Update,
     User,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -308,8 +309,10 @@ class World:
             yield s
 
     async def rows(self, model: Any, *where: Any) -> list[Any]:
+        """The rows of `model` matching `where`, in the order they were written (PostgreSQL has no other)."""
         async with self.session() as s:
-            return list((await s.scalars(select(model).where(*where))).all())
+            stmt = select(model).where(*where).order_by(*sa_inspect(model).primary_key)
+            return list((await s.scalars(stmt)).all())
 
     async def close(self) -> None:
         await self.dp.fsm.storage.close()

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.clock import as_utc, example_when, fmt_when, parse_day
+from bot.clock import example_when, fmt_when, parse_day
 from bot.clock import parse_when as typed_when
 from bot.context import Ctx
 from bot.due import DueContext, due_work
@@ -388,10 +388,8 @@ class BroadcastService:
         if report.done:
             await self._finish(b, report, "done")
             return
-        now = self.ctx.clock.now()
-        if b.progress_at is not None and now - as_utc(b.progress_at) < PROGRESS_EVERY:
-            return
-        b.progress_at = now
+        if not await self.repo.take_progress_turn(b.id, self.ctx.clock.now(), PROGRESS_EVERY):
+            return  # edited less than 3 s ago, or another check (another process) took this turn
         locale = await self._sender_locale(b)
         await self._edit_progress(
             b, self._progress_text(b, report, locale), self._markup(b, locale, running=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Person, Unit
@@ -126,6 +126,20 @@ class BroadcastRepo:
             update(Broadcast)
             .where(Broadcast.id == broadcast_id, Broadcast.state.in_(before))
             .values(state=after, **values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def take_progress_turn(self, broadcast_id: int, now: datetime, every: timedelta) -> bool:
+        """A conditional UPDATE of `progress_at`: True for the one caller whose turn it is to edit the
+        progress message (none within `every` of the last), however many check at once."""
+        result = await self.session.execute(
+            update(Broadcast)
+            .where(
+                Broadcast.id == broadcast_id,
+                or_(Broadcast.progress_at.is_(None), Broadcast.progress_at <= now - every),
+            )
+            .values(progress_at=now)
             .execution_options(synchronize_session="fetch")
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
