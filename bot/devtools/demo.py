@@ -156,21 +156,12 @@ async def load_demo(world_or_sessionmaker: Any, clock: Clock) -> tuple[int, int]
         added = await _load(s, clock)
         await s.commit()
     await _load_plans(sessionmaker, clock)
-    async with sessionmaker() as s:
-        await _load_registrations(s, clock)
-        await s.commit()
-    async with sessionmaker() as s:
-        await _load_good_deeds(s, clock)
-        await s.commit()
-    async with sessionmaker() as s:
-        await _load_nominations(s, clock)
-        await s.commit()
-    async with sessionmaker() as s:
-        await _load_channels(s, clock)
-        await s.commit()
-    async with sessionmaker() as s:
-        await _load_reminders(s, clock)
-        await s.commit()
+    # each feature's demo rows in a transaction of their own, in the order they build on each other
+    features = (_load_registrations, _load_good_deeds, _load_nominations, _load_channels, _load_reminders)
+    for load_feature in features:
+        async with sessionmaker() as s:
+            await load_feature(s, clock)
+            await s.commit()
     return added
 
 

@@ -25,6 +25,15 @@ async def start_to_title(head, name: str = "Hoa") -> None:
     await head.click(name)
 
 
+async def head_at_title(world):
+    """The round open, Hoa on the roster, and her head at the choice of the title for her."""
+    await open_round(world)
+    await world.staff("Nguyễn Thị Hoa")
+    minh = await world.unit_head("Trần Văn Minh")
+    await start_to_title(minh)
+    return minh
+
+
 async def test_staff_member_cannot_nominate(world):
     await open_round(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
@@ -91,10 +100,7 @@ async def test_the_same_nominee_for_the_same_title_twice_is_refused(world):
 
 
 async def test_a_title_the_round_does_not_allow_is_not_listed_and_a_forged_one_refused(world):
-    await open_round(world)
-    await world.staff("Nguyễn Thị Hoa")
-    minh = await world.unit_head("Trần Văn Minh")
-    await start_to_title(minh)
+    minh = await head_at_title(world)
     assert "Lao động tiên tiến" in minh.buttons()
     assert not any("Thủ tướng" in b for b in minh.buttons())  # not in the yearly round
     assert not any("Tập thể" in b for b in minh.buttons())  # collective titles: not for a person
@@ -106,10 +112,7 @@ async def test_a_title_the_round_does_not_allow_is_not_listed_and_a_forged_one_r
 
 
 async def test_summary_too_short_and_too_long(world):
-    await open_round(world)
-    await world.staff("Nguyễn Thị Hoa")
-    minh = await world.unit_head("Trần Văn Minh")
-    await start_to_title(minh)
+    minh = await head_at_title(world)
     await minh.click("Lao động tiên tiến")
     await minh.send("Tốt.")
     assert "ít nhất 50 ký tự" in minh.last_text()
@@ -120,10 +123,7 @@ async def test_summary_too_short_and_too_long(world):
 
 
 async def test_dossier_too_large_or_of_the_wrong_type(world):
-    await open_round(world)
-    await world.staff("Nguyễn Thị Hoa")
-    minh = await world.unit_head("Trần Văn Minh")
-    await start_to_title(minh)
+    minh = await head_at_title(world)
     await minh.click("Lao động tiên tiến")
     await minh.send(SUMMARY)
     await minh.send_document("hoso.pdf", "application/pdf", size=25 * 1024 * 1024)
@@ -167,10 +167,7 @@ async def test_a_stale_withdraw_button_is_refused(world):
 
 
 async def test_the_same_send_update_twice_stores_one_nomination(world):
-    await open_round(world)
-    await world.staff("Nguyễn Thị Hoa")
-    minh = await world.unit_head("Trần Văn Minh")
-    await start_to_title(minh)
+    minh = await head_at_title(world)
     await minh.click("Lao động tiên tiến")
     await minh.send(SUMMARY)
     await minh.click("Bỏ qua")
