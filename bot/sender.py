@@ -98,6 +98,8 @@ def _error_code(e: Exception) -> str:
 
 
 class OutboxSender:
+    idle_wait = 5.0  # seconds to wait with nothing due, unless a commit wakes the sender first
+
     def __init__(
         self,
         bot: Bot,
@@ -543,8 +545,9 @@ class OutboxSender:
                 if await self.drain_once():
                     continue
                 due = await self.next_due()
+                idle = self.idle_wait
                 timeout = (
-                    5.0 if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), 5.0))
+                    idle if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), idle))
                 )
                 try:
                     await asyncio.wait_for(self.wake.wait(), timeout)
