@@ -21,6 +21,7 @@ can be retired. After each round, the features watching their rows are told (bot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import os
@@ -537,9 +538,14 @@ class OutboxSender:
         return total
 
     async def run(self) -> None:
-        """Forever: deliver what is due, then wait for a wake-up or the next due time."""
+        """Forever: deliver what is due, then wait for a wake-up or the next due time. Stops when cancelled,
+        even when a library on the way turned the cancel into another error or dropped it (Python 3.11's
+        wait_for could): a shutdown never waits on a sender that goes on."""
         log.info("outbox sender started")
+        me = asyncio.current_task()
         while True:
+            if me is not None and me.cancelling():
+                raise asyncio.CancelledError()
             self.wake.clear()  # before claiming: a row committed from now on wakes the wait below
             try:
                 if await self.drain_once():
@@ -549,12 +555,13 @@ class OutboxSender:
                 timeout = (
                     idle if due is None else max(0.05, min((due - self.clock.now()).total_seconds(), idle))
                 )
-                try:
-                    await asyncio.wait_for(self.wake.wait(), timeout)
-                except TimeoutError:
-                    pass
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        await self.wake.wait()
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if me is not None and me.cancelling():
+                    raise asyncio.CancelledError() from None
                 log.exception("outbox sender failed; retrying in 5 s")
                 await asyncio.sleep(5)

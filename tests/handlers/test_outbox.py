@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from sqlalchemy import select
 
@@ -208,6 +209,9 @@ async def test_a_message_committed_while_the_sender_looks_for_work_wakes_it(db_u
         assert len(hoa.messages()) == 1
     finally:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            async with asyncio.timeout(10):  # a cancel swallowed by the wait would keep it running
+                await task
     await world.close()
 
 
