@@ -64,6 +64,12 @@ class QuietHours:
             return end
         return begin - EVENING_BEFORE
 
+    def evening_time(self) -> str:
+        """The local "HH:MM" of the evening before (20:30 when the quiet hours start at 21:00)."""
+        assert self.start is not None
+        start = datetime.combine(date(2000, 1, 2), self.start) - EVENING_BEFORE
+        return start.strftime("%H:%M")
+
     def evening_before(self, due: datetime, deadline: datetime) -> bool:
         """True when `due` moves to the evening before (what `plan load` warns about)."""
         window = self.window_of(due)

@@ -171,13 +171,19 @@ class ReminderService:
         return set((await self.ctx.session.scalars(select(ReminderPause.scope))).all())
 
     def schedule(self, occ: Occurrence, rule: PlanReminderRule) -> list[tuple[str, datetime]]:
-        """(offset, when it goes) of each offset of `rule`; those before the window opens are skipped."""
-        out = []
+        """(offset, when it goes) of each offset of `rule`, earliest first; those before the window opens
+        are skipped. An offset that the quiet hours move to or before an earlier one's time (1h to 20:30
+        while 3h goes at 20:59) is merged into it: one reminder, not two in half an hour, late one first."""
+        timed = []
         for offset in rule.offsets:
             due = occ.deadline - parse_offset(offset)
-            if due < occ.opens_at:
-                continue
-            out.append((offset, self.quiet.send_at(due, occ.deadline)))
+            if due >= occ.opens_at:
+                timed.append((due, offset))
+        out: list[tuple[str, datetime]] = []
+        for due, offset in sorted(timed):
+            at = self.quiet.send_at(due, occ.deadline)
+            if not out or at > out[-1][1]:
+                out.append((offset, at))
         return out
 
     async def due(self, now: datetime) -> list[Due]:
@@ -206,26 +212,47 @@ class ReminderService:
         return [d for d in found if d.mark not in done]
 
     async def cancel_stale(self, now: datetime) -> int:
-        """Cancel the reminders queued but not sent whose deadline has moved or passed (a 429 held them):
-        none goes out naming a stale date. Returns how many."""
+        """Cancel the reminders queued but not sent (a 429 held them) that would now be wrong: their deadline
+        moved or passed, their unit got its own, or the person has acted (or muted it) since. None goes out
+        naming a stale date or a duty already done. Returns how many."""
         current = {
-            (o.kind, o.school_year, o.scope): (str(int(o.deadline.timestamp())), o.other_units)
+            (o.kind, o.school_year, o.scope): o
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
         }
         stmt = (
-            select(OutboxMessage.idempotency_key, Person.unit_id)
+            select(OutboxMessage.idempotency_key, OutboxMessage.person_id, Person.unit_id)
             .outerjoin(Person, Person.id == OutboxMessage.person_id)
             .where(OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT))
         )
-        cancelled = 0
-        for key, unit_id in (await self.ctx.session.execute(stmt)).all():
+        stale: list[str] = []
+        waiting: dict[tuple[str, str, str], list[tuple[str, int | None]]] = {}
+        for key, person_id, unit_id in (await self.ctx.session.execute(stmt)).all():
             parts = (key or "").split(":")
-            if len(parts) != 7:
+            if parts[0] == "rem" and len(parts) == 7:
+                stamp: str | None = parts[4]
+            elif parts[0] == "rem-nudge" and len(parts) == 6:  # the secretary's nudge: no instant in its key
+                stamp = None
+            else:
                 continue
-            stamp, others = current.get((parts[1], parts[2], parts[3]), (None, frozenset()))
-            if stamp != parts[4] or unit_id in others:  # moved, passed, or their unit now has its own
-                cancelled += await Outbox(self.ctx).cancel(key=key)
-        return cancelled
+            occ = current.get((parts[1], parts[2], parts[3]))
+            if (
+                occ is None
+                or unit_id in occ.other_units
+                or stamp not in (None, str(int(occ.deadline.timestamp())))
+            ):
+                stale.append(key)  # passed, their unit now has its own, or moved
+            else:
+                waiting.setdefault((occ.kind, occ.school_year, occ.scope), []).append((key, person_id))
+        rules = await self._rules() if waiting else {}
+        for scope, items in waiting.items():  # one query per audience of each occurrence that has some
+            occ, still = current[scope], set()
+            for rule in rules.get((occ.period_id, occ.kind), []):
+                for name in rule.audience:
+                    people = None if name == SUMMARY else await self.recipients(occ, name)
+                    still.update(p.person_id for p in people or [])
+            stale += [key for key, person_id in items if person_id not in still]
+        outbox = Outbox(self.ctx)
+        return sum([await outbox.cancel(key=key) for key in stale])
 
     # -- sending ------------------------------------------------------------------------------------------
     async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:
@@ -273,7 +300,8 @@ class ReminderService:
             queued += 1
         return queued
 
-    async def _queued(self, keys: Iterable[str]) -> set[str]:
+    async def _queued(self, keys: Iterable[str], reached: bool = False) -> set[str]:
+        """Which of `keys` are in the outbox; with `reached`, only those sent or still going (not failed)."""
         wanted = list(keys)
         if not wanted:
             return set()
@@ -282,6 +310,8 @@ class ReminderService:
             stmt = select(OutboxMessage.idempotency_key).where(
                 OutboxMessage.idempotency_key.in_(wanted[i : i + 500])
             )
+            if reached:
+                stmt = stmt.where(OutboxMessage.status.in_(("sent", *NOT_SENT)))
             found.update(k for k in (await self.ctx.session.scalars(stmt)).all() if k)
         return found
 
@@ -426,7 +456,7 @@ class ReminderService:
         for name in rule.audience:
             if name != SUMMARY:
                 people += [p for p in await self.recipients(occ, name) or [] if p not in people]
-        nudged = await self._queued(f"{NUDGE_KEY}:{p.person_id}:{day}" for p in people)
+        nudged = await self._queued((f"{NUDGE_KEY}:{p.person_id}:{day}" for p in people), reached=True)
         skip = {p.person_id for p in people if f"{NUDGE_KEY}:{p.person_id}:{day}" in nudged}
 
         def key(pid: int) -> str:

@@ -106,6 +106,16 @@ async def test_a_short_offset_goes_at_20_30_the_evening_before(world, tmp_path):
     assert len(reminders_of(hoa)) == 1
 
 
+async def test_an_offset_the_quiet_hours_move_before_an_earlier_one_is_merged_into_it(world, tmp_path):
+    rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
+    plan = variant(tmp_path, rule, "offsets: [3h, 1h]\n    audience: [pending]")
+    await open_year(world, plan=plan)  # 3h: 20:59:59; 1h is quiet and would go at 20:30, before it
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    for when, count in ((time(20, 30), 0), (time(21, 0), 1), (time(23, 0), 1)):
+        await at(world, datetime.combine(date(2024, 10, 31), when, tzinfo=VN_TZ))
+        assert len(reminders_of(hoa)) == count, when
+
+
 async def test_after_downtime_the_missed_reminder_goes_once_and_only_the_latest_of_a_rule(world):
     await open_year(world)
     hoa = await world.staff("Nguyễn Thị Hoa")
@@ -266,6 +276,21 @@ async def test_a_reminder_held_by_a_429_is_not_sent_once_its_deadline_moved(worl
     assert [t for t in reminders_of(hoa) if "31/10/2024" in t] == []
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert row.status == "cancelled"
+
+
+async def test_a_reminder_held_by_a_429_is_not_sent_once_she_has_registered(world):
+    await open_year(world)
+    hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.staff("Trần Văn Minh")
+    for person in (hoa, minh):
+        world.api.flood(person.id, retry_after=3600)  # the reminder's request is answered "retry in an hour"
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == reminders_of(minh) == []
+    await register(hoa)  # she acts meanwhile; he does not
+    await world.run_due()  # the next tick
+    await world.drain_outbox(advance=True)
+    assert reminders_of(hoa) == [] and len(reminders_of(minh)) == 1
+    rows = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert {r.chat_id: r.status for r in rows} == {hoa.id: "cancelled", minh.id: "sent"}
 
 
 EXAMPLE = "plans/2026-2030.example.yaml"  # reading the plan due 16/10/2026, reminded 3 days before

@@ -63,6 +63,24 @@ async def test_a_manual_nudge_skips_who_the_unit_head_already_nudged_today(world
     assert len(reminders_of(nam)) == 1
 
 
+async def test_a_manual_nudge_reaches_who_the_unit_heads_nudge_failed_to_reach(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    minh = await world.unit_head("Trần Văn Minh")
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await minh.send("/status")
+    world.api.fail("sendMessage", 400, "Bad Request: chat not found", chat_id=hoa.id, times=10)
+    await minh.click("Nhắc")
+    await world.drain_outbox()
+    assert [r.status for r in await world.rows(OutboxMessage, OutboxMessage.chat_id == hoa.id)] == ["failed"]
+    world.api.failures.clear()
+    await lan.send("/reminders")
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    await world.drain_outbox()
+    assert len(reminders_of(hoa)) == 1  # her head's nudge never reached her: the secretary's does
+    assert any("1 người đã được lãnh đạo đơn vị nhắc" in t for t in lan.texts())  # Minh only
+
+
 async def test_pausing_a_school_year_stops_its_reminders_until_resumed(world):
     await open_year(world)
     lan = await world.secretary("Đỗ Thị Lan")

@@ -3,7 +3,8 @@
 - An offset that lands before its window opens (before the round's nominations open, or the school year's
   registration): named with the round or school year; that occurrence is skipped when the time comes.
 - An offset that falls in the quiet hours so near its deadline that waiting for their end would pass it
-  (deadlines close at 23:59:59: an offset under about 3 h): it goes at 20:30 the evening before instead.
+  (deadlines close at 23:59:59: an offset under about 3 h): it goes 30 minutes before the quiet
+  hours the evening before instead (20:30 for 21:00-07:00), merged with an offset that goes later then.
 """
 
 from __future__ import annotations
@@ -62,7 +63,6 @@ def reminder_warnings(plan: PlanFile, quiet: QuietHours, quiet_text: str) -> lis
                     out.append(PlanIssue(loc, "plan-warn-before-open", params))
                 elif offset not in evening and quiet.evening_before(due, deadline):
                     evening.add(offset)
-                    out.append(
-                        PlanIssue(loc, "plan-warn-evening-before", {"offset": offset, "quiet": quiet_text})
-                    )
+                    params = {"offset": offset, "quiet": quiet_text, "at": quiet.evening_time()}
+                    out.append(PlanIssue(loc, "plan-warn-evening-before", params))
     return out
