@@ -5,8 +5,9 @@ Nothing that must not be lost lives only in the scheduler's memory. The schedule
 tests' `world.run_due(now)` call the same function with the FakeClock. Each feature registers its work in
 its own service-side module (`@due_work("reminders")`), imported where its router is built, so whatever
 builds the dispatcher registers it. A work opens its own units of work, never calls the Bot API (it
-enqueues into the outbox) and must be safe to run twice for the same `now`: two overlapping runs, a restart
-or two processes on one database never do it twice (idempotency keys, conditional updates).
+enqueues into the outbox) but to leave a chat (`leave_chat`, which the outbox does not carry), and must be
+safe to run twice for the same `now`: two overlapping runs, a restart or two processes on one database
+never do it twice (idempotency keys, conditional updates).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class DueContext:
     settings: Settings
     identity: IdentityCache
     wake: Callable[[], None] | None = None  # wakes the outbox sender after a commit
+    # leaves a group or channel: True when the bot is out (or was already), False to try again later
+    leave_chat: Callable[[int], Awaitable[bool]] | None = None
 
 
 DueWork = Callable[[DueContext, datetime], Awaitable[object]]
@@ -72,15 +75,21 @@ async def run_due(ctx: DueContext, now: datetime) -> dict[str, object]:
     return results
 
 
-def due_context(dp: Any) -> DueContext:
-    """The context built from the dispatcher's workflow data."""
+def due_context(dp: Any, bot: Any = None) -> DueContext:
+    """The context built from the dispatcher's workflow data (and the Bot, to leave chats)."""
     wake = dp["outbox_wake"]
+    leave_chat = None
+    if bot is not None:
+        from bot.telegram import chat_leaver
+
+        leave_chat = chat_leaver(bot)
     return DueContext(
         sessionmaker=dp["sessionmaker"],
         clock=dp["clock"],
         settings=dp["settings"],
         identity=dp["identity"],
         wake=wake.set if wake is not None else None,
+        leave_chat=leave_chat,
     )
 
 

@@ -27,7 +27,7 @@ def create_scheduler(dp: Dispatcher, bot: Bot) -> AsyncIOScheduler:
         await catch_up_dated_menus(bot, dp["sessionmaker"], clock, dp["identity"])
 
     async def due() -> None:
-        await run_due(due_context(dp), clock.now())
+        await run_due(due_context(dp, bot), clock.now())
 
     scheduler.add_job(dated_menus, "cron", hour=0, minute=1, id="dated-menus", **once)
     scheduler.add_job(dated_menus, "date", id="dated-menus-start", **once)  # at start-up

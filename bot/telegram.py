@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -13,7 +14,13 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -60,6 +67,23 @@ def create_bot(settings: Settings, session: BaseSession | None = None, token: st
     session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
     session.middleware(RetryAfterMiddleware())
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def chat_leaver(bot: Bot) -> Callable[[int], Awaitable[bool]]:
+    """`leaveChat` for due work: True once the bot is out of the chat (left now, or not a member any
+    more: Telegram's 400/403), False when it could not tell (a network or server error: try again later)."""
+
+    async def leave(chat_id: int) -> bool:
+        try:
+            await bot.leave_chat(chat_id)
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound, TelegramMigrateToChat):
+            return True
+        except Exception as e:
+            log.warning("leaving chat %s failed: %s", chat_id, type(e).__name__)
+            return False
+        return True
+
+    return leave
 
 
 class RedactFilter(logging.Filter):

@@ -60,7 +60,7 @@ def purposes_keyboard(b: ChatBinding, locale: str | None = None) -> InlineKeyboa
 def router() -> Router:
     r = Router(name="channels")  # the bot's membership comes from groups and channels too
     r.my_chat_member.register(bot_membership)
-    r.message.register(group_migrated, Is(F.migrate_to_chat_id))
+    r.message.register(group_migrated, Is(F.migrate_to_chat_id | F.migrate_from_chat_id))
     p = personal_router("channels-private")
     a = Allowed(CHANNELS)
     p.message.register(show, Command("channels"), a)
@@ -91,7 +91,8 @@ async def bot_membership(event: ChatMemberUpdated, ctx: Ctx, me: Member | None, 
     ref = ChatRef(chat.id, chat.type, chat.title or "")
     old, new = _membership(event.old_chat_member, chat.type), _membership(event.new_chat_member, chat.type)
     change = await ChannelService(ctx).membership(ref, old, new)
-    if change.outcome == "leave":  # added by someone not in charge: leave, tell nobody
+    if change.outcome == "leave":  # added by someone not in charge: leave, tell nobody (a new supergroup
+        # waits a little instead, "wait": it may be a bound group's upgrade; the due work leaves it)
         with suppress(TelegramBadRequest, TelegramForbiddenError):
             await bot.leave_chat(chat.id)
         return
@@ -106,9 +107,13 @@ async def bot_membership(event: ChatMemberUpdated, ctx: Ctx, me: Member | None, 
 
 
 async def group_migrated(message: Message, ctx: Ctx) -> None:
-    """A group upgraded to a supergroup: the binding follows the new chat id."""
+    """A group upgraded to a supergroup: the binding follows the new chat id. Either side's service message
+    moves it (the old group's `migrate_to_chat_id`, the supergroup's `migrate_from_chat_id`); the second
+    finds it moved."""
     if message.migrate_to_chat_id is not None:
         await ChannelService(ctx).migrated(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        await ChannelService(ctx).migrated(message.migrate_from_chat_id, message.chat.id)
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

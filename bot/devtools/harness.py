@@ -112,7 +112,7 @@ class World:
         """What the scheduler runs every minute, at `now` (default: the world's clock now)."""
         from bot.due import due_context, run_due
 
-        return await run_due(due_context(self.dp), now or self.clock.now())
+        return await run_due(due_context(self.dp, self.bot), now or self.clock.now())
 
     async def tick(self, *, drain: bool = True, **delta: float) -> dict[str, object]:
         """Move the clock by `delta` (days=, hours=, minutes=), run the due work, then deliver what is due."""

@@ -3,8 +3,11 @@
 - `membership(chat, old, new, can_post)`: a `my_chat_member` change in a group or channel. Added by someone
   who may manage channels (the secretary, the union, the admin): a binding is offered to them ("offer"), or,
   in a channel where the bot cannot post, a hint ("no_post"). Added by anyone else: "leave" (the handler
-  leaves the chat and tells nobody). Only being *added* can make the bot leave: a change of rights in a
-  bound chat retires the binding when the bot can no longer post there, nothing more.
+  leaves the chat and tells nobody); but a new supergroup may be a bound group's upgrade, whose "joined"
+  Telegram can send before the old group's `migrate_to_chat_id`, from whoever upgraded it: "wait", and the
+  due work `leave_strangers` leaves it after `STRANGER_GRACE` unless a migration moved a binding to it.
+  Only being *added* can make the bot leave: a change of rights in a bound chat retires the binding when
+  the bot can no longer post there, nothing more.
 - `private(blocked)`: a private "kicked" is a person blocking the bot (unreachable, as a 403); "member" again
   unblocks it (reachable).
 - `bind`, `unbind`, `listing`; `retire(chat_id, reason)` and `migrated(old, new)` for the sender's hook.
@@ -14,10 +17,11 @@ The secretaries are told when a binding is retired. No aiogram here; texts are s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.context import Ctx
-from bot.due import DueContext
+from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import t
 from bot.roles import Role, Scope, can, register_rules
@@ -36,6 +40,8 @@ PURPOSES = ("college", "unit", "union")
 PRESENT = ("member", "administrator", "creator", "restricted")
 KIND = "channel"  # the outbox rows of this feature
 POST_KIND = "broadcast"  # bot.services.announce.KIND: an announcement's posts
+STRANGER = "stranger"  # the reason of a supergroup's row joined by someone not in charge, until it is left
+STRANGER_GRACE = timedelta(minutes=2)  # how long such a supergroup waits for a migration to bind it
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class Membership:
     can_post: bool | None = None  # a channel: can_post_messages; a restricted member: can_send_messages
 
 
-Outcome = Literal["offer", "no_post", "leave", "retired", "none"]
+Outcome = Literal["offer", "no_post", "leave", "wait", "retired", "none"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class ChannelService:
             if bound is not None and bound.active:  # a group's binding that followed it to its supergroup:
                 return Change("none", bound)  # Telegram tells the bot it "joined" the new chat; stay bound
             if not can(self.ctx.actor, CHANNELS):
+                if chat.type == "supergroup" and bound is None:  # perhaps a bound group's new id
+                    return Change("wait", await self._stranger(chat))
                 return Change("leave")
             binding = await self._offered(chat)
             if chat.type == "channel" and not may_post(new):
@@ -137,6 +145,36 @@ class ChannelService:
             binding.active, binding.retired_reason, binding.updated_at = False, None, now  # a fresh offer
             binding.version += 1
         return binding
+
+    async def _stranger(self, chat: ChatRef) -> ChatBinding:
+        """The row of a supergroup joined by someone not in charge: never offered, left after the grace."""
+        now, actor = self.ctx.clock.now(), self.ctx.actor
+        binding = self.repo.add(
+            ChatBinding(
+                chat_id=chat.id,
+                chat_type=chat.type,
+                title=chat.title[:255],
+                active=False,
+                added_by=actor.person_id if actor is not None else None,
+                retired_reason=STRANGER,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+        )
+        await self.ctx.session.flush()
+        Audit(self.ctx).record("chat.stranger", "chat_binding", binding.id, after=_audit(binding))
+        return binding
+
+    async def left_stranger(self, binding_id: int) -> bool:
+        """Claim a stranger's supergroup to leave (True once, however many runs try); audited."""
+        if not await self.repo.move_reason(binding_id, STRANGER, "left", self.ctx.clock.now()):
+            return False
+        binding = await self.repo.get(binding_id)
+        assert binding is not None
+        await self.ctx.session.refresh(binding)
+        Audit(self.ctx).record("chat.left", "chat_binding", binding.id, after=_audit(binding))
+        return True
 
     async def private(self, person_id: int, blocked: bool) -> bool:
         """A person blocked (or unblocked) the bot; True when their reachability changed."""
@@ -245,7 +283,9 @@ class ChannelService:
         there = await self.repo.by_chat(new_chat_id)
         if binding is None or (there is not None and there.active):
             return binding
-        if there is not None:  # the supergroup's "joined" came first and was offered: the binding wins
+        if (
+            there is not None
+        ):  # the supergroup's "joined" came first (offered, or a stranger's): the binding wins
             await self.ctx.session.delete(there)
             await self.ctx.session.flush()
         binding.chat_id, binding.chat_type = new_chat_id, "supergroup"
@@ -289,3 +329,28 @@ async def follow_refusals(due: DueContext, rows: list[Delivered]) -> None:
             binding = await service.repo.by_chat(chat_id)
             if binding is not None:
                 await service.retire(binding, error)
+
+
+@due_work("channels-strangers")
+async def leave_strangers(due: DueContext, now: datetime) -> int:
+    """Leave the supergroups joined by someone not in charge whose grace has passed with no migration
+    moving a binding to them. Each is claimed in its own unit of work first, so two runs leave it once;
+    a leave that could not tell is given back, for the next run."""
+    if due.leave_chat is None:
+        return 0
+    async with unit_of_work(due) as ctx:
+        waiting = [
+            (b.id, b.chat_id)
+            for b in await ChannelRepo(ctx.session).reason_since(STRANGER, now - STRANGER_GRACE)
+        ]
+    left = 0
+    for binding_id, chat_id in waiting:
+        async with unit_of_work(due) as ctx:
+            if not await ChannelService(ctx).left_stranger(binding_id):
+                continue  # moved by a migration, or left by another run
+        if await due.leave_chat(chat_id):
+            left += 1
+            continue
+        async with unit_of_work(due) as ctx:  # due again on the next run
+            await ChannelRepo(ctx.session).move_reason(binding_id, "left", STRANGER, now - STRANGER_GRACE)
+    return left

@@ -4,7 +4,9 @@
   purpose: the college's announcements ("college"), a unit's group ("unit", with `unit_id`) or the union's
   group ("union"). One row per chat; `active` false once unbound or retired (the bot lost its rights, was
   removed, or a post met 403, "chat not found" or "not enough rights"). Only active bindings receive posts.
-  A group upgraded to a supergroup keeps its row, with the new `chat_id`.
+  A group upgraded to a supergroup keeps its row, with the new `chat_id`. A supergroup joined by someone not
+  in charge has a row with `retired_reason` "stranger" (no purpose, never listed) until the due work leaves
+  it ("left") or a migration replaces it with the group's binding.
 - `Broadcast`: one announcement. Its parts (an optional photo with its caption, then the texts) go through
   the outbox in batch `batch` (a re-send opens a new batch, `round` + 1). `targets` is what the sender chose
   (bound chats by binding id, every joined staff member, one unit); the recipients are chosen when it

@@ -43,6 +43,29 @@ class ChannelRepo:
             stmt = stmt.where(ChatBinding.id.in_(list(ids)))
         return list((await self.session.scalars(stmt.order_by(ChatBinding.title, ChatBinding.id))).all())
 
+    async def reason_since(self, reason: str, before: datetime) -> list[ChatBinding]:
+        """The inactive rows with this reason, unchanged since `before`."""
+        stmt = select(ChatBinding).where(
+            ChatBinding.active.is_(False),
+            ChatBinding.retired_reason == reason,
+            ChatBinding.updated_at <= before,
+        )
+        return list((await self.session.scalars(stmt.order_by(ChatBinding.id))).all())
+
+    async def move_reason(self, binding_id: int, before: str, after: str, now: datetime) -> bool:
+        """A conditional UPDATE of an inactive row's reason: True when this call moved it."""
+        result = await self.session.execute(
+            update(ChatBinding)
+            .where(
+                ChatBinding.id == binding_id,
+                ChatBinding.active.is_(False),
+                ChatBinding.retired_reason == before,
+            )
+            .values(retired_reason=after, updated_at=now, version=ChatBinding.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def units(self) -> list[Unit]:
         return list(
             (

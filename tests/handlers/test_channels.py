@@ -45,12 +45,12 @@ async def test_a_unit_group_is_bound_with_the_unit_picked(world):
 async def test_a_strangers_group_is_left_and_nobody_is_told(world):
     stranger = world.outsider("Người Lạ")
     hoa = await world.staff("Nguyễn Thị Hoa")
-    team = world.group("Nhóm lạ", bot="left")
+    team = world.group("Nhóm lạ", bot="left", supergroup=False)  # a supergroup: test_channels_upgrade.py
     await team.add_bot(by=stranger)
     await world.drain_outbox()
     assert world.api.left == [team.id]
     assert stranger.messages() == [] and team.messages() == []
-    team2 = world.group("Nhóm của Hoa", bot="left")
+    team2 = world.group("Nhóm của Hoa", bot="left", supergroup=False)
     await team2.add_bot(by=hoa)  # a staff member is not in charge of channels either
     assert world.api.left == [team.id, team2.id]
     assert await binding(world, team.id) is None
