@@ -32,6 +32,7 @@ from bot.i18n import t
 from bot.roles import Member
 from bot.services.announce import (
     ANNOUNCE,
+    MESSAGE_MAX,
     BroadcastService,
     Draft,
     check_line,
@@ -39,7 +40,7 @@ from bot.services.announce import (
     parse_decision,
     parts,
 )
-from bot.text import esc, sender_html
+from bot.text import esc, sender_html, split_message
 from handlers.render import announce as render
 
 register_command("announce", ANNOUNCE, "announce-cmd", order=51)
@@ -344,7 +345,8 @@ async def _compose(message: Message, ctx: Ctx, state: FSMContext, draft: Draft) 
 
 async def _show_draft(message: Message, state: FSMContext, draft: Draft) -> None:
     await _keep(state, draft, AnnounceSG.draft)
-    await message.answer(draft.text)
+    for part in split_message(draft.text, MESSAGE_MAX):  # a long draft in parts, as it will be posted
+        await message.answer(part)
     photo_key = "announce-btn-photo-change" if draft.photo else "announce-btn-photo"
     markup = _ops(("edit", "announce-btn-edit"), ("photo", photo_key), ("targets", "announce-btn-targets"))
     await message.answer(t("announce-draft-hint"), reply_markup=markup)
