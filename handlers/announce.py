@@ -35,6 +35,7 @@ from bot.services.announce import (
     MESSAGE_MAX,
     BroadcastService,
     Draft,
+    TargetUnbound,
     check_line,
     check_text,
     parse_decision,
@@ -412,8 +413,17 @@ async def _targets_keyboard(ctx: Ctx, draft: Draft) -> InlineKeyboardMarkup:
     return _kb(rows)
 
 
+async def _still_bound(ctx: Ctx, state: FSMContext, draft: Draft) -> Draft:
+    """The draft without the chats unbound since they were picked (they are not shown to untick)."""
+    active = {b.id for b in await service(ctx).channels.active()}
+    if any(c not in active for c in draft.chats):
+        draft.chats = [c for c in draft.chats if c in active]
+        await _keep(state, draft)
+    return draft
+
+
 async def ask_targets(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
-    draft = await _draft(state)
+    draft = await _still_bound(ctx, state, await _draft(state))
     await state.set_state(AnnounceSG.targets)
     await query.answer()
     await _chat(query).answer(t("announce-ask-targets"), reply_markup=await _targets_keyboard(ctx, draft))
@@ -454,6 +464,10 @@ async def preview(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         bindings = await svc.check_targets(draft)
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
+        if isinstance(e, TargetUnbound):  # left out, and the keyboard shows what can still be picked
+            draft = await _still_bound(ctx, state, draft)
+            with suppress(TelegramBadRequest):
+                await _chat(query).edit_reply_markup(reply_markup=await _targets_keyboard(ctx, draft))
         return
     await query.answer()
     message = _chat(query)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.tghtml import visible_length
-from tests.handlers.announce_steps import pick_exemplar, posts, setup, to_preview
+from tests.handlers.announce_steps import bind, pick_exemplar, posts, setup, to_draft, to_preview
 
 
 async def test_a_draft_longer_than_one_message_is_shown_whole_in_parts(world):
@@ -27,3 +27,52 @@ async def test_a_draft_longer_than_one_message_is_shown_whole_in_parts(world):
     await thu.click("Gửi ngay")
     await world.drain_outbox()
     assert len(team.messages()) == 2 and posts(team)[0] == shown[0]
+
+
+async def second_group(world, thu):
+
+    other = world.group("Tổ Công đoàn Khoa CNTT", bot="left")
+    await bind(world, thu, other)
+    return other
+
+
+async def test_a_target_unbound_before_the_preview_can_be_left_out_and_the_preview_goes_on(world):
+    thu, team = await setup(world)
+    other = await second_group(world, thu)
+    await world.staff("Nguyễn Thị Hoa")
+    await to_draft(thu)
+    sec = await world.secretary("Phạm Thị Thư")
+    await thu.click("Chọn nơi nhận")
+    await thu.click("Công đoàn trường")
+    await thu.click("Tổ Công đoàn Khoa CNTT")
+    await sec.send("/channels")
+    await sec.click("Hủy liên kết “Công đoàn trường”")
+    await thu.click("Xem trước")
+    assert thu.alerts()[-1] == (
+        "Nhóm hoặc kênh “Công đoàn trường” không còn liên kết với bot. Vui lòng chọn lại nơi nhận."
+    )
+    assert not any("Công đoàn trường" in b for b in thu.buttons())  # the keyboard shows what is left
+    await thu.click("Xem trước")
+    assert "Thông báo sẽ được gửi đến: nhóm “Tổ Công đoàn Khoa CNTT”" in thu.last_text()
+    await thu.click("Gửi ngay")
+    await world.drain_outbox()
+    assert len(posts(other)) == 1 and posts(team) == []
+
+
+async def test_a_target_unbound_before_sending_can_be_left_out_by_choosing_the_targets_again(world):
+    thu, team = await setup(world)
+    other = await second_group(world, thu)
+    await world.staff("Nguyễn Thị Hoa")
+    await to_draft(thu)
+    sec = await world.secretary("Phạm Thị Thư")
+    await to_preview(thu, "Công đoàn trường", "Tổ Công đoàn Khoa CNTT")
+    await sec.send("/channels")
+    await sec.click("Hủy liên kết “Công đoàn trường”")
+    await thu.click("Gửi ngay")
+    assert "không còn liên kết với bot" in thu.alerts()[-1]
+    await thu.click("Quay lại bản nháp")
+    await to_preview(thu)  # the targets again: the other group is still picked
+    assert "Thông báo sẽ được gửi đến: nhóm “Tổ Công đoàn Khoa CNTT”" in thu.last_text()
+    await thu.click("Gửi ngay")
+    await world.drain_outbox()
+    assert len(posts(other)) == 1 and posts(team) == []
