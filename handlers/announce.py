@@ -441,7 +441,8 @@ async def toggle_target(
         chats = [c for c in draft.chats if c != callback_data.id]
         draft.chats = chats if len(chats) < len(draft.chats) else [*chats, callback_data.id]
     elif isinstance(callback_data, AnUnitCb):
-        if await service(ctx).channels.unit(callback_data.id) is None:
+        unit = await service(ctx).channels.unit(callback_data.id)
+        if unit is None or not unit.active:  # a forged press, or a unit retired meanwhile
             await query.answer(t("button-stale"), show_alert=True)
             return
         draft.unit, draft.staff = callback_data.id, False

@@ -234,7 +234,7 @@ class BroadcastService:
             person = await self.ctx.session.get(Person, ident)
             return person.full_name if person is not None and person.active else None
         unit = await self.channels.unit(ident)
-        return unit.name if unit is not None else None
+        return unit.name if unit is not None and unit.active else None
 
     async def deeds(self) -> list[tuple[GoodDeed, str]]:
         """The latest verified good deeds, with whom each is about."""

@@ -76,3 +76,39 @@ async def test_a_target_unbound_before_sending_can_be_left_out_by_choosing_the_t
     await thu.click("Gửi ngay")
     await world.drain_outbox()
     assert len(posts(other)) == 1 and posts(team) == []
+
+
+async def test_a_forged_press_for_a_retired_unit_picks_nothing(world):
+    from sqlalchemy import update
+
+    from storage.models import Unit
+
+    thu, _team = await setup(world)
+    await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
+    old = await world.unit("KCU", "Khoa Cũ", kind="khoa")
+    await world.staff("Trần Văn Cũ", unit="KCU")
+    async with world.session() as s:  # the unit was merged away
+        await s.execute(update(Unit).where(Unit.id == old.id).values(active=False))
+        await s.commit()
+    await to_draft(thu)
+    await thu.click("Chọn nơi nhận")
+    await thu.press(f"anu:{old.id}")
+    assert thu.alerts()[-1] == "Nút này không còn hiệu lực."
+    assert (await thu.data())["draft"]["unit"] is None
+
+
+async def test_a_forged_pick_of_a_retired_unit_as_an_exemplar_is_refused(world):
+    from sqlalchemy import update
+
+    from storage.models import Unit
+
+    thu, _team = await setup(world)
+    old = await world.unit("KCU", "Khoa Cũ", kind="khoa")
+    async with world.session() as s:
+        await s.execute(update(Unit).where(Unit.id == old.id).values(active=False))
+        await s.commit()
+    await thu.send("/announce")
+    await thu.click("Điển hình được khen thưởng")
+    await thu.press(f"anp:u:{old.id}")
+    assert thu.alerts()[-1] == "Nút này không còn hiệu lực."
+    assert await thu.state() == "AnnounceSG:who"
