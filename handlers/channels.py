@@ -96,11 +96,12 @@ async def bot_membership(event: ChatMemberUpdated, ctx: Ctx, me: Member | None, 
         with suppress(TelegramBadRequest, TelegramForbiddenError):
             await bot.leave_chat(chat.id)
         return
-    if me is None or change.binding is None or change.outcome not in ("offer", "no_post"):
+    if me is None or change.binding is None or change.outcome not in ("offer", "reoffer", "no_post"):
         return
     b, locale = change.binding, me.language
-    if change.outcome == "offer":
-        text, markup = render.offer(b, locale), purposes_keyboard(b, locale).model_dump(exclude_none=True)
+    if change.outcome in ("offer", "reoffer"):
+        text = render.offer(b, locale, again=change.outcome == "reoffer")
+        markup = purposes_keyboard(b, locale).model_dump(exclude_none=True)
     else:
         text, markup = render.no_post(b, locale), None
     Outbox(ctx).enqueue(me.telegram_id, text, person_id=me.person_id, kind=KIND, reply_markup=markup)

@@ -7,7 +7,8 @@
   Telegram can send before the old group's `migrate_to_chat_id`, from whoever upgraded it: "wait", and the
   due work `leave_strangers` leaves it after `STRANGER_GRACE` unless a migration moved a binding to it.
   Only being *added* can make the bot leave: a change of rights in a bound chat retires the binding when
-  the bot can no longer post there, nothing more.
+  the bot can no longer post there, nothing more; the rights given back by someone in charge offer the
+  binding again ("reoffer").
 - `private(blocked)`: a private "kicked" is a person blocking the bot (unreachable, as a 403); "member" again
   unblocks it (reachable).
 - `bind`, `unbind`, `listing`; `retire(chat_id, reason)` and `migrated(old, new)` for the sender's hook.
@@ -57,7 +58,8 @@ class Membership:
     can_post: bool | None = None  # a channel: can_post_messages; a restricted member: can_send_messages
 
 
-Outcome = Literal["offer", "no_post", "leave", "wait", "retired", "none"]
+Outcome = Literal["offer", "reoffer", "no_post", "leave", "wait", "retired", "none"]
+REGAINED = ("rights_lost", "not_enough_rights")  # a binding stopped for the rights the bot may get back
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,14 @@ class ChannelService:
             and can(self.ctx.actor, CHANNELS)
         ):
             return Change("offer", binding)  # a channel's hint followed: the bot may post now
+        if (
+            binding is not None
+            and not binding.active
+            and binding.retired_reason in REGAINED
+            and may_post(new)
+            and can(self.ctx.actor, CHANNELS)
+        ):  # the rights given back by someone in charge: offered again, as when the bot is added
+            return Change("reoffer", await self._offered(chat))
         if binding is not None and _offer_pending(binding) and new.status not in PRESENT:
             binding.retired_reason, binding.updated_at = "removed", self.ctx.clock.now()
             binding.version += 1  # the offer's buttons no longer bind a chat the bot has left

@@ -20,8 +20,9 @@ def purpose(binding: ChatBinding, unit: Unit | None, locale: str | None = None) 
     return t(f"channels-purpose-{binding.purpose or 'college'}", locale=locale)
 
 
-def offer(binding: ChatBinding, locale: str | None = None) -> str:
-    return t("channels-added", locale=locale, kind=kind(binding, locale), title=esc(binding.title))
+def offer(binding: ChatBinding, locale: str | None = None, *, again: bool = False) -> str:
+    key = "channels-rights-back" if again else "channels-added"
+    return t(key, locale=locale, kind=kind(binding, locale), title=esc(binding.title))
 
 
 def no_post(binding: ChatBinding, locale: str | None = None) -> str:
