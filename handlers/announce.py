@@ -41,7 +41,7 @@ from bot.services.announce import (
     parse_decision,
     parts,
 )
-from bot.text import esc, sender_html, split_message
+from bot.text import esc, plain, sender_html, split_message
 from handlers.render import announce as render
 
 register_command("announce", ANNOUNCE, "announce-cmd", order=51)
@@ -170,6 +170,11 @@ def _chat(event: Message | CallbackQuery) -> Message:
     msg = event if isinstance(event, Message) else event.message
     assert isinstance(msg, Message)
     return msg
+
+
+async def _alert(query: CallbackQuery, e: DomainError) -> None:
+    """A refusal as an alert: plain text (an alert shows no HTML) within Telegram's 200 characters."""
+    await query.answer(plain(e.text())[:200], show_alert=True)
 
 
 async def stale_button(query: CallbackQuery) -> None:
@@ -464,7 +469,7 @@ async def preview(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     try:
         bindings = await svc.check_targets(draft)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _alert(query, e)
         if isinstance(e, TargetUnbound):  # left out, and the keyboard shows what can still be picked
             draft = await _still_bound(ctx, state, draft)
             with suppress(TelegramBadRequest):
@@ -499,7 +504,7 @@ async def send_now(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     try:
         _, report = await service(ctx).send(await _draft(state), _chat(query).chat.id)
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _alert(query, e)
         return  # the conversation stays: the sender can choose other targets
     await state.clear()
     await query.answer()
@@ -538,7 +543,7 @@ async def press_broadcast(query: CallbackQuery, callback_data: BcCb, ctx: Ctx, m
             rows = await svc.failures(callback_data.id)
             text = ""
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        await _alert(query, e)
         return
     await query.answer()
     if callback_data.op == "f":

@@ -38,7 +38,7 @@ from bot.services.audit import Audit
 from bot.services.delivery import Delivered, after_delivery, unit_of_work
 from bot.services.name_search import LIMIT, find_people, search_words
 from bot.services.outbox import Outbox
-from bot.text import esc, search_key, split_message
+from bot.text import clip, search_key, split_message
 from bot.tghtml import visible_length
 from storage.models import OutboxMessage, Person
 from storage.models.channels import Broadcast, ChatBinding
@@ -266,7 +266,7 @@ class BroadcastService:
         if len(bindings) != len(set(draft.chats)):
             gone = [i for i in draft.chats if i not in {b.id for b in bindings}]
             row = await self.channels.get(gone[0])
-            raise TargetUnbound(title=esc(row.title if row else "?"))
+            raise TargetUnbound(title=clip(row.title if row else "?", 80))  # an alert holds 200
         if not (draft.chats or draft.staff or draft.unit):
             raise NoTargets()
         return bindings

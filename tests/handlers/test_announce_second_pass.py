@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.tghtml import visible_length
 from tests.handlers.announce_steps import bind, pick_exemplar, posts, setup, to_draft, to_preview
 
@@ -112,3 +114,26 @@ async def test_a_forged_pick_of_a_retired_unit_as_an_exemplar_is_refused(world):
     await thu.press(f"anp:u:{old.id}")
     assert thu.alerts()[-1] == "Nút này không còn hiệu lực."
     assert await thu.state() == "AnnounceSG:who"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Công đoàn <Khoa> & Tổ", "Nhóm Công đoàn " + "Khoa Kinh tế – Quản trị kinh doanh và Du lịch " * 3],
+    ids=["markup", "long"],
+)
+async def test_the_alert_for_a_target_unbound_meanwhile_is_plain_and_fits(world, title):
+    thu, _team = await setup(world)
+    other = world.group(title[:128], bot="left")
+    await bind(world, thu, other)
+    await world.staff("Nguyễn Thị Hoa")
+    await to_draft(thu)
+    sec = await world.secretary("Phạm Thị Thư")
+    await to_preview(thu, title[:20])
+    await sec.send("/channels")
+    await sec.click(f"Hủy liên kết “{title[:20]}")
+    await thu.click("Gửi ngay")
+    [alert] = thu.alerts()[-1:]
+    assert alert.startswith("Nhóm hoặc kênh “") and alert.endswith("Vui lòng chọn lại nơi nhận.")
+    assert "&lt;" not in alert and "&amp;" not in alert and len(alert) <= 200
+    if "<" in title:
+        assert "“Công đoàn <Khoa> & Tổ”" in alert
