@@ -25,7 +25,7 @@ from bot.i18n import t
 from bot.roles import Member
 from bot.services.channels import CHANNELS, KIND, ChannelService, ChatRef, Membership
 from bot.services.outbox import Outbox
-from bot.text import esc
+from bot.text import esc, split_message
 from handlers.render import channels as render
 from storage.models.channels import ChatBinding
 
@@ -152,9 +152,11 @@ async def show(message: Message, ctx: Ctx) -> None:
         for b in rows
         if b.active
     ]
-    await message.answer(
-        render.listing(shown), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
-    )
+    pieces = split_message(render.listing(shown))  # many chats: in parts, the buttons under the last
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        markup = InlineKeyboardMarkup(inline_keyboard=buttons) if buttons and last else None
+        await message.answer(piece, reply_markup=markup)
 
 
 async def press_unbind(query: CallbackQuery, callback_data: ChCb, ctx: Ctx) -> None:

@@ -47,3 +47,22 @@ async def test_a_channel_whose_posting_right_comes_back_from_a_stranger_is_not_r
     assert "Bot đã có lại quyền đăng bài trong kênh “Tin thi đua”" in sec.last_text()
     await sec.click("Thông báo chung của trường")
     assert (await binding(world, news.id)).active
+
+
+async def test_a_long_list_of_chats_comes_in_parts_with_the_buttons_under_the_last(world):
+    sec = await world.secretary("Phạm Thị Thư")
+    for i in range(30):
+        team = world.group(
+            f"Nhóm Công đoàn bộ phận số {i:02d} – " + "Khoa Kinh tế và Quản trị kinh doanh " * 2,
+            bot="left",
+        )
+        await team.add_bot(by=sec)
+        await world.drain_outbox()
+        await sec.click("Nhóm Công đoàn")
+    await sec.send("/channels")
+    texts = sec.texts()
+    first = max(i for i, x in enumerate(texts) if x.startswith("<b>Kênh và nhóm đã liên kết</b>"))
+    shown = texts[first:]
+    assert len(shown) == 2
+    assert "số 00" in shown[0] and "số 29" in shown[1]
+    assert len(sec.buttons()) == 30
