@@ -362,5 +362,7 @@ async def leave_strangers(due: DueContext, now: datetime) -> int:
             left += 1
             continue
         async with unit_of_work(due) as ctx:  # due again on the next run
-            await ChannelRepo(ctx.session).move_reason(binding_id, "left", STRANGER, now - STRANGER_GRACE)
+            if await ChannelRepo(ctx.session).move_reason(binding_id, "left", STRANGER, now - STRANGER_GRACE):
+                after = {"chat_id": chat_id, "reason": STRANGER, "leave": "failed"}
+                Audit(ctx).record("chat.leave_failed", "chat_binding", binding_id, after=after)
     return left

@@ -131,6 +131,7 @@ async def test_a_leave_that_meets_a_server_error_is_tried_again_on_the_next_run(
     world.clock.advance(minutes=3)
     await world.run_due()
     assert world.api.left == []
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "chat.leave_failed")) == 1
     world.clock.advance(minutes=1)
     await world.run_due()
     assert world.api.left == [team.id]
