@@ -293,9 +293,7 @@ class ChannelService:
         there = await self.repo.by_chat(new_chat_id)
         if binding is None or (there is not None and there.active):
             return binding
-        if (
-            there is not None
-        ):  # the supergroup's "joined" came first (offered, or a stranger's): the binding wins
+        if there is not None:  # the supergroup's "joined" came first (offered, or a stranger's): it gives way
             await self.ctx.session.delete(there)
             await self.ctx.session.flush()
         binding.chat_id, binding.chat_type = new_chat_id, "supergroup"
