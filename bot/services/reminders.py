@@ -61,6 +61,7 @@ HORIZON = timedelta(days=14)
 # A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
 # first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
 QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
+PENDING = "pending"  # the audience of those who have not acted; the others are told of the deadline only
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
 MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
 SETTINGS = "reminders_settings"  # /settings: muting the review days
@@ -70,7 +71,9 @@ register_rules({MANAGE: {Role.SECRETARY: Scope.ALL}, SETTINGS: EVERYONE})
 class ReminderTexts(Protocol):
     """The texts the reminders queue (handlers/render/reminders.py words them)."""
 
-    def personal(self, occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]: ...
+    def personal(
+        self, occ: Occurrence, person: Recipient, audience: str
+    ) -> tuple[str, dict[str, Any] | None]: ...
 
     def summary(self, name: str, language: str, lines: list[tuple[Occurrence, dict[str, int]]]) -> str: ...
 
@@ -136,6 +139,12 @@ def reminder_key(occ: Occurrence, offset: str, person_id: int) -> str:
     """(deadline kind, school year, round or unit, deadline instant, offset, person)."""
     stamp = int(occ.deadline.timestamp())
     return f"rem:{occ.kind}:{occ.school_year}:{occ.scope}:{stamp}:{offset}:{person_id}"
+
+
+def duty_first(names: Iterable[str]) -> list[str]:
+    """A rule's audiences, "pending" first: a person in two of them (a secretary who has not registered)
+    is told of the duty, not only of the deadline (one reminder a person, under one key)."""
+    return sorted(names, key=lambda name: name != PENDING)
 
 
 def pause_scopes(occ: Occurrence) -> list[str]:
@@ -275,16 +284,18 @@ class ReminderService:
     async def send(self, due: Due) -> int:
         """Queue the reminders of one due offset (each once) and mark it gone; how many were queued now."""
         queued = 0
-        for name in due.rule.audience:
+        for name in duty_first(due.rule.audience):
             if name == SUMMARY:
                 continue
             people = await self.recipients(due.occ, name)
-            queued += await self._queue(due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p))
+            queued += await self._queue(
+                due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p), name
+            )
         await self._mark(due.mark)
         return queued
 
     async def _queue(
-        self, occ: Occurrence, people: list[Recipient], key: Any, skip: Iterable[int] = ()
+        self, occ: Occurrence, people: list[Recipient], key: Any, audience: str, skip: Iterable[int] = ()
     ) -> int:
         keys = {p.person_id: key(p.person_id) for p in people if p.person_id not in set(skip)}
         done = await self._queued(keys.values())
@@ -293,7 +304,7 @@ class ReminderService:
             k = keys.get(person.person_id)
             if k is None or k in done:
                 continue
-            text, markup = self.texts.personal(occ, person)
+            text, markup = self.texts.personal(occ, person, audience)
             await outbox.enqueue_once(
                 k, person.telegram_id, text, kind=KIND, person_id=person.person_id, reply_markup=markup
             )
@@ -452,17 +463,21 @@ class ReminderService:
         self._manager()
         occ, rule = await self.find(rule_id, school_year_id, scope)
         day = self.ctx.clock.today().isoformat()
-        people: list[Recipient] = []
-        for name in rule.audience:
+        people: dict[str, list[Recipient]] = {}  # per audience, each person in the first one only
+        seen: set[int] = set()
+        for name in duty_first(rule.audience):
             if name != SUMMARY:
-                people += [p for p in await self.recipients(occ, name) or [] if p not in people]
-        nudged = await self._queued((f"{NUDGE_KEY}:{p.person_id}:{day}" for p in people), reached=True)
-        skip = {p.person_id for p in people if f"{NUDGE_KEY}:{p.person_id}:{day}" in nudged}
+                people[name] = [p for p in await self.recipients(occ, name) or [] if p.person_id not in seen]
+                seen.update(p.person_id for p in people[name])
+        nudged = await self._queued((f"{NUDGE_KEY}:{pid}:{day}" for pid in seen), reached=True)
+        skip = {pid for pid in seen if f"{NUDGE_KEY}:{pid}:{day}" in nudged}
 
         def key(pid: int) -> str:
             return f"rem-nudge:{occ.kind}:{occ.school_year}:{occ.scope}:{pid}:{day}"
 
-        queued = await self._queue(occ, people, key, skip=skip)
+        queued = 0
+        for name, group in people.items():
+            queued += await self._queue(occ, group, key, name, skip=skip)
         if SUMMARY in rule.audience:  # the unit heads: their unit's summary of this deadline, now
             per_unit = {u: [(occ, items)] for u, items in (await self._pending_items(occ)).items()}
             scope = f"{occ.kind}:{occ.school_year}:{occ.scope}"

@@ -11,7 +11,7 @@ from bot.clock import fmt_when
 from bot.i18n import t, tn
 from bot.services.acknowledgement import offer_markup
 from bot.services.reminder_audiences import Occurrence, Recipient
-from bot.services.reminders import Upcoming
+from bot.services.reminders import PENDING, Upcoming
 from bot.text import esc
 
 # What a person's reminder asks, by deadline kind: the text's key and its act-now button ("rm:<act>").
@@ -23,6 +23,11 @@ PERSONAL: dict[str, tuple[str, str | None]] = {
     "province_report": ("reminder-province-report", None),
     "voting_open": ("reminder-voting-open", None),
     "voting_close": ("reminder-voting-close", None),
+}
+# What a person told of a deadline that is not their duty (the secretary, the principal) reads instead.
+NOTICE = {
+    "registration_close": "reminder-notice-register",
+    "acknowledgement": "reminder-notice-acknowledge",
 }
 SUMMARY_ITEMS = (
     "not_acknowledged",
@@ -50,10 +55,13 @@ def _button(act: str, locale: str) -> dict[str, Any]:
     return {"text": t(f"reminder-btn-{act}", locale=locale), "callback_data": act_data(act)}
 
 
-def personal(occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]:
-    """Short and personal: what is missing and by when (the house's one date format), and a button."""
+def personal(occ: Occurrence, person: Recipient, audience: str) -> tuple[str, dict[str, Any] | None]:
+    """Short and personal: what is missing and by when (the house's one date format), and a button. One of
+    an audience by role (the secretary) is told of the deadline only: they may have done their part."""
     locale = person.language
     key, act = PERSONAL[occ.kind]
+    if audience != PENDING and occ.kind in NOTICE:
+        key, act = NOTICE[occ.kind], None
     params = {
         "name": esc(person.full_name),
         "year": esc(occ.school_year),
@@ -64,7 +72,7 @@ def personal(occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | 
         key = "reminder-ceremony-place"
         params["place"] = esc(occ.place)
     text = t(key, locale=locale, **params)
-    if occ.kind == "acknowledgement":
+    if occ.kind == "acknowledgement" and key == "reminder-acknowledge":
         return text, offer_markup(occ.period_id, locale)
     markup = {"inline_keyboard": [[_button(act, locale)]]} if act else None
     return text, markup
