@@ -43,7 +43,7 @@ from bot.services.reminders import (
 )
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
-from handlers.render.reminders import TEXTS, upcoming_line
+from handlers.render.reminders import TEXTS, nudge_label, upcoming_line
 from storage.models.plan import PlanRound
 
 register_command("reminders", MANAGE, "reminder-cmd-list", order=52)
@@ -167,7 +167,7 @@ def _list_keyboard(
         key = (u.rule.id, u.occ.school_year_id, u.occ.scope)
         if key not in seen and u.expected:
             seen.add(key)
-            label = t("reminder-btn-nudge", what=t(f"reminder-kind-{u.occ.kind}"), year=u.occ.school_year)
+            label = nudge_label(u, _locale())
             rows.append([_btn(label, RemCb(rule=u.rule.id, y=u.occ.school_year_id, s=u.occ.scope))])
         scopes.setdefault(f"y{u.occ.school_year_id}", t("reminder-scope-year", year=u.occ.school_year))
         if u.occ.round_id is not None:

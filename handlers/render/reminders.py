@@ -131,6 +131,16 @@ def offset_text(offset: str, locale: str | None = None) -> str:
     return tn(f"reminder-offset-{offset[-1]}", int(offset[:-1]), locale=locale)
 
 
+def nudge_label(u: Upcoming, locale: str | None = None) -> str:
+    """The "Nhắc ngay" button of a rule's occurrence; a unit's own extension names the unit."""
+    what = t(f"reminder-kind-{u.occ.kind}", locale=locale)
+    if u.occ.unit_id is not None:
+        return t(
+            "reminder-btn-nudge-unit", locale=locale, what=what, year=u.occ.school_year, unit=u.occ.unit_name
+        )
+    return t("reminder-btn-nudge", locale=locale, what=what, year=u.occ.school_year)
+
+
 def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
     if u.expected is not None:
         count = tn("reminder-expected", u.expected, locale=locale)
@@ -140,6 +150,10 @@ def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
         count = t("reminder-waiting-none", locale=locale)
     if u.occ.round_id is not None:
         scope = esc(u.occ.round_name(locale))
+    elif u.occ.unit_id is not None:  # a unit's own extension: named, or it reads as the college's
+        scope = t(
+            "reminder-scope-unit", locale=locale, year=esc(u.occ.school_year), unit=esc(u.occ.unit_name)
+        )
     else:
         scope = t("reminder-scope-year", locale=locale, year=esc(u.occ.school_year))
     line = t(

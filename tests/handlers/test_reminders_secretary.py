@@ -246,3 +246,22 @@ async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(
     await lan.send("14:00 10/07/2025")  # as the message asks: a time ahead
     await lan.send("Hội trường A")
     assert "14:00 ngày 10/07/2025" in lan.last_text()
+
+
+async def test_a_units_own_extension_has_its_own_named_line_and_nudge_button(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    await world.staff("Nguyễn Thị Hoa")
+    nam = await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/regwindow")  # KCNTT's window extended to 03/11: both deadlines within 14 days
+    await lan.click("Phòng KCNTT")
+    await lan.send("03/11/2024")
+    await lan.click("Xác nhận")
+    await lan.send("/reminders")
+    assert "riêng Phòng KCNTT (hạn: hết ngày 03/11/2024)" in lan.last_text()
+    nudges = [b for b in lan.buttons() if b.startswith("Nhắc ngay")]
+    assert len(nudges) == len(set(nudges)) == 2
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025, riêng Phòng KCNTT")
+    await world.drain_outbox()
+    [text] = reminders_of(nam)
+    assert "hết ngày 03/11/2024" in text
