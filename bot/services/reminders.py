@@ -334,14 +334,17 @@ class ReminderService:
 
     # -- the unit heads' daily summary --------------------------------------------------------------------
     async def mentioned(self, now: datetime) -> list[Occurrence]:
-        """The deadlines in today's summary: a unit_heads rule's first offset has come, not the deadline."""
+        """The deadlines in today's summary: a unit_heads rule's first offset has come, or comes today (one
+        summary a day: "3h" before 23:59:59 is that day's, or it would never be told), not the deadline."""
         rules, paused = await self._rules(), await self._paused()
+        today, tz = self.ctx.clock.today(), self.ctx.settings.tz
         out = []
-        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+        for occ in await occurrences(self.ctx.session, now, today):
             if paused.intersection(pause_scopes(occ)) or occ.opens_at > now:
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
-                if SUMMARY in rule.audience and any(at <= now for _, at in self.schedule(occ, rule)):
+                times = [at for _, at in self.schedule(occ, rule)]
+                if SUMMARY in rule.audience and any(at.astimezone(tz).date() <= today for at in times):
                     out.append(occ)
                     break
         return out

@@ -415,3 +415,16 @@ async def test_a_secretary_told_of_the_registration_deadline_is_not_told_she_is_
     assert row.reply_markup is None  # no "Đăng ký ngay" for what she has done
     assert len(reminders_of(tuan)) == 1  # a secretary who has not registered is told so, once
     assert [t for t in tuan.texts() if "Hạn đăng ký thi đua năm học" in t] == []
+
+
+async def test_a_unit_heads_rule_of_hours_is_in_that_days_summary_not_lost_after_it(world, tmp_path):
+    rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
+    plan = variant(tmp_path, rule, "offsets: [3h]\n    audience: [unit_heads]")
+    await open_year(world, plan=plan)  # 3h before 31/10 23:59:59 is 20:59, after that day's summary
+    minh = await world.unit_head("Trần Văn Minh")
+    await world.staff("Nguyễn Thị Hoa")
+    await at(world, datetime(2024, 10, 30, 7, 30, tzinfo=VN_TZ))
+    assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == []
+    await at(world, datetime(2024, 10, 31, 7, 30, tzinfo=VN_TZ))
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert "hết ngày 31/10/2024" in summary and "người chưa đăng ký thi đua" in summary
