@@ -191,7 +191,7 @@ async def listing(message: Message, ctx: Ctx) -> None:
 
 async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
     try:
-        queued, skipped = await ReminderService(ctx, TEXTS).nudge(
+        queued, skipped, later = await ReminderService(ctx, TEXTS).nudge(
             callback_data.rule, callback_data.y, callback_data.s
         )
     except DomainError as e:
@@ -199,7 +199,10 @@ async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(t("reminder-nudged", queued=queued, skipped=skipped))
+        text = t("reminder-nudged", queued=queued, skipped=skipped)
+        if later is not None:  # the quiet hours hold it
+            text = t("reminder-nudged-later", queued=queued, skipped=skipped, when=fmt_when(later))
+        await query.message.answer(text)
 
 
 async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> None:

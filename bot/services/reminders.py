@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.clock import example_when, parse_when
+from bot.clock import example_when, fmt_when, parse_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.plan.schema import parse_offset
@@ -96,6 +96,12 @@ class CeremonyPast(DomainError):
 
 class CeremonyBadPlace(DomainError):
     key = "reminder-ceremony-bad-place"
+
+
+class NudgeQuiet(DomainError):
+    """Pressed in the quiet hours, which end after the deadline: nothing of it may go any more."""
+
+    key = "reminder-nudge-quiet"
 
 
 class RoundGone(DomainError):
@@ -295,7 +301,13 @@ class ReminderService:
         return queued
 
     async def _queue(
-        self, occ: Occurrence, people: list[Recipient], key: Any, audience: str, skip: Iterable[int] = ()
+        self,
+        occ: Occurrence,
+        people: list[Recipient],
+        key: Any,
+        audience: str,
+        skip: Iterable[int] = (),
+        not_before: datetime | None = None,
     ) -> int:
         keys = {p.person_id: key(p.person_id) for p in people if p.person_id not in set(skip)}
         done = await self._queued(keys.values())
@@ -306,7 +318,13 @@ class ReminderService:
                 continue
             text, markup = self.texts.personal(occ, person, audience)
             await outbox.enqueue_once(
-                k, person.telegram_id, text, kind=KIND, person_id=person.person_id, reply_markup=markup
+                k,
+                person.telegram_id,
+                text,
+                kind=KIND,
+                person_id=person.person_id,
+                reply_markup=markup,
+                not_before=not_before,
             )
             queued += 1
         return queued
@@ -392,7 +410,10 @@ class ReminderService:
         ]
 
     async def _send_summaries(
-        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], key: str
+        self,
+        per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]],
+        key: str,
+        not_before: datetime | None = None,
     ) -> int:
         """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id)."""
         heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
@@ -407,7 +428,13 @@ class ReminderService:
             text = self.texts.summary(person.full_name, person.language, lines)
             markup = self.texts.summary_markup(lines, person.language)
             await outbox.enqueue_once(
-                keys[pid], person.telegram_id, text, kind=SUMMARY_KIND, person_id=pid, reply_markup=markup
+                keys[pid],
+                person.telegram_id,
+                text,
+                kind=SUMMARY_KIND,
+                person_id=pid,
+                reply_markup=markup,
+                not_before=not_before,
             )
             queued += 1
         return queued
@@ -459,12 +486,18 @@ class ReminderService:
                     return occ, rule
         raise NoSuchReminder()
 
-    async def nudge(self, rule_id: int, school_year_id: int, scope: str) -> tuple[int, int]:
-        """The secretary's manual nudge of one rule now: (queued, skipped because reminded today already).
+    async def nudge(self, rule_id: int, school_year_id: int, scope: str) -> tuple[int, int, datetime | None]:
+        """The secretary's manual nudge of one rule now: (queued, skipped because reminded today already,
+        when it goes if the quiet hours hold it: their end, else None).
 
-        Its own key per person and day; a person the unit head's nudge already reached today is skipped."""
+        Its own key per person and day; a person the unit head's nudge already reached today is skipped.
+        Pressed in the quiet hours, it waits for their end (and is cancelled meanwhile for who acts)."""
         self._manager()
         occ, rule = await self.find(rule_id, school_year_id, scope)
+        window = self.quiet.window_of(self.ctx.clock.now())
+        later = window[1] if window is not None else None
+        if later is not None and later >= occ.deadline:
+            raise NudgeQuiet(until=fmt_when(later), deadline=fmt_when(occ.deadline))
         day = self.ctx.clock.today().isoformat()
         people: dict[str, list[Recipient]] = {}  # per audience, each person in the first one only
         seen: set[int] = set()
@@ -480,15 +513,16 @@ class ReminderService:
 
         queued = 0
         for name, group in people.items():
-            queued += await self._queue(occ, group, key, name, skip=skip)
+            queued += await self._queue(occ, group, key, name, skip=skip, not_before=later)
         if SUMMARY in rule.audience:  # the unit heads: their unit's summary of this deadline, now
             per_unit = {u: [(occ, items)] for u, items in (await self._pending_items(occ)).items()}
             scope = f"{occ.kind}:{occ.school_year}:{occ.scope}"
-            queued += await self._send_summaries(per_unit, f"rem-nudge-summary:{scope}:{{}}:{day}")
+            key_ = f"rem-nudge-summary:{scope}:{{}}:{day}"
+            queued += await self._send_summaries(per_unit, key_, not_before=later)
         Audit(self.ctx).record(
             "reminders.nudged", "plan_reminder_rule", rule.id, after={"scope": occ.scope, "queued": queued}
         )
-        return queued, len(skip)
+        return queued, len(skip), later
 
     async def set_paused(self, scope: str, paused: bool) -> bool:
         """Pause (or resume) the reminders of a round ("r<id>") or school year ("y<id>"); True if changed."""

@@ -265,3 +265,32 @@ async def test_a_units_own_extension_has_its_own_named_line_and_nudge_button(wor
     await world.drain_outbox()
     [text] = reminders_of(nam)
     assert "hết ngày 03/11/2024" in text
+
+
+async def test_a_manual_nudge_pressed_late_in_the_evening_goes_when_the_quiet_hours_end(world):
+    await open_year(world, datetime(2024, 10, 22, 22, 30, tzinfo=VN_TZ))  # the clerk works late
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    nam = await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/reminders")
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    assert any("07:00 ngày 23/10/2024" in t for t in lan.texts())  # she is told when it will go
+    await world.drain_outbox(wait=False)
+    assert reminders_of(nam) == []  # nothing at 22:30
+    await at(world, datetime(2024, 10, 23, 6, 59, tzinfo=VN_TZ))
+    assert reminders_of(nam) == []
+    await at(world, datetime(2024, 10, 23, 7, 0, tzinfo=VN_TZ))
+    assert len(reminders_of(nam)) == 1
+
+
+async def test_a_manual_nudge_in_the_quiet_hours_before_a_deadline_that_night_says_so_and_sends_nothing(
+    world,
+):
+    await open_year(world, datetime(2024, 10, 30, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/reminders")
+    world.clock.set(datetime(2024, 10, 31, 22, 30, tzinfo=VN_TZ))  # registration closes at 23:59:59
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")  # the list's button, pressed late that night
+    assert any("giờ yên lặng" in a for a in lan.alerts())
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
