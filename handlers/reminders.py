@@ -214,9 +214,10 @@ async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> No
     await query.answer(
         t("reminder-paused" if callback_data.op == "p" else "reminder-resumed") if changed else None
     )
-    if isinstance(query.message, Message):
+    if isinstance(query.message, Message):  # the list's last part (the one with the buttons), edited
         text, markup = await _listing(ctx)
-        await query.message.answer(split_message(text)[-1], reply_markup=markup)
+        with suppress(TelegramBadRequest):  # "message is not modified": a double tap, already shown
+            await query.message.edit_text(split_message(text)[-1], reply_markup=markup)
 
 
 # -- /settings ----------------------------------------------------------------------------------------------

@@ -294,3 +294,15 @@ async def test_a_manual_nudge_in_the_quiet_hours_before_a_deadline_that_night_sa
     assert any("giờ yên lặng" in a for a in lan.alerts())
     assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
 
+
+async def test_pausing_shows_the_outcome_on_the_list_itself_and_a_double_tap_adds_nothing(world):
+    await open_year(world, datetime(2024, 10, 24, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    count = len(lan.messages())
+    _, data = lan.find_button("Tạm dừng nhắc: năm học 2024-2025")
+    await lan.press(data)
+    await lan.press(data)  # a double tap
+    assert len(lan.messages()) == count  # the list is edited in place, not sent again
+    assert "Tiếp tục nhắc: năm học 2024-2025" in lan.buttons()
+    assert "(đang tạm dừng)" in lan.last_text()
