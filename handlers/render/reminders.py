@@ -131,6 +131,10 @@ def offset_text(offset: str, locale: str | None = None) -> str:
     return tn(f"reminder-offset-{offset[-1]}", int(offset[:-1]), locale=locale)
 
 
+# What the instant of a kind is, in a /reminders line: a deadline unless it is an opening or a meeting.
+MOMENT = {"voting_open": "from", "ceremony": "on"}
+
+
 def nudge_label(u: Upcoming, locale: str | None = None) -> str:
     """The "Nhắc ngay" button of a rule's occurrence; a unit's own extension names the unit."""
     what = t(f"reminder-kind-{u.occ.kind}", locale=locale)
@@ -162,7 +166,11 @@ def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
         when=fmt_when(u.send_at, locale),
         kind=t(f"reminder-kind-{u.occ.kind}", locale=locale),
         scope=scope,
-        deadline=fmt_when(u.occ.deadline, locale),
+        deadline=t(
+            f"reminder-line-{MOMENT.get(u.occ.kind, 'due')}",
+            locale=locale,
+            when=fmt_when(u.occ.deadline, locale),
+        ),
         offset=offset_text(u.offset, locale),
         audience=audience_name(u.audience, locale),
         count=count,

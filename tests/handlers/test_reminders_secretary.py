@@ -306,3 +306,15 @@ async def test_pausing_shows_the_outcome_on_the_list_itself_and_a_double_tap_add
     assert len(lan.messages()) == count  # the list is edited in place, not sent again
     assert "Tiếp tục nhắc: năm học 2024-2025" in lan.buttons()
     assert "(đang tạm dừng)" in lan.last_text()
+
+
+async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(world):
+    await open_year(world, datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    [line] = [x for x in lan.last_text().splitlines() if "mở bỏ phiếu" in x]
+    assert "(từ ngày 02/06/2025)" in line and "hạn:" not in line
+    world.clock.set(BEFORE_CEREMONY)
+    await lan.send("/reminders")
+    [line] = [x for x in lan.last_text().splitlines() if ": hội nghị" in x]
+    assert "(vào ngày 04/07/2025)" in line and "hạn:" not in line
