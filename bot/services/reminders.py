@@ -454,11 +454,19 @@ class ReminderService:
             stopped = bool(paused.intersection(pause_scopes(occ)))
             for rule in rules.get((occ.period_id, occ.kind), []):
                 for offset, at in self.schedule(occ, rule):
-                    if not now <= at <= now + HORIZON:
-                        continue
                     for name in rule.audience:
-                        out.append(await self._line(occ, rule, offset, at, name, stopped))
+                        when = self.summary_time(at) if name == SUMMARY else at
+                        if now <= when <= now + HORIZON:
+                            out.append(await self._line(occ, rule, offset, when, name, stopped))
         return sorted(out, key=lambda u: (u.send_at, u.occ.kind, u.audience))
+
+    def summary_time(self, at: datetime) -> datetime:
+        """When the unit heads' summary of the day of `at` goes (REMINDER_SUMMARY_AT, or the quiet hours'
+        end): what /reminders shows for them, not the rule's own time."""
+        tz = self.ctx.settings.tz
+        when = at_local(at.astimezone(tz).date(), self.ctx.settings.reminder_summary_at, tz)
+        window = self.quiet.window_of(when)
+        return window[1] if window is not None else when
 
     async def _line(
         self, occ: Occurrence, rule: PlanReminderRule, offset: str, at: datetime, name: str, paused: bool

@@ -318,3 +318,14 @@ async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(
     await lan.send("/reminders")
     [line] = [x for x in lan.last_text().splitlines() if ": hội nghị" in x]
     assert "(vào ngày 04/07/2025)" in line and "hạn:" not in line
+
+
+async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summary(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 07:00 on 25/10
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    lines = lan.last_text().splitlines()
+    [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi lãnh đạo đơn vị" in x]
+    assert heads.startswith("• 07:30 ngày 25/10/2024")  # the summary's time
+    [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
+    assert staff.startswith("• 07:00 ngày 25/10/2024")
