@@ -630,11 +630,15 @@ class ReminderService:
             raise NotAllowed()
         where = (ReminderMute.person_id == person_id, ReminderMute.kind == kind)
         row = await self.ctx.session.scalar(select(ReminderMute).where(*where))
-        if muted and row is None:
+        if muted == (row is not None):
+            return muted  # already so (a double tap, an old message's button): nothing to change or audit
+        if muted:
             self.ctx.session.add(ReminderMute(person_id=person_id, kind=kind, set_at=self.ctx.clock.now()))
-        elif not muted and row is not None:
+        else:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
+        action = "reminders.muted" if muted else "reminders.unmuted"
+        Audit(self.ctx).record(action, "person", person_id, after={"kind": kind})
         return muted
 
     def _me(self) -> int:

@@ -329,3 +329,16 @@ async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summar
     assert heads.startswith("• 07:30 ngày 25/10/2024")  # the summary's time
     [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
     assert staff.startswith("• 07:00 ngày 25/10/2024")
+
+
+async def test_muting_and_unmuting_are_audited_once_each(world):
+    await open_year(world, BEFORE_CEREMONY)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)  # a double tap changes nothing: no second entry
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "reminders.muted")
+    assert entry.after == {"kind": "ceremony"}
+    await hoa.click("Bật lại: thông báo lịch hội nghị")
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "reminders.unmuted")) == 1
