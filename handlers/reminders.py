@@ -44,7 +44,7 @@ from bot.services.reminders import (
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
 from handlers.render.reminders import TEXTS, nudge_label, upcoming_line
-from storage.models.plan import PlanRound
+from storage.models.plan import PlanRound, PlanSchoolYear
 
 register_command("reminders", MANAGE, "reminder-cmd-list", order=52)
 register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
@@ -144,7 +144,7 @@ async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state
 async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
     svc = ReminderService(ctx)
     items = await svc.upcoming()
-    paused = await svc.paused()
+    paused = await svc.paused_named()
     mutes = await svc.mutes()
     lines = [t("reminder-list-head")]
     lines += [upcoming_line(u, _locale()) for u in items] or [t("reminder-list-none")]
@@ -158,7 +158,7 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def _list_keyboard(
-    items: list[Upcoming], paused: set[str], rounds: list[PlanRound]
+    items: list[Upcoming], paused: dict[str, PlanSchoolYear | PlanRound], rounds: list[PlanRound]
 ) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     seen: set[tuple[int, int, str]] = set()
@@ -172,9 +172,14 @@ def _list_keyboard(
         scopes.setdefault(f"y{u.occ.school_year_id}", t("reminder-scope-year", year=u.occ.school_year))
         if u.occ.round_id is not None:
             scopes.setdefault(f"r{u.occ.round_id}", u.occ.round_name(_locale()))
-    for scope in sorted(paused | set(scopes)):
+    for scope, row in paused.items():  # a paused one with nothing in the next 14 days: named all the same
+        if isinstance(row, PlanRound):
+            scopes.setdefault(scope, _round_name(row))
+        else:
+            scopes.setdefault(scope, t("reminder-scope-year", year=row.code))
+    for scope in sorted(scopes):
         op: Literal["p", "r"] = "r" if scope in paused else "p"
-        label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes.get(scope, scope))
+        label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes[scope])
         rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
     for r in rounds:
         rows.append([_btn(t("reminder-btn-ceremony", round=_round_name(r)), RemCerCb(round=r.id))])

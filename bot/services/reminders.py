@@ -563,8 +563,18 @@ class ReminderService:
         model = PlanSchoolYear if m.group(1) == "y" else PlanRound
         return await self.ctx.session.get(model, int(m.group(2))) is not None
 
-    async def paused(self) -> set[str]:
-        return await self._paused()
+    async def paused_named(self) -> dict[str, PlanSchoolYear | PlanRound]:
+        """The paused school years ("y<id>") and rounds ("r<id>") still in the plan, with what names them."""
+        out: dict[str, PlanSchoolYear | PlanRound] = {}
+        for scope in sorted(await self._paused()):
+            m = re.fullmatch(r"([yr])(\d{1,18})", scope)
+            if m is not None:
+                row = await self.ctx.session.get(
+                    PlanSchoolYear if m.group(1) == "y" else PlanRound, int(m.group(2))
+                )
+                if row is not None:
+                    out[scope] = row
+        return out
 
     async def mutes(self) -> list[tuple[str, str]]:
         """Who muted what (the secretary sees it): (full name, kind), by name."""

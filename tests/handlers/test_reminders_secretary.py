@@ -342,3 +342,15 @@ async def test_muting_and_unmuting_are_audited_once_each(world):
     assert entry.after == {"kind": "ceremony"}
     await hoa.click("Bật lại: thông báo lịch hội nghị")
     assert len(await world.rows(AuditEntry, AuditEntry.action == "reminders.unmuted")) == 1
+
+
+async def test_a_paused_year_with_nothing_in_the_next_14_days_is_named_on_its_resume_button(world):
+    await open_year(world, datetime(2024, 10, 24, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Tạm dừng nhắc: năm học 2024-2025")
+    world.clock.set(datetime(2024, 11, 15, 9, 0, tzinfo=VN_TZ))  # nothing of 2024-2025 in the next 14 days
+    await lan.send("/reminders")
+    assert [b for b in lan.buttons() if b.startswith("Tiếp tục nhắc")] == ["Tiếp tục nhắc: năm học 2024-2025"]
+    await lan.click("Tiếp tục nhắc: năm học 2024-2025")
+    assert "Tạm dừng nhắc: năm học 2024-2025" not in lan.buttons()  # resumed: nothing ahead to pause
