@@ -43,8 +43,8 @@ from bot.services.reminders import (
 )
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
-from handlers.render.reminders import TEXTS, upcoming_line
-from storage.models.plan import PlanRound
+from handlers.render.reminders import TEXTS, nudge_label, upcoming_line
+from storage.models.plan import PlanRound, PlanSchoolYear
 
 register_command("reminders", MANAGE, "reminder-cmd-list", order=52)
 register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
@@ -144,7 +144,7 @@ async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state
 async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
     svc = ReminderService(ctx)
     items = await svc.upcoming()
-    paused = await svc.paused()
+    paused = await svc.paused_named()
     mutes = await svc.mutes()
     lines = [t("reminder-list-head")]
     lines += [upcoming_line(u, _locale()) for u in items] or [t("reminder-list-none")]
@@ -158,7 +158,7 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def _list_keyboard(
-    items: list[Upcoming], paused: set[str], rounds: list[PlanRound]
+    items: list[Upcoming], paused: dict[str, PlanSchoolYear | PlanRound], rounds: list[PlanRound]
 ) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     seen: set[tuple[int, int, str]] = set()
@@ -167,14 +167,19 @@ def _list_keyboard(
         key = (u.rule.id, u.occ.school_year_id, u.occ.scope)
         if key not in seen and u.expected:
             seen.add(key)
-            label = t("reminder-btn-nudge", what=t(f"reminder-kind-{u.occ.kind}"), year=u.occ.school_year)
+            label = nudge_label(u, _locale())
             rows.append([_btn(label, RemCb(rule=u.rule.id, y=u.occ.school_year_id, s=u.occ.scope))])
         scopes.setdefault(f"y{u.occ.school_year_id}", t("reminder-scope-year", year=u.occ.school_year))
         if u.occ.round_id is not None:
             scopes.setdefault(f"r{u.occ.round_id}", u.occ.round_name(_locale()))
-    for scope in sorted(paused | set(scopes)):
+    for scope, row in paused.items():  # a paused one with nothing in the next 14 days: named all the same
+        if isinstance(row, PlanRound):
+            scopes.setdefault(scope, _round_name(row))
+        else:
+            scopes.setdefault(scope, t("reminder-scope-year", year=row.code))
+    for scope in sorted(scopes):
         op: Literal["p", "r"] = "r" if scope in paused else "p"
-        label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes.get(scope, scope))
+        label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes[scope])
         rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
     for r in rounds:
         rows.append([_btn(t("reminder-btn-ceremony", round=_round_name(r)), RemCerCb(round=r.id))])
@@ -191,7 +196,7 @@ async def listing(message: Message, ctx: Ctx) -> None:
 
 async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
     try:
-        queued, skipped = await ReminderService(ctx, TEXTS).nudge(
+        queued, skipped, later = await ReminderService(ctx, TEXTS).nudge(
             callback_data.rule, callback_data.y, callback_data.s
         )
     except DomainError as e:
@@ -199,7 +204,10 @@ async def nudge(query: CallbackQuery, callback_data: RemCb, ctx: Ctx) -> None:
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(t("reminder-nudged", queued=queued, skipped=skipped))
+        text = t("reminder-nudged", queued=queued, skipped=skipped)
+        if later is not None:  # the quiet hours hold it
+            text = t("reminder-nudged-later", queued=queued, skipped=skipped, when=fmt_when(later))
+        await query.message.answer(text)
 
 
 async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> None:
@@ -211,9 +219,10 @@ async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> No
     await query.answer(
         t("reminder-paused" if callback_data.op == "p" else "reminder-resumed") if changed else None
     )
-    if isinstance(query.message, Message):
+    if isinstance(query.message, Message):  # the list's last part (the one with the buttons), edited
         text, markup = await _listing(ctx)
-        await query.message.answer(split_message(text)[-1], reply_markup=markup)
+        with suppress(TelegramBadRequest):  # "message is not modified": a double tap, already shown
+            await query.message.edit_text(split_message(text)[-1], reply_markup=markup)
 
 
 # -- /settings ----------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class Occurrence:
     round_name_vi: str = ""
     round_name_en: str = ""
     unit_id: int | None = None  # an extension for one unit: this occurrence is that unit's only
+    unit_name: str = ""  # that unit's name (what /reminders shows of it)
     other_units: frozenset[int] = field(default_factory=frozenset)  # units with their own occurrence
     place: str | None = None  # a ceremony's place, as the secretary set it
     today: date | None = None  # the local day the reminder goes (roles in force on it)

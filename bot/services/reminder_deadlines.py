@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.plan.calendar import effective_voting_window
 from bot.services.reminder_audiences import Occurrence
+from storage.models import Unit
 from storage.models.nomination import NominationExtension
 from storage.models.plan import PlanRound, PlanSchoolYear
 from storage.models.registration import RegistrationExtension
@@ -34,7 +35,7 @@ def _base(sy: PlanSchoolYear, opens: datetime, today: date) -> dict[str, Any]:
 
 
 def _year_occurrences(
-    sy: PlanSchoolYear, extensions: list[RegistrationExtension], today: date
+    sy: PlanSchoolYear, extensions: list[RegistrationExtension], today: date, units: dict[int, str]
 ) -> Iterable[Occurrence]:
     base = _base(sy, sy.registration_opens_at, today)
     college = sy.registration_closes_at
@@ -44,7 +45,8 @@ def _year_occurrences(
     own = {e.unit_id: e.closes_at for e in extensions if e.unit_id is not None and e.closes_at > college}
     yield Occurrence(kind="registration_close", deadline=college, other_units=frozenset(own), **base)
     for unit_id, closes in sorted(own.items()):
-        yield Occurrence(kind="registration_close", deadline=closes, unit_id=unit_id, **base)
+        name = units.get(unit_id, "")
+        yield Occurrence(kind="registration_close", deadline=closes, unit_id=unit_id, unit_name=name, **base)
     ack = sy.acknowledgement_closes_at or sy.registration_closes_at
     yield Occurrence(kind="acknowledgement", deadline=ack, **base)
     if sy.province_report_at is not None:
@@ -75,9 +77,14 @@ async def occurrences(session: AsyncSession, after: datetime, today: date) -> li
     for ext in (await session.scalars(select(RegistrationExtension))).all():
         reg_ext.setdefault(ext.school_year_id, []).append(ext)
     nom_ext = {e.round_id: e.closes_at for e in (await session.scalars(select(NominationExtension))).all()}
+    extended = {e.unit_id for exts in reg_ext.values() for e in exts if e.unit_id is not None}
+    units: dict[int, str] = {}
+    if extended:
+        stmt = select(Unit.id, Unit.name).where(Unit.id.in_(sorted(extended)))
+        units = {unit_id: name for unit_id, name in (await session.execute(stmt)).all()}
     out: list[Occurrence] = []
     for sy in years.values():
-        out += _year_occurrences(sy, reg_ext.get(sy.id, []), today)
+        out += _year_occurrences(sy, reg_ext.get(sy.id, []), today, units)
     for r in (await session.scalars(select(PlanRound))).all():
         sy = years.get(r.school_year_id)
         if sy is not None:

@@ -60,7 +60,7 @@ class QuietHours:
         if window is None:
             return due
         begin, end = window
-        if end <= deadline:
+        if end < deadline:  # at the deadline itself (a meeting at 07:00) nothing of it goes any more
             return end
         return begin - EVENING_BEFORE
 
@@ -73,7 +73,7 @@ class QuietHours:
     def evening_before(self, due: datetime, deadline: datetime) -> bool:
         """True when `due` moves to the evening before (what `plan load` warns about)."""
         window = self.window_of(due)
-        return window is not None and window[1] > deadline
+        return window is not None and window[1] >= deadline
 
 
 def at_local(day: date, hh_mm: str, tz: ZoneInfo) -> datetime:

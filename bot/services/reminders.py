@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.clock import example_when, parse_when
+from bot.clock import example_when, fmt_when, parse_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.plan.schema import parse_offset
@@ -61,6 +61,7 @@ HORIZON = timedelta(days=14)
 # A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
 # first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
 QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
+PENDING = "pending"  # the audience of those who have not acted; the others are told of the deadline only
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
 MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
 SETTINGS = "reminders_settings"  # /settings: muting the review days
@@ -70,7 +71,9 @@ register_rules({MANAGE: {Role.SECRETARY: Scope.ALL}, SETTINGS: EVERYONE})
 class ReminderTexts(Protocol):
     """The texts the reminders queue (handlers/render/reminders.py words them)."""
 
-    def personal(self, occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]: ...
+    def personal(
+        self, occ: Occurrence, person: Recipient, audience: str
+    ) -> tuple[str, dict[str, Any] | None]: ...
 
     def summary(self, name: str, language: str, lines: list[tuple[Occurrence, dict[str, int]]]) -> str: ...
 
@@ -93,6 +96,12 @@ class CeremonyPast(DomainError):
 
 class CeremonyBadPlace(DomainError):
     key = "reminder-ceremony-bad-place"
+
+
+class NudgeQuiet(DomainError):
+    """Pressed in the quiet hours, which end after the deadline: nothing of it may go any more."""
+
+    key = "reminder-nudge-quiet"
 
 
 class RoundGone(DomainError):
@@ -136,6 +145,12 @@ def reminder_key(occ: Occurrence, offset: str, person_id: int) -> str:
     """(deadline kind, school year, round or unit, deadline instant, offset, person)."""
     stamp = int(occ.deadline.timestamp())
     return f"rem:{occ.kind}:{occ.school_year}:{occ.scope}:{stamp}:{offset}:{person_id}"
+
+
+def duty_first(names: Iterable[str]) -> list[str]:
+    """A rule's audiences, "pending" first: a person in two of them (a secretary who has not registered)
+    is told of the duty, not only of the deadline (one reminder a person, under one key)."""
+    return sorted(names, key=lambda name: name != PENDING)
 
 
 def pause_scopes(occ: Occurrence) -> list[str]:
@@ -275,16 +290,24 @@ class ReminderService:
     async def send(self, due: Due) -> int:
         """Queue the reminders of one due offset (each once) and mark it gone; how many were queued now."""
         queued = 0
-        for name in due.rule.audience:
+        for name in duty_first(due.rule.audience):
             if name == SUMMARY:
                 continue
             people = await self.recipients(due.occ, name)
-            queued += await self._queue(due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p))
+            queued += await self._queue(
+                due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p), name
+            )
         await self._mark(due.mark)
         return queued
 
     async def _queue(
-        self, occ: Occurrence, people: list[Recipient], key: Any, skip: Iterable[int] = ()
+        self,
+        occ: Occurrence,
+        people: list[Recipient],
+        key: Any,
+        audience: str,
+        skip: Iterable[int] = (),
+        not_before: datetime | None = None,
     ) -> int:
         keys = {p.person_id: key(p.person_id) for p in people if p.person_id not in set(skip)}
         done = await self._queued(keys.values())
@@ -293,9 +316,15 @@ class ReminderService:
             k = keys.get(person.person_id)
             if k is None or k in done:
                 continue
-            text, markup = self.texts.personal(occ, person)
+            text, markup = self.texts.personal(occ, person, audience)
             await outbox.enqueue_once(
-                k, person.telegram_id, text, kind=KIND, person_id=person.person_id, reply_markup=markup
+                k,
+                person.telegram_id,
+                text,
+                kind=KIND,
+                person_id=person.person_id,
+                reply_markup=markup,
+                not_before=not_before,
             )
             queued += 1
         return queued
@@ -323,14 +352,17 @@ class ReminderService:
 
     # -- the unit heads' daily summary --------------------------------------------------------------------
     async def mentioned(self, now: datetime) -> list[Occurrence]:
-        """The deadlines in today's summary: a unit_heads rule's first offset has come, not the deadline."""
+        """The deadlines in today's summary: a unit_heads rule's first offset has come, or comes today (one
+        summary a day: "3h" before 23:59:59 is that day's, or it would never be told), not the deadline."""
         rules, paused = await self._rules(), await self._paused()
+        today, tz = self.ctx.clock.today(), self.ctx.settings.tz
         out = []
-        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+        for occ in await occurrences(self.ctx.session, now, today):
             if paused.intersection(pause_scopes(occ)) or occ.opens_at > now:
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
-                if SUMMARY in rule.audience and any(at <= now for _, at in self.schedule(occ, rule)):
+                times = [at for _, at in self.schedule(occ, rule)]
+                if SUMMARY in rule.audience and any(at.astimezone(tz).date() <= today for at in times):
                     out.append(occ)
                     break
         return out
@@ -378,7 +410,10 @@ class ReminderService:
         ]
 
     async def _send_summaries(
-        self, per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]], key: str
+        self,
+        per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]],
+        key: str,
+        not_before: datetime | None = None,
     ) -> int:
         """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id)."""
         heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
@@ -393,7 +428,13 @@ class ReminderService:
             text = self.texts.summary(person.full_name, person.language, lines)
             markup = self.texts.summary_markup(lines, person.language)
             await outbox.enqueue_once(
-                keys[pid], person.telegram_id, text, kind=SUMMARY_KIND, person_id=pid, reply_markup=markup
+                keys[pid],
+                person.telegram_id,
+                text,
+                kind=SUMMARY_KIND,
+                person_id=pid,
+                reply_markup=markup,
+                not_before=not_before,
             )
             queued += 1
         return queued
@@ -413,11 +454,19 @@ class ReminderService:
             stopped = bool(paused.intersection(pause_scopes(occ)))
             for rule in rules.get((occ.period_id, occ.kind), []):
                 for offset, at in self.schedule(occ, rule):
-                    if not now <= at <= now + HORIZON:
-                        continue
                     for name in rule.audience:
-                        out.append(await self._line(occ, rule, offset, at, name, stopped))
+                        when = self.summary_time(at) if name == SUMMARY else at
+                        if now <= when <= now + HORIZON:
+                            out.append(await self._line(occ, rule, offset, when, name, stopped))
         return sorted(out, key=lambda u: (u.send_at, u.occ.kind, u.audience))
+
+    def summary_time(self, at: datetime) -> datetime:
+        """When the unit heads' summary of the day of `at` goes (REMINDER_SUMMARY_AT, or the quiet hours'
+        end): what /reminders shows for them, not the rule's own time."""
+        tz = self.ctx.settings.tz
+        when = at_local(at.astimezone(tz).date(), self.ctx.settings.reminder_summary_at, tz)
+        window = self.quiet.window_of(when)
+        return window[1] if window is not None else when
 
     async def _line(
         self, occ: Occurrence, rule: PlanReminderRule, offset: str, at: datetime, name: str, paused: bool
@@ -445,32 +494,43 @@ class ReminderService:
                     return occ, rule
         raise NoSuchReminder()
 
-    async def nudge(self, rule_id: int, school_year_id: int, scope: str) -> tuple[int, int]:
-        """The secretary's manual nudge of one rule now: (queued, skipped because reminded today already).
+    async def nudge(self, rule_id: int, school_year_id: int, scope: str) -> tuple[int, int, datetime | None]:
+        """The secretary's manual nudge of one rule now: (queued, skipped because reminded today already,
+        when it goes if the quiet hours hold it: their end, else None).
 
-        Its own key per person and day; a person the unit head's nudge already reached today is skipped."""
+        Its own key per person and day; a person the unit head's nudge already reached today is skipped.
+        Pressed in the quiet hours, it waits for their end (and is cancelled meanwhile for who acts)."""
         self._manager()
         occ, rule = await self.find(rule_id, school_year_id, scope)
+        window = self.quiet.window_of(self.ctx.clock.now())
+        later = window[1] if window is not None else None
+        if later is not None and later >= occ.deadline:
+            raise NudgeQuiet(until=fmt_when(later), deadline=fmt_when(occ.deadline))
         day = self.ctx.clock.today().isoformat()
-        people: list[Recipient] = []
-        for name in rule.audience:
+        people: dict[str, list[Recipient]] = {}  # per audience, each person in the first one only
+        seen: set[int] = set()
+        for name in duty_first(rule.audience):
             if name != SUMMARY:
-                people += [p for p in await self.recipients(occ, name) or [] if p not in people]
-        nudged = await self._queued((f"{NUDGE_KEY}:{p.person_id}:{day}" for p in people), reached=True)
-        skip = {p.person_id for p in people if f"{NUDGE_KEY}:{p.person_id}:{day}" in nudged}
+                people[name] = [p for p in await self.recipients(occ, name) or [] if p.person_id not in seen]
+                seen.update(p.person_id for p in people[name])
+        nudged = await self._queued((f"{NUDGE_KEY}:{pid}:{day}" for pid in seen), reached=True)
+        skip = {pid for pid in seen if f"{NUDGE_KEY}:{pid}:{day}" in nudged}
 
         def key(pid: int) -> str:
             return f"rem-nudge:{occ.kind}:{occ.school_year}:{occ.scope}:{pid}:{day}"
 
-        queued = await self._queue(occ, people, key, skip=skip)
+        queued = 0
+        for name, group in people.items():
+            queued += await self._queue(occ, group, key, name, skip=skip, not_before=later)
         if SUMMARY in rule.audience:  # the unit heads: their unit's summary of this deadline, now
             per_unit = {u: [(occ, items)] for u, items in (await self._pending_items(occ)).items()}
             scope = f"{occ.kind}:{occ.school_year}:{occ.scope}"
-            queued += await self._send_summaries(per_unit, f"rem-nudge-summary:{scope}:{{}}:{day}")
+            key_ = f"rem-nudge-summary:{scope}:{{}}:{day}"
+            queued += await self._send_summaries(per_unit, key_, not_before=later)
         Audit(self.ctx).record(
             "reminders.nudged", "plan_reminder_rule", rule.id, after={"scope": occ.scope, "queued": queued}
         )
-        return queued, len(skip)
+        return queued, len(skip), later
 
     async def set_paused(self, scope: str, paused: bool) -> bool:
         """Pause (or resume) the reminders of a round ("r<id>") or school year ("y<id>"); True if changed."""
@@ -503,8 +563,18 @@ class ReminderService:
         model = PlanSchoolYear if m.group(1) == "y" else PlanRound
         return await self.ctx.session.get(model, int(m.group(2))) is not None
 
-    async def paused(self) -> set[str]:
-        return await self._paused()
+    async def paused_named(self) -> dict[str, PlanSchoolYear | PlanRound]:
+        """The paused school years ("y<id>") and rounds ("r<id>") still in the plan, with what names them."""
+        out: dict[str, PlanSchoolYear | PlanRound] = {}
+        for scope in sorted(await self._paused()):
+            m = re.fullmatch(r"([yr])(\d{1,18})", scope)
+            if m is not None:
+                row = await self.ctx.session.get(
+                    PlanSchoolYear if m.group(1) == "y" else PlanRound, int(m.group(2))
+                )
+                if row is not None:
+                    out[scope] = row
+        return out
 
     async def mutes(self) -> list[tuple[str, str]]:
         """Who muted what (the secretary sees it): (full name, kind), by name."""
@@ -570,11 +640,15 @@ class ReminderService:
             raise NotAllowed()
         where = (ReminderMute.person_id == person_id, ReminderMute.kind == kind)
         row = await self.ctx.session.scalar(select(ReminderMute).where(*where))
-        if muted and row is None:
+        if muted == (row is not None):
+            return muted  # already so (a double tap, an old message's button): nothing to change or audit
+        if muted:
             self.ctx.session.add(ReminderMute(person_id=person_id, kind=kind, set_at=self.ctx.clock.now()))
-        elif not muted and row is not None:
+        else:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
+        action = "reminders.muted" if muted else "reminders.unmuted"
+        Audit(self.ctx).record(action, "person", person_id, after={"kind": kind})
         return muted
 
     def _me(self) -> int:

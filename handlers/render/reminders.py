@@ -11,7 +11,7 @@ from bot.clock import fmt_when
 from bot.i18n import t, tn
 from bot.services.acknowledgement import offer_markup
 from bot.services.reminder_audiences import Occurrence, Recipient
-from bot.services.reminders import Upcoming
+from bot.services.reminders import PENDING, Upcoming
 from bot.text import esc
 
 # What a person's reminder asks, by deadline kind: the text's key and its act-now button ("rm:<act>").
@@ -23,6 +23,11 @@ PERSONAL: dict[str, tuple[str, str | None]] = {
     "province_report": ("reminder-province-report", None),
     "voting_open": ("reminder-voting-open", None),
     "voting_close": ("reminder-voting-close", None),
+}
+# What a person told of a deadline that is not their duty (the secretary, the principal) reads instead.
+NOTICE = {
+    "registration_close": "reminder-notice-register",
+    "acknowledgement": "reminder-notice-acknowledge",
 }
 SUMMARY_ITEMS = (
     "not_acknowledged",
@@ -50,10 +55,13 @@ def _button(act: str, locale: str) -> dict[str, Any]:
     return {"text": t(f"reminder-btn-{act}", locale=locale), "callback_data": act_data(act)}
 
 
-def personal(occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | None]:
-    """Short and personal: what is missing and by when (the house's one date format), and a button."""
+def personal(occ: Occurrence, person: Recipient, audience: str) -> tuple[str, dict[str, Any] | None]:
+    """Short and personal: what is missing and by when (the house's one date format), and a button. One of
+    an audience by role (the secretary) is told of the deadline only: they may have done their part."""
     locale = person.language
     key, act = PERSONAL[occ.kind]
+    if audience != PENDING and occ.kind in NOTICE:
+        key, act = NOTICE[occ.kind], None
     params = {
         "name": esc(person.full_name),
         "year": esc(occ.school_year),
@@ -64,7 +72,7 @@ def personal(occ: Occurrence, person: Recipient) -> tuple[str, dict[str, Any] | 
         key = "reminder-ceremony-place"
         params["place"] = esc(occ.place)
     text = t(key, locale=locale, **params)
-    if occ.kind == "acknowledgement":
+    if occ.kind == "acknowledgement" and key == "reminder-acknowledge":
         return text, offer_markup(occ.period_id, locale)
     markup = {"inline_keyboard": [[_button(act, locale)]]} if act else None
     return text, markup
@@ -123,6 +131,20 @@ def offset_text(offset: str, locale: str | None = None) -> str:
     return tn(f"reminder-offset-{offset[-1]}", int(offset[:-1]), locale=locale)
 
 
+# What the instant of a kind is, in a /reminders line: a deadline unless it is an opening or a meeting.
+MOMENT = {"voting_open": "from", "ceremony": "on"}
+
+
+def nudge_label(u: Upcoming, locale: str | None = None) -> str:
+    """The "Nhắc ngay" button of a rule's occurrence; a unit's own extension names the unit."""
+    what = t(f"reminder-kind-{u.occ.kind}", locale=locale)
+    if u.occ.unit_id is not None:
+        return t(
+            "reminder-btn-nudge-unit", locale=locale, what=what, year=u.occ.school_year, unit=u.occ.unit_name
+        )
+    return t("reminder-btn-nudge", locale=locale, what=what, year=u.occ.school_year)
+
+
 def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
     if u.expected is not None:
         count = tn("reminder-expected", u.expected, locale=locale)
@@ -132,6 +154,10 @@ def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
         count = t("reminder-waiting-none", locale=locale)
     if u.occ.round_id is not None:
         scope = esc(u.occ.round_name(locale))
+    elif u.occ.unit_id is not None:  # a unit's own extension: named, or it reads as the college's
+        scope = t(
+            "reminder-scope-unit", locale=locale, year=esc(u.occ.school_year), unit=esc(u.occ.unit_name)
+        )
     else:
         scope = t("reminder-scope-year", locale=locale, year=esc(u.occ.school_year))
     line = t(
@@ -140,7 +166,11 @@ def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
         when=fmt_when(u.send_at, locale),
         kind=t(f"reminder-kind-{u.occ.kind}", locale=locale),
         scope=scope,
-        deadline=fmt_when(u.occ.deadline, locale),
+        deadline=t(
+            f"reminder-line-{MOMENT.get(u.occ.kind, 'due')}",
+            locale=locale,
+            when=fmt_when(u.occ.deadline, locale),
+        ),
         offset=offset_text(u.offset, locale),
         audience=audience_name(u.audience, locale),
         count=count,

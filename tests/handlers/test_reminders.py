@@ -396,3 +396,35 @@ async def test_a_summary_does_not_count_the_heads_own_achievement_report_which_t
     await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))
     # TCHC has nominated, and its one report waits for the secretary: nothing is the head's to do
     assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == []
+
+
+async def test_a_secretary_told_of_the_registration_deadline_is_not_told_she_is_missing(world, tmp_path):
+    rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
+    plan = variant(tmp_path, rule, "offsets: [7d, 1d]\n    audience: [secretary, pending]")
+    await open_year(world, plan=plan)
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    hoa, tuan = await world.staff("Nguyễn Thị Hoa"), await world.secretary("Vũ Văn Tuấn", unit="KHTC")
+    await register(lan)
+    await world.drain_outbox()
+    await at(world, SEVEN_DAYS)
+    assert len(reminders_of(hoa)) == 1 and hoa.buttons() == ["Đăng ký ngay"]
+    assert reminders_of(lan) == []  # she has registered: the notice of the deadline, not "you have not"
+    [notice] = [t for t in lan.texts() if "Hạn đăng ký thi đua năm học 2024-2025" in t]
+    assert "hết ngày 31/10/2024" in notice
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == lan.id)
+    assert row.reply_markup is None  # no "Đăng ký ngay" for what she has done
+    assert len(reminders_of(tuan)) == 1  # a secretary who has not registered is told so, once
+    assert [t for t in tuan.texts() if "Hạn đăng ký thi đua năm học" in t] == []
+
+
+async def test_a_unit_heads_rule_of_hours_is_in_that_days_summary_not_lost_after_it(world, tmp_path):
+    rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
+    plan = variant(tmp_path, rule, "offsets: [3h]\n    audience: [unit_heads]")
+    await open_year(world, plan=plan)  # 3h before 31/10 23:59:59 is 20:59, after that day's summary
+    minh = await world.unit_head("Trần Văn Minh")
+    await world.staff("Nguyễn Thị Hoa")
+    await at(world, datetime(2024, 10, 30, 7, 30, tzinfo=VN_TZ))
+    assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == []
+    await at(world, datetime(2024, 10, 31, 7, 30, tzinfo=VN_TZ))
+    [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
+    assert "hết ngày 31/10/2024" in summary and "người chưa đăng ký thi đua" in summary

@@ -246,3 +246,111 @@ async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(
     await lan.send("14:00 10/07/2025")  # as the message asks: a time ahead
     await lan.send("Hội trường A")
     assert "14:00 ngày 10/07/2025" in lan.last_text()
+
+
+async def test_a_units_own_extension_has_its_own_named_line_and_nudge_button(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    await world.staff("Nguyễn Thị Hoa")
+    nam = await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/regwindow")  # KCNTT's window extended to 03/11: both deadlines within 14 days
+    await lan.click("Phòng KCNTT")
+    await lan.send("03/11/2024")
+    await lan.click("Xác nhận")
+    await lan.send("/reminders")
+    assert "riêng Phòng KCNTT (hạn: hết ngày 03/11/2024)" in lan.last_text()
+    nudges = [b for b in lan.buttons() if b.startswith("Nhắc ngay")]
+    assert len(nudges) == len(set(nudges)) == 2
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025, riêng Phòng KCNTT")
+    await world.drain_outbox()
+    [text] = reminders_of(nam)
+    assert "hết ngày 03/11/2024" in text
+
+
+async def test_a_manual_nudge_pressed_late_in_the_evening_goes_when_the_quiet_hours_end(world):
+    await open_year(world, datetime(2024, 10, 22, 22, 30, tzinfo=VN_TZ))  # the clerk works late
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    nam = await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/reminders")
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
+    assert any("07:00 ngày 23/10/2024" in t for t in lan.texts())  # she is told when it will go
+    await world.drain_outbox(wait=False)
+    assert reminders_of(nam) == []  # nothing at 22:30
+    await at(world, datetime(2024, 10, 23, 6, 59, tzinfo=VN_TZ))
+    assert reminders_of(nam) == []
+    await at(world, datetime(2024, 10, 23, 7, 0, tzinfo=VN_TZ))
+    assert len(reminders_of(nam)) == 1
+
+
+async def test_a_manual_nudge_in_the_quiet_hours_before_a_deadline_that_night_says_so_and_sends_nothing(
+    world,
+):
+    await open_year(world, datetime(2024, 10, 30, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan", unit="KHTC")
+    await world.staff("Phạm Văn Nam", unit="KCNTT")
+    await lan.send("/reminders")
+    world.clock.set(datetime(2024, 10, 31, 22, 30, tzinfo=VN_TZ))  # registration closes at 23:59:59
+    await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")  # the list's button, pressed late that night
+    assert any("giờ yên lặng" in a for a in lan.alerts())
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_pausing_shows_the_outcome_on_the_list_itself_and_a_double_tap_adds_nothing(world):
+    await open_year(world, datetime(2024, 10, 24, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    count = len(lan.messages())
+    _, data = lan.find_button("Tạm dừng nhắc: năm học 2024-2025")
+    await lan.press(data)
+    await lan.press(data)  # a double tap
+    assert len(lan.messages()) == count  # the list is edited in place, not sent again
+    assert "Tiếp tục nhắc: năm học 2024-2025" in lan.buttons()
+    assert "(đang tạm dừng)" in lan.last_text()
+
+
+async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(world):
+    await open_year(world, datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    [line] = [x for x in lan.last_text().splitlines() if "mở bỏ phiếu" in x]
+    assert "(từ ngày 02/06/2025)" in line and "hạn:" not in line
+    world.clock.set(BEFORE_CEREMONY)
+    await lan.send("/reminders")
+    [line] = [x for x in lan.last_text().splitlines() if ": hội nghị" in x]
+    assert "(vào ngày 04/07/2025)" in line and "hạn:" not in line
+
+
+async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summary(world):
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 07:00 on 25/10
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    lines = lan.last_text().splitlines()
+    [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi lãnh đạo đơn vị" in x]
+    assert heads.startswith("• 07:30 ngày 25/10/2024")  # the summary's time
+    [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
+    assert staff.startswith("• 07:00 ngày 25/10/2024")
+
+
+async def test_muting_and_unmuting_are_audited_once_each(world):
+    await open_year(world, BEFORE_CEREMONY)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/settings")
+    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    await hoa.press(data)
+    await hoa.press(data)  # a double tap changes nothing: no second entry
+    [entry] = await world.rows(AuditEntry, AuditEntry.action == "reminders.muted")
+    assert entry.after == {"kind": "ceremony"}
+    await hoa.click("Bật lại: thông báo lịch hội nghị")
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "reminders.unmuted")) == 1
+
+
+async def test_a_paused_year_with_nothing_in_the_next_14_days_is_named_on_its_resume_button(world):
+    await open_year(world, datetime(2024, 10, 24, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Đỗ Thị Lan")
+    await lan.send("/reminders")
+    await lan.click("Tạm dừng nhắc: năm học 2024-2025")
+    world.clock.set(datetime(2024, 11, 15, 9, 0, tzinfo=VN_TZ))  # nothing of 2024-2025 in the next 14 days
+    await lan.send("/reminders")
+    assert [b for b in lan.buttons() if b.startswith("Tiếp tục nhắc")] == ["Tiếp tục nhắc: năm học 2024-2025"]
+    await lan.click("Tiếp tục nhắc: năm học 2024-2025")
+    assert "Tạm dừng nhắc: năm học 2024-2025" not in lan.buttons()  # resumed: nothing ahead to pause

@@ -56,3 +56,10 @@ def test_the_buttons_queued_as_json_are_the_ones_the_handler_parses():
     for act in ("reg", "nom", "pend"):
         assert act_data(act) == RemActCb(act=act).pack()  # type: ignore[arg-type]
         assert len(act_data(act).encode()) <= 64
+
+
+def test_a_meeting_at_the_end_of_the_quiet_hours_is_announced_the_evening_before_not_as_it_starts():
+    meeting = local(30, 7)  # 07:00: the quiet hours end as it begins, when nothing of it goes any more
+    assert QUIET.send_at(local(30, 6), meeting) == local(29, 20, 30)
+    assert QUIET.evening_before(local(30, 6), meeting)  # and `plan load` warns of it
+    assert QUIET.send_at(local(30, 6), local(30, 7, 1)) == local(30, 7)
