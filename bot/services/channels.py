@@ -137,42 +137,36 @@ class ChannelService:
         actor = self.ctx.actor
         assert actor is not None
         if binding is None:
-            binding = self.repo.add(
-                ChatBinding(
-                    chat_id=chat.id,
-                    chat_type=chat.type,
-                    title=chat.title[:255],
-                    active=False,
-                    added_by=actor.person_id,
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
-            )
-            await self.ctx.session.flush()
+            binding = await self._new_row(chat, actor.person_id)
         else:
             binding.title, binding.chat_type, binding.added_by = chat.title[:255], chat.type, actor.person_id
             binding.active, binding.retired_reason, binding.updated_at = False, None, now  # a fresh offer
             binding.version += 1
         return binding
 
-    async def _stranger(self, chat: ChatRef) -> ChatBinding:
-        """The row of a supergroup joined by someone not in charge: never offered, left after the grace."""
-        now, actor = self.ctx.clock.now(), self.ctx.actor
+    async def _new_row(self, chat: ChatRef, added_by: int | None, reason: str | None = None) -> ChatBinding:
+        """A chat's first row: not bound (offered, or a stranger's with `reason`)."""
+        now = self.ctx.clock.now()
         binding = self.repo.add(
             ChatBinding(
                 chat_id=chat.id,
                 chat_type=chat.type,
                 title=chat.title[:255],
                 active=False,
-                added_by=actor.person_id if actor is not None else None,
-                retired_reason=STRANGER,
+                added_by=added_by,
+                retired_reason=reason,
                 created_at=now,
                 updated_at=now,
                 version=1,
             )
         )
         await self.ctx.session.flush()
+        return binding
+
+    async def _stranger(self, chat: ChatRef) -> ChatBinding:
+        """The row of a supergroup joined by someone not in charge: never offered, left after the grace."""
+        actor = self.ctx.actor
+        binding = await self._new_row(chat, actor.person_id if actor is not None else None, STRANGER)
         Audit(self.ctx).record("chat.stranger", "chat_binding", binding.id, after=_audit(binding))
         return binding
 
