@@ -1,4 +1,5 @@
-"""Test databases: a migrated template per run, copied for each test; PostgreSQL when reachable."""
+"""Test databases: a migrated template per run, copied for each test (a PostgreSQL one emptied and reused
+while its schema is the template's); PostgreSQL when reachable."""
 
 from __future__ import annotations
 
@@ -56,6 +57,33 @@ class SqliteTemplates:
         return f"sqlite+aiosqlite:///{path}"
 
 
+# Everything but the rows that a test could change and a TRUNCATE would not put back.
+_FINGERPRINT = """
+SELECT 'n ' || nspname FROM pg_namespace
+ WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+UNION ALL
+SELECT 'c ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
+       || coalesce(column_default, '')
+  FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL
+SELECT 'i ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'k ' || conrelid::regclass::text || '.' || conname || ' ' || pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT 't ' || tgrelid::regclass::text || '.' || tgname || ' ' || tgenabled::text
+  FROM pg_trigger WHERE NOT tgisinternal
+UNION ALL
+SELECT 's ' || sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'
+UNION ALL
+SELECT 'f ' || oid::regprocedure::text || ' ' || md5(prosrc) FROM pg_proc
+ WHERE pronamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'v ' || table_name FROM information_schema.views WHERE table_schema = 'public'
+ORDER BY 1
+"""
+
+
 class PgTemplates:
     """Each test gets a migrated database of its own, emptied for the next test rather than dropped.
 
@@ -74,6 +102,7 @@ class PgTemplates:
         self._ready: deque[Future[str]] = deque()
         self._tables: list[str] = []
         self._version: str | None = None
+        self._fingerprint: list[str] = []
 
     @staticmethod
     async def _connect(database: str):  # type: ignore[no-untyped-def]
@@ -88,7 +117,9 @@ class PgTemplates:
         finally:
             await conn.close()
 
-    async def _schema(self, conn) -> tuple[list[str], str | None]:  # type: ignore[no-untyped-def]
+    async def _schema(self, conn) -> tuple[list[str], str | None, list[str]]:  # type: ignore[no-untyped-def]
+        """The tables, the migration and a fingerprint of the rest of the schema: a test that added a column,
+        an index, a sequence, a function or a schema, or dropped a trigger, leaves a database not reused."""
         rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
         tables = [r["tablename"] for r in rows]
         version = (
@@ -96,7 +127,7 @@ class PgTemplates:
             if "alembic_version" in tables
             else None
         )
-        return tables, version
+        return tables, version, [r[0] for r in await conn.fetch(_FINGERPRINT)]
 
     def prepare(self) -> None:
         run_sync(self._admin, f'CREATE DATABASE "{self.template}"')
@@ -105,7 +136,7 @@ class PgTemplates:
         async def schema() -> None:
             conn = await self._connect(self.template)
             try:
-                self._tables, self._version = await self._schema(conn)
+                self._tables, self._version, self._fingerprint = await self._schema(conn)
             finally:
                 await conn.close()
 
@@ -124,7 +155,7 @@ class PgTemplates:
         try:
             others = "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
             await conn.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS s", name)
-            if await self._schema(conn) != (self._tables, self._version):
+            if await self._schema(conn) != (self._tables, self._version, self._fingerprint):
                 return False
             tables = ", ".join(f'"{t}"' for t in self._tables if t != "alembic_version")
             await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
