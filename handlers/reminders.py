@@ -90,7 +90,7 @@ async def send_due_reminders(ctx: DueContext, now: datetime) -> int:
     what is due now; how many were queued."""
     async with unit_of_work(ctx) as c:
         await NominationService(c).lock_due()
-        await ReminderService(c).cancel_stale(now)
+        await ReminderService(c, TEXTS).cancel_stale(now)
     async with unit_of_work(ctx) as c:
         due = await ReminderService(c).due(now)
     queued = 0

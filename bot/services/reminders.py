@@ -229,19 +229,21 @@ class ReminderService:
     async def cancel_stale(self, now: datetime) -> int:
         """Cancel the reminders queued but not sent (a 429 held them) that would now be wrong: their deadline
         moved or passed, their unit got its own, or the person has acted (or muted it) since. None goes out
-        naming a stale date or a duty already done. Returns how many."""
+        naming a stale date or a duty already done (a secretary who has registered since is still in the
+        "secretary" audience, but her held "you have not registered" is not what she would be sent now: with
+        the texts, a held row whose text is no longer one she would get is cancelled). Returns how many."""
         current = {
             (o.kind, o.school_year, o.scope): o
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
         }
         stmt = (
-            select(OutboxMessage.idempotency_key, OutboxMessage.person_id, Person.unit_id)
+            select(OutboxMessage.idempotency_key, OutboxMessage.person_id, Person.unit_id, OutboxMessage.text)
             .outerjoin(Person, Person.id == OutboxMessage.person_id)
             .where(OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT))
         )
         stale: list[str] = []
-        waiting: dict[tuple[str, str, str], list[tuple[str, int | None]]] = {}
-        for key, person_id, unit_id in (await self.ctx.session.execute(stmt)).all():
+        waiting: dict[tuple[str, str, str], list[tuple[str, int | None, str]]] = {}
+        for key, person_id, unit_id, text in (await self.ctx.session.execute(stmt)).all():
             parts = (key or "").split(":")
             if parts[0] == "rem" and len(parts) == 7:
                 stamp: str | None = parts[4]
@@ -257,15 +259,26 @@ class ReminderService:
             ):
                 stale.append(key)  # passed, their unit now has its own, or moved
             else:
-                waiting.setdefault((occ.kind, occ.school_year, occ.scope), []).append((key, person_id))
+                waiting.setdefault((occ.kind, occ.school_year, occ.scope), []).append((key, person_id, text))
         rules = await self._rules() if waiting else {}
         for scope, items in waiting.items():  # one query per audience of each occurrence that has some
-            occ, still = current[scope], set()
+            occ = current[scope]
+            still: dict[int, list[tuple[Recipient, str]]] = {}  # each person's audience of each rule, now
             for rule in rules.get((occ.period_id, occ.kind), []):
-                for name in rule.audience:
+                seen: set[int] = set()
+                for name in duty_first(rule.audience):  # as `send` and `nudge` pick it: the first one
                     people = None if name == SUMMARY else await self.recipients(occ, name)
-                    still.update(p.person_id for p in people or [])
-            stale += [key for key, person_id in items if person_id not in still]
+                    for p in people or []:
+                        if p.person_id not in seen:
+                            seen.add(p.person_id)
+                            still.setdefault(p.person_id, []).append((p, name))
+            for key, person_id, text in items:
+                now_as = still.get(person_id or 0)
+                if not now_as or (
+                    self._texts is not None
+                    and all(self.texts.personal(occ, p, a)[0] != text for p, a in now_as)
+                ):
+                    stale.append(key)  # no longer theirs, or not what they would be told now
         outbox = Outbox(self.ctx)
         return sum([await outbox.cancel(key=key) for key in stale])
 

@@ -428,3 +428,18 @@ async def test_a_unit_heads_rule_of_hours_is_in_that_days_summary_not_lost_after
     await at(world, datetime(2024, 10, 31, 7, 30, tzinfo=VN_TZ))
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
     assert "hết ngày 31/10/2024" in summary and "người chưa đăng ký thi đua" in summary
+
+
+async def test_a_secretarys_held_reminder_of_her_duty_is_cancelled_once_she_has_done_it(world, tmp_path):
+    rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
+    plan = variant(tmp_path, rule, "offsets: [7d, 1d]\n    audience: [secretary, pending]")
+    await open_year(world, plan=plan)
+    tuan = await world.secretary("Vũ Văn Tuấn", unit="KHTC")
+    world.api.flood(tuan.id, retry_after=3600)  # "Anh/Chị chưa đăng ký" held by a 429
+    await at(world, SEVEN_DAYS)
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert "chưa đăng ký thi đua" in row.text
+    await register(tuan)  # he registers meanwhile; still a secretary, he is no longer one who has not
+    await world.run_due()  # the next tick
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "cancelled"
