@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     def _summary_at(cls, value: str) -> str:
         _hh_mm(value)
         return value.strip()
+
+    @model_validator(mode="after")
+    def _summary_outside_quiet_hours(self) -> Settings:
+        """The heads' summary goes once a day at REMINDER_SUMMARY_AT: in the quiet hours it never would."""
+        if self.reminder_quiet_hours:
+            start, end = (_hh_mm(x) for x in self.reminder_quiet_hours.split("-", 1))
+            at = _hh_mm(self.reminder_summary_at)
+            quiet = start <= at < end if start < end else (at >= start or at < end) and start != end
+            if quiet:
+                raise ValueError(
+                    f"REMINDER_SUMMARY_AT {self.reminder_summary_at} falls in REMINDER_QUIET_HOURS "
+                    f"{self.reminder_quiet_hours}: the unit heads' daily summary would never go; "
+                    "choose a time outside them"
+                )
+        return self
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -49,6 +49,19 @@ def test_a_bad_summary_time_is_refused():
         Settings(_env_file=None, reminder_summary_at="7h30")  # type: ignore[call-arg]
 
 
+@pytest.mark.parametrize("at", ["22:00", "06:59", "21:00"])
+def test_a_summary_time_in_the_quiet_hours_is_refused_with_both_settings_named(at):
+    with pytest.raises(ValidationError) as e:
+        Settings(_env_file=None, reminder_summary_at=at)  # type: ignore[call-arg]
+    assert "REMINDER_SUMMARY_AT" in str(e.value) and "REMINDER_QUIET_HOURS 21:00-07:00" in str(e.value)
+
+
+@pytest.mark.parametrize(("quiet", "at"), [("21:00-07:00", "07:00"), ("", "23:00"), ("01:00-05:00", "07:30")])
+def test_a_summary_time_outside_the_quiet_hours_is_kept(quiet, at):
+    settings = Settings(_env_file=None, reminder_quiet_hours=quiet, reminder_summary_at=at)  # type: ignore[call-arg]
+    assert settings.reminder_summary_at == at
+
+
 def test_the_buttons_queued_as_json_are_the_ones_the_handler_parses():
     from handlers.reminders import RemActCb
     from handlers.render.reminders import act_data
