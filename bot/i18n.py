@@ -93,9 +93,15 @@ def t(key: str, /, locale: str | None = None, **params: Any) -> str:
 
 
 def tn(key: str, n: int, /, locale: str | None = None, **params: Any) -> str:
-    """The plural entry `key` in the form for the number `n`, with `{n}` and `{params}` filled in."""
+    """The plural entry `key` in the form for the number `n`, with `{n}` (grouped: 1.250) and `{params}`."""
     text = _translator(locale).ngettext(key, key, n)
-    return text.format(n=n, **params)
+    return text.format(n=grouped(n, locale), **params)
+
+
+def grouped(n: int, locale: str | None = None) -> str:
+    """1250 → "1.250" (vi) / "1,250" (en): how the office writes a count."""
+    text = f"{n:,}"
+    return text if (locale or current_locale()) == "en" else text.replace(",", ".")
 
 
 def normalize_locale(code: str | None) -> str:

@@ -28,7 +28,7 @@ from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.exports.announce import failures_csv
 from bot.filters import NOT_COMMAND, TYPED, Allowed, Is, personal_router
-from bot.i18n import t
+from bot.i18n import grouped, t
 from bot.roles import Member
 from bot.services.announce import (
     ANNOUNCE,
@@ -509,7 +509,7 @@ async def send_now(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.clear()
     await query.answer()
     with suppress(TelegramBadRequest):
-        await _chat(query).edit_text(t("announce-sending", total=report.total))
+        await _chat(query).edit_text(t("announce-sending", total=grouped(report.total)))
 
 
 async def ask_when(query: CallbackQuery, state: FSMContext, ctx: Ctx) -> None:
@@ -538,7 +538,7 @@ async def press_broadcast(query: CallbackQuery, callback_data: BcCb, ctx: Ctx, m
             text = t("announce-unscheduled" if b.started_at is None else "announce-stopping")
         elif callback_data.op == "r":
             report = await svc.resend(callback_data.id)
-            text = t("announce-resending", total=report.total)
+            text = t("announce-resending", total=grouped(report.total))
         else:
             rows = await svc.failures(callback_data.id)
             text = ""

@@ -31,7 +31,7 @@ from bot.clock import parse_when as typed_when
 from bot.context import Ctx
 from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
-from bot.i18n import t
+from bot.i18n import grouped, t
 from bot.roles import Role, Scope, can, register_rules, role_name
 from bot.services.announce_sources import SOURCES, Exemplar, verified_deeds
 from bot.services.audit import Audit
@@ -61,12 +61,6 @@ def bc_data(op: str, broadcast_id: int) -> str:
 
 def batch_of(broadcast_id: int, round_: int) -> str:
     return f"bc:{broadcast_id}:{round_}"
-
-
-def grouped(n: int, locale: str | None = None) -> str:
-    """1250 → "1.250" (vi) / "1,250" (en)."""
-    text = f"{n:,}"
-    return text if locale == "en" else text.replace(",", ".")
 
 
 # -- errors a person can cause ---------------------------------------------------------------------------

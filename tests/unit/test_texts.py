@@ -107,3 +107,9 @@ def test_a_long_button_label_is_cut_after_a_whole_word():
     assert len(cut) <= 64 and cut.endswith("…")
     assert name.startswith(cut[:-1]) and name[len(cut) - 1] == " "  # the last word is whole
     assert label("Xem việc chờ duyệt") == "Xem việc chờ duyệt"
+
+
+def test_a_count_in_a_plural_entry_is_grouped_as_the_office_writes_it():
+    assert "Tổng cộng 3.000 nơi nhận" in tn("announce-preview-where", 3000, locale="vi", where="x")
+    assert "3,000" in tn("announce-preview-where", 3000, locale="en", where="x")
+    assert "Tổng cộng 12 nơi nhận" in tn("announce-preview-where", 12, locale="vi", where="x")
