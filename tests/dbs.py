@@ -84,11 +84,15 @@ ORDER BY 1
 """
 
 
+_SEQUENCES = """SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences
+WHERE schemaname = 'public' ORDER BY 1"""
+
+
 class PgTemplates:
     """Each test gets a migrated database of its own, emptied for the next test rather than dropped.
 
     CREATE DATABASE ... TEMPLATE takes about 0.4 s of the server's time (it copies the whole catalogue);
-    emptying one (its sessions ended, every table truncated with its identities restarted) takes a few
+    emptying one (its sessions ended, every table's rows deleted, its identities restarted) takes a few
     milliseconds. A database whose schema a test changed (a migration test) is dropped and copied again.
     The work is done in a thread of its own while the next test runs, so a test seldom waits for it."""
 
@@ -102,6 +106,7 @@ class PgTemplates:
         self._ready: deque[Future[str]] = deque()
         self._tables: list[str] = []
         self._version: str | None = None
+        self._sequences: list[str] = []
         self._fingerprint: list[str] = []
 
     @staticmethod
@@ -137,6 +142,7 @@ class PgTemplates:
             conn = await self._connect(self.template)
             try:
                 self._tables, self._version, self._fingerprint = await self._schema(conn)
+                self._sequences = [r[0] for r in await conn.fetch(_SEQUENCES)]
             finally:
                 await conn.close()
 
@@ -150,15 +156,19 @@ class PgTemplates:
         return name
 
     async def _empty(self, name: str) -> bool:
-        """End the database's sessions and truncate it; False when its schema is not the template's."""
+        """End the database's sessions and empty it; False when its schema is not the template's."""
         conn = await self._connect(name)
         try:
             others = "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
             await conn.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS s", name)
             if await self._schema(conn) != (self._tables, self._version, self._fingerprint):
                 return False
-            tables = ", ".join(f'"{t}"' for t in self._tables if t != "alembic_version")
-            await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            # DELETE, not TRUNCATE: a TRUNCATE of every table makes new files for each and took 0.4 s, as
+            # long as a copy; the rows of one test go in milliseconds. As the replication role no trigger
+            # fires (neither the foreign keys' nor the audit log's append-only guard). Identities restart.
+            tables = "".join(f'DELETE FROM "{t}";' for t in self._tables if t != "alembic_version")
+            sequences = "".join(f"SELECT setval('{q}', 1, false);" for q in self._sequences)
+            await conn.execute(f"SET session_replication_role = replica;{tables}{sequences}")
             return True
         finally:
             await conn.close()
