@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.clock import fmt_date, fmt_since, fmt_when
-from bot.i18n import current_locale, t, tn
+from bot.i18n import current_locale, grouped, t, tn
 from bot.plan.calendar import effective_voting_window, round_phase
 from bot.text import esc
 
@@ -44,10 +44,8 @@ def number(value: Decimal | float | int, locale: str | None) -> str:
 
 def money(amount: int, locale: str | None) -> str:
     """1490000 -> '1.490.000 đ' (vi) or '1,490,000 VND' (en)."""
-    grouped = f"{amount:,}"
-    if _lang(locale) == "vi":
-        return grouped.replace(",", ".") + " đ"
-    return grouped + " VND"
+    lang = _lang(locale)
+    return grouped(amount, lang) + (" đ" if lang == "vi" else " VND")
 
 
 def percent(share: Decimal, locale: str | None) -> str:
