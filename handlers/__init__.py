@@ -16,6 +16,7 @@ FEATURES: list[str] = [
     "registration",  # /register, /pending, /registrations, /regwindow (issue 11)
     "good_deed",  # /gooddeed, /gooddeeds (issue 12)
     "nomination",  # /nominate, /nominations, /nomwindow (issue 12)
+    "pending",  # /pending: each feature's part, registered with @pending_part
     "channels",  # the bot in groups and channels (my_chat_member), /channels (issue 14)
     "announce",  # /announce: broadcasts of commended exemplars (issue 14)
     "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)

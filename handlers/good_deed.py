@@ -39,6 +39,7 @@ from bot.services.good_deed import (
     check_text,
 )
 from bot.text import clip, esc
+from handlers.pending import pending_part
 from handlers.render.good_deed import TEXTS, card, listing
 
 
@@ -476,8 +477,9 @@ async def show_list(message: Message, ctx: Ctx) -> None:
     await message.answer(listing(unit, views, counts))
 
 
-async def pending_part(ctx: Ctx) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
-    """The good deeds waiting for this person's verification, for /pending (handlers/registration.py)."""
+@pending_part(20)
+async def pending_deeds(ctx: Ctx) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """The good deeds waiting for this person's verification, for /pending (handlers/pending.py)."""
     views = await service(ctx).pending()
     if not views:
         return [], []

@@ -30,6 +30,7 @@ from bot.services.nomination import (
     NominationService,
     View,
 )
+from handlers.pending import pending_part
 from handlers.render import nomination as render
 
 LINKED = Allowed("help")  # the nominee writing a report: the service checks who may
@@ -710,6 +711,7 @@ async def window_until(message: Message, ctx: Ctx, state: FSMContext) -> None:
 
 
 # -- the /pending hook ---------------------------------------------------------------------------------------
+@pending_part(30)
 async def pending_items(ctx: Ctx) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
     """The achievement reports waiting for the actor's review, as lines and buttons for /pending."""
     views = await service(ctx).pending_reports()

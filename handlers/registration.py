@@ -32,6 +32,7 @@ from bot.services.registration import (
     fmt_when,
 )
 from bot.text import esc
+from handlers.pending import Refused, pending_part
 from handlers.render.registration import TEXTS, card, no_year_text
 from storage.models.registration import RegistrationState
 
@@ -172,7 +173,6 @@ register_command("regwindow", MANAGE, "registration-cmd-window", order=33)
 def router() -> Router:
     r = personal_router("registration")
     r.message.register(start, Command("register"), Allowed(SUBMIT))
-    r.message.register(pending, Command("pending"), LINKED)
     r.message.register(listing, Command("registrations"), Allowed(MANAGE))
     r.message.register(window_start, Command("regwindow"), Allowed(MANAGE))
     # registering
@@ -574,35 +574,21 @@ async def not_allowed(query: CallbackQuery, me: Member | None) -> None:
 
 
 # -- /pending ---------------------------------------------------------------------------------------------
-async def pending(message: Message, ctx: Ctx) -> None:
-    from handlers.good_deed import pending_part  # good deeds waiting too (issue 12)
-    from handlers.nomination import pending_items  # and achievement reports to review (issue 12)
-
-    svc = service(ctx)
+@pending_part(10)
+async def pending_registrations(ctx: Ctx) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """The registrations waiting for this person's endorsement, for /pending (handlers/pending.py)."""
     try:
-        views = await svc.pending()
+        views = await service(ctx).pending()
     except DomainError as e:
-        views = []
-        error: str | None = _error_text(e)
-    else:
-        error = None
-    extra_lines, extra_rows = await pending_part(ctx)
-    report_lines, report_rows = await pending_items(ctx)
-    if report_lines:
-        extra_lines = [*extra_lines, *([""] if extra_lines else []), *report_lines]
-        extra_rows = [*extra_rows, *report_rows]
-    if not views and not extra_lines:
-        await message.answer(error or t("registration-pending-none"))
-        return
-    lines: list[str] = [t("registration-pending-head", n=len(views))] if views else []
+        raise Refused(_error_text(e)) from e
+    if not views:
+        return [], []
+    lines = [t("registration-pending-head", n=len(views))]
     rows = []
     for i, v in enumerate(views[:30], 1):
         lines.append(f"{i}. {esc(v.owner)} — {esc(v.title)}")
         rows.append([_btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
-    if extra_lines:
-        lines += ([""] if lines else []) + extra_lines
-        rows += extra_rows
-    await message.answer("\n".join(lines), reply_markup=_kb(rows))
+    return lines, rows
 
 
 # -- /registrations (the secretary) --------------------------------------------------------------------------

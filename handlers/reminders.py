@@ -127,7 +127,7 @@ def _round_name(round_: PlanRound) -> str:
 # -- act now ------------------------------------------------------------------------------------------------
 async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state: FSMContext) -> None:
     """Start the missing action as its command would (its own checks answer a person who may not)."""
-    from handlers import nomination, registration
+    from handlers import nomination, pending, registration
 
     await query.answer()
     if not isinstance(query.message, Message):
@@ -137,7 +137,7 @@ async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state
     elif callback_data.act == "nom":
         await nomination.start(query.message, ctx, state)
     else:
-        await registration.pending(query.message, ctx)
+        await pending.pending(query.message, ctx)
 
 
 # -- /reminders ---------------------------------------------------------------------------------------------

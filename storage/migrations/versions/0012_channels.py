@@ -1,7 +1,7 @@
 """channels and announcements: bound chats, broadcasts
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 """
 

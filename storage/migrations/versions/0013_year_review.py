@@ -1,0 +1,74 @@
+"""what a school year in the console and a review found (issue 18): the outbox's expiry and claims,
+the council's review meeting, joins waiting for the head's word
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07
+
+Each part of the issue keeps its own function below, so parts built side by side do not collide.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+import storage.db  # noqa: F401
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+WHEN = storage.db.UTCDateTime(timezone=True)
+
+
+# --- the outbox: expiry, claims by process, heartbeats (items 1-3) -------------------------------
+def _outbox_up() -> None:
+    pass
+
+
+def _outbox_down() -> None:
+    pass
+
+
+# --- joins waiting for the unit head's confirmation (items 14, 15, 32) ---------------------------
+def _join_up() -> None:
+    pass
+
+
+def _join_down() -> None:
+    pass
+
+
+# --- reminders: the council's review meeting (item 21) -------------------------------------------
+def _reminders_up() -> None:
+    pass
+
+
+def _reminders_down() -> None:
+    pass
+
+
+# --- registration, nominations and announcements (items 16-29) -----------------------------------
+def _features_up() -> None:
+    pass
+
+
+def _features_down() -> None:
+    pass
+
+
+def upgrade() -> None:
+    _outbox_up()
+    _join_up()
+    _reminders_up()
+    _features_up()
+
+
+def downgrade() -> None:
+    _features_down()
+    _reminders_down()
+    _join_down()
+    _outbox_down()
