@@ -11,7 +11,8 @@
   binding again ("reoffer").
 - `private(blocked)`: a private "kicked" is a person blocking the bot (unreachable, as a 403); "member" again
   unblocks it (reachable).
-- `bind` (only a pending offer: `offered`), `unbind`, `listing`; `retire(chat_id, reason)` and `migrated(old, new)` for the sender's hook.
+- `bind` (only a pending offer: `offered`), `unbind`, `listing`; `retire(chat_id, reason)` and
+  `migrated(old, new)` for the sender's hook.
 The secretaries are told when a binding is retired. No aiogram here; texts are single catalogue entries.
 """
 
