@@ -53,14 +53,16 @@ async def test_someone_known_to_have_blocked_the_bot_is_not_sent_the_post(world)
 
 
 async def test_names_titles_and_numbers_with_markup_characters_arrive_escaped_and_intact(world):
+    """Real tags and entities, so that a value left unescaped would show bold or decoded (a stray "<" alone
+    would be repaired by the splitter and hide a missing escape)."""
     thu, team = await setup(world)
-    await world.unit("KDL", "Khoa Du lịch & Khách sạn <DL>", kind="khoa")
-    await world.staff("Nguyễn Thị <Hoa> & Lan", unit="KDL")
+    await world.unit("KDL", "Khoa Du lịch &amp; Khách sạn <i>DL</i>", kind="khoa")
+    await world.staff("Nguyễn Thị <b>Hoa</b> & Lan", unit="KDL")
     async with world.session() as s:
         await s.execute(
             update(PlanCommendation)
             .where(PlanCommendation.name_vi == "Lao động tiên tiến")
-            .values(name_vi="Lao động tiên tiến <LĐTT> & khá")
+            .values(name_vi="Lao động tiên tiến <u>LĐTT</u> &lt;khá&gt;")
         )
         await s.commit()
     await thu.send("/announce")
@@ -68,23 +70,22 @@ async def test_names_titles_and_numbers_with_markup_characters_arrive_escaped_an
     await pick_exemplar(
         thu,
         "nguyen thi",
-        "Nguyễn Thị <Hoa> & Lan",
-        "Lao động tiên tiến <LĐTT>",
-        "Dạy giỏi <cấp> trường & tỉnh",
+        "Nguyễn Thị <b>Hoa</b> & Lan",
+        "Lao động tiên tiến <u>LĐTT</u>",
+        "Dạy giỏi <s>cấp</s> trường &amp; tỉnh",
     )
     await thu.click("Xong")
-    await thu.send("45/QĐ-<TĐKT>&CĐ 20/05/2024")
+    await thu.send("45/QĐ-<i>TĐKT</i>&amp;CĐ 20/05/2024")
     await to_preview(thu, "Công đoàn trường")
     await thu.click("Gửi ngay")
     await world.drain_outbox()
     [post] = posts(team)
-    assert "45/QĐ-&lt;TĐKT&gt;&amp;CĐ" in post
-    assert "<b>Lao động tiên tiến &lt;LĐTT&gt; &amp; khá</b>" in post
-    assert (
-        "Nguyễn Thị &lt;Hoa&gt; &amp; Lan (Khoa Du lịch &amp; Khách sạn &lt;DL&gt;):"
-        " Dạy giỏi &lt;cấp&gt; trường &amp; tỉnh"
-    ) in post
+    assert "45/QĐ-&lt;i&gt;TĐKT&lt;/i&gt;&amp;amp;CĐ" in post
+    assert "<b>Lao động tiên tiến &lt;u&gt;LĐTT&lt;/u&gt; &amp;lt;khá&amp;gt;</b>" in post
     shown = visible(post, strict=True)  # as Telegram reads it
-    assert "Theo Quyết định số 45/QĐ-<TĐKT>&CĐ ngày 20/05/2024:" in shown
-    assert "Lao động tiên tiến <LĐTT> & khá\n" in shown
-    assert "• Nguyễn Thị <Hoa> & Lan (Khoa Du lịch & Khách sạn <DL>): Dạy giỏi <cấp> trường & tỉnh" in shown
+    assert "Theo Quyết định số 45/QĐ-<i>TĐKT</i>&amp;CĐ ngày 20/05/2024:" in shown
+    assert "\nLao động tiên tiến <u>LĐTT</u> &lt;khá&gt;\n" in shown
+    assert (
+        "• Nguyễn Thị <b>Hoa</b> & Lan (Khoa Du lịch &amp; Khách sạn <i>DL</i>):"
+        " Dạy giỏi <s>cấp</s> trường &amp; tỉnh"
+    ) in shown
