@@ -143,8 +143,13 @@ async def pick_who(query: CallbackQuery, callback_data: AnPickCb, ctx: Ctx, stat
     """A person or a unit: the titles offered are those given to that subject (individual, collective)."""
     name = await service(ctx).name_of(callback_data.k, callback_data.id)
     titles = await service(ctx).titles(callback_data.k)
-    if name is None or not titles:
-        await query.answer(t("announce-no-titles" if name else "button-stale"), show_alert=True)
+    if name is None:
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    if not titles:  # the plan gives nothing to this subject (a unit, a person)
+        await query.answer(
+            t("announce-no-titles", whom=t(f"announce-whom-{callback_data.k}")), show_alert=True
+        )
         return
     await query.answer()
     await state.update_data(cur={"k": callback_data.k, "id": callback_data.id, "n": name})

@@ -165,3 +165,23 @@ async def test_a_unit_is_offered_only_collective_titles_and_a_person_only_indivi
     for_person = thu.buttons()
     assert "Lao động tiên tiến" in for_person and "Giấy khen của Hiệu trưởng" in for_person
     assert not any(b.startswith("Tập thể") for b in for_person)
+
+
+async def test_a_unit_when_the_plan_gives_units_nothing_is_told_so_and_the_step_stays(world):
+    from sqlalchemy import update
+
+    from storage.models.plan import PlanCommendation
+
+    thu, _team = await setup(world)
+    await world.unit("KDL", "Khoa Du lịch", kind="khoa")
+    async with world.session() as s:  # a plan whose catalogue is for individuals only
+        await s.execute(update(PlanCommendation).values(subject="individual", subjects=["individual"]))
+        await s.commit()
+    await thu.send("/announce")
+    await thu.click("Điển hình được khen thưởng")
+    await thu.send("du lich")
+    await thu.click("Khoa Du lịch")
+    assert thu.alerts()[-1] == (
+        "Kế hoạch hiện hành chưa có danh hiệu hoặc hình thức khen thưởng nào dành cho tập thể."
+    )
+    assert await thu.state() == "AnnounceSG:who"
