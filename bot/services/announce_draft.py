@@ -134,11 +134,15 @@ def check_line(text: str) -> str:
     return line
 
 
-_DECISION = re.compile(r"(?P<number>.+?)[\s,]+(?:ngày\s+)?(?P<day>\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$", re.I)
+_DECISION = re.compile(  # "Quyết định số" / "Số" typed before the number: the template says it already
+    r"(?:quyết\s+định\s+)?(?:số\s+)?(?P<number>.+?)[\s,]+(?:ngày\s+)?(?P<day>\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$",
+    re.I,
+)
 
 
 def parse_decision(text: str, today: date) -> tuple[str, date]:
-    """ "45/QĐ-CĐKT 20/05/2026" → ("45/QĐ-CĐKT", 2026-05-20); a decision is signed by today at the latest."""
+    """ "45/QĐ-CĐKT 20/05/2026" (or "Quyết định số 45/QĐ-CĐKT ngày 20/05/2026") → ("45/QĐ-CĐKT",
+    2026-05-20); a decision is signed by today at the latest."""
     m = _DECISION.match(" ".join((text or "").split()))
     day = parse_day(m.group("day")) if m else None
     if m is None or day is None or len(m.group("number")) > NUMBER_MAX:
