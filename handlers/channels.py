@@ -128,7 +128,7 @@ async def press_bind(query: CallbackQuery, callback_data: ChBindCb, ctx: Ctx, me
     cb = callback_data
     try:
         if cb.p == "units":
-            b = await service.get(cb.id)
+            b = await service.offered(cb.id, cb.v)
             units = await service.repo.units()
             rows = [[_btn(u.name, ChBindCb(id=cb.id, v=cb.v, p="unit", u=u.id))] for u in units]
             await query.answer()
@@ -182,9 +182,7 @@ async def press_leave(query: CallbackQuery, callback_data: ChCb, ctx: Ctx, bot: 
     stay = callback_data.op == "stay"
     try:
         if stay:
-            b = await service.get(callback_data.id)
-            if b.version != callback_data.v:
-                raise DomainError("channels-gone")
+            b = await service.unbound(callback_data.id, callback_data.v)
         else:
             b = await service.leavable(callback_data.id, callback_data.v)
     except DomainError as e:

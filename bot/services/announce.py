@@ -1,46 +1,54 @@
 """Announcements (/announce): a post of commended exemplars, verified good deeds or free text, to bound chats
 and staff, through the outbox at Telegram's limits, with a live progress message and a final report.
 
-- `parts(text, photo)`: what each recipient gets: a photo with the text as its caption when the text fits
-  1024 characters (counted after parsing), else the photo alone and then the text, split at 4096.
+The rooms: bot/services/announce_draft.py (the draft, its parts, what is checked as it is typed),
+bot/services/announce_progress.py (the rows queued, the progress message and the report, the watchers),
+bot/services/announce_sources.py (where exemplars come from), and this one, the face the handlers call:
 - `recipients(targets)`: chosen when the post starts (so a scheduled post reaches who is there then):
-  the active bindings among those picked, every joined staff member, or one unit's. Someone known to have
-  blocked the bot gets a row marked blocked at once (counted, not sent; re-sent once they write again).
-- `send(draft)` / `schedule(draft, typed)`: a broadcast row; `start` queues the progress message to the
-  sender and every part for every recipient in one unit of work, batch `bc:<id>:<round>`.
-- The sender tells `progress` after each round (bot/services/delivery.py): the progress message is edited
-  at most every 3 s, through the outbox (so the edits count against the same limits); when nothing is left
-  the broadcast is done, once (a conditional UPDATE), and the message becomes the report.
+  the active bindings among those picked, every joined staff member, or one unit's.
+- `send(draft)` / `schedule(draft, when)`: a broadcast row; in the quiet hours only once the sender has
+  confirmed (`QuietTime`). `start` queues every part for every recipient, in one unit of work.
 - `cancel`, `resend` (the rows that failed, and those who had blocked the bot and are reachable again;
-  never a part a recipient already has), `failures` (the rows of the file to download).
-Due work "broadcasts" starts the scheduled ones; "broadcasts-running" follows the running ones, so that a
-post whose last round was delivered just before a kill -9 still ends with its report. No aiogram here.
+  never a part a recipient already has), `failures` (the rows of the file to download): the sender's own
+  broadcasts only, whoever else may announce.
+Due work "broadcasts" starts the scheduled ones; one more than an hour late (the bot was down) is not sent
+late but asks its sender ("overdue": send now, or cancel). No aiogram here.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.clock import example_when, fmt_when, parse_day
-from bot.clock import parse_when as typed_when
+from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.due import DueContext, due_work
 from bot.errors import DomainError, NotAllowed
-from bot.i18n import grouped, t
+from bot.i18n import t
 from bot.roles import Role, Scope, can, register_rules, role_name
+from bot.services.announce_draft import (
+    KIND,
+    Draft,
+    Part,
+    ScheduleInPast,
+    batch_of,
+    bc_data,
+    check_quiet,
+    check_text,
+    parts,
+    quiet_window,
+)
+from bot.services.announce_progress import Progress, Recipient, Tracker
 from bot.services.announce_sources import SOURCES, Exemplar, verified_deeds
 from bot.services.audit import Audit
-from bot.services.delivery import Delivered, after_delivery, unit_of_work
+from bot.services.delivery import unit_of_work
 from bot.services.name_search import LIMIT, find_people, search_words
 from bot.services.outbox import Outbox
-from bot.text import clip, search_key, split_message
-from bot.tghtml import visible_length
-from storage.models import OutboxMessage, Person
+from bot.text import clip, search_key
+from storage.models import Person
 from storage.models.channels import Broadcast, ChatBinding
 from storage.models.good_deed import GoodDeed
 from storage.models.plan import PlanCommendation
@@ -49,39 +57,9 @@ from storage.repositories.people import to_member
 
 ANNOUNCE = "announce"
 register_rules({ANNOUNCE: {Role.UNION: Scope.ALL, Role.SECRETARY: Scope.ALL}})
-KIND, PROGRESS_KIND = "broadcast", "bc-progress"
-CAPTION_MAX, MESSAGE_MAX, TEXT_MAX, LINE_MAX = 1024, 4096, 12_000, 300
-PROGRESS_EVERY = timedelta(seconds=3)
-CB = "bcf"  # handlers.announce.BcCb: "bcf:<op>:<id>"
-
-
-def bc_data(op: str, broadcast_id: int) -> str:
-    return f"{CB}:{op}:{broadcast_id}"
-
-
-def batch_of(broadcast_id: int, round_: int) -> str:
-    return f"bc:{broadcast_id}:{round_}"
-
-
-# -- errors a person can cause ---------------------------------------------------------------------------
-class ScheduleInPast(DomainError):
-    key = "announce-when-past"
-
-
-class WhenUnclear(DomainError):
-    key = "announce-when-unclear"
-
-
-class DecisionUnclear(DomainError):
-    key = "announce-decision-unclear"
-
-
-class TextTooLong(DomainError):
-    key = "announce-text-too-long"
-
-
-class LineTooLong(DomainError):
-    key = "announce-line-too-long"
+OVERDUE = timedelta(hours=1)  # a scheduled post later than this asks its sender instead of going late
+WAITING = ("scheduled", "overdue")  # not started: listed in /announce, to send or cancel
+SUBJECTS = {"p": "individual", "u": "collective"}  # whom a title is given to, by what was picked
 
 
 class TargetUnbound(DomainError):
@@ -100,59 +78,6 @@ class NothingToResend(DomainError):
     key = "announce-nothing-to-resend"
 
 
-# -- the draft ---------------------------------------------------------------------------------------------
-@dataclass
-class Draft:
-    """What the sender is composing, kept in the conversation's data (plain JSON)."""
-
-    source: str = "text"
-    picks: list[dict[str, Any]] = field(default_factory=list)
-    decision: list[str] | None = None  # [number, iso date]
-    text: str = ""  # HTML
-    photo: str | None = None
-    chats: list[int] = field(default_factory=list)  # binding ids
-    staff: bool = False
-    unit: int | None = None
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Draft:
-        return cls(**data.get("draft", {}))
-
-    def as_state(self) -> dict[str, Any]:
-        return {"draft": self.__dict__.copy()}
-
-    def targets(self) -> dict[str, Any]:
-        return {"chats": list(self.chats), "staff": self.staff, "unit": self.unit}
-
-
-@dataclass(frozen=True)
-class Part:
-    method: str  # message | photo
-    text: str | None
-    file_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    chat_id: int
-    person: Person | None = None
-    binding: ChatBinding | None = None
-
-
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    sent: int
-    failed: int
-    blocked: int
-    cancelled: int
-    pending: int
-
-    @property
-    def done(self) -> bool:
-        return self.pending == 0
-
-
 @dataclass(frozen=True)
 class Failure:
     name: str
@@ -160,48 +85,9 @@ class Failure:
     error: str | None
 
 
-def parts(text: str, photo: str | None) -> list[Part]:
-    """The messages of a post, in order."""
-    if photo is not None and visible_length(text) <= CAPTION_MAX:
-        return [Part("photo", text, photo)]
-    texts = [Part("message", p) for p in split_message(text, MESSAGE_MAX) if p.strip()]
-    return ([Part("photo", None, photo)] if photo is not None else []) + texts
-
-
-def check_text(text: str) -> str:
-    length = visible_length(text)  # as Telegram counts it: the text after parsing, in UTF-16 units
-    if length > TEXT_MAX:
-        raise TextTooLong(limit=TEXT_MAX, length=length)
-    return text
-
-
-def check_line(text: str) -> str:
-    line = " ".join((text or "").split())
-    if len(line) > LINE_MAX:
-        raise LineTooLong(limit=LINE_MAX, length=len(line))
-    return line
-
-
-_DECISION = re.compile(r"(?P<number>.+?)[\s,]+(?:ngày\s+)?(?P<day>\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$", re.I)
-
-
-def parse_decision(text: str) -> tuple[str, date]:
-    """ "45/QĐ-CĐKT 20/05/2026" → ("45/QĐ-CĐKT", 2026-05-20)."""
-    m = _DECISION.match(" ".join((text or "").split()))
-    day = parse_day(m.group("day")) if m else None
-    if m is None or day is None or len(m.group("number")) > 60:
-        raise DecisionUnclear()
-    return m.group("number"), day
-
-
-def parse_when(text: str, ctx: Ctx) -> datetime:
-    """ "08:00 20/05/2026" (or "20/05/2026 08:00") on the college's clock: an aware instant, in the future."""
-    local = typed_when(text, ctx.clock.tz, ctx.clock.today())
-    if local is None:
-        raise WhenUnclear(example=example_when(ctx.clock.now(), ctx.clock.tz))
-    if local <= ctx.clock.now():
-        raise ScheduleInPast(when=fmt_when(local))
-    return local
+def _key(r: Any) -> tuple[int, str, str | None, str | None]:
+    """A part as a recipient has it: a re-send never sends the same one twice."""
+    return (r.chat_id, r.method, r.text, r.file_id)
 
 
 class BroadcastService:
@@ -209,6 +95,7 @@ class BroadcastService:
         self.ctx = ctx
         self.repo = BroadcastRepo(ctx.session)
         self.channels = ChannelRepo(ctx.session)
+        self.tracker = Tracker(ctx)
 
     def _check(self) -> None:
         if not can(self.ctx.actor, ANNOUNCE):
@@ -235,19 +122,21 @@ class BroadcastService:
         self._check()
         return await verified_deeds(self.ctx)
 
-    async def titles(self) -> list[PlanCommendation]:
-        """The titles and award forms of the current plan's catalogue."""
+    async def titles(self, kind: str) -> list[PlanCommendation]:
+        """The titles and award forms of the current plan's catalogue given to a person ("p") or a unit
+        ("u"): a unit is never offered an individual title, nor a person a collective one."""
         from bot.services.plan import PlanService  # the plan package is heavy: imported when needed
 
         period = (await PlanService(self.ctx).current()).period
-        if period is None:
+        if period is None or kind not in SUBJECTS:
             return []
         stmt = (
             select(PlanCommendation)
             .where(PlanCommendation.period_id == period.id)
             .order_by(PlanCommendation.kind.desc(), PlanCommendation.position, PlanCommendation.id)
         )
-        return list((await self.ctx.session.scalars(stmt)).all())
+        rows = (await self.ctx.session.scalars(stmt)).all()
+        return [c for c in rows if SUBJECTS[kind] in (c.subjects or [c.subject])]
 
     async def exemplars(self, draft: Draft, locale: str | None = None) -> list[Exemplar]:
         source = SOURCES.get(draft.source)
@@ -279,17 +168,29 @@ class BroadcastService:
         return list(out.values())
 
     # -- sending now, or later -------------------------------------------------------------------------
-    async def send(self, draft: Draft, chat_id: int) -> tuple[Broadcast, Progress]:
+    def _locale(self) -> str | None:
+        return self.ctx.actor.language if self.ctx.actor is not None else None
+
+    async def send(self, draft: Draft, chat_id: int, *, quiet_ok: bool = False) -> tuple[Broadcast, Progress]:
+        """Now; in the quiet hours only once the sender confirmed it (else `QuietTime`)."""
         self._check()
         await self.check_targets(draft)
+        if not quiet_ok:
+            check_quiet(self.ctx, None, self._locale())
         b = self._new(draft, chat_id, "running", None)
         await self.ctx.session.flush()
         return b, await self.start(b)
 
-    async def schedule(self, draft: Draft, typed: str, chat_id: int) -> Broadcast:
+    async def schedule(
+        self, draft: Draft, when: datetime, chat_id: int, *, quiet_ok: bool = False
+    ) -> Broadcast:
+        """At `when`, in the future; in the quiet hours only once the sender confirmed it."""
         self._check()
-        when = parse_when(typed, self.ctx)
+        if when <= self.ctx.clock.now():  # typed earlier, confirmed now
+            raise ScheduleInPast(when=fmt_when(when, self._locale()))
         await self.check_targets(draft)
+        if not quiet_ok:
+            check_quiet(self.ctx, when, self._locale())
         b = self._new(draft, chat_id, "scheduled", when)
         await self.ctx.session.flush()
         Audit(self.ctx).record("broadcast.scheduled", "broadcast", b.id, after={"at": when})
@@ -319,146 +220,110 @@ class BroadcastService:
         now = self.ctx.clock.now()
         b.state, b.started_at, b.batch = "running", now, batch_of(b.id, b.round)
         rows = [(r, p) for r in await self.recipients(b.targets) for p in parts(b.text, b.photo_file_id)]
-        await self._queue(b, rows)
+        await self.tracker.queue(b, rows)
         Audit(self.ctx).record(
             "broadcast.started", "broadcast", b.id, after={"batch": b.batch, "rows": len(rows)}
         )
-        return await self._after_start(b)
+        return await self.tracker.after_start(b)
 
-    async def _queue(self, b: Broadcast, rows: list[tuple[Recipient, Part]]) -> None:
-        outbox = Outbox(self.ctx)
-        locale = await self._sender_locale(b)
-        progress = outbox.enqueue(
-            b.sender_chat_id,
-            self._progress_text(b, Progress(len({r.chat_id for r, _ in rows}), 0, 0, 0, 0, 1), locale),
-            person_id=b.created_by,
-            kind=PROGRESS_KIND,
-            reply_markup=self._markup(b, locale, running=True),
-        )
-        for r, p in rows:
-            row = outbox.enqueue(
-                r.chat_id,
-                p.text,
-                person_id=r.person.id if r.person else None,
-                kind=KIND,
-                method=p.method,
-                file_id=p.file_id,
-                batch=b.batch,
-            )
-            if r.person is not None and not Outbox.reachable(r.person):
-                row.status, row.error = "blocked", "forbidden"  # known to have blocked the bot: not sent
-        await self.ctx.session.flush()
-        b.progress_row_id, b.progress_at = progress.id, self.ctx.clock.now()
-
-    async def _after_start(self, b: Broadcast) -> Progress:
-        report = await self.progress_of(b)
-        if report.done:  # nobody to send to (or only people who blocked the bot)
-            await self._finish(b, report, "done")
-        return report
-
-    # -- progress ----------------------------------------------------------------------------------------
-    async def progress_of(self, b: Broadcast) -> Progress:
-        """Counted per recipient: sent when every part is, blocked or failed when one part is."""
-        per_chat: dict[int, set[str]] = {}
-        for chat, status in await self.repo.statuses(b.batch or ""):
-            per_chat.setdefault(chat, set()).add(status)
-        counts = {"sent": 0, "failed": 0, "blocked": 0, "cancelled": 0, "pending": 0}
-        for statuses in per_chat.values():
-            if statuses & {"pending", "sending"}:
-                counts["pending"] += 1
-            elif "blocked" in statuses:
-                counts["blocked"] += 1
-            elif "failed" in statuses:
-                counts["failed"] += 1
-            elif "cancelled" in statuses:
-                counts["cancelled"] += 1
-            else:
-                counts["sent"] += 1
-        return Progress(total=len(per_chat), **counts)
-
-    async def tick(self, b: Broadcast) -> None:
-        """After a round of the sender: the report when nothing is left, else a progress edit (every 3 s)."""
-        report = await self.progress_of(b)
-        if report.done:
-            await self._finish(b, report, "done")
-            return
-        if not await self.repo.take_progress_turn(b.id, self.ctx.clock.now(), PROGRESS_EVERY):
-            return  # edited less than 3 s ago, or another check (another process) took this turn
-        locale = await self._sender_locale(b)
-        await self._edit_progress(
-            b, self._progress_text(b, report, locale), self._markup(b, locale, running=True)
-        )
-
-    async def _finish(self, b: Broadcast, report: Progress, state: str) -> bool:
-        if not await self.repo.move_state(b.id, ("running",), state, finished_at=self.ctx.clock.now()):
-            return False  # someone else finished it (the same round twice, a cancel meanwhile)
-        locale = await self._sender_locale(b)
-        key = "announce-report-cancelled" if state == "cancelled" else "announce-report"
-        text = t(key, locale=locale, **self._counts(report, locale))
-        await self._edit_progress(b, text, self._markup(b, locale, running=False, report=report))
-        Audit(self.ctx).record(f"broadcast.{state}", "broadcast", b.id, after=report.__dict__)
-        return True
-
-    async def _edit_progress(self, b: Broadcast, text: str, markup: dict[str, Any] | None) -> None:
-        """Edit the progress message through the outbox; an edit not yet out takes the newer text."""
-        if b.progress_row_id is None:
-            return
-        waiting = await self.repo.pending_edit(b.progress_row_id)
-        if waiting is not None:
-            waiting.text, waiting.reply_markup = text, markup
-            return
-        target = await self.ctx.session.get(OutboxMessage, b.progress_row_id)
-        if target is None:
-            return
-        Outbox(self.ctx).enqueue(
-            b.sender_chat_id, text, method="edit", edit_of=target, kind=PROGRESS_KIND, reply_markup=markup
-        )
-
-    def _counts(self, p: Progress, locale: str | None) -> dict[str, str]:
-        return {
-            "sent": grouped(p.sent, locale),
-            "total": grouped(p.total, locale),
-            "failed": grouped(p.failed, locale),
-            "blocked": grouped(p.blocked, locale),
-            "cancelled": grouped(p.cancelled, locale),
-        }
-
-    def _progress_text(self, b: Broadcast, p: Progress, locale: str | None) -> str:
-        return t("announce-progress", locale=locale, **self._counts(p, locale))
-
-    def _markup(
-        self, b: Broadcast, locale: str | None, *, running: bool, report: Progress | None = None
-    ) -> dict[str, Any] | None:
-        if running:
-            rows = [[_button(t("announce-btn-stop", locale=locale), bc_data("x", b.id))]]
-        else:
-            rows = []
-            if report is not None and (report.failed or report.blocked):
-                rows.append([_button(t("announce-btn-failures", locale=locale), bc_data("f", b.id))])
-                rows.append([_button(t("announce-btn-resend", locale=locale), bc_data("r", b.id))])
-        return {"inline_keyboard": rows} if rows else None
-
-    async def _sender_locale(self, b: Broadcast) -> str:
-        person = await self.ctx.session.get(Person, b.created_by)
-        return person.language if person is not None else "vi"
-
-    # -- cancelling, re-sending, the failures ---------------------------------------------------------
+    # -- the sender's own broadcasts: cancelling, re-sending, the failures --------------------------------
     async def _mine(self, broadcast_id: int) -> Broadcast:
+        """A broadcast its sender acts on: nobody else's, whatever their role (no one else has its
+        buttons, so any other press is forged)."""
         self._check()
         b = await self.repo.get(broadcast_id)
         actor = self.ctx.actor
         if b is None or actor is None:
             raise BroadcastGone()
-        if b.created_by != actor.person_id and not actor.has(Role.SECRETARY):
+        if b.created_by != actor.person_id:
             raise NotAllowed()
         return b
 
+    async def cancel(self, broadcast_id: int) -> Broadcast:
+        """A post waiting for its time (or asking, overdue), or a running one: what is not sent stays so."""
+        b = await self._mine(broadcast_id)
+        before = b.state
+        if await self.repo.move_state(b.id, WAITING, "cancelled", finished_at=self.ctx.clock.now()):
+            Audit(self.ctx).record("broadcast.cancelled", "broadcast", b.id, before={"state": before})
+            return b
+        if b.state != "running":
+            raise BroadcastGone()
+        await Outbox(self.ctx).cancel(batch=b.batch)
+        await self.tracker.finish(b, await self.tracker.progress_of(b), "cancelled")
+        return b
+
+    async def resend(self, broadcast_id: int) -> Progress:
+        """A new round to the rows that failed and to those who blocked the bot and can be reached again."""
+        b = await self._mine(broadcast_id)
+        if b.state not in ("done", "cancelled"):
+            raise BroadcastGone()
+        rows = await self._to_resend(b)
+        if not rows:
+            raise NothingToResend()
+        b.round += 1
+        b.state, b.batch, b.finished_at = "running", batch_of(b.id, b.round), None
+        await self.tracker.queue(b, rows)
+        Audit(self.ctx).record(
+            "broadcast.resent", "broadcast", b.id, after={"batch": b.batch, "rows": len(rows)}
+        )
+        return await self.tracker.after_start(b)
+
+    async def _to_resend(self, b: Broadcast) -> list[tuple[Recipient, Part]]:
+        rows = await self.repo.rows_of(b.id)
+        have = {_key(r) for r in rows if r.status == "sent"}
+        people = await self.repo.people_by_chat(r.chat_id for r in rows)
+        bound = {x.chat_id: x for x in await self.channels.active()}
+        out: dict[tuple[int, str, str | None, str | None], tuple[Recipient, Part]] = {}
+        for r in rows:
+            key = _key(r)
+            if key in have or r.status not in ("failed", "blocked"):
+                continue
+            person = people.get(r.chat_id)
+            if r.chat_id < 0 and r.chat_id in bound:
+                out[key] = (Recipient(r.chat_id, binding=bound[r.chat_id]), Part(r.method, r.text, r.file_id))
+            elif person is not None and Outbox.reachable(person):
+                out[key] = (Recipient(r.chat_id, person=person), Part(r.method, r.text, r.file_id))
+        return list(out.values())
+
+    async def failures(self, broadcast_id: int) -> list[Failure]:
+        """Who still has not got some part of the post, over every round (one line per recipient, with the
+        latest outcome): a re-send that reached only some leaves the others on the list."""
+        b = await self._mine(broadcast_id)
+        rows = await self.repo.rows_of(b.id)
+        have = {_key(r) for r in rows if r.status == "sent"}
+        people = await self.repo.people_by_chat(r.chat_id for r in rows)
+        chats = {x.chat_id: x.title for x in await self.channels.listed()}
+        seen: dict[int, Failure] = {}
+        for r in sorted(rows, key=lambda r: r.id):
+            if r.status not in ("failed", "blocked", "cancelled") or _key(r) in have:
+                continue
+            person = people.get(r.chat_id)
+            name = person.full_name if person is not None else chats.get(r.chat_id, str(r.chat_id))
+            seen[r.chat_id] = Failure(name, r.status, r.error)  # a later round's outcome replaces an earlier
+        return list(seen.values())
+
+    async def waiting(self) -> list[Broadcast]:
+        """The sender's posts not started yet: waiting for their time, or overdue and asking (what
+        /announce lists, to cancel or send)."""
+        self._check()
+        actor = self.ctx.actor
+        rows = await self.repo.recent(50)
+        return [b for b in rows if b.state in WAITING and b.created_by == actor.person_id]  # type: ignore[union-attr]
+
+    # -- scheduled posts when they are due ------------------------------------------------------------------
     async def may_still_send(self, broadcast_id: int) -> bool:
         """A scheduled post goes only if the one who scheduled it may still announce when it is due."""
         b = await self.repo.get(broadcast_id)
         person = await self.ctx.session.get(Person, b.created_by) if b is not None else None
         return (
             person is not None and person.active and can(to_member(person, self.ctx.clock.today()), ANNOUNCE)
+        )
+
+    def _tell_sender(self, person: Person, text: str, markup: dict[str, Any] | None = None) -> None:
+        """The sender did not just act: what the bot tells them waits for the end of the quiet hours."""
+        window = quiet_window(self.ctx, self.ctx.clock.now())
+        Outbox(self.ctx).to_person(
+            person, text, kind=KIND, reply_markup=markup, not_before=window[1] if window else None
         )
 
     async def drop_unauthorised(self, broadcast_id: int) -> None:
@@ -475,99 +340,53 @@ class BroadcastService:
         if person is not None and b is not None:
             lang = person.language
             when, role = fmt_when(b.scheduled_at, lang), role_name(Role.SECRETARY, lang)
-            text = t("announce-scheduled-dropped", locale=lang, when=when, role=role)
-            Outbox(self.ctx).to_person(person, text, kind=KIND)
+            self._tell_sender(person, t("announce-scheduled-dropped", locale=lang, when=when, role=role))
 
-    async def cancel(self, broadcast_id: int) -> Broadcast:
-        """A scheduled post before it starts, or a running one: what is not sent yet stays unsent."""
-        b = await self._mine(broadcast_id)
-        if await self.repo.move_state(b.id, ("scheduled",), "cancelled", finished_at=self.ctx.clock.now()):
-            Audit(self.ctx).record("broadcast.cancelled", "broadcast", b.id, before={"state": "scheduled"})
-            return b
-        if b.state != "running":
-            raise BroadcastGone()
-        await Outbox(self.ctx).cancel(batch=b.batch)
-        await self._finish(b, await self.progress_of(b), "cancelled")
-        return b
-
-    async def resend(self, broadcast_id: int) -> Progress:
-        """A new round to the rows that failed and to those who blocked the bot and can be reached again."""
-        b = await self._mine(broadcast_id)
-        if b.state not in ("done", "cancelled"):
-            raise BroadcastGone()
-        rows = await self._to_resend(b)
-        if not rows:
-            raise NothingToResend()
-        b.round += 1
-        b.state, b.batch, b.finished_at = "running", batch_of(b.id, b.round), None
-        await self._queue(b, rows)
+    async def ask_overdue(self, broadcast_id: int) -> bool:
+        """A scheduled post far past its time (the bot was down): not sent late, its sender is asked."""
+        if not await self.repo.move_state(broadcast_id, ("scheduled",), "overdue"):
+            return False  # another run asked, or it was cancelled meanwhile
+        b = await self.repo.get(broadcast_id)
+        assert b is not None
+        await self.ctx.session.refresh(b)
         Audit(self.ctx).record(
-            "broadcast.resent", "broadcast", b.id, after={"batch": b.batch, "rows": len(rows)}
+            "broadcast.overdue", "broadcast", b.id, before={"state": "scheduled"}, after={"state": "overdue"}
         )
-        return await self._after_start(b)
+        person = await self.ctx.session.get(Person, b.created_by)
+        if person is not None:
+            lang = person.language
+            text = t("announce-overdue", locale=lang, when=fmt_when(b.scheduled_at, lang))  # type: ignore[arg-type]
+            rows = [
+                [{"text": t("announce-btn-now", locale=lang), "callback_data": bc_data("s", b.id)}],
+                [{"text": t("announce-btn-drop", locale=lang), "callback_data": bc_data("x", b.id)}],
+            ]
+            self._tell_sender(person, text, {"inline_keyboard": rows})
+        return True
 
-    async def _to_resend(self, b: Broadcast) -> list[tuple[Recipient, Part]]:
-        rows = await self.repo.rows_of(b.id)
-        have = {(r.chat_id, r.method, r.text, r.file_id) for r in rows if r.status == "sent"}
-        people = await self.repo.people_by_chat(r.chat_id for r in rows)
-        bound = {x.chat_id: x for x in await self.channels.active()}
-        out: dict[tuple[int, str, str | None, str | None], tuple[Recipient, Part]] = {}
-        for r in rows:
-            key = (r.chat_id, r.method, r.text, r.file_id)
-            if key in have or r.status not in ("failed", "blocked"):
-                continue
-            person = people.get(r.chat_id)
-            if r.chat_id < 0 and r.chat_id in bound:
-                out[key] = (Recipient(r.chat_id, binding=bound[r.chat_id]), Part(r.method, r.text, r.file_id))
-            elif person is not None and Outbox.reachable(person):
-                out[key] = (Recipient(r.chat_id, person=person), Part(r.method, r.text, r.file_id))
-        return list(out.values())
-
-    async def failures(self, broadcast_id: int) -> list[Failure]:
-        """Who still has not got some part of the post, over every round (one line per recipient, with the
-        latest outcome): a re-send that reached only some leaves the others on the list."""
+    async def send_overdue(self, broadcast_id: int) -> Progress:
+        """The sender answered an overdue post with "send now": it starts, its recipients chosen now."""
         b = await self._mine(broadcast_id)
-        rows = await self.repo.rows_of(b.id)
-        have = {(r.chat_id, r.method, r.text, r.file_id) for r in rows if r.status == "sent"}
-        people = await self.repo.people_by_chat(r.chat_id for r in rows)
-        chats = {x.chat_id: x.title for x in await self.channels.listed()}
-        seen: dict[int, Failure] = {}
-        for r in sorted(rows, key=lambda r: r.id):
-            if (
-                r.status not in ("failed", "blocked", "cancelled")
-                or (r.chat_id, r.method, r.text, r.file_id) in have
-            ):
-                continue
-            person = people.get(r.chat_id)
-            name = person.full_name if person is not None else chats.get(r.chat_id, str(r.chat_id))
-            seen[r.chat_id] = Failure(
-                name, r.status, r.error
-            )  # a later round's outcome replaces an earlier one
-        return list(seen.values())
-
-    async def scheduled(self) -> list[Broadcast]:
-        """The sender's posts waiting for their time (what /announce lists, to cancel)."""
-        self._check()
-        actor = self.ctx.actor
-        rows = await self.repo.recent(50)
-        return [b for b in rows if b.state == "scheduled" and b.created_by == actor.person_id]  # type: ignore[union-attr]
-
-
-def _button(text: str, data: str) -> dict[str, str]:
-    return {"text": text, "callback_data": data}
+        if not await self.repo.move_state(b.id, ("overdue",), "running"):
+            raise BroadcastGone()  # sent or cancelled meanwhile (a second press)
+        await self.ctx.session.refresh(b)
+        return await self.start(b)
 
 
 @due_work("broadcasts")
 async def start_due_broadcasts(due: DueContext, now: datetime) -> int:
-    """Start the scheduled posts whose time has come; each in its own unit of work, once."""
+    """Start the scheduled posts whose time has come, each in its own unit of work, once; one more than an
+    hour late asks its sender instead."""
     async with unit_of_work(due) as ctx:
-        ids = await BroadcastRepo(ctx.session).due(now)
+        due_rows = await BroadcastRepo(ctx.session).due(now)
     started = 0
-    for broadcast_id in ids:
+    for broadcast_id, at in due_rows:
         async with unit_of_work(due) as ctx:
             service = BroadcastService(ctx)
             if not await service.may_still_send(broadcast_id):
                 await service.drop_unauthorised(broadcast_id)
+                continue
+            if now - at > OVERDUE:
+                await service.ask_overdue(broadcast_id)
                 continue
             if not await service.repo.move_state(broadcast_id, ("scheduled",), "running"):
                 continue  # started by another run meanwhile
@@ -577,26 +396,3 @@ async def start_due_broadcasts(due: DueContext, now: datetime) -> int:
             await service.start(b)
             started += 1
     return started
-
-
-@due_work("broadcasts-running")
-async def follow_running_broadcasts(due: DueContext, now: datetime) -> int:
-    """The running posts, as after a round: one whose last round was delivered but never followed (the
-    process died in between, a watcher failed) gets its report now, at start-up or within a minute."""
-    async with unit_of_work(due) as ctx:
-        service = BroadcastService(ctx)
-        running = await service.repo.running()
-        for b in running:
-            await service.tick(b)
-    return len(running)
-
-
-@after_delivery("broadcasts")
-async def follow_progress(due: DueContext, rows: list[Delivered]) -> None:
-    batches = {r.batch for r in rows if r.batch and r.batch.startswith("bc:")}
-    if not batches:
-        return
-    async with unit_of_work(due) as ctx:
-        service = BroadcastService(ctx)
-        for b in await service.repo.by_batches(batches):
-            await service.tick(b)

@@ -11,7 +11,8 @@
   binding again ("reoffer").
 - `private(blocked)`: a private "kicked" is a person blocking the bot (unreachable, as a 403); "member" again
   unblocks it (reachable).
-- `bind`, `unbind`, `listing`; `retire(chat_id, reason)` and `migrated(old, new)` for the sender's hook.
+- `bind` (only a pending offer: `offered`), `unbind`, `listing`; `retire(chat_id, reason)` and
+  `migrated(old, new)` for the sender's hook.
 The secretaries are told when a binding is retired. No aiogram here; texts are single catalogue entries.
 """
 
@@ -206,11 +207,20 @@ class ChannelService:
             raise BindingGone()
         return binding
 
+    async def offered(self, binding_id: int, version: int) -> ChatBinding:
+        """A chat whose offer is pending (the bot was added, or given back its rights, by someone in
+        charge): the only kind a bind press may bind. Not a stranger's supergroup, nor a chat the bot has
+        left, nor one unbound or whose binding stopped, whatever id and version a forged press names."""
+        binding = await self._own(binding_id, version)
+        if not _offer_pending(binding):
+            raise BindingGone()
+        return binding
+
     async def bind(
         self, binding_id: int, version: int, purpose: str, unit_id: int | None = None
     ) -> ChatBinding:
-        binding = await self._own(binding_id, version)
-        if binding.active or binding.retired_reason == "removed" or purpose not in PURPOSES:
+        binding = await self.offered(binding_id, version)
+        if purpose not in PURPOSES:
             raise BindingGone()
         if purpose == "unit":
             unit = await self.repo.unit(unit_id)
@@ -238,11 +248,16 @@ class ChannelService:
         )
         return binding
 
-    async def leavable(self, binding_id: int, version: int) -> ChatBinding:
-        """The chat of a binding just unbound, that the bot may now leave (the handler leaves it)."""
+    async def unbound(self, binding_id: int, version: int) -> ChatBinding:
+        """A binding just unbound, as the "leave or stay" question after it names it."""
         binding = await self._own(binding_id, version)
         if binding.active or binding.retired_reason != "unbound":
             raise BindingGone()
+        return binding
+
+    async def leavable(self, binding_id: int, version: int) -> ChatBinding:
+        """The chat of a binding just unbound, that the bot may now leave (the handler leaves it)."""
+        binding = await self.unbound(binding_id, version)
         binding.retired_reason = "left"
         binding.version += 1
         Audit(self.ctx).record("chat.left", "chat_binding", binding.id, after=_audit(binding))
@@ -252,9 +267,6 @@ class ChannelService:
         if not can(self.ctx.actor, CHANNELS):
             raise NotAllowed()
         return await self.repo.listed()
-
-    async def get(self, binding_id: int) -> ChatBinding:
-        return await self._own(binding_id)
 
     # -- retiring and moving ---------------------------------------------------------------------------
     async def retire(self, binding: ChatBinding, reason: str) -> None:

@@ -59,14 +59,20 @@ def targets(
     unit: tuple[str, int] | None,
     total: int,
     locale: str | None = None,
+    *,
+    messages: int = 1,
 ) -> str:
-    """ "Thông báo sẽ được gửi đến: …" with the number of recipients."""
+    """ "Thông báo sẽ được gửi đến: …" with the number of recipients, and of the messages each gets when
+    the post is longer than one."""
     where = [chat_label(b, locale) for b in bindings]
     if staff is not None:
         where.append(tn("announce-target-staff", staff, locale=locale))
     if unit is not None:
         where.append(tn("announce-target-unit", unit[1], locale=locale, unit=esc(unit[0])))
-    return tn("announce-preview-where", total, locale=locale, where="; ".join(where))
+    lines = [tn("announce-preview-where", total, locale=locale, where="; ".join(where))]
+    if messages > 1:
+        lines.append(tn("announce-preview-parts", messages, locale=locale))
+    return "\n".join(lines)
 
 
 def picked(n: int, locale: str | None = None) -> str:

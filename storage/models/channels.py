@@ -10,7 +10,8 @@
 - `Broadcast`: one announcement. Its parts (an optional photo with its caption, then the texts) go through
   the outbox in batch `batch` (a re-send opens a new batch, `round` + 1). `targets` is what the sender chose
   (bound chats by binding id, every joined staff member, one unit); the recipients are chosen when it
-  starts. `progress_row_id` is the outbox row of the sender's live progress message.
+  starts. A scheduled one found more than an hour late is "overdue": it waits for its sender's answer.
+  `progress_row_id` is the outbox row of the sender's live progress message.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)  # HTML, as previewed
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
     targets: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    state: Mapped[str] = mapped_column(String(10))  # scheduled | running | done | cancelled
+    state: Mapped[str] = mapped_column(String(10))  # scheduled | overdue | running | done | cancelled
     scheduled_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -133,9 +133,13 @@ class BroadcastRepo:
         stmt = select(Broadcast).where(Broadcast.state == "running").order_by(Broadcast.id)
         return list((await self.session.scalars(stmt)).all())
 
-    async def due(self, now: datetime) -> list[int]:
-        stmt = select(Broadcast.id).where(Broadcast.state == "scheduled", Broadcast.scheduled_at <= now)
-        return list((await self.session.scalars(stmt.order_by(Broadcast.scheduled_at, Broadcast.id))).all())
+    async def due(self, now: datetime) -> list[tuple[int, datetime]]:
+        """(id, scheduled_at) of the scheduled broadcasts whose time has come, the earliest first."""
+        stmt = select(Broadcast.id, Broadcast.scheduled_at).where(
+            Broadcast.state == "scheduled", Broadcast.scheduled_at <= now
+        )
+        rows = await self.session.execute(stmt.order_by(Broadcast.scheduled_at, Broadcast.id))
+        return [(i, at) for i, at in rows.all()]
 
     async def recent(self, limit: int = 10) -> list[Broadcast]:
         stmt = select(Broadcast).order_by(Broadcast.created_at.desc(), Broadcast.id.desc()).limit(limit)

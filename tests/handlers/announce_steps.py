@@ -67,12 +67,3 @@ async def schedule(sender: Chatter, when: str, *targets: str) -> None:
     await to_preview(sender, *targets)
     await sender.click("Hẹn giờ gửi")
     await sender.send(when)
-
-
-async def with_photo_send_now(world: World, sender: Chatter, *targets: str) -> None:
-    """A photo added to the draft, the targets picked, sent now and delivered."""
-    await sender.click("Thêm ảnh")
-    await sender.send_photo()
-    await to_preview(sender, *targets)
-    await sender.click("Gửi ngay")
-    await world.drain_outbox()

@@ -128,6 +128,14 @@ async def test_a_decision_that_cannot_be_read_is_refused(world):
     await thu.click("Điển hình được khen thưởng")
     await pick_exemplar(thu, "nguyen thi hoa", "Nguyễn Thị Hoa", "Lao động tiên tiến", "Dạy giỏi")
     await thu.click("Xong")
+    assert "ví dụ: 45/QĐ-CĐKT 15/10/2024." in thu.last_text()  # the example is today, never a day ahead
     await thu.send("quyết định hôm qua")
     assert thu.last_text().startswith("Chưa đọc được số và ngày quyết định.")
     assert await thu.state() == "AnnounceSG:decision"
+    await thu.send("45/QĐ-CĐKT 16/10/2024")  # issue 18, D27: a decision dated tomorrow
+    assert thu.last_text() == (
+        "Ngày quyết định 16/10/2024 chưa tới (hôm nay là 15/10/2024)."
+        " Vui lòng kiểm tra lại ngày ký quyết định."
+    )
+    assert await thu.state() == "AnnounceSG:decision"
+    assert (await thu.data())["draft"]["decision"] is None

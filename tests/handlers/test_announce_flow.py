@@ -21,7 +21,6 @@ from tests.handlers.announce_steps import (
     setup,
     to_draft,
     to_preview,
-    with_photo_send_now,
 )
 
 
@@ -116,7 +115,12 @@ async def test_a_long_text_with_a_photo_goes_as_the_photo_then_the_text_split(wo
     await thu.click("Nội dung tự soạn")
     line = "Thầy cô và các em sinh viên đã có một năm học thật đáng nhớ & nhiều thành tích."
     await thu.send("\n".join([line] * 60))  # about 4,900 characters
-    await with_photo_send_now(world, thu, "Công đoàn trường")
+    await thu.click("Thêm ảnh")
+    await thu.send_photo()
+    await to_preview(thu, "Công đoàn trường")
+    assert thu.last_text().endswith("\nMỗi nơi nhận sẽ nhận thông báo này thành 3 tin nhắn.")  # told first
+    await thu.click("Gửi ngay")
+    await world.drain_outbox()
     got = team.messages()
     assert [m.kind for m in got] == ["photo", "text", "text"]
     assert got[0].text is None
@@ -126,7 +130,12 @@ async def test_a_long_text_with_a_photo_goes_as_the_photo_then_the_text_split(wo
 
 async def test_a_short_text_with_a_photo_is_its_caption(world):
     thu, team = await drafted(world)
-    await with_photo_send_now(world, thu, "Công đoàn trường")
+    await thu.click("Thêm ảnh")
+    await thu.send_photo()
+    await to_preview(thu, "Công đoàn trường")
+    assert thu.last_text() == "Thông báo sẽ được gửi đến: nhóm “Công đoàn trường”. Tổng cộng 1 nơi nhận."
+    await thu.click("Gửi ngay")
+    await world.drain_outbox()
     got = team.messages()
     assert [m.kind for m in got] == ["photo"] and "Nguyễn Thị Hoa" in (got[0].text or "")
 

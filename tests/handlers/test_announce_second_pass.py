@@ -137,3 +137,51 @@ async def test_the_alert_for_a_target_unbound_meanwhile_is_plain_and_fits(world,
     assert "&lt;" not in alert and "&amp;" not in alert and len(alert) <= 200
     if "<" in title:
         assert "“Công đoàn <Khoa> & Tổ”" in alert
+
+
+async def test_a_unit_is_offered_only_collective_titles_and_a_person_only_individual_ones(world):
+    """Issue 18, D28: the titles follow the subject picked; a forged press of another subject's title is
+    refused and the step stays."""
+    from storage.models.plan import PlanCommendation
+
+    thu, _team = await setup(world)
+    await world.unit("KDL", "Khoa Du lịch", kind="khoa")
+    await world.staff("Nguyễn Thị Hoa", unit="KDL")
+    await thu.send("/announce")
+    await thu.click("Điển hình được khen thưởng")
+    await thu.send("du lich")
+    await thu.click("Khoa Du lịch")
+    for_unit = thu.buttons()
+    assert "Tập thể lao động tiên tiến" in for_unit and "Giấy khen của Hiệu trưởng" in for_unit
+    assert "Lao động tiên tiến" not in for_unit and "Chiến sĩ thi đua cơ sở" not in for_unit
+    [individual] = await world.rows(PlanCommendation, PlanCommendation.name_vi == "Lao động tiên tiến")
+    await thu.press(f"ant:{individual.id}")  # an individual title for a unit, forged
+    assert thu.alerts()[-1] == "Nút này không còn hiệu lực."
+    assert await thu.state() == "AnnounceSG:title"
+    await thu.send("/announce")
+    await thu.click("Điển hình được khen thưởng")
+    await thu.send("nguyen thi hoa")
+    await thu.click("Nguyễn Thị Hoa")
+    for_person = thu.buttons()
+    assert "Lao động tiên tiến" in for_person and "Giấy khen của Hiệu trưởng" in for_person
+    assert not any(b.startswith("Tập thể") for b in for_person)
+
+
+async def test_a_unit_when_the_plan_gives_units_nothing_is_told_so_and_the_step_stays(world):
+    from sqlalchemy import update
+
+    from storage.models.plan import PlanCommendation
+
+    thu, _team = await setup(world)
+    await world.unit("KDL", "Khoa Du lịch", kind="khoa")
+    async with world.session() as s:  # a plan whose catalogue is for individuals only
+        await s.execute(update(PlanCommendation).values(subject="individual", subjects=["individual"]))
+        await s.commit()
+    await thu.send("/announce")
+    await thu.click("Điển hình được khen thưởng")
+    await thu.send("du lich")
+    await thu.click("Khoa Du lịch")
+    assert thu.alerts()[-1] == (
+        "Kế hoạch hiện hành chưa có danh hiệu hoặc hình thức khen thưởng nào dành cho tập thể."
+    )
+    assert await thu.state() == "AnnounceSG:who"

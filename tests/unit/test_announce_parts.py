@@ -6,12 +6,13 @@ from datetime import date
 
 import pytest
 
-from bot.services.announce import (
+from bot.i18n import grouped
+from bot.services.announce_draft import (
     CAPTION_MAX,
+    DecisionInFuture,
     DecisionUnclear,
     Part,
     bc_data,
-    grouped,
     parse_decision,
     parts,
 )
@@ -41,11 +42,25 @@ def test_a_long_text_is_split_on_line_boundaries_with_every_line_whole():
     assert all(set((p.text or "").split("\n")) == {line} for p in got)
 
 
+TODAY = date(2026, 5, 20)
+
+
 def test_the_decision_number_and_date_are_read_as_typed():
-    assert parse_decision("45/QĐ-CĐKT 20/05/2026") == ("45/QĐ-CĐKT", date(2026, 5, 20))
-    assert parse_decision("Số 12/QĐ-HT ngày 01/06/2025") == ("Số 12/QĐ-HT", date(2025, 6, 1))
+    assert parse_decision("45/QĐ-CĐKT 20/05/2026", TODAY) == ("45/QĐ-CĐKT", date(2026, 5, 20))
+    assert parse_decision("Số 12/QĐ-HT ngày 01/06/2025", TODAY) == ("12/QĐ-HT", date(2025, 6, 1))
+    # the template writes "Quyết định số …": what the sender typed before the number is not said twice
+    assert parse_decision("Quyết định số 7/QĐ-CĐKT, 02/01/2026", TODAY) == ("7/QĐ-CĐKT", date(2026, 1, 2))
     with pytest.raises(DecisionUnclear):
-        parse_decision("20/05/2026")
+        parse_decision("20/05/2026", TODAY)
+
+
+def test_a_decision_dated_after_today_is_refused_and_says_both_dates():
+    with pytest.raises(DecisionInFuture) as refused:
+        parse_decision("45/QĐ-CĐKT 21/05/2026", TODAY)
+    assert refused.value.text() == (
+        "Ngày quyết định 21/05/2026 chưa tới (hôm nay là 20/05/2026)."
+        " Vui lòng kiểm tra lại ngày ký quyết định."
+    )
 
 
 def test_counts_are_grouped_as_each_language_writes_them():
