@@ -51,6 +51,9 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The engine; SQL parameters never reach a log or an error message (a ballot's seal, a person's data),
+    whatever LOG_LEVEL or `echo` say."""
+    kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             kwargs.setdefault("poolclass", StaticPool)
