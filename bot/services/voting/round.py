@@ -376,6 +376,7 @@ async def close_voting(ctx: Ctx, voting_id: int, *, early: bool) -> bool:
         if early:
             raise AlreadyClosed()
         return False
+    await repo.refresh(voting)
     Audit(ctx).record("voting.closed", "voting_round", voting.id, after={"early": early})
     await results.Results(ctx).tally(voting.id)
     return True
