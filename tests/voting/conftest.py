@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import fresh_database
+from tests.voting.college import Env
+
+
+@pytest.fixture
+async def env(request: pytest.FixtureRequest, sqlite_templates: Any) -> AsyncIterator[Env]:
+    """The college's database on SQLite."""
+    async for url in fresh_database("sqlite", request, sqlite_templates):
+        e = Env(url)
+        yield e
+        await e.engine.dispose()
+
+
+@pytest.fixture
+async def both_env(db_url: str) -> AsyncIterator[Env]:
+    """The college's database on SQLite, then on PostgreSQL (skipped when it is not reachable)."""
+    e = Env(db_url)
+    yield e
+    await e.engine.dispose()
