@@ -5,7 +5,9 @@
   each. `state`: preparing (the secretary sets the council) → open → closed → tallied, each step a
   conditional UPDATE. `rules` are the plan's values copied at opening (thresholds, quotas, nominable,
   criteria: bot/services/voting/rules.py); `key_salt` and `key_check` let the tally know the ballots were
-  sealed with the same VOTE_SECRET (the secret itself is never stored). The minutes' figures: members, voters.
+  sealed with the same VOTE_SECRET (the secret itself is never stored); both are set to NULL at the tally, so
+  a seal left over in a database page (a dead row, a free page) cannot be opened even with the secret. The
+  minutes' figures: members, voters.
 - `VotingMember`: the council of that vote. Before opening the secretary's additions and removals
   (`origin` added, `removed`); at opening the holders of the `council` role are added (`origin` role).
 - `VotingDossier`: a nomination under vote, with the members recused from it (a nominee, a head of the

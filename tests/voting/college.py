@@ -3,7 +3,7 @@ services run in one unit of work each (as an update or a due tick would)."""
 
 from __future__ import annotations
 
-import itertools
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,7 +40,6 @@ VOTING = datetime(2027, 6, 8, 9, 0, tzinfo=VN_TZ)
 CLOSED = datetime(2027, 6, 19, 0, 5, tzinfo=VN_TZ)  # voting closed at the end of 18/06
 LDTT, CSTD = "lao_dong_tien_tien", "chien_si_thi_dua_co_so"
 TTLDTT, TTLDXS = "tap_the_lao_dong_tien_tien", "tap_the_lao_dong_xuat_sac"
-_TELEGRAM_IDS = itertools.count(5_000_000)
 
 
 class Env:
@@ -70,6 +69,10 @@ class Env:
     async def run(self, fn: Callable[[VotingService], Awaitable[T]], actor: int | None = None) -> T:
         async with self.ctx(actor) as c:
             return await fn(VotingService(c))
+
+    async def plan(self, fn: Callable[[PlanService], Awaitable[T]], actor: int | None = None) -> T:
+        async with self.ctx(actor) as c:
+            return await fn(PlanService(c))
 
     async def due(self, now: datetime | None = None) -> int:
         """The vote's due work at `now` (the clock set there): how many votes changed state."""
@@ -118,7 +121,7 @@ class Env:
                 full_name=name,
                 name_search=search_key(name),
                 unit_id=unit_id,
-                telegram_id=next(_TELEGRAM_IDS) if linked else None,
+                telegram_id=5_000_000 + zlib.crc32(name.encode()) % 10**8 if linked else None,  # the same in every run
                 language="vi",
                 joined_at=self.clock.now() if linked else None,
                 created_at=self.clock.now(),

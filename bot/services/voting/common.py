@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.plan.calendar import effective_voting_window
 from bot.roles import Member, Role, Scope, can, register_rules
 from bot.services.plan import register_reference
+from bot.services.reminder_times import QuietHours
 from bot.services.voting.errors import NotSecretary, VotingClosed, VotingNotFound, VotingNotOpen
 from storage.models.plan import PlanRound
 from storage.models.voting import Ballot, VotingDossier, VotingRound, VotingState
@@ -37,6 +38,16 @@ def closes_of(voting: VotingRound, round_: PlanRound) -> datetime:
     if voting.closes_at is not None:
         return voting.closes_at
     return effective_voting_window(round_)[1]
+
+
+def after_quiet_hours(ctx: Ctx, person_id: int | None = None) -> datetime:
+    """When a message of the vote goes to a person who did not just act: now, or at the end of the quiet
+    hours; at once to the actor (`person_id` is who acted on this update)."""
+    now = ctx.clock.now()
+    if person_id is not None and ctx.actor is not None and ctx.actor.person_id == person_id:
+        return now
+    quiet = QuietHours.parse(ctx.settings.reminder_quiet_hours, ctx.settings.tz)
+    return quiet.send_at(now, now + timedelta(days=1))
 
 
 async def load(ctx: Ctx, voting_id: int) -> tuple[VotingRound, PlanRound]:

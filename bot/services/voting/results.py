@@ -2,8 +2,8 @@
 
 The tally opens every seal with the vote's key (refused, nothing written, when VOTE_SECRET is missing or
 changed, or when a seal matches no choice), counts (bot/services/voting/tally.py), runs the criteria
-checks with this vote's results, writes one result per dossier, and sets every seal and nonce to NULL in
-the same unit of work. The result goes to the secretaries and the chair through the outbox.
+checks with this vote's results, writes one result per dossier, and sets every seal and nonce (and the
+vote's key salt) to NULL in the same unit of work. The result goes to the secretaries and the chair through the outbox.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.roles import Role
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.voting import ballot
-from bot.services.voting.common import KIND, ensure_secretary, load
+from bot.services.voting.common import KIND, after_quiet_hours, ensure_secretary, load
 from bot.services.voting.criteria import evaluate, warnings
 from bot.services.voting.errors import (
     BadSettlement,
@@ -149,6 +149,7 @@ class Results:
         await self.repo.forget_seals(voting.id)
         await self.repo.refresh(voting)
         voting.members_count, voting.voters_count = len(members), len(voters)
+        voting.key_salt = voting.key_check = None  # an old seal left in a database page opens no more
         await self.ctx.session.flush()
         Audit(self.ctx).record(
             "voting.tallied",
@@ -170,7 +171,11 @@ class Results:
         for person in readers.values():
             for i, part in enumerate(texts.results(view, person.language)):
                 await outbox.to_person_once(
-                    f"vote-results:{voting.id}:{person.id}:{i}", person, part, kind=KIND
+                    f"vote-results:{voting.id}:{person.id}:{i}",
+                    person,
+                    part,
+                    kind=KIND,
+                    not_before=after_quiet_hours(self.ctx, person.id),
                 )
 
     # -- reading --------------------------------------------------------------------------------------

@@ -29,7 +29,14 @@ from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.services.reminder_times import QuietHours
 from bot.services.voting import ballot, results
-from bot.services.voting.common import KIND, closes_of, complete, ensure_secretary, load
+from bot.services.voting.common import (
+    KIND,
+    after_quiet_hours,
+    closes_of,
+    complete,
+    ensure_secretary,
+    load,
+)
 from bot.services.voting.errors import (
     AlreadyClosed,
     ChairNotMember,
@@ -347,7 +354,11 @@ async def tell_secretaries(ctx: Ctx, round_: PlanRound, reason: str, key: str, *
     outbox = Outbox(ctx)
     for person in await PeopleRepo(ctx.session).with_role(Role.SECRETARY, ctx.clock.today()):
         await outbox.to_person_once(
-            f"{key}:{person.id}", person, texts.refused(notice, person.language), kind=KIND
+            f"{key}:{person.id}",
+            person,
+            texts.refused(notice, person.language),
+            kind=KIND,
+            not_before=after_quiet_hours(ctx, person.id),
         )
 
 

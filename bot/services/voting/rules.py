@@ -159,8 +159,13 @@ def _value(title: Mapping[str, Any] | None, name: str) -> Any:
 def _shown(value: Any) -> str:
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return f"{value[0]}/{value[1]}" if value[1] != 1 else str(value[0])
+    if isinstance(value, dict) and "kind" in value:  # a criteria rule, as the file writes it
+        params = ", ".join(f"{k}: {_shown(v)}" for k, v in (value.get("params") or {}).items())
+        return f"{value['kind']} {{{params}}}" if params else str(value["kind"])
     if isinstance(value, dict):  # a quota
         return f"{_shown(value.get('percent'))} % {value.get('title') or value.get('base')}"
+    if isinstance(value, list):  # criteria rules
+        return "[" + "; ".join(_shown(v) for v in value) + "]" if value else "—"
     return "—" if value is None else str(value)
 
 
