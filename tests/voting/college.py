@@ -121,7 +121,9 @@ class Env:
                 full_name=name,
                 name_search=search_key(name),
                 unit_id=unit_id,
-                telegram_id=5_000_000 + zlib.crc32(name.encode()) % 10**8 if linked else None,  # the same in every run
+                telegram_id=5_000_000 + zlib.crc32(name.encode()) % 10**8
+                if linked
+                else None,  # the same in every run
                 language="vi",
                 joined_at=self.clock.now() if linked else None,
                 created_at=self.clock.now(),

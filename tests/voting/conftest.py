@@ -24,3 +24,15 @@ async def both_env(db_url: str) -> AsyncIterator[Env]:
     e = Env(db_url)
     yield e
     await e.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def twins(request: pytest.FixtureRequest, sqlite_templates: Any) -> AsyncIterator[tuple[Env, Env]]:
+    """Two colleges' databases of one backend, to compare what two runs leave behind."""
+    makers = [fresh_database(request.param, request, sqlite_templates) for _ in range(2)]
+    envs = [Env(await anext(maker)) for maker in makers]
+    yield envs[0], envs[1]
+    for e, maker in zip(envs, makers, strict=True):
+        await e.engine.dispose()
+        async for _ in maker:  # drops or empties the database
+            pass

@@ -125,7 +125,10 @@ def test_checks_that_fail_or_lack_data_become_warnings_and_the_others_do_not():
     ]
     facts = Facts(rating=OK, ratings_known=True, initiatives_known=False, discipline_known=True)
     found = warnings(evaluate(rules, facts, registration_required=False))
-    assert [(w["rule"]["kind"], w["status"]) for w in found] == [("task_rating", "unmet"), ("initiative", "no_data")]
+    assert [(w["rule"]["kind"], w["status"]) for w in found] == [
+        ("task_rating", "unmet"),
+        ("initiative", "no_data"),
+    ]
     assert found[0]["detail"] == {"rating": OK}
 
 

@@ -51,7 +51,9 @@ async def test_the_council_is_who_holds_the_role_at_opening_with_the_secretarys_
     await env.run(lambda s: s.add_member(rid, guest), c.secretary)
     view = await env.run(lambda s: s.remove_member(rid, b), c.secretary)
     again = await env.run(lambda s: s.remove_member(rid, b), c.secretary)  # a double tap records nothing
-    assert {m.person_id for m in view.active} == {m.person_id for m in again.active} == {c.principal, a, guest}
+    assert (
+        {m.person_id for m in view.active} == {m.person_id for m in again.active} == {c.principal, a, guest}
+    )
     late = await env.person("Vũ Thị Muộn", "HDTD", Role.COUNCIL)  # holds the role before opening: a member
     await opened(env)
     after = await env.person("Đỗ Văn Sau", "HDTD", Role.COUNCIL)  # only after the opening: not

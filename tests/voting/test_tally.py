@@ -74,7 +74,11 @@ def test_a_dossier_nobody_voted_on_fails_as_no_votes():
 def test_a_count_that_reveals_every_vote_is_warned_but_a_split_one_is_not():
     counts = [DossierCount(1, LDTT, 5, 5, 0), DossierCount(2, LDTT, 5, 3, 2), DossierCount(3, LDTT, 2, 1, 1)]
     result = tally({LDTT: TitleRules(LDTT, HALF)}, counts)
-    assert [result.of(i).warnings for i in (1, 2, 3)] == [("reveals_every_vote",), (), ("reveals_every_vote",)]
+    assert [result.of(i).warnings for i in (1, 2, 3)] == [
+        ("reveals_every_vote",),
+        (),
+        ("reveals_every_vote",),
+    ]
 
 
 # -- quotas, ties, the dependency order -------------------------------------------------------------------
@@ -101,7 +105,9 @@ def test_a_tie_at_the_quota_line_is_left_to_the_chair_then_settled():
     assert outcomes(tied, CSTD) == {11: "tied", 12: "tied", 13: "over_quota"}
     assert tied.title(CSTD).tied == (11, 12) and tied.title(CSTD).open_places == 1
 
-    settled = tally(rules(), ldtt + cstd, settlements=[Settlement(CSTD, frozenset({11, 12}), frozenset({12}))])
+    settled = tally(
+        rules(), ldtt + cstd, settlements=[Settlement(CSTD, frozenset({11, 12}), frozenset({12}))]
+    )
     assert outcomes(settled, CSTD) == {11: "over_quota", 12: "passed", 13: "over_quota"}
     assert "settled" in settled.of(12).reasons
 

@@ -3,7 +3,8 @@
 The tally opens every seal with the vote's key (refused, nothing written, when VOTE_SECRET is missing or
 changed, or when a seal matches no choice), counts (bot/services/voting/tally.py), runs the criteria
 checks with this vote's results, writes one result per dossier, and sets every seal and nonce (and the
-vote's key salt) to NULL in the same unit of work. The result goes to the secretaries and the chair through the outbox.
+vote's key salt) to NULL in the same unit of work. The result goes to the secretaries and the chair through
+the outbox.
 """
 
 from __future__ import annotations
