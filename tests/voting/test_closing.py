@@ -15,6 +15,7 @@ from bot.services.voting import round as voting_round
 from bot.services.voting.errors import (
     AlreadyClosed,
     BadSettlement,
+    DossierNotInVote,
     NoSuchTie,
     NotComplete,
     NotSecretary,
@@ -232,6 +233,8 @@ async def test_one_dossier_is_voted_again_alone_with_its_own_close_and_result(en
     told = await env.rows(OutboxMessage, OutboxMessage.idempotency_key.like(f"vote-reballot:{again}:%"))
     assert sorted(o.person_id for o in told) == sorted(c.members) and "Bỏ phiếu lại" in told[0].text
     [copy] = (await env.dossiers(again)).values()
+    with pytest.raises(DossierNotInVote):  # the first vote's dossier is not this vote's
+        await env.run(lambda s: s.cast(again, ds[0], "agree"), c.principal)
     await env.cast(again, {m: {copy.id: "agree"} for m in c.members})
     assert await env.due(CLOSED + timedelta(days=3, minutes=1)) == 1
 
