@@ -25,7 +25,7 @@ from bot.services.voting.errors import (
 )
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.voting import Ballot, VotingResult, VotingRound
-from tests.voting.college import CLOSED, CSTD, LDTT, Env, College, college, opened
+from tests.voting.college import CLOSED, CSTD, LDTT, College, Env, college, opened
 
 
 async def two_dossiers(env: Env) -> tuple[College, int, list[int]]:

@@ -27,12 +27,12 @@ async def test_the_result_warns_of_unmet_and_missing_criteria_but_passes_whoever
     cuong = await env.person("Lê Văn Cường", "KCNTT")
     ldtt = {p: await env.nominate(LDTT, person=p) for p in (hoa, binh, cuong)}
     cstd = await env.nominate(CSTD, person=hoa)
-    await imported(
-        env,
-        "grades",
-        [["Họ và tên", "Mã đơn vị", "Xếp loại"], ["Nguyễn Thị Hoa", "KCNTT", "Hoàn thành xuất sắc nhiệm vụ"]]
-        + [["Trần Văn Bình", "KCNTT", "Hoàn thành nhiệm vụ"]],
-    )
+    grades = [
+        ["Họ và tên", "Mã đơn vị", "Xếp loại"],
+        ["Nguyễn Thị Hoa", "KCNTT", "Hoàn thành xuất sắc nhiệm vụ"],
+        ["Trần Văn Bình", "KCNTT", "Hoàn thành nhiệm vụ"],
+    ]
+    await imported(env, "grades", grades)
     async with env.sessionmaker() as s:  # Hoa's registration for LĐTT, endorsed by her unit's head
         ldtt_id = await s.scalar(select(PlanCommendation.id).where(PlanCommendation.code == LDTT))
         s.add(

@@ -60,7 +60,9 @@ def _plan_up() -> None:
         )
         batch_op.add_column(sa.Column("quorum_num", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("quorum_den", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("tie_rule", sa.String(length=10), nullable=False, server_default="chair"))
+        batch_op.add_column(
+            sa.Column("tie_rule", sa.String(length=10), nullable=False, server_default="chair")
+        )
         batch_op.add_column(sa.Column("quota_rounding", sa.String(length=12), nullable=True))
     _exact_shares()
     op.execute("UPDATE plan_commendation SET quota_rounding = 'down_min_one' WHERE quota_percent IS NOT NULL")
