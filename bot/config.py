@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+VOTE_SECRET_MIN = 16
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -39,6 +41,21 @@ class Settings(BaseSettings):
     # daily summary goes at REMINDER_SUMMARY_AT.
     reminder_quiet_hours: str = "21:00-07:00"
     reminder_summary_at: str = "07:30"
+    # The council's secret ballot (issue 19): the key its ballots are sealed with. Never in the database nor
+    # beside it (a backup alone links nothing); voting does not open without it.
+    vote_secret: SecretStr | None = None
+
+    @field_validator("vote_secret")
+    @classmethod
+    def _vote_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < VOTE_SECRET_MIN:
+            raise ValueError(
+                f"VOTE_SECRET is too short: at least {VOTE_SECRET_MIN} characters "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
 
     @field_validator("reminder_quiet_hours")
     @classmethod

@@ -121,6 +121,7 @@ def install_redaction(settings: Settings) -> None:
     secrets = [
         settings.token or "",
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
+        settings.vote_secret.get_secret_value() if settings.vote_secret else "",
     ]
     flt = RedactFilter(secrets)
     root = logging.getLogger()

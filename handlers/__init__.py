@@ -20,5 +20,6 @@ FEATURES: list[str] = [
     "channels",  # the bot in groups and channels (my_chat_member), /channels (issue 14)
     "announce",  # /announce: broadcasts of commended exemplars (issue 14)
     "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
+    "voting",  # the council's vote: its due work today; /council, /review, /results next (issue 19)
     "fallback",  # must stay last
 ]

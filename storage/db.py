@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,8 +51,19 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JsonType}
 
 
+def _no_statement_debug(record: logging.LogRecord) -> bool:
+    """aiosqlite logs every statement with its parameters at DEBUG, past `hide_parameters`: dropped."""
+    return record.levelno > logging.DEBUG
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """The engine; SQL parameters never reach a log or an error message (a ballot's seal, a person's data),
+    whatever LOG_LEVEL or `echo` say."""
+    kwargs["hide_parameters"] = True
     if url.startswith("sqlite"):
+        driver_log = logging.getLogger("aiosqlite")
+        if _no_statement_debug not in driver_log.filters:
+            driver_log.addFilter(_no_statement_debug)
         if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
             kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"timeout": 30})

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+import handlers.render.voting  # noqa: F401  (the council vote's wording, for services run without a dispatcher)
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.devtools.harness import TEST_TOKEN, World
@@ -63,6 +64,7 @@ def make_settings(url: str, **kw: object) -> Settings:
         "outbox_rate_global": 1000.0,
         "outbox_rate_private": 1000.0,
         "outbox_group_per_minute": 60000.0,
+        "vote_secret": "test-vote-secret-not-for-production",  # the council's ballots (issue 19)
     }
     base.update(kw)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]

@@ -244,6 +244,8 @@ def test_a_file_removing_a_title_still_used_by_records_is_refused(
     start = EXAMPLE_TEXT.index("  - code: chien_si_thi_dua_co_so")
     end = EXAMPLE_TEXT.index("  - code: tap_the_lao_dong_tien_tien")
     text = edit(EXAMPLE_TEXT[:start] + EXAMPLE_TEXT[end:], "      - chien_si_thi_dua_co_so\n", "")
+    cstd = "      - kind: members_with_title\n        params: {title: chien_si_thi_dua_co_so, min_count: 1}\n"
+    text = edit(text, cstd, "")  # the collective rule that counts it goes too
 
     result = thidua("plan", "load", str(write(tmp_path, text)), "--lang", "en")
 

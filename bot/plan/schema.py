@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
@@ -184,10 +185,24 @@ def _check_percent(value: Decimal) -> Decimal:
     return value
 
 
-def _check_share(value: Decimal) -> Decimal:
-    if not 0 < value <= 1:
+_FRACTION_RE = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+
+
+def parse_share(value: Any) -> Fraction:
+    """A share of votes or members, exact: 0.9, "0.9" or "2/3" (kept as 2/3, never 0.6667), in (0, 1]."""
+    share: Fraction | None = None
+    if isinstance(value, str) and (match := _FRACTION_RE.fullmatch(value)):
+        share = Fraction(int(match[1]), int(match[2])) if int(match[2]) else None
+    elif isinstance(value, int | float | Decimal | str) and not isinstance(value, bool):
+        try:
+            share = Fraction(Decimal(str(value).strip()))
+        except (InvalidOperation, ValueError):
+            share = None
+    if share is None:
+        raise _error("plan-share-bad", value=value)
+    if not 0 < share <= 1:
         raise _error("plan-threshold-range", value=value)
-    return value
+    return share
 
 
 def _check_offset(value: str) -> str:
@@ -211,13 +226,16 @@ LocalDay = Annotated[date, PlainValidator(_parse_day)]
 LocalMoment = Annotated[date | datetime, PlainValidator(_parse_moment)]
 Amount = Annotated[int, Field(gt=0), BeforeValidator(_amount_from_text)]
 Percent = Annotated[Decimal, AfterValidator(_check_percent)]
-Share = Annotated[Decimal, AfterValidator(_check_share)]
+Share = Annotated[Fraction, PlainValidator(parse_share)]
 Offset = Annotated[str, AfterValidator(_check_offset)]
 
 Subject = Literal["individual", "collective"]
 DecidedBy = Literal["school", "upward"]
 VoteBase = Literal["all_members", "votes_cast"]
 QuotaBase = Literal["title", "unit_staff"]
+Comparison = Literal["at_least", "more_than"]  # a share met "at least" (>=) or "more than" (>)
+TieRule = Literal["chair", "reballot"]  # who settles a tie at a quota's line
+QuotaRounding = Literal["down_min_one", "down", "up"]  # down, with at least one when the base is not empty
 RoundKind = Literal["yearly", "interim", "final"]
 DeadlineKind = Literal[
     "registration_close",
@@ -293,10 +311,15 @@ class Movement(StrictModel):
 
 
 class Threshold(Sourced):
-    """The share of agree votes needed, counted on all council members or on the votes cast."""
+    """The share of agree votes needed, counted on all council members or on the votes cast; "at least"
+    or "more than"; an optional quorum (the share of members who must take part). A tie at a quota's line
+    goes to the chair (or to a re-ballot)."""
 
     share: Share
     base: VoteBase
+    comparison: Comparison = "at_least"
+    quorum: Share | None = None
+    tie: TieRule = "chair"
 
 
 class Quota(Sourced):
@@ -305,13 +328,16 @@ class Quota(Sourced):
     percent: Percent
     base: QuotaBase
     title: Code | None = None
+    rounding: QuotaRounding = "down_min_one"
 
 
 class CriteriaRule(StrictModel):
-    """A criterion as data; `RULE_KINDS` lists the kinds and their parameters."""
+    """A criterion as data; `RULE_KINDS` lists the kinds and their parameters. `source`: the legal text it
+    comes from (for the reader of the file)."""
 
     kind: Text
     params: dict[str, Any] = Field(default_factory=dict)
+    source: Text | None = None
 
 
 class DatedFactor(Sourced):
@@ -433,6 +459,20 @@ class Confidentiality(StrictModel):
     secret_ballot: bool = True
 
 
+class Recusal(Sourced):
+    """Whether a recused member (a nominee, the head of a nominated unit) is out of the dossier's base."""
+
+    base: Literal["excluded", "counted"] = "excluded"
+
+
+class Council(StrictModel):
+    """The council's rules that hold for every title (optional: older plans have none)."""
+
+    recusal: Recusal = Field(
+        default_factory=lambda: Recusal(source="Quy chế thi đua, khen thưởng của Nhà trường", to_confirm=True)
+    )
+
+
 class PlanFile(StrictModel):
     schema_version: Literal[1] = 1
     period: Period
@@ -444,6 +484,7 @@ class PlanFile(StrictModel):
     rounds: list[Round]
     reminder_rules: list[ReminderRule]
     confidentiality: Confidentiality
+    council: Council = Field(default_factory=Council)
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanFile:
@@ -466,13 +507,17 @@ class PlanFile(StrictModel):
 # ---------------------------------------------------------------------------------------------
 # Criteria rule kinds
 
-TASK_RATINGS = ("hoan_thanh_nhiem_vu", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+# lowest first: "min" of a rule means this rating or a higher one
+TASK_RATINGS = ("khong_hoan_thanh", "hoan_thanh_nhiem_vu", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
 INITIATIVE_SCOPES = ("co_so", "tinh", "toan_quoc")
+INITIATIVE_KINDS = ("sang_kien", "de_tai")  # a recognised initiative; an accepted research project
+# lightest first: "from" of no_discipline means this measure or a heavier one
+DISCIPLINE_MEASURES = ("khien_trach", "canh_cao", "ha_bac_luong", "giang_chuc", "cach_chuc", "buoc_thoi_viec")
 
 
 @dataclass(frozen=True)
 class ParamSpec:
-    kind: Literal["code", "count", "percent", "choice", "bool", "text"]
+    kind: Literal["code", "count", "percent", "choice", "bool", "text", "rules"]
     required: bool = True
     choices: tuple[str, ...] = ()
 
@@ -488,6 +533,8 @@ class ParamSpec:
             return value in self.choices
         if self.kind == "bool":
             return isinstance(value, bool)
+        if self.kind == "rules":
+            return isinstance(value, list) and len(value) >= 2 and all(isinstance(v, dict) for v in value)
         return isinstance(value, str) and bool(value.strip())
 
     def expected(self) -> Phrase:
@@ -501,25 +548,38 @@ RULE_KINDS: dict[str, dict[str, ParamSpec]] = {
     "holds_title": {"title": ParamSpec("code"), "consecutive_years": ParamSpec("count", required=False)},
     # has been given an award form (within the last N years, if given)
     "holds_award": {"award": ParamSpec("code"), "within_years": ParamSpec("count", required=False)},
-    # an initiative (sáng kiến) or research recognised at a scope
+    # an initiative (sáng kiến) or research (đề tài) recognised at a scope (either kind, unless `kind`)
     "initiative": {
         "scope": ParamSpec("choice", choices=INITIATIVE_SCOPES),
         "count": ParamSpec("count", required=False),
+        "kind": ParamSpec("choice", required=False, choices=INITIATIVE_KINDS),
     },
-    # for collectives: the members' ratings and titles
+    # for collectives: the members' ratings and titles, "at least" (min_percent) or "more than" a share
     "members_task_rating": {
         "min": ParamSpec("choice", choices=TASK_RATINGS),
-        "min_percent": ParamSpec("percent"),
+        "min_percent": ParamSpec("percent", required=False),
+        "more_than_percent": ParamSpec("percent", required=False),
     },
     "members_with_title": {
         "title": ParamSpec("code"),
         "min_percent": ParamSpec("percent", required=False),
+        "more_than_percent": ParamSpec("percent", required=False),
         "min_count": ParamSpec("count", required=False),
     },
-    # no disciplinary measure (for collectives: on no member, with members: true)
-    "no_discipline": {"members": ParamSpec("bool", required=False)},
+    # no disciplinary measure from `from` up (default: any); for collectives on no member (members: true)
+    "no_discipline": {
+        "members": ParamSpec("bool", required=False),
+        "from": ParamSpec("choice", required=False, choices=DISCIPLINE_MEASURES),
+    },
     # a criterion the council judges from its text
     "text": {"vi": ParamSpec("text"), "en": ParamSpec("text", required=False)},
+    # at least one of two or more rules (each a {kind, params} of its own)
+    "any_of": {"rules": ParamSpec("rules")},
+}
+# what one of these rules needs at least one of
+_ONE_OF = {
+    "members_task_rating": ("min_percent", "more_than_percent"),
+    "members_with_title": ("min_percent", "more_than_percent", "min_count"),
 }
 _RULE_REFERENCES = {"holds_title": "title", "holds_award": "award", "members_with_title": "title"}
 
@@ -737,9 +797,24 @@ def _rule_issues(rule: CriteriaRule, loc: Loc, known: set[str]) -> Iterator[Plan
             yield PlanIssue(here, "plan-rule-bad-param", params)
         elif _RULE_REFERENCES.get(rule.kind) == name and value not in known:
             yield PlanIssue(here, "plan-unknown-title", {"code": value, "known": known_list(known)})
-    if rule.kind == "members_with_title" and not {"min_percent", "min_count"} & rule.params.keys():
-        params = {"kind": rule.kind, "param": "min_percent or min_count"}
+    needed = _ONE_OF.get(rule.kind)
+    if needed and not set(needed) & rule.params.keys():
+        params = {"kind": rule.kind, "param": Listing(needed)}
         yield PlanIssue((*loc, "params"), "plan-rule-missing-param", params)
+    if rule.kind == "any_of" and spec["rules"].accepts(rule.params.get("rules")):
+        yield from _nested_rule_issues(rule.params["rules"], (*loc, "params", "rules"), known)
+
+
+def _nested_rule_issues(items: list[dict[str, Any]], loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
+    """The rules inside an `any_of`, each checked as a rule of its own (an `any_of` may hold another)."""
+    for k, item in enumerate(items):
+        here: Loc = (*loc, k)
+        kind, params = item.get("kind"), item.get("params", {})
+        extra = sorted(set(item) - {"kind", "params", "source"})
+        if not isinstance(kind, str) or not isinstance(params, dict) or extra:
+            yield PlanIssue(here, "plan-rule-nested-shape", {"extra": ", ".join(extra)})
+            continue
+        yield from _rule_issues(CriteriaRule(kind=kind, params=params), here, known)
 
 
 def _subjects_of(item: Commendation) -> list[Subject]:

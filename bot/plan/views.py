@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from bot.clock import fmt_date, fmt_since, fmt_when
@@ -193,12 +194,7 @@ def commendation_block(
             else "plan-view-registration-free",
             locale=locale,
         ),
-        t(
-            f"plan-view-threshold-{item.threshold_base}",
-            locale=locale,
-            percent=percent(item.threshold_share, locale),
-        )
-        + confirm(item.threshold_to_confirm),
+        threshold_text(item, locale) + confirm(item.threshold_to_confirm),
     ]
     if item.quota_percent is not None:
         key = "plan-view-quota-title" if item.quota_base == "title" else "plan-view-quota-staff"
@@ -233,12 +229,38 @@ def commendation_block(
     return "\n".join(lines)
 
 
+def threshold_text(item: Any, locale: str | None = None) -> str:
+    """ "Ngưỡng bỏ phiếu: ít nhất 2/3 tổng số thành viên …": the exact share (issue 19), "more than" and
+    the quorum when the plan sets them."""
+    num, den = getattr(item, "threshold_num", None), getattr(item, "threshold_den", None)
+    exact = Fraction(num, den) if num and den else Fraction(Decimal(item.threshold_share))
+    comparison = getattr(item, "threshold_comparison", None) or "at_least"
+    clean = (exact * 100).denominator in (1, 2, 4, 5, 10)  # 50 %, 12,5 %; not 2/3
+    shown = number(Decimal((exact * 100).numerator) / (exact * 100).denominator, locale)
+    if clean and comparison == "at_least":
+        text = t(f"plan-view-threshold-{item.threshold_base}", locale=locale, percent=shown)
+    else:
+        share = (
+            t("plan-view-share-percent", locale=locale, percent=shown)
+            if clean
+            else f"{exact.numerator}/{exact.denominator}"
+        )
+        text = t(f"plan-view-threshold-{comparison}-{item.threshold_base}", locale=locale, share=share)
+    if getattr(item, "quorum_num", None) and item.quorum_den:
+        quorum = Fraction(item.quorum_num, item.quorum_den)
+        text += t("plan-view-quorum", locale=locale, share=f"{quorum.numerator}/{quorum.denominator}")
+    return text
+
+
 def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, str] | None = None) -> str:
     """A criteria rule in words; `names` gives the names of titles and award forms by code."""
     kind = str(rule.get("kind", ""))
     params = dict(rule.get("params") or {})
     if kind == "text":
         return esc(params.get(_lang(locale)) or params.get("vi") or "")
+    if kind == "any_of":  # issue 19: one of several rules
+        parts = [rule_text(r, locale, names) for r in params.get("rules") or []]
+        return t("plan-rule-any_of", locale=locale, rules=t("plan-word-or-sep", locale=locale).join(parts))
     names = names or {}
     shown = {
         "min": t(f"plan-rating-{params.get('min')}", locale=locale),
@@ -252,6 +274,7 @@ def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, 
         ("consecutive_years", "plan-rule-consecutive", "years"),
         ("within_years", "plan-rule-within", "years"),
         ("min_percent", "plan-rule-min-percent", "percent"),
+        ("more_than_percent", "plan-rule-more-than-percent", "percent"),
         ("min_count", "plan-rule-min-count", "count"),
         ("count", "plan-rule-count", "count"),
     ):
@@ -261,6 +284,16 @@ def rule_text(rule: dict[str, Any], locale: str | None = None, names: dict[str, 
             extra.append(t(key, locale=locale, **{param: params[name]}))
     if params.get("members"):
         extra.append(t("plan-rule-members", locale=locale))
+    if params.get("kind"):  # an initiative's kind (sáng kiến, đề tài)
+        extra.append(t(f"plan-initiative-{params['kind']}", locale=locale))
+    if params.get("from"):  # the lightest disciplinary measure that counts
+        extra.append(
+            t(
+                "plan-rule-discipline-from",
+                locale=locale,
+                measure=t(f"plan-measure-{params['from']}", locale=locale),
+            )
+        )
     return base + (" (" + "; ".join(extra) + ")" if extra else "")
 
 

@@ -11,6 +11,11 @@ from storage.models.core import (
     ProcessedUpdate,
     Unit,
 )
+from storage.models.criteria import CriteriaImport as CriteriaImport
+from storage.models.criteria import Discipline as Discipline
+from storage.models.criteria import Initiative as Initiative
+from storage.models.criteria import StaffGrade as StaffGrade
+from storage.models.criteria import UnitGrade as UnitGrade
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.good_deed import GoodDeed as GoodDeed
 from storage.models.good_deed import GoodDeedFile as GoodDeedFile
@@ -27,5 +32,10 @@ from storage.models.registration import RegistrationMovement as RegistrationMove
 from storage.models.reminder import DueMark as DueMark
 from storage.models.reminder import ReminderMute as ReminderMute
 from storage.models.reminder import ReminderPause as ReminderPause
+from storage.models.voting import Ballot as Ballot
+from storage.models.voting import VotingDossier as VotingDossier
+from storage.models.voting import VotingMember as VotingMember
+from storage.models.voting import VotingResult as VotingResult
+from storage.models.voting import VotingRound as VotingRound
 
 __all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]

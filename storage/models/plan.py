@@ -42,6 +42,10 @@ class PlanPeriod(Base):
     # confidentiality
     nominee_can_read_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     secret_ballot: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the council (issue 19): whether a recused member is out of a dossier's base (excluded | counted)
+    recusal_base: Mapped[str] = mapped_column(String(10), default="excluded")
+    recusal_source: Mapped[str | None] = mapped_column(Text)
+    recusal_to_confirm: Mapped[bool] = mapped_column(Boolean, default=True)
     # the file it was loaded from
     schema_version: Mapped[int] = mapped_column(Integer, default=1)
     source_path: Mapped[str | None] = mapped_column(String(500))
@@ -91,11 +95,19 @@ class PlanCommendation(Base):
     threshold_base: Mapped[str] = mapped_column(String(12))  # all_members | votes_cast
     threshold_source: Mapped[str] = mapped_column(Text)
     threshold_to_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
+    # issue 19: the share exactly, as two integers (2/3 stays 2/3; `threshold_share` is rounded, for showing)
+    threshold_num: Mapped[int] = mapped_column(Integer)
+    threshold_den: Mapped[int] = mapped_column(Integer)
+    threshold_comparison: Mapped[str] = mapped_column(String(10), default="at_least")  # | more_than
+    quorum_num: Mapped[int | None] = mapped_column(Integer)  # the share of members who must take part
+    quorum_den: Mapped[int | None] = mapped_column(Integer)
+    tie_rule: Mapped[str] = mapped_column(String(10), default="chair")  # | reballot
     quota_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
     quota_base: Mapped[str | None] = mapped_column(String(12))  # title | unit_staff
     quota_title: Mapped[str | None] = mapped_column(String(32))  # code of the title it is a share of
     quota_source: Mapped[str | None] = mapped_column(Text)
     quota_to_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
+    quota_rounding: Mapped[str | None] = mapped_column(String(12))  # down_min_one | down | up
     criteria_rules: Mapped[list[dict[str, Any]]] = mapped_column(JsonType)  # [{"kind":, "params": {}}]
     note_vi: Mapped[str | None] = mapped_column(Text)
     note_en: Mapped[str | None] = mapped_column(Text)

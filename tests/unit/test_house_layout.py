@@ -25,9 +25,6 @@ LONG_FUNCTIONS = {
         " being finished, split it with that work"
     ),
     "bot/devtools/demo.py:_load": "the offline demo's data, one statement per person and item (no logic)",
-    "bot/plan/views.py:commendation_block": (
-        "its texts are being reworded (issue 10.4); split it once that lands, with bot/services/plan.py"
-    ),
 }
 
 

@@ -135,10 +135,13 @@ async def test_corrected_file_updates_rows_in_place_and_keeps_their_ids(db: Db) 
 
 
 def without_co_so(text: str) -> str:
-    """The example plan without the title Chiến sĩ thi đua cơ sở (nor its mention in the round)."""
+    """The example plan without the title Chiến sĩ thi đua cơ sở (nor its mention in the round, nor the
+    collective rule that counts it)."""
     start = text.index("  - code: chien_si_thi_dua_co_so")
     end = text.index("  - code: tap_the_lao_dong_tien_tien")
     text = text[:start] + text[end:]
+    cstd = "      - kind: members_with_title\n        params: {title: chien_si_thi_dua_co_so, min_count: 1}\n"
+    text = edit(text, cstd, "")
     return edit(text, "      - chien_si_thi_dua_co_so\n", "")
 
 

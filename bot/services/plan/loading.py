@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,6 +129,9 @@ def _period_values(plan: PlanFile, text: str, path: str | None, document: tuple[
         "document_sha256": document[1] if document else None,
         "nominee_can_read_summary": plan.confidentiality.nominee_can_read_summary,
         "secret_ballot": plan.confidentiality.secret_ballot,
+        "recusal_base": plan.council.recusal.base,
+        "recusal_source": plan.council.recusal.source,
+        "recusal_to_confirm": plan.council.recusal.to_confirm,
         "schema_version": plan.schema_version,
         "source_path": path,
         "source_yaml": text,
@@ -166,7 +170,13 @@ def _commendation_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "name_en": c.name.en,
             "decided_by": c.decided_by,
             "registration_required": c.registration_required,
-            "threshold_share": c.voting.share,
+            "threshold_share": _shown(c.voting.share),
+            "threshold_num": c.voting.share.numerator,
+            "threshold_den": c.voting.share.denominator,
+            "threshold_comparison": c.voting.comparison,
+            "quorum_num": c.voting.quorum.numerator if c.voting.quorum else None,
+            "quorum_den": c.voting.quorum.denominator if c.voting.quorum else None,
+            "tie_rule": c.voting.tie,
             "threshold_base": c.voting.base,
             "threshold_source": c.voting.source,
             "threshold_to_confirm": c.voting.to_confirm,
@@ -175,6 +185,7 @@ def _commendation_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "quota_title": quota.title if quota else None,
             "quota_source": quota.source if quota else None,
             "quota_to_confirm": quota.to_confirm if quota else False,
+            "quota_rounding": quota.rounding if quota else None,
             "criteria_rules": [_jsonable({"kind": r.kind, "params": r.params}) for r in c.criteria_rules],
             "note_vi": c.note.vi if c.note else None,
             "note_en": c.note.en if c.note else None,
@@ -182,6 +193,11 @@ def _commendation_values(plan: PlanFile) -> dict[str, dict[str, Any]]:
             "to_confirm": c.to_confirm,
         }
     return out
+
+
+def _shown(share: Fraction) -> Decimal:
+    """The share as `threshold_share` shows it (4 places); the vote reads `threshold_num/_den`, exact."""
+    return (Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.0001"))
 
 
 def _factor_values(item: Commendation) -> dict[tuple[str | None, date], dict[str, Any]]:
@@ -284,7 +300,7 @@ class LoadingService:
         filename = str(path) if path is not None else "<plan>"
         document = self._document(plan, source_text, path, filename)
         period = await self.repo.period_by_code(plan.period.code)
-        await self._refuse_removals_in_use(plan, period, source_text, filename)
+        await self._refuse_conflicts(plan, period, source_text, filename)
 
         source_path = _resolved(path)
         values = _period_values(plan, source_text, source_path, document)
@@ -347,6 +363,17 @@ class LoadingService:
             issue = PlanIssue(("period", "document", "path"), "plan-document-missing", {"path": str(file)})
             raise PlanError([locate_in(text, issue)], filename)
         return str(file), _sha256(file.read_bytes())
+
+    async def _refuse_conflicts(
+        self, plan: PlanFile, period: PlanPeriod | None, text: str, filename: str
+    ) -> None:
+        """Refused whole: dropping what records use; changing the rules of a vote in progress (issue 19)."""
+        await self._refuse_removals_in_use(plan, period, text, filename)
+        if period is not None:
+            from bot.services.voting.rules import refuse_frozen_changes
+
+            desired = _commendation_values(plan)
+            await refuse_frozen_changes(self.ctx, plan, period.id, desired, text, filename)
 
     async def _refuse_removals_in_use(
         self, plan: PlanFile, period: PlanPeriod | None, text: str, filename: str

@@ -133,21 +133,29 @@ class WindowService:
 
     async def early_openable_round(self, round_id: int) -> PlanRound:
         """The round whose voting the secretary may open early now: nominations closed, voting not open."""
+        from bot.services.voting.round import ensure_secret
+
         self._ensure_secretary()
         round_ = await self._round(round_id)
         phase = round_phase(round_, self.ctx.clock.now())
         if phase != "reviewing":
             raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
+        ensure_secret(self.ctx)  # told before confirming, not after
         return round_
 
     async def open_voting_early(self, round_id: int) -> PlanRound:
-        """Open the round's voting now, before the plan's date: only once nominations have closed."""
+        """Open the round's voting now, before the plan's date: only once nominations have closed. The
+        council's vote opens in the same unit of work (bot/services/voting/round.py: it ends the nomination
+        window, the extension included, and locks the nominations); refused without VOTE_SECRET."""
+        from bot.services.voting.round import ensure_secret, open_voting
+
         self._ensure_secretary()
         round_ = await self._round(round_id)
         now = self.ctx.clock.now()
         phase = round_phase(round_, now)
         if phase != "reviewing":
             raise WindowError("plan-early-not-now", phase=Phrase(f"plan-phase-{phase}"))
+        ensure_secret(self.ctx)
         before = self._window_state(round_)
         if not await self.repo.open_voting_early(round_.id, now):  # another secretary was faster
             await self.repo.refresh(round_)
@@ -161,6 +169,7 @@ class WindowService:
             before=before,
             after=self._window_state(round_),
         )
+        await open_voting(self.ctx, round_, early=True)
         return round_
 
     async def extendable_round(self, round_id: int) -> PlanRound:
@@ -172,6 +181,10 @@ class WindowService:
             raise WindowError("plan-extend-not-yet")
         if phase == "closed":
             raise WindowError("plan-extend-round-over")
+        from storage.repositories.voting import VotingRepo
+
+        if await VotingRepo(self.ctx.session).is_over(round_.id):  # closed or tallied: the result stands
+            raise WindowError("plan-extend-after-tally")
         return round_
 
     async def check_extension(self, round_id: int, until: date) -> PlanRound:
