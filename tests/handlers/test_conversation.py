@@ -210,7 +210,7 @@ async def test_an_unknown_command_is_answered_and_ends_nothing(world):
 
     await hoa.send("/xyz")
 
-    assert hoa.last_text().startswith("Lệnh /xyz không có hoặc không thuộc quyền của anh/chị.")
+    assert hoa.last_text().startswith("Lệnh /xyz không có hoặc không thuộc quyền hạn của anh/chị.")
     assert "báo cáo khó khăn, vướng mắc" in hoa.last_text()
     assert await hoa.state() == "DifficultySG:text"
     await hoa.send(TEXT)

@@ -67,7 +67,7 @@ async def test_secretary_is_offered_only_the_roles_they_may_invite(world):
     secretary = await world.secretary("Lê Thị Thu Hà")
     await secretary.send("/invite")
     assert secretary.buttons() == [
-        "Cán bộ, viên chức, người lao động",
+        "CBVC-NLĐ",
         "Trưởng đơn vị",
         "Thành viên Hội đồng Thi đua – Khen thưởng",
         "Ban Chấp hành Công đoàn",
@@ -160,6 +160,7 @@ async def test_a_bad_command_argument_gets_the_usage(world):
     admin = await world.admin("Quản Trị Viên")
     await admin.send("/invite everyone NOWHERE")
     assert "Cách dùng" in admin.last_text()
+    assert "staff" not in admin.last_text() and "số lượt" in admin.last_text()  # role names, not codes
     await admin.send("/invite staff TCHC 5000")
     assert "từ 1 đến 1000" in admin.last_text()
     assert await world.rows(Invite) == []

@@ -68,7 +68,7 @@ async def test_personal_invite_links_the_roster_person_as_staff_of_their_unit(wo
     await hoa.click("Đồng ý")
     assert "Nguyễn Thị Hoa" in hoa.last_text()
     await hoa.click("Đúng, là tôi")
-    assert "Phòng TCHC" in hoa.last_text() and "Cán bộ, viên chức, người lao động" in hoa.last_text()
+    assert "Phòng TCHC" in hoa.last_text() and "CBVC-NLĐ" in hoa.last_text()
     await hoa.click("Xác nhận")
     await hoa.click("Tiếng Việt")
     assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text() and "/help" in hoa.last_text()
