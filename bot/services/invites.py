@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import as_utc, fmt_when
 from bot.context import Ctx
@@ -263,12 +263,12 @@ class InviteService:
 
 @dataclass(frozen=True, slots=True)
 class InviteRow:
-    """One row of the unit head's sheet of personal links (bot/exports/invites.py writes the sheet)."""
+    """One row of the unit head's sheet of personal links (bot/exports/invites.py writes the sheet). No date
+    of birth: it is the proof of a claim through a shared link, and the sheet travels."""
 
     full_name: str
     position: str
     hr_id: str
-    birth_date: date | None
     unit_code: str
     link: str
     expires_at: datetime
@@ -285,7 +285,6 @@ def invite_rows(created: list[CreatedInvite], bot_username: str) -> list[InviteR
                 full_name=p.full_name,
                 position=p.position or "",
                 hr_id=p.hr_id or "",
-                birth_date=p.birth_date,
                 unit_code=c.unit.code,
                 link=deep_link(bot_username, c.token),
                 expires_at=c.invite.expires_at,
