@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.commands import commands_for
 from bot.context import Ctx
+from bot.conversation import open_line
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
 from bot.menus import set_menu
@@ -65,8 +66,12 @@ async def start(message: Message, me: Member | None, ctx: Ctx) -> None:
     await message.answer("\n\n".join(parts), reply_markup=offer)
 
 
-async def help_(message: Message, me: Member | None) -> None:
-    await message.answer(help_text(me))
+async def help_(message: Message, me: Member | None, state: FSMContext) -> None:
+    """What the person may do; in a conversation (which /help keeps), what is still open at the end."""
+    text = help_text(me)
+    if line := open_line(await state.get_state()):
+        text += "\n\n" + line
+    await message.answer(text)
 
 
 async def cancel(message: Message, state: FSMContext) -> None:

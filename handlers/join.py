@@ -61,7 +61,21 @@ class JoinSG(StatesGroup):
     language = State()
 
 
-conversation(JoinSG, "join-flow")  # started by /start <payload>, a command
+# started by /start <payload>, a command; /help names the question waiting at each step
+conversation(
+    JoinSG,
+    "join-flow",
+    asks={
+        JoinSG.consent: "join-ask-consent",
+        JoinSG.identity: "join-ask-identity",
+        JoinSG.pick: "join-ask-pick",
+        JoinSG.birth: "join-ask-birth",
+        JoinSG.name: "join-ask-name",
+        JoinSG.name_check: "join-ask-name-check",
+        JoinSG.confirm: "join-ask-confirm",
+        JoinSG.language: "join-ask-language",
+    },
+)
 
 HEAD_PRESS = Allowed(Action.CONFIRM_JOINER)
 
