@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from bot.clock import fmt_date
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.i18n import LANGUAGES, t
@@ -75,6 +76,10 @@ class JoinerAlreadyConfirmed(DomainError):
 
 class BirthDateFormat(DomainError):
     key = "join-birth-format"
+
+
+class BirthInFuture(DomainError):
+    key = "join-birth-future"
 
 
 class ClaimPending(DomainError):
@@ -256,12 +261,14 @@ class JoinService:
         return "birth"
 
     async def check_birth(self, telegram_id: int, unit_id: int, person_id: int, text: str) -> BirthCheck:
-        """Compare a typed date of birth with the roster. A badly written date changes nothing (raises);
-        a wrong one counts as a try, stored at once."""
+        """Compare a typed date of birth with the roster. A badly written date, or one in the future (a
+        typo), changes nothing (raises); a wrong one counts as a try, stored at once."""
         try:
             typed: date = parse_date(text)
         except BadDate:
             raise BirthDateFormat(example="05/09/1985") from None
+        if typed > self.ctx.clock.today():
+            raise BirthInFuture(date=fmt_date(typed))
         person = await self.pick(unit_id, person_id)
         if await self.proof_for(telegram_id, person) != "birth":
             raise ClaimDone()

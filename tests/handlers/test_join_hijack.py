@@ -131,6 +131,19 @@ async def test_a_badly_written_date_is_explained_and_not_counted(world):
     assert (await person(world, "Nguyễn Thị Hoa")).telegram_id is None
 
 
+async def test_a_date_of_birth_in_the_future_is_a_typo_and_not_counted(world):
+    _, token = await hoa_on_roster(world)
+    x = world.outsider()
+    await to_birth_step(x, token)
+    await x.send("05/09/2085")
+    assert "tương lai" in x.last_text() and "không tính" in x.last_text()
+    assert await x.state() == "JoinSG:birth"
+    claim = await claim_of(world, x)
+    assert claim is None or claim.tries == 0
+    await x.send("05/09/1985")
+    assert "khớp với hồ sơ" in x.last_text()
+
+
 async def test_three_wrong_dates_send_the_claim_to_the_head_and_link_nothing(world):
     minh, token = await hoa_on_roster(world)
     x = world.outsider("Kẻ Mạo Danh")
