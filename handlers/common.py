@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.commands import commands_for
+from bot.commands import COMMANDS, commands_for
 from bot.context import Ctx
 from bot.conversation import open_line
 from bot.filters import Allowed, personal_router
@@ -42,6 +42,11 @@ def help_text(me: Member | None) -> str:
 
 def commands_text(me: Member | None) -> str:
     return "\n".join(f"/{c.name} — {t(c.help_key)}" for c in commands_for(me))
+
+
+def commands_text_of(names: tuple[str, ...]) -> str:
+    """The lines of /help for these commands only (an account waiting for the head's word)."""
+    return "\n".join(f"/{COMMANDS[n].name} — {t(COMMANDS[n].help_key)}" for n in names if n in COMMANDS)
 
 
 def roles_text(roles: list[tuple[str, str | None]]) -> str:

@@ -356,7 +356,7 @@ async def test_a_deactivated_person_can_no_longer_use_the_bot_until_reactivated(
     assert not (await person(world, hoa)).active
     assert world.api.calls_of("deleteMyCommands")[-1].params["scope"] == {"type": "chat", "chat_id": hoa.id}
     await hoa.send("/lang")
-    assert "trưởng đơn vị" in hoa.last_text()
+    assert "ngừng hoạt động" in hoa.last_text() and "Nguyễn Văn An" in hoa.last_text()  # whom to contact
     await an.click("Kích hoạt lại")
     assert (await person(world, hoa)).active
     await hoa.send("/help")
