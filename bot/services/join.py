@@ -27,7 +27,7 @@ from bot.errors import DomainError
 from bot.i18n import LANGUAGES, t
 from bot.roles import UNIT_ROLES, Member, Role
 from bot.services.audit import Audit
-from bot.services.invites import InviteInvalid, InviteService, InviteUsedUp
+from bot.services.invites import InviteInvalid, InviteService, InviteUsedUp, role_name
 from bot.services.join_claims import (
     BIRTH_TRIES,
     ClaimDone,
@@ -36,6 +36,7 @@ from bot.services.join_claims import (
     JoinClaims,
 )
 from bot.services.name_search import find_people
+from bot.services.outbox import Outbox
 from bot.services.people_admin import BadDate, parse_date
 from bot.services.roster import clean_full_name
 from bot.text import esc, search_key
@@ -378,6 +379,8 @@ class JoinService(JoinClaims):
                 "unit_id": person.unit_id,
             },
         )
+        if invite is not None and invite.replaces_id is not None and role is Role.UNIT_HEAD:
+            await self._replace_head(invite.replaces_id, person, invite.unit_id)
         return granted
 
     def _grant(self, person: Person, role: Role, unit_id: int) -> list[str]:
@@ -390,6 +393,32 @@ class JoinService(JoinClaims):
                 person.roles.append(PersonRole(role=r.value, unit_id=scope))
                 granted.append(r.value)
         return granted
+
+    async def _replace_head(self, old_id: int, new: Person, unit_id: int) -> None:
+        """A head's link that replaces the unit's head: the old head's role ends today (roles are dated)."""
+        old = await self.roster.person(old_id)
+        if old is None or old.id == new.id:
+            return
+        today = self.ctx.clock.today()
+        ended = end_roles(old, today, lambda r: r.role == Role.UNIT_HEAD.value and r.unit_id == unit_id)
+        if not ended:
+            return  # no longer the head: nothing to end
+        Audit(self.ctx).record(
+            "person.role_ended",
+            "person",
+            old.id,
+            after={"role": Role.UNIT_HEAD.value, "unit_id": unit_id, "valid_to": today, "by": new.id},
+        )
+        self.ctx.forget_person(old.telegram_id)
+        unit = await self.roster.unit(unit_id)
+        text = t(
+            "join-head-replaced",
+            locale=old.language,
+            name=esc(new.full_name),
+            unit=esc(unit.name if unit else ""),
+            role=role_name(Role.UNIT_HEAD, locale=old.language),
+        )
+        Outbox(self.ctx).to_person(old, text, kind="join.head_replaced")
 
 
 def end_roles(person: Person, day: date, which: Any = None) -> list[PersonRole]:

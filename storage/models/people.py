@@ -26,6 +26,8 @@ class Invite(Base):
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a unit head's invite that replaces the unit's head: that person's head role ends the day it is used
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)  # person id
 
 
 class JoinClaim(Base):

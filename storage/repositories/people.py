@@ -94,6 +94,21 @@ class PeopleRepo:
         )
         return list((await self.session.scalars(stmt.order_by(Person.joined_at, Person.id))).all())
 
+    async def holding(self, role: Role, unit_id: int, today: date) -> list[Person]:
+        """Active people holding `role` for `unit_id` on `today`, joined or not."""
+        stmt = (
+            select(Person)
+            .join(PersonRole)
+            .where(
+                PersonRole.role == role.value,
+                PersonRole.unit_id == unit_id,
+                role_in_force(today),
+                Person.active.is_(True),
+            )
+            .order_by(Person.id)
+        )
+        return list((await self.session.scalars(stmt)).unique())
+
     async def headed_units(self, today: date) -> set[int]:
         """The units with a linked, active head (or acting deputy) today: the others' joins go to the
         council's secretary."""
