@@ -144,11 +144,16 @@ class JoinClaims:
         return claim
 
     # -- telling the heads -------------------------------------------------------------------------------
-    async def _heads(self, unit_id: int | None, but: int | None = None) -> list[Person]:
-        """Who confirms for a unit: its heads in force today, else the council's secretaries."""
+    async def _heads(
+        self, unit_id: int | None, but: int | None = None, replaced: int | None = None
+    ) -> list[Person]:
+        """Who confirms for a unit: its heads in force today (not the head a head's link replaces: nobody
+        vets their own successor), else the council's secretaries; never `but`, the person claimed."""
         today = self.ctx.clock.today()
         heads = [
-            h for h in await self.roster.heads_of(unit_id or 0, today) if to_member(h, today).heads(unit_id)
+            h
+            for h in await self.roster.heads_of(unit_id or 0, today)
+            if h.id != replaced and to_member(h, today).heads(unit_id)
         ]
         if not heads:
             heads = await self.people.with_role(Role.SECRETARY, today)
@@ -233,7 +238,8 @@ class JoinClaims:
         outbox = Outbox(self.ctx)
         unit_id = (person.unit_id if person else claim.unit_id) or 0
         waiting = waiting_of_claim(claim, invite, name, unit_id, unit_name)
-        for head in await self._heads(unit_id, but=claim.person_id):
+        replaced = invite.replaces_id if invite is not None else None
+        for head in await self._heads(unit_id, but=claim.person_id, replaced=replaced):
             text = waiting_text(waiting, head.language)
             if buttons is None:
                 markup = None

@@ -58,11 +58,17 @@ class JoinHeadsService(JoinService):
         if claim is None or (claim.person_id is not None and person is None):
             raise ClaimDone()
         unit_id = person.unit_id if person is not None else claim.unit_id
-        if not can(self.ctx.actor, Action.CONFIRM_JOINER, unit_id):
+        if not can(self.ctx.actor, Action.CONFIRM_JOINER, unit_id) or await self._replaces_actor(claim):
             raise NotAllowed()
         if claim.state != state:
             raise ClaimDone()
         return claim, person
+
+    async def _replaces_actor(self, claim: JoinClaim) -> bool:
+        """The claim came by a head's link that replaces the actor: their successor is not theirs to vet."""
+        invite = await self.invites.fresh(claim.invite_id) if claim.invite_id is not None else None
+        actor = self.ctx.actor
+        return invite is not None and actor is not None and invite.replaces_id == actor.person_id
 
     async def confirm_claim(self, claim_id: int) -> Joined:
         """The head confirms a waiting claim: the account is linked now (a newcomer joins the roster)."""
@@ -307,13 +313,15 @@ class JoinHeadsService(JoinService):
             for i in (await self.ctx.session.scalars(select(Invite).where(Invite.id.in_(invite_ids)))).all()
         }
         out = []
+        me = self.ctx.actor.person_id if self.ctx.actor else None
         for c in claims:
+            invite = invites.get(c.invite_id or 0)
+            if invite is not None and invite.replaces_id == me:
+                continue  # the actor's successor: the secretary vets them
             person = people.get(c.person_id or 0)
             unit_id = (person.unit_id if person else c.unit_id) or 0
             name = person.full_name if person else c.full_name or ""
-            out.append(
-                waiting_of_claim(c, invites.get(c.invite_id or 0), name, unit_id, names.get(unit_id, ""))
-            )
+            out.append(waiting_of_claim(c, invite, name, unit_id, names.get(unit_id, "")))
         for p in persons:
             roles = tuple(dict.fromkeys(r.role for r in p.roles if r.valid_to is None)) or (Role.STAFF.value,)
             unit_id = p.unit_id or 0

@@ -1,6 +1,7 @@
 """An invite for a unit head where the unit has one (issue 18, item 15): the secretary is warned, naming the
-head, and may replace the head (whose role ends the day the new one joins) or invite a deputy; the head asked
-to confirm a joiner is told the role, and a one-use link is never called shared."""
+head, and may replace the head (whose role ends the day the new one joins; the secretary, not they, vets a
+successor who must be confirmed) or invite a deputy; the head asked to confirm a joiner is told the role, and
+a one-use link is never called shared."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from handlers.invite import InviteHeadCb
-from storage.models import Invite, Person, PersonRole
+from handlers.keyboards import JoinClaimCb
+from storage.models import Invite, JoinClaim, Person, PersonRole
 from tests.handlers.test_invite import token_in
 from tests.handlers.test_join import make_invite
 
@@ -149,3 +151,29 @@ async def test_a_one_use_link_is_not_called_shared_and_the_head_is_told_the_role
     ask = minh.last_text()
     assert "chung" not in ask and "dùng một lần" in ask
     assert "Thành viên Hội đồng Thi đua – Khen thưởng" in ask
+
+
+async def test_the_head_being_replaced_is_not_the_one_asked_to_confirm_the_new_head(world):
+    """The new head, on the roster, could not prove it by the date of birth: the secretary decides."""
+    nam, lan = await kck_with_a_head(world)
+    await world.person("Lê Văn Bình", unit="KCK", linked=False)  # no date of birth on file
+    await lan.send("/invite unit_head KCK")
+    await lan.click(REPLACE)
+    binh = world.outsider("Bình")
+    await binh.send(f"/start {token_in(lan.last_text())}")
+    await binh.click("Đồng ý")
+    await binh.send("bình")
+    await binh.click("Lê Văn Bình")
+    await binh.click("Xác nhận")
+    await binh.click("Tiếng Việt")
+    nam_before = len(nam.messages())
+    await world.drain_outbox()
+    assert len(nam.messages()) == nam_before
+    assert "Lê Văn Bình" in lan.last_text() and "Trưởng đơn vị" in lan.last_text()
+    assert lan.buttons() == ["✅ Đúng là người này", "Không phải người này"]
+    await nam.send("/pending")
+    assert "Lê Văn Bình" not in nam.last_text()
+    [claim] = await world.rows(JoinClaim)
+    await nam.press(JoinClaimCb(op="no", id=claim.id).pack())  # forged: not his to settle
+    assert "không có quyền" in nam.alerts()[-1]
+    assert (await world.rows(JoinClaim))[0].state == "pending"
