@@ -8,7 +8,8 @@ name and the buttons that start it:
 where `ANSWER_PRESS` is the tuple of filters the feature registers its handler with (so the two cannot
 drift apart). Then, for a person in the middle of a conversation (any state) in a private chat:
 
-- `/help` and `/cancel` go to their handlers, and the state stays (/cancel ends it itself);
+- `/help` and `/cancel` go to their handlers, and the state stays (/cancel ends it itself); /help ends with
+  what is still open (`open_line`: the conversation, and the question waiting when its state names one);
 - any other registered command (bot.commands) the person may use, `/start <payload>` included, ends the
   conversation first: the state is cleared (staged in the update's unit of work, like every FSM write), the
   bot says "Đã hủy thao tác đang dở: …" and the command runs;
@@ -23,13 +24,13 @@ routers see the cleared state (`raw_state`); `install(dp)` registers it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import StatesGroup
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 
 from bot.commands import COMMANDS
@@ -52,23 +53,31 @@ class Flow:
     group: type[StatesGroup]
     name_key: str
     starters: tuple[HandlerObject, ...]  # each: the filters of one button that starts the flow
+    asks: dict[str, str] = field(default_factory=dict)  # a state's full name -> the question it waits for
 
 
 FLOWS: dict[str, Flow] = {}  # by the group's full name
 
 
 def conversation(
-    group: type[StatesGroup], name_key: str, *, started_by: Sequence[Sequence[Any]] = ()
+    group: type[StatesGroup],
+    name_key: str,
+    *,
+    started_by: Sequence[Sequence[Any]] = (),
+    asks: dict[State, str] | None = None,
 ) -> type[StatesGroup]:
     """Declare a conversation: its human name (a catalogue key) and the buttons that start it.
 
     `started_by` holds, per button, the filters its handler is registered with (a CallbackData filter,
     `Allowed(...)`, ...): a press that passes them all starts this flow. Commands that start a flow need no
-    declaration: every registered command ends the conversation in progress."""
+    declaration: every registered command ends the conversation in progress. `asks` names, per state, the
+    question waiting there (a catalogue key), for the end of /help; a state without one is named by the
+    conversation alone."""
     starters = tuple(
         HandlerObject(callback=_never, filters=[FilterObject(f) for f in filters]) for filters in started_by
     )
-    FLOWS[group.__full_group_name__] = Flow(group, name_key, starters)
+    named = {state.state: key for state, key in (asks or {}).items() if state.state}
+    FLOWS[group.__full_group_name__] = Flow(group, name_key, starters, named)
     return group
 
 
@@ -82,6 +91,18 @@ def flow_name(state: str | None) -> str:
     """The human name of the conversation `state` belongs to, in the current language."""
     found = flow_of(state)
     return t(found.name_key if found else UNNAMED)
+
+
+def open_line(state: str | None) -> str | None:
+    """What /help ends with in a conversation (which it keeps): "Anh/Chị vẫn đang: {the conversation} —
+    {the question waiting}. Gõ /cancel để hủy."; None outside one."""
+    if not state:
+        return None
+    found = flow_of(state)
+    ask = found.asks.get(state) if found else None
+    if ask is None:
+        return t("conversation-open", flow=flow_name(state))
+    return t("conversation-open-ask", flow=flow_name(state), ask=t(ask))
 
 
 def command_of(text: str | None) -> tuple[str, str] | None:

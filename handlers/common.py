@@ -9,8 +9,9 @@ from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.commands import commands_for
+from bot.commands import COMMANDS, commands_for
 from bot.context import Ctx
+from bot.conversation import open_line
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
 from bot.menus import set_menu
@@ -43,6 +44,11 @@ def commands_text(me: Member | None) -> str:
     return "\n".join(f"/{c.name} — {t(c.help_key)}" for c in commands_for(me))
 
 
+def commands_text_of(names: tuple[str, ...]) -> str:
+    """The lines of /help for these commands only (an account waiting for the head's word)."""
+    return "\n".join(f"/{COMMANDS[n].name} — {t(COMMANDS[n].help_key)}" for n in names if n in COMMANDS)
+
+
 def roles_text(roles: list[tuple[str, str | None]]) -> str:
     """The member's roles by their one name, with the unit when it is not the member's own."""
     names = [role_name(r) + (f" ({esc(unit)})" if unit else "") for r, unit in roles]
@@ -65,8 +71,12 @@ async def start(message: Message, me: Member | None, ctx: Ctx) -> None:
     await message.answer("\n\n".join(parts), reply_markup=offer)
 
 
-async def help_(message: Message, me: Member | None) -> None:
-    await message.answer(help_text(me))
+async def help_(message: Message, me: Member | None, state: FSMContext) -> None:
+    """What the person may do; in a conversation (which /help keeps), what is still open at the end."""
+    text = help_text(me)
+    if line := open_line(await state.get_state()):
+        text += "\n\n" + line
+    await message.answer(text)
 
 
 async def cancel(message: Message, state: FSMContext) -> None:

@@ -4,48 +4,50 @@ Registered before handlers/common.py, so `/start <payload>` lands here. Someone 
 has no `me`; their answers live only in the FSM state until the last step completes the join.
 
 On a unit's shared invite the joiner types their name and picks it among at most 8 matches (never the
-unit's whole list); claiming a roster person then needs their date of birth, or the unit head's word.
-The unit head's buttons ("it is this person", "not this person") are handled here too.
+unit's whole list); claiming a roster person then needs their date of birth, or the unit head's word, and
+someone not on the roster waits for the head's word. An account the bot knows that is not a member (waiting
+for the head, or deactivated) is answered here, before every other feature (`Known`). The unit head's
+buttons and /pending's part are in handlers/join_heads.py, included in this router.
 """
 
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject, CommandStart, StateFilter, or_f
+from aiogram.filters import BaseFilter, Command, CommandObject, CommandStart, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, Message, User
 
 from bot import menus
 from bot.commands import commands_for
 from bot.context import Ctx
-from bot.conversation import conversation
+from bot.conversation import command_of, conversation, open_line
 from bot.errors import DomainError
-from bot.filters import NOT_COMMAND, TYPED, Allowed, personal_router
+from bot.filters import NOT_COMMAND, TYPED, personal_router
 from bot.i18n import t
-from bot.roles import Action, Member
+from bot.roles import Member
 from bot.services.invites import role_name
-from bot.services.join import ClaimSent, JoinOffer, JoinService, name_doubt
+from bot.services.join import JoinOffer, JoinService, Standing, name_doubt
+from bot.services.join_claims import ClaimSent
 from bot.text import esc, plain
-from handlers import acknowledgement
+from handlers import acknowledgement, common, join_heads
 from handlers.keyboards import (
-    ConfirmJoinerCb,
     JoinButtons,
     JoinCb,
-    JoinClaimCb,
     JoinLangCb,
     JoinPickCb,
-    JoinUnlinkCb,
+    LangCb,
     join_consent_keyboard,
     join_identity_keyboard,
     join_lang_keyboard,
     join_name_doubt_keyboard,
     join_pick_keyboard,
     join_summary_keyboard,
+    lang_keyboard,
 )
 from storage.repositories.roster import RosterRepo
 
@@ -61,9 +63,32 @@ class JoinSG(StatesGroup):
     language = State()
 
 
-conversation(JoinSG, "join-flow")  # started by /start <payload>, a command
+# started by /start <payload>, a command; /help names the question waiting at each step
+conversation(
+    JoinSG,
+    "join-flow",
+    asks={
+        JoinSG.consent: "join-ask-consent",
+        JoinSG.identity: "join-ask-identity",
+        JoinSG.pick: "join-ask-pick",
+        JoinSG.birth: "join-ask-birth",
+        JoinSG.name: "join-ask-name",
+        JoinSG.name_check: "join-ask-name-check",
+        JoinSG.confirm: "join-ask-confirm",
+        JoinSG.language: "join-ask-language",
+    },
+)
 
-HEAD_PRESS = Allowed(Action.CONFIRM_JOINER)
+
+class Known(BaseFilter):
+    """Someone not a member whose account the bot knows: deactivated, or waiting for the head's word.
+    Passes the `standing` to the handler; costs one query per update of a non-member only."""
+
+    async def __call__(self, event: Message | CallbackQuery, ctx: Ctx, me: Member | None = None) -> Any:
+        if me is not None or event.from_user is None:
+            return False
+        standing = await JoinService(ctx).standing(event.from_user.id)
+        return {"standing": standing} if standing is not None else False
 
 
 def router() -> Router:
@@ -86,14 +111,11 @@ def router() -> Router:
     )
     r.callback_query.register(confirm, StateFilter(JoinSG.confirm), JoinCb.filter(F.op.in_({"ok", "stop"})))
     r.callback_query.register(language, StateFilter(JoinSG.language), JoinLangCb.filter())
-    r.callback_query.register(confirm_joiner, ConfirmJoinerCb.filter(), HEAD_PRESS)
-    r.callback_query.register(settle_claim, JoinClaimCb.filter(), HEAD_PRESS)
-    r.callback_query.register(unlink, JoinUnlinkCb.filter(), HEAD_PRESS)
-    r.callback_query.register(
-        not_allowed, or_f(ConfirmJoinerCb.filter(), JoinClaimCb.filter(), JoinUnlinkCb.filter())
-    )
     r.callback_query.register(stale, or_f(JoinCb.filter(), JoinPickCb.filter(), JoinLangCb.filter()))
     r.message.register(use_buttons, StateFilter(JoinSG), NOT_COMMAND)
+    r.message.register(known_says, Known())  # before every other feature: deactivated, or waiting
+    r.callback_query.register(known_presses, Known())
+    r.include_router(join_heads.router())
     return r
 
 
@@ -136,7 +158,8 @@ async def _summary(state: FSMContext) -> tuple[str, object]:
         unit=esc(data["unit_name"]),
         role=role_name(data["role"]),
     )
-    if data.get("proof") == "head":
+    newcomer = data.get("person") is None and data.get("needs_head")
+    if data.get("proof") == "head" or newcomer:
         text += "\n\n" + t("join-summary-head-note")
     return text, join_summary_keyboard()
 
@@ -183,6 +206,7 @@ async def start(
             "person": offer.person_id,
             "person_name": offer.person_name,
             "personal": offer.person_id is not None,
+            "needs_head": offer.needs_head,
         }
     )
     await message.answer(
@@ -331,7 +355,8 @@ async def language(
         return
     await state.clear()
     if isinstance(joined, ClaimSent):
-        await _say(query, t("join-claim-sent", locale=code, name=esc(joined.person.full_name)))
+        text = t("join-claim-sent", locale=code, name=esc(joined.name), unit=esc(joined.unit_name))
+        await _say(query, text)
         return
     text = t(
         "join-welcome",
@@ -340,65 +365,9 @@ async def language(
         unit=esc(joined.unit_name),
         role=role_name(joined.role, locale=code),
     )
-    if joined.new_on_roster:
-        text += "\n\n" + t("join-welcome-unconfirmed", locale=code)
     text += "\n\n" + _help(joined.member, code)
     await _say(query, text, reply_markup=await acknowledgement.offer(ctx, joined.person.id, code))
     await menus.set_menu(bot, joined.member)
-
-
-# -- the unit head's buttons --------------------------------------------------------------------------------
-async def _outcome(query: CallbackQuery, note: str) -> None:
-    """Show the outcome under the head's message, without its buttons."""
-    await query.answer(plain(note)[:200])
-    if isinstance(query.message, Message):
-        with contextlib.suppress(TelegramBadRequest):
-            await query.message.edit_text((query.message.html_text or "") + "\n\n" + note, reply_markup=None)
-
-
-async def confirm_joiner(query: CallbackQuery, callback_data: ConfirmJoinerCb, ctx: Ctx) -> None:
-    try:
-        person = await JoinService(ctx).confirm_joiner(callback_data.id)
-    except DomainError as e:
-        await query.answer(plain(e.text()), show_alert=True)
-        return
-    await _outcome(query, t("join-confirm-done", name=esc(person.full_name)))
-
-
-async def settle_claim(query: CallbackQuery, callback_data: JoinClaimCb, ctx: Ctx, bot: Bot) -> None:
-    service = JoinService(ctx)
-    try:
-        if callback_data.op == "ok":
-            joined = await service.confirm_claim(callback_data.id)
-            note = t("join-claim-confirmed", name=esc(joined.person.full_name))
-        else:
-            person = await service.refuse_claim(callback_data.id)
-            note = t("join-claim-refused-done", name=esc(person.full_name))
-    except DomainError as e:
-        await query.answer(plain(e.text()), show_alert=True)
-        return
-    await _outcome(query, note)
-    if callback_data.op == "ok":
-        await menus.set_menu(bot, joined.member)
-
-
-async def unlink(
-    query: CallbackQuery, callback_data: JoinUnlinkCb, ctx: Ctx, bot: Bot, fsm_storage: BaseStorage
-) -> None:
-    try:
-        done = await JoinService(ctx).unlink(callback_data.id)
-    except DomainError as e:
-        await query.answer(plain(e.text()), show_alert=True)
-        return
-    tid = done.telegram_id
-    # the account's conversation ends with the link (staged in this update's unit of work)
-    await FSMContext(storage=fsm_storage, key=StorageKey(bot_id=bot.id, chat_id=tid, user_id=tid)).clear()
-    await menus.clear_menu(bot, tid)
-    await _outcome(query, t("join-unlinked", name=esc(done.person.full_name)))
-
-
-async def not_allowed(query: CallbackQuery, me: Member | None) -> None:
-    await query.answer(t("need-invite") if me is None else t("error-not-allowed"), show_alert=True)
 
 
 async def stale(query: CallbackQuery) -> None:
@@ -408,3 +377,52 @@ async def stale(query: CallbackQuery) -> None:
 async def use_buttons(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     await message.answer(t("join-name-ask") if current == JoinSG.name.state else t("join-use-buttons"))
+
+
+# -- an account the bot knows that is not a member ----------------------------------------------------------
+KNOWN_COMMANDS = ("start", "help", "lang", "cancel")  # all a waiting account may use
+
+
+def _known_text(standing: Standing) -> str:
+    if standing.kind == "gone":
+        return t("join-deactivated", contact=standing.contact)
+    return t("join-waiting")
+
+
+async def known_says(message: Message, standing: Standing, state: FSMContext) -> None:
+    """A deactivated account is told so and whom to contact, whatever it sends. A waiting one may use /help,
+    /lang and /cancel; /start says where its request stands; anything else, that it waits."""
+    command = command_of(message.text)
+    name = command[0] if command else None
+    if standing.kind == "gone" or name not in KNOWN_COMMANDS:
+        await message.answer(_known_text(standing))
+    elif name == "help":
+        lines = [t("help-title-guest"), "", common.commands_text_of(KNOWN_COMMANDS), "", t("join-waiting")]
+        if line := open_line(await state.get_state()):
+            lines += ["", line]
+        await message.answer("\n".join(lines))
+    elif name == "lang":
+        await message.answer(t("lang-ask"), reply_markup=lang_keyboard())
+    elif name == "cancel":
+        await common.cancel(message, state)
+    else:
+        await message.answer(t("join-waiting-start", name=esc(standing.name), unit=esc(standing.unit_name)))
+
+
+def _lang_of(data: str | None) -> LangCb | None:
+    try:
+        return LangCb.unpack(data or "")
+    except (TypeError, ValueError):
+        return None
+
+
+async def known_presses(query: CallbackQuery, standing: Standing, ctx: Ctx) -> None:
+    """A waiting account may pick its language (/lang); any other press is answered as a message is."""
+    lang = _lang_of(query.data) if standing.kind == "waiting" else None
+    if lang is None:
+        await query.answer(plain(_known_text(standing))[:200], show_alert=True)
+        return
+    await JoinService(ctx).set_waiting_language(query.from_user.id, lang.code)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t("lang-set", locale=lang.code))

@@ -223,7 +223,7 @@ class InviteUnitCb(CallbackData, prefix="ivu"):
 
 
 class ConfirmJoinerCb(CallbackData, prefix="cjn"):
-    id: int  # person added to the roster by a unit invite
+    id: int  # a person who joined by a unit invite unconfirmed (before issue 18): "of the unit"
 
 
 def join_consent_keyboard() -> InlineKeyboardMarkup:
@@ -286,25 +286,24 @@ def invite_units_keyboard(units: list[tuple[int, str]], role: str, n: int = 1) -
     return InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def confirm_joiner_markup(person_id: int, locale: str) -> dict[str, object]:
-    """The head's "confirm" button on a queued message, as JSON for the outbox."""
-    kb = InlineKeyboardMarkup(
-        inline_keyboard=[[_btn(t("join-btn-confirm-joiner", locale=locale), ConfirmJoinerCb(id=person_id))]]
-    )
-    return kb.model_dump(exclude_none=True)
-
-
 class JoinButtons:
-    """The buttons of queued messages to unit heads about joins, as JSON (bot.services.join uses it)."""
-
-    def confirm_joiner(self, person_id: int, locale: str) -> dict[str, object]:
-        return confirm_joiner_markup(person_id, locale)
+    """The buttons of queued messages to unit heads about joins, as JSON (for bot.services.join_claims)."""
 
     def claim(self, claim_id: int, locale: str) -> dict[str, object]:
         kb = InlineKeyboardMarkup(
             inline_keyboard=[
                 [_btn(t("join-btn-claim-ok", locale=locale), JoinClaimCb(op="ok", id=claim_id))],
                 [_btn(t("join-btn-not-this-person", locale=locale), JoinClaimCb(op="no", id=claim_id))],
+            ]
+        )
+        return kb.model_dump(exclude_none=True)
+
+    def newcomer(self, claim_id: int, locale: str) -> dict[str, object]:
+        """Someone not on the roster asks to join: of the unit, or not."""
+        kb = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [_btn(t("join-btn-confirm-joiner", locale=locale), JoinClaimCb(op="ok", id=claim_id))],
+                [_btn(t("join-btn-not-of-unit", locale=locale), JoinClaimCb(op="no", id=claim_id))],
             ]
         )
         return kb.model_dump(exclude_none=True)

@@ -32,7 +32,7 @@ from bot.services.status import (
     UnitStatus,
 )
 from bot.text import esc, split_message
-from handlers import acknowledgement
+from handlers import acknowledgement, join_heads
 from handlers.invite import created_text
 from handlers.keyboards import button as _btn
 from handlers.render import nomination as nomination_render
@@ -199,11 +199,12 @@ async def show(message: Message, ctx: Ctx, me: Member) -> None:
     if not can(me, Action.STATUS_UNIT):
         return
     if units_for(me, Action.STATUS_UNIT) is None:  # the secretary: every unit, lowest first
-        await _send(message, college_text(await service.college()))
+        await _send(message, college_text(await service.college()) + await join_heads.status_line(ctx))
         return
     for unit in await service.units():
         scene, status = await service.unit(unit.id)
-        await _send(message, unit_block(status, scene), unit_keyboard(status, me))
+        waiting = await join_heads.status_line(ctx, unit.id)  # joins waiting for the head's word
+        await _send(message, unit_block(status, scene) + waiting, unit_keyboard(status, me))
 
 
 async def nudge(query: CallbackQuery, callback_data: StatusCb, ctx: Ctx) -> None:

@@ -65,7 +65,7 @@ def test_an_unknown_role_lists_the_valid_roles(thidua):
     assert "Không có vai trò “boss”. Các vai trò hợp lệ:" in result.output
     listed = [line.split(" — ")[0].strip() for line in result.output.splitlines() if " — " in line]
     assert listed == [r.value for r in INVITABLE]
-    assert "staff — Cán bộ, viên chức, người lao động" in result.output
+    assert "staff — CBVC-NLĐ" in result.output
     assert rows(thidua.url, Invite) == []
 
 

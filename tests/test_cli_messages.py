@@ -61,7 +61,7 @@ def test_invite_create_says_what_it_made_in_vietnamese_and_ends_with_the_bare_li
     )
     *info, last = result.output.strip().splitlines()
     assert LINK.match(last)
-    assert info == [info[0]] and info[0].startswith("Đã tạo liên kết mời số 1: Cán bộ, viên chức")
+    assert info == [info[0]] and info[0].startswith("Đã tạo liên kết mời số 1: CBVC-NLĐ,")
     assert "đơn vị TCHC" in info[0] and "dùng được 3 lần" in info[0] and "hết hạn lúc" in info[0]
 
 

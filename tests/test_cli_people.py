@@ -185,9 +185,11 @@ def test_invite_export_writes_a_personal_link_for_everyone_not_joined(cli, tmp_p
     assert result.output.strip().splitlines()[-1] == str(out)
     sheet = list(load_workbook(out).active.iter_rows(values_only=True))
     assert sheet[0][1] == "Họ và tên" and len(sheet) == 1 + len(tchc)
+    assert "Ngày sinh" not in sheet[0]  # the proof of a claim through a shared link never sits by the links
+    assert not any("1988" in str(cell) for line in sheet for cell in line)  # Nguyễn Thị Hoa's, 05/11/1988
     invites = {i.token_hash: i for i in rows(cli.url, Invite)}
     for line in sheet[1:]:
-        token = LINK.match(line[6]).group(1)
+        token = LINK.match(line[5]).group(1)
         invite = invites[hash_token(token)]
         assert invite.max_uses == 1 and invite.person_id in {p.id for p in tchc}
         assert next(p for p in tchc if p.id == invite.person_id).full_name == line[1]

@@ -32,9 +32,9 @@ async def test_who_as_help_and_a_numbered_button(sqlite_templates):
     url = sqlite_templates.fresh()
     out = await drive(url, [":who", ":as 2", "/help", "/lang", "2", ":quit"])
     text = "\n".join(out)
-    assert "Nguyễn Văn An — TCHC — Cán bộ, viên chức, người lao động, Quản trị hệ thống — đã tham gia" in text
+    assert "Nguyễn Văn An — TCHC — CBVC-NLĐ, Quản trị hệ thống — đã tham gia" in text
     assert (
-        "  2. Trần Thị Lan — TCHC — Cán bộ, viên chức, người lao động, "
+        "  2. Trần Thị Lan — TCHC — CBVC-NLĐ, "
         "Thường trực Hội đồng Thi đua – Khen thưởng — đã tham gia" in text
     )
     assert "Anh/Chị đang đóng vai Trần Thị Lan." in out

@@ -1,11 +1,12 @@
-"""The unit head's sheet of personal links (`thidua invite export`), from InviteService's rows."""
+"""The unit head's sheet of personal links (`thidua invite export`), from InviteService's rows: no date of
+birth beside the links (it proves a claim through a shared link)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.clock import fmt_date, fmt_when
+from bot.clock import fmt_when
 from bot.i18n import t
 from bot.services.invites import InviteRow
 
@@ -14,12 +15,11 @@ HEADERS = (
     "invite-xlsx-name",
     "invite-xlsx-position",
     "invite-xlsx-hr-id",
-    "invite-xlsx-birth",
     "invite-xlsx-unit",
     "invite-xlsx-link",
     "invite-xlsx-expires",
 )
-WIDTHS = (5, 30, 24, 12, 12, 10, 70, 18)
+WIDTHS = (5, 30, 24, 12, 10, 70, 18)
 
 
 def write_invites_xlsx(path: str | Path, rows: Sequence[InviteRow], locale: str | None = None) -> Path:
@@ -40,13 +40,12 @@ def write_invites_xlsx(path: str | Path, rows: Sequence[InviteRow], locale: str 
                 r.full_name,
                 r.position,
                 r.hr_id,
-                fmt_date(r.birth_date) if r.birth_date else "",
                 r.unit_code,
                 r.link,
                 fmt_when(r.expires_at),
             ]
         )
-    for col, width in zip("ABCDEFGH", WIDTHS, strict=True):
+    for col, width in zip("ABCDEFG", WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     out = Path(path)
     wb.save(out)

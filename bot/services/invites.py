@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import as_utc, fmt_when
 from bot.context import Ctx
@@ -22,6 +22,7 @@ from bot.services.audit import Audit
 from bot.text import esc
 from storage.models import Invite, Person, Unit
 from storage.repositories.invites import InvitesRepo
+from storage.repositories.people import PeopleRepo
 from storage.repositories.roster import RosterRepo
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -72,6 +73,13 @@ class InviteUnitNotAllowed(NotAllowed):
 
 class InviteBadRequest(DomainError):
     key = "invite-bad-request"
+
+
+class UnitHasHead(DomainError):
+    """A head's invite where the unit has a head: the secretary chooses to replace them or invite a deputy.
+    Carries `head` (a person id) and `head_name` (not escaped: a button's label) besides the text's own."""
+
+    key = "invite-unit-has-head"
 
 
 def hash_token(token: str) -> str:
@@ -125,6 +133,7 @@ class CreatedInvite:
     token: str
     unit: Unit
     person: Person | None = None
+    replaced: str | None = None  # the name of the head the new one replaces
 
 
 class InviteService:
@@ -163,22 +172,22 @@ class InviteService:
         person_id: int | None = None,
         ttl: timedelta = DEFAULT_TTL,
         max_uses: int = 1,
+        replaces: int | None = None,
     ) -> CreatedInvite:
-        person: Person | None = None
-        if person_id is not None:
-            person = await self.roster.person(person_id)
-            if person is None or not person.active:
-                raise InviteBadRequest("invite-no-such-person", person_id=person_id)
-            if person.telegram_id is not None:
-                raise InviteBadRequest("invite-person-joined", name=esc(person.full_name))
-            if unit_id is not None and person.unit_id != unit_id:
-                raise InviteBadRequest("invite-person-other-unit", name=esc(person.full_name))
-            unit_id = person.unit_id
-            max_uses = 1
+        """A new invite. A person in the chat inviting a unit head where the unit has one must say whom the
+        new head `replaces` (that head's role ends the day the link is used); the command line may not."""
+        person = await self._invitee(person_id, unit_id) if person_id is not None else None
+        if person is not None:
+            unit_id, max_uses = person.unit_id, 1
         unit = await self.roster.unit(unit_id) if unit_id is not None else None
         if unit is None or not unit.active:
             raise InviteBadRequest("invite-no-such-unit")
         r = self.check_authority(role, unit.id)
+        replaced: Person | None = None
+        if r is Role.UNIT_HEAD and self.ctx.actor is not None:
+            replaced = await self._replacing(unit, replaces)
+            max_uses = 1 if replaced is not None else max_uses
+        replaces = replaced.id if replaced is not None else None
         await self._check_caps(unit.id, max_uses, ttl)
         now = self.ctx.clock.now()
         token = new_token()
@@ -194,6 +203,7 @@ class InviteService:
                 max_uses=max_uses,
                 uses=0,
                 revoked=False,
+                replaces_id=replaces,
             )
         )
         await self.ctx.session.flush()
@@ -207,9 +217,39 @@ class InviteService:
                 "person_id": invite.person_id,
                 "expires_at": invite.expires_at,
                 "max_uses": max_uses,
+                "replaces_id": replaces,
             },
         )
-        return CreatedInvite(invite, token, unit, person)
+        return CreatedInvite(invite, token, unit, person, replaced.full_name if replaced else None)
+
+    async def _invitee(self, person_id: int, unit_id: int | None) -> Person:
+        """The roster person a personal invite is for: active, not joined, of the unit asked."""
+        person = await self.roster.person(person_id)
+        if person is None or not person.active:
+            raise InviteBadRequest("invite-no-such-person", person_id=person_id)
+        if person.telegram_id is not None:
+            raise InviteBadRequest("invite-person-joined", name=esc(person.full_name))
+        if unit_id is not None and person.unit_id != unit_id:
+            raise InviteBadRequest("invite-person-other-unit", name=esc(person.full_name))
+        return person
+
+    async def heads_in_place(self, unit_id: int) -> list[Person]:
+        """The unit's heads today (joined or not): a deputy acting for one is not a head."""
+        return await PeopleRepo(self.ctx.session).holding(Role.UNIT_HEAD, unit_id, self.ctx.clock.today())
+
+    async def _replacing(self, unit: Unit, replaces: int | None) -> Person | None:
+        """The head the new one replaces: none when the unit has no head; raises UnitHasHead (naming the
+        heads) when it has one and the actor has not chosen, or chose someone who is no longer its head."""
+        heads = await self.heads_in_place(unit.id)
+        if not heads:
+            return None
+        for h in heads:
+            if h.id == replaces:
+                return h
+        names = ", ".join(h.full_name for h in heads)
+        raise UnitHasHead(
+            unit=esc(unit.name), name=esc(names), head=heads[0].id, head_name=heads[0].full_name
+        )
 
     async def caps(self, unit_id: int) -> tuple[int, timedelta, bool]:
         """(uses, lifetime, by_head): the most an invite of the actor to `unit_id` may have. The admin's and
@@ -263,12 +303,12 @@ class InviteService:
 
 @dataclass(frozen=True, slots=True)
 class InviteRow:
-    """One row of the unit head's sheet of personal links (bot/exports/invites.py writes the sheet)."""
+    """One row of the unit head's sheet of personal links (bot/exports/invites.py writes the sheet). No date
+    of birth: it is the proof of a claim through a shared link, and the sheet travels."""
 
     full_name: str
     position: str
     hr_id: str
-    birth_date: date | None
     unit_code: str
     link: str
     expires_at: datetime
@@ -285,7 +325,6 @@ def invite_rows(created: list[CreatedInvite], bot_username: str) -> list[InviteR
                 full_name=p.full_name,
                 position=p.position or "",
                 hr_id=p.hr_id or "",
-                birth_date=p.birth_date,
                 unit_code=c.unit.code,
                 link=deep_link(bot_username, c.token),
                 expires_at=c.invite.expires_at,

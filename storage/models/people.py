@@ -26,14 +26,18 @@ class Invite(Base):
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a unit head's invite that replaces the unit's head: that person's head role ends the day it is used
+    replaces_id: Mapped[int | None] = mapped_column(BigInteger)  # person id
 
 
 class JoinClaim(Base):
-    """One Telegram account saying it is one roster person, through a unit's shared invite.
+    """One Telegram account saying it is one roster person, through a unit's shared invite; or, with no
+    person yet (`person_id` empty, `full_name` and `unit_id` typed), someone not on the roster asking to join.
 
     The tries at the date of birth are counted here (so they survive /cancel), a claim waiting for the unit
-    head's confirmation waits here, and a completed join keeps the roles it granted, so that the head's
-    "not this person" can undo exactly that join.
+    head's confirmation waits here (the account is linked to nobody meanwhile: it is in no audience), and a
+    completed join keeps the roles it granted, so that the head's "not this person" can undo exactly that
+    join.
     state: open (tries so far) | verified (the date of birth matched) | pending (waiting for the head)
            | linked (joined) | refused (the head said no, or unlinked the account)
     """
@@ -43,7 +47,9 @@ class JoinClaim(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # someone not on the roster: the unit
+    full_name: Mapped[str | None] = mapped_column(String(100))  # someone not on the roster: the name typed
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invite.id", ondelete="SET NULL"))
     account_name: Mapped[str] = mapped_column(String(200), default="")  # the Telegram name, as shown to heads
     state: Mapped[str] = mapped_column(String(10), default="open")

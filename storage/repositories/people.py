@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -81,6 +81,49 @@ class PeopleRepo:
             .order_by(Person.id)
         )
         return list((await self.session.scalars(stmt)).unique())
+
+    async def unconfirmed_in(self, units: Collection[int]) -> list[Person]:
+        """People who joined by a unit's link, not on the roster, before a head's word was needed (issue 18):
+        linked, with their roles, waiting in the head's /pending to be confirmed or refused."""
+        stmt = select(Person).where(
+            Person.source == "invite",
+            Person.confirmed.is_(False),
+            Person.active.is_(True),
+            Person.telegram_id.is_not(None),
+            Person.unit_id.in_(sorted(units)),
+        )
+        return list((await self.session.scalars(stmt.order_by(Person.joined_at, Person.id))).all())
+
+    async def holding(self, role: Role, unit_id: int, today: date) -> list[Person]:
+        """Active people holding `role` for `unit_id` on `today`, joined or not."""
+        stmt = (
+            select(Person)
+            .join(PersonRole)
+            .where(
+                PersonRole.role == role.value,
+                PersonRole.unit_id == unit_id,
+                role_in_force(today),
+                Person.active.is_(True),
+            )
+            .order_by(Person.id)
+        )
+        return list((await self.session.scalars(stmt)).unique())
+
+    async def headed_units(self, today: date) -> set[int]:
+        """The units with a linked, active head (or acting deputy) today: the others' joins go to the
+        council's secretary."""
+        stmt = (
+            select(PersonRole.unit_id)
+            .join(Person, Person.id == PersonRole.person_id)
+            .where(
+                PersonRole.role.in_([r.value for r in HEAD_ROLES]),
+                PersonRole.unit_id.is_not(None),
+                role_in_force(today),
+                Person.active.is_(True),
+                Person.telegram_id.is_not(None),
+            )
+        )
+        return {u for u in (await self.session.scalars(stmt)).all() if u is not None}
 
 
 def to_member(person: Person, today: date) -> Member:

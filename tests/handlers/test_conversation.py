@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from datetime import date
 
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.state import StatesGroup
 from aiogram.types import Message
+from sqlalchemy import update
 
 from bot.commands import COMMANDS, CommandSpec
 from bot.conversation import FLOWS
@@ -204,13 +206,43 @@ async def test_help_answers_and_the_conversation_goes_on(world):
     assert (await only_item(world)).state == "answered"
 
 
+async def test_help_ends_with_the_conversation_and_the_question_still_open(world):
+    await world.person("Nguyễn Thị Hoa", linked=False)
+    async with world.session() as s:
+        await s.execute(update(Person).values(birth_date=date(1985, 9, 5)))
+        await s.commit()
+    x = world.outsider()
+    await x.send(f"/start {await make_invite(world, uses=5)}")
+    await x.click("Đồng ý")
+    await x.send("hoa")
+    await x.click("Nguyễn Thị Hoa")
+
+    await x.send("/help")
+
+    assert x.last_text().endswith("Anh/Chị vẫn đang: tham gia bot — nhập ngày sinh. Gõ /cancel để hủy.")
+    assert await x.state() == "JoinSG:birth"
+    await x.send("05/09/1985")
+    assert "khớp với hồ sơ" in x.last_text()
+
+
+async def test_help_names_the_conversation_alone_when_its_step_has_no_name(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/difficulty")
+    await hoa.send("/help")
+    assert hoa.last_text().endswith("Anh/Chị vẫn đang: báo cáo khó khăn, vướng mắc. Gõ /cancel để hủy.")
+    assert "/difficulty" in hoa.last_text() and await hoa.state() == "DifficultySG:text"
+    await hoa.send("/cancel")
+    await hoa.send("/help")
+    assert "vẫn đang" not in hoa.last_text()
+
+
 async def test_an_unknown_command_is_answered_and_ends_nothing(world):
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/difficulty")
 
     await hoa.send("/xyz")
 
-    assert hoa.last_text().startswith("Lệnh /xyz không có hoặc không thuộc quyền của anh/chị.")
+    assert hoa.last_text().startswith("Lệnh /xyz không có hoặc không thuộc quyền hạn của anh/chị.")
     assert "báo cáo khó khăn, vướng mắc" in hoa.last_text()
     assert await hoa.state() == "DifficultySG:text"
     await hoa.send(TEXT)

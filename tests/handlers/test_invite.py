@@ -67,7 +67,7 @@ async def test_secretary_is_offered_only_the_roles_they_may_invite(world):
     secretary = await world.secretary("Lê Thị Thu Hà")
     await secretary.send("/invite")
     assert secretary.buttons() == [
-        "Cán bộ, viên chức, người lao động",
+        "CBVC-NLĐ",
         "Trưởng đơn vị",
         "Thành viên Hội đồng Thi đua – Khen thưởng",
         "Ban Chấp hành Công đoàn",
@@ -160,6 +160,7 @@ async def test_a_bad_command_argument_gets_the_usage(world):
     admin = await world.admin("Quản Trị Viên")
     await admin.send("/invite everyone NOWHERE")
     assert "Cách dùng" in admin.last_text()
+    assert "staff" not in admin.last_text() and "số lượt" in admin.last_text()  # role names, not codes
     await admin.send("/invite staff TCHC 5000")
     assert "từ 1 đến 1000" in admin.last_text()
     assert await world.rows(Invite) == []
@@ -185,3 +186,28 @@ async def test_units_of_the_keyboard_are_the_active_ones(world):
     token_in(admin.last_text())  # one active unit left: the link at once
     [invite] = await world.rows(Invite)
     assert invite.unit_id == await unit_id(world, "TCHC")
+
+
+async def test_the_sheet_of_personal_links_prints_no_date_of_birth(world, tmp_path):
+    """The date of birth is the proof of a claim through a shared link: it never sits beside the links."""
+    from openpyxl import load_workbook
+
+    from bot.context import Ctx
+    from bot.exports.invites import write_invites_xlsx
+    from bot.services.invites import InviteService, invite_rows
+    from storage.uow import UnitOfWork
+
+    hoa = await world.person("Nguyễn Thị Hoa", linked=False)
+    async with world.session() as s:
+        from sqlalchemy import update
+
+        await s.execute(update(Person).where(Person.id == hoa.person_id).values(birth_date=date(1985, 9, 5)))
+        await s.commit()
+    async with UnitOfWork(world.sessionmaker) as uow:
+        ctx = Ctx(uow, world.clock, world.dp["identity"], world.settings)
+        rows = invite_rows(await InviteService(ctx).export_unit(await unit_id(world, "TCHC")), "thidua_bot")
+    out = write_invites_xlsx(tmp_path / "links.xlsx", rows)
+    sheet = list(load_workbook(out).active.iter_rows(values_only=True))
+    cells = [str(c) for line in sheet for c in line if c is not None]
+    assert "Nguyễn Thị Hoa" in cells and any("start=" in c for c in cells)
+    assert not any("1985" in c or "Ngày sinh" in c for c in cells)

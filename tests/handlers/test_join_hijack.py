@@ -131,6 +131,19 @@ async def test_a_badly_written_date_is_explained_and_not_counted(world):
     assert (await person(world, "Nguyễn Thị Hoa")).telegram_id is None
 
 
+async def test_a_date_of_birth_in_the_future_is_a_typo_and_not_counted(world):
+    _, token = await hoa_on_roster(world)
+    x = world.outsider()
+    await to_birth_step(x, token)
+    await x.send("05/09/2085")
+    assert "tương lai" in x.last_text() and "không tính" in x.last_text()
+    assert await x.state() == "JoinSG:birth"
+    claim = await claim_of(world, x)
+    assert claim is None or claim.tries == 0
+    await x.send("05/09/1985")
+    assert "khớp với hồ sơ" in x.last_text()
+
+
 async def test_three_wrong_dates_send_the_claim_to_the_head_and_link_nothing(world):
     minh, token = await hoa_on_roster(world)
     x = world.outsider("Kẻ Mạo Danh")
@@ -150,7 +163,7 @@ async def test_three_wrong_dates_send_the_claim_to_the_head_and_link_nothing(wor
     assert x.user.full_name in minh.last_text() and "chưa xác minh được" in minh.last_text()
     assert minh.buttons() == ["✅ Đúng là người này", "Không phải người này"]
     await x.send("/help")
-    assert "/lang" not in x.last_text()  # not a member
+    assert "đang chờ trưởng đơn vị xác nhận" in x.last_text() and "/plan" not in x.last_text()  # not a member
 
 
 async def test_cancel_does_not_give_the_tries_back(world):
@@ -231,6 +244,21 @@ async def test_without_a_date_of_birth_the_head_decides_and_a_refusal_sticks(wor
     assert "đã xác nhận tài khoản này không phải là" in x.alerts()[-1]
     assert await x.state() == "JoinSG:pick"
     assert (await person(world, "Nguyễn Thị Hoa")).telegram_id is None
+
+
+async def test_a_refused_claim_gives_its_invite_use_back(world):
+    minh, token = await hoa_on_roster(world)
+    await born(world, "Nguyễn Thị Hoa", None)
+    x = world.outsider()
+    await to_birth_step(x, token)
+    await finish(x)
+    assert (await invite_row(world, token)).uses == 1
+    await world.drain_outbox()
+    await minh.click("Không phải người này")
+    assert (await invite_row(world, token)).uses == 0
+    assert [
+        e.after["uses"] for e in await world.rows(AuditEntry, AuditEntry.action == "invite.given_back")
+    ] == [0]
 
 
 async def test_the_secretary_is_asked_when_the_unit_has_no_head(world):
@@ -442,8 +470,8 @@ async def test_a_name_in_capitals_is_questioned_and_may_be_kept(world):
     assert "toàn chữ in hoa" in x.last_text()
     await x.click("Giữ nguyên")
     await finish(x)
-    [p] = await world.rows(Person)
-    assert p.full_name == "NGUYỄN VĂN BA"
+    [claim] = await world.rows(JoinClaim)
+    assert claim.full_name == "NGUYỄN VĂN BA" and claim.state == "pending"
 
 
 async def test_a_name_with_diacritics_is_not_questioned(world):

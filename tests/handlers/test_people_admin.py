@@ -177,7 +177,7 @@ async def test_card_shows_unit_roles_joined_and_active(world):
     await open_card(an, "Phạm Thị Dung")
     card = an.last_text()
     assert "Đơn vị: Phòng KHTC (KHTC)" in card
-    assert "Vai trò: Cán bộ, viên chức, người lao động; Trưởng đơn vị" in card
+    assert "Vai trò: CBVC-NLĐ; Trưởng đơn vị" in card
     assert "đã tham gia ngày 25/11/2026" in card and "đang hoạt động" in card
     await open_card(an, "Lý Văn Minh")
     assert "chưa tham gia" in an.last_text()
@@ -315,7 +315,7 @@ async def test_an_overlapping_delegation_is_refused(world):
     await an.press(PersonEditCb(op="deleg", id=em.person_id).pack())
     await an.send("05/12/2026")
     await an.send("20/12/2026")
-    assert "đã được ủy quyền cho đơn vị này trong khoảng trùng (01/12/2026 – 10/12/2026)" in an.last_text()
+    assert "trong khoảng thời gian trùng (từ 01/12/2026 đến 10/12/2026)" in an.last_text()
     assert len(await world.rows(PersonRole, PersonRole.role == "deputy_head")) == 1
     assert await an.state() is None
 
@@ -356,7 +356,7 @@ async def test_a_deactivated_person_can_no_longer_use_the_bot_until_reactivated(
     assert not (await person(world, hoa)).active
     assert world.api.calls_of("deleteMyCommands")[-1].params["scope"] == {"type": "chat", "chat_id": hoa.id}
     await hoa.send("/lang")
-    assert "trưởng đơn vị" in hoa.last_text()
+    assert "ngừng hoạt động" in hoa.last_text() and "Nguyễn Văn An" in hoa.last_text()  # whom to contact
     await an.click("Kích hoạt lại")
     assert (await person(world, hoa)).active
     await hoa.send("/help")

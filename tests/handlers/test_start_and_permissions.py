@@ -13,7 +13,7 @@ async def test_start_says_who_the_member_is_with_roles_unit_and_what_they_can_do
 
     text = minh.last_text()
     assert "Xin chào Trần Văn Minh!" in text
-    assert "tại <b>Phòng KCNTT</b>, với vai trò: Cán bộ, viên chức, người lao động, Trưởng đơn vị." in text
+    assert "tại <b>Phòng KCNTT</b>, với vai trò: CBVC-NLĐ, Trưởng đơn vị." in text
     assert "Những việc anh/chị có thể làm ngay:" in text
     assert "/invite — Tạo liên kết mời tham gia bot" in text and "/difficulty —" in text
     assert "/rounds" not in text and "/people" not in text  # not among a unit head's commands
@@ -58,4 +58,4 @@ async def test_one_name_per_role_in_the_invite_and_on_the_person_card(world):
     await admin.send("/people thi hoa")
     await admin.click("Nguyễn Thị Hoa")
 
-    assert "Vai trò: Cán bộ, viên chức, người lao động" in admin.last_text()
+    assert "Vai trò: CBVC-NLĐ" in admin.last_text()

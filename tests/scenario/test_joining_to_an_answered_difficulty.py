@@ -1,5 +1,6 @@
-"""End to end: the plan is loaded, the secretary invites a newcomer from the chat, the newcomer joins, reads
-the plan, raises a difficulty, and gets the standing office's answer — all through the real dispatcher."""
+"""End to end: the plan is loaded, the secretary invites a newcomer from the chat, the newcomer asks to join
+and is confirmed (the unit has no head: the secretary says yes), reads the plan, raises a difficulty, and
+gets the standing office's answer — all through the real dispatcher."""
 
 from __future__ import annotations
 
@@ -42,7 +43,16 @@ async def test_a_newcomer_joins_reads_the_plan_and_gets_an_answer(world):
     await hoa.send("Nguyễn Thị Hoa")
     await hoa.click("Xác nhận")
     await hoa.click("Tiếng Việt")
-    assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text()
+    assert "đang chờ trưởng đơn vị xác nhận" in hoa.last_text()  # not on the roster: TCHC must say yes
+    await hoa.send("/difficulty")
+    assert hoa.last_text().startswith("Yêu cầu của anh/chị đang chờ trưởng đơn vị xác nhận")
+    await world.drain_outbox()
+    assert "Nguyễn Thị Hoa" in lan.last_text()  # TCHC has no head: the secretary is asked
+    await lan.click("Xác nhận là người của đơn vị")
+    await world.drain_outbox()
+    assert "Chào mừng Nguyễn Thị Hoa" in hoa.last_text() and "đã được xác nhận" in hoa.last_text()
+    assert hoa.buttons() == ["Xem kế hoạch", ACK]  # the plan is offered as to anyone who joins
+    await hoa.send("/help")
     assert "/difficulty" in hoa.last_text() and "/people" not in hoa.last_text()
 
     await hoa.send("/plan")

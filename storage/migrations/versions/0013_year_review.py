@@ -35,11 +35,26 @@ def _outbox_down() -> None:
 
 # --- joins waiting for the unit head's confirmation (items 14, 15, 32) ---------------------------
 def _join_up() -> None:
-    pass
+    """A claim of someone not on the roster (no person yet: the name and unit typed); a head's invite that
+    replaces the unit's head."""
+    with op.batch_alter_table("join_claim", schema=None) as batch_op:
+        batch_op.alter_column("person_id", existing_type=BIG_ID, nullable=True)
+        batch_op.add_column(sa.Column("unit_id", BIG_ID, nullable=True))
+        batch_op.add_column(sa.Column("full_name", sa.String(length=100), nullable=True))
+        batch_op.create_foreign_key(batch_op.f("fk_join_claim_unit_id_unit"), "unit", ["unit_id"], ["id"])
+    with op.batch_alter_table("invite", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("replaces_id", sa.BigInteger(), nullable=True))
 
 
 def _join_down() -> None:
-    pass
+    with op.batch_alter_table("invite", schema=None) as batch_op:
+        batch_op.drop_column("replaces_id")
+    op.execute("DELETE FROM join_claim WHERE person_id IS NULL")
+    with op.batch_alter_table("join_claim", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_join_claim_unit_id_unit"), type_="foreignkey")
+        batch_op.drop_column("full_name")
+        batch_op.drop_column("unit_id")
+        batch_op.alter_column("person_id", existing_type=BIG_ID, nullable=False)
 
 
 # --- reminders: the council's review meeting (item 21) -------------------------------------------
