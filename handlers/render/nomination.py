@@ -71,9 +71,12 @@ def card(
     return fit([*head, *_lines(view, locale, title_key, cut=True)])
 
 
-def whole_card(view: View, locale: str | None = None) -> list[str]:
-    """The card uncut ("Xem đầy đủ"): every good deed and the whole summary, in parts."""
-    return whole(_lines(view, locale, "nomination-card-title", cut=False))
+def whole_card(
+    view: View, locale: str | None = None, *, title_key: str = "nomination-card-title"
+) -> list[str]:
+    """The card uncut ("Xem đầy đủ"; the draft's with its own title): every good deed and the whole
+    summary, in parts."""
+    return whole(_lines(view, locale, title_key, cut=False))
 
 
 def deed_label(deed: object) -> str:
@@ -118,6 +121,11 @@ def _report_head(view: View, locale: str | None) -> str:
 def report_parts(view: View, locale: str | None = None) -> list[str]:
     """The whole report ("Xem báo cáo"), in parts; a report sent as a file is sent as the file."""
     return whole([_report_head(view, locale), "", Slot(view.item.report_text or "")])
+
+
+def report_caption(view: View, locale: str | None = None) -> str:
+    """The caption of a report sent as a file ("Xem báo cáo"): whose, for what, its number."""
+    return _report_head(view, locale)
 
 
 def report_preview(title: str, text: str, locale: str | None = None) -> list[str]:

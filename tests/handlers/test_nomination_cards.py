@@ -60,8 +60,14 @@ async def test_a_card_with_a_long_summary_and_ten_deeds_fits_and_xem_day_du_give
     preview = minh.last_text()
     assert "bản nháp, chưa gửi" in preview and "Việc tốt đính kèm: 10" in preview and "…" in preview
     assert minh.buttons() == ["Gửi đề nghị", "Hủy", "Xem đầy đủ"]
+    before = len(minh.messages())
+    await minh.click("Xem đầy đủ")  # the draft whole, before sending
+    drafted = "\n".join(m.text or "" for m in minh.messages()[before:])
+    assert "bản nháp" in drafted and drafted.count("🏅") == LONG_SUMMARY.count("🏅")
+    assert await minh.state() == "NominateSG:confirm"
     await minh.click("Gửi đề nghị")
-    assert "Đã gửi đề nghị khen thưởng" in minh.last_text() and "Xem đầy đủ" in minh.buttons()
+    [sent] = [m for m in minh.messages() if "Đã gửi đề nghị khen thưởng" in (m.text or "")]
+    assert "Xem đầy đủ" in [b for b, _ in sent.buttons()]  # the preview, edited in place
     before = len(minh.messages())
     await minh.click("Xem đầy đủ")
     whole = "\n".join(m.text or "" for m in minh.messages()[before:])

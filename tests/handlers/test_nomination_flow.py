@@ -125,6 +125,10 @@ async def test_report_as_a_file_and_a_report_too_long_or_of_the_wrong_type(world
     await hoa.click("Gửi báo cáo")
     row = await only(world)
     assert (row.report_state, row.report_file_id is not None, row.report_text) == ("submitted", True, None)
+    await world.drain_outbox()
+    await minh.click("Xem báo cáo")  # the reviewer reads it: the file, with what it is
+    [sent] = world.api.calls_of("sendDocument")
+    assert sent.params["document"] == row.report_file_id and "Nguyễn Thị Hoa" in sent.params["caption"]
 
 
 async def test_for_a_nominee_who_has_not_joined_the_head_writes_the_report(world):
