@@ -155,8 +155,10 @@ def status_line(view: View, locale: str | None = None) -> str:
 class NominationTexts:
     """What the service queues, worded here."""
 
-    def report_request(self, view: View, locale: str | None) -> str:
+    def report_request(self, view: View, locale: str | None, *, principal: bool = False) -> str:
         key = "nomination-ask-report-nominee" if view.writer_is_nominee else "nomination-ask-report-head"
+        if principal:
+            key = "nomination-ask-report-principal"
         return t(
             key,
             locale=locale,
@@ -187,13 +189,18 @@ class NominationTexts:
         ask = t("nomination-report-in-ask", locale=locale)
         return fit([self._report_in_head(view, locale), ask, "", Slot(item.report_text or "")]).text
 
-    def report_decided(self, view: View, locale: str | None) -> str:
+    def report_decided(self, view: View, locale: str | None, *, principal: bool = False) -> str:
+        to = "-principal" if principal else ""
+        title = esc(_name(view.title, locale))
         if view.item.report_state == "accepted":
-            return t("nomination-report-accepted-note", locale=locale, title=esc(_name(view.title, locale)))
+            return t(
+                f"nomination-report-accepted-note{to}", locale=locale, title=title, name=esc(view.nominee)
+            )
         return t(
-            "nomination-report-returned-note",
+            f"nomination-report-returned-note{to}",
             locale=locale,
-            title=esc(_name(view.title, locale)),
+            name=esc(view.nominee),
+            title=title,
             reason=esc(view.item.report_reason or ""),
             deadline=fmt_when(view.closes_at, locale),
         )

@@ -76,7 +76,8 @@ async def test_a_long_deed_fits_its_cards_and_xem_day_du_sends_it_whole(world):
     await to_evidence(hoa, text=LONG)
     await hoa.click("Bỏ qua")
     await hoa.click("Để tên tôi")
-    assert "…" in hoa.last_text() and "Gửi" in hoa.buttons()  # the preview fits
+    assert "…" in hoa.last_text() and "Gửi" in hoa.buttons()  # the preview fits ...
+    assert "bản nháp, chưa gửi" in hoa.last_text()  # ... and says it is not sent yet
     await hoa.click("Gửi")
     await world.drain_outbox()
     assert "Đề nghị xác minh" in minh.last_text() and "…" in minh.last_text()

@@ -136,10 +136,15 @@ async def test_for_a_nominee_who_has_not_joined_the_head_writes_the_report(world
     await world.person("Ngô Thị Mai", unit="TCHC", linked=False)
     hoa = await world.staff("Nguyễn Thị Hoa")
     minh = await world.unit_head("Trần Văn Minh")
+    hang = await world.deputy("Vũ Thị Hằng")
     await nominate(minh, "Mai")
     await world.drain_outbox()
-    assert "cần báo cáo thành tích" in minh.last_text()
+    assert "cần báo cáo thành tích" in minh.last_text() and "cần báo cáo thành tích" in hang.last_text()
     await hoa.press(f"nmi:{(await only(world)).id}:0:rep")  # a colleague cannot write it
     assert "không phải người viết báo cáo" in hoa.alerts()[-1]
     await write_report(minh, "Báo cáo thành tích do trưởng đơn vị lập: " + "hoàn thành tốt nhiệm vụ. " * 3)
     assert (await only(world)).report_state == "submitted"
+    await world.drain_outbox()  # the deputy's copy of the request says it is written, by whom and when
+    [request] = [m for m in hang.messages() if "báo cáo thành tích của ngô thị mai" in (m.text or "").lower()]
+    assert "đã được nộp" in request.text and "Xử lý: Trần Văn Minh, 09:00" in request.text
+    assert request.markup is None

@@ -105,3 +105,21 @@ async def test_when_the_deputy_accepts_a_report_the_heads_copy_of_the_request_sh
     [request] = [m for m in minh.messages() if "đã nộp báo cáo thành tích" in (m.text or "")]
     assert "đã duyệt" in request.text and "Vũ Thị Hằng" in request.text
     assert "Duyệt báo cáo" not in [b for b, _ in request.buttons()]
+
+
+async def test_the_principal_nominated_is_addressed_by_the_title(world):
+    await open_round(world)
+    cuong = await world.principal("Lê Văn Cường")
+    lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
+    await secretary_nominates(lan, "Cường", unit="Phòng BGH")
+    await world.drain_outbox()
+    asked = cuong.last_text()
+    assert asked.startswith("Kính gửi Hiệu trưởng Lê Văn Cường,") and "anh/chị" not in asked.lower()
+    await write_report(cuong)
+    await world.drain_outbox()
+    await lan.click("Trả lại báo cáo")  # BGH has no head: the secretary reviews it
+    await lan.send("Bổ sung số liệu đề tài")
+    await world.drain_outbox()
+    returned = cuong.last_text()
+    assert returned.startswith("Kính gửi Hiệu trưởng Lê Văn Cường,") and "“Bổ sung số liệu" in returned
+    assert "anh/chị" not in returned.lower() and cuong.buttons() == ["Viết báo cáo thành tích"]

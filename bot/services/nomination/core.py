@@ -126,6 +126,12 @@ class Core:
     async def _secretaries(self) -> list[Person]:
         return await self.people.with_role(Role.SECRETARY, self.ctx.clock.today())
 
+    async def _is_principal(self, person: Person) -> bool:
+        """The nominee is the principal (addressed by the title in what is sent to him)."""
+        return person.id in {
+            p.id for p in await self.people.with_role(Role.PRINCIPAL, self.ctx.clock.today())
+        }
+
     async def _heads(self, row: Nomination) -> list[Person]:
         """The unit's heads but the nominee, else the secretaries: who writes a report the nominee cannot."""
         heads = await self.roster.heads_of(row.unit_id, self.ctx.clock.today())

@@ -37,12 +37,13 @@ class Reporting(Core):
         if self._texts is None:
             return
         outbox = Outbox(self.ctx)
-        writers, _ = await self._writers(view.item)
+        writers, by_nominee = await self._writers(view.item)
         for person in writers:
+            principal = by_nominee and await self._is_principal(person)
             await outbox.to_person_once(
                 ask_key(view.item, person.id),
                 person,
-                self._texts.report_request(view, person.language),
+                self._texts.report_request(view, person.language, principal=principal),
                 kind=KIND,
                 reply_markup=self._markup.for_writer(view.item.id, person.language) if self._markup else None,
             )
@@ -93,7 +94,8 @@ class Reporting(Core):
             "updated_at": self.ctx.clock.now(),
         }
         if not await self.repo.change(row.id, version=row.version, states=("submitted",), values=values):
-            raise Stale("nomination-report-stale")  # words for a nominee too: no /nominations
+            # a nominee has no /nominations: her words point to /status; a head's to /nominations
+            raise Stale("nomination-report-stale") if view.writer_is_nominee else Stale()
         row = await self.repo.refresh(row)
         Audit(self.ctx).record(
             "nomination.report_submitted", "nomination", row.id, before=before, after=self._audit(row)
@@ -160,7 +162,9 @@ class Reporting(Core):
             await Outbox(self.ctx).to_person_once(
                 f"nom-report-dec:{row.id}:v{row.version}",
                 nominee,
-                self._texts.report_decided(view, nominee.language),
+                self._texts.report_decided(
+                    view, nominee.language, principal=await self._is_principal(nominee)
+                ),
                 kind=KIND,
                 reply_markup=None
                 if accept or not self._markup

@@ -231,14 +231,15 @@ class Page:
 
 
 class NominationTexts(Protocol):
-    """What the service queues, worded by handlers/render/nomination.py. `kind` of a settled request:
-    "written", "reviewed" or "joined"."""
+    """What the service queues, worded by handlers/render/nomination.py. `principal`: the nominee is the
+    principal, addressed by the title ("Kính gửi Hiệu trưởng …"). `kind` of a settled request: "written",
+    "reviewed" or "joined"."""
 
-    def report_request(self, view: View, locale: str | None) -> str: ...
+    def report_request(self, view: View, locale: str | None, *, principal: bool = False) -> str: ...
 
     def report_in(self, view: View, locale: str | None) -> str: ...
 
-    def report_decided(self, view: View, locale: str | None) -> str: ...
+    def report_decided(self, view: View, locale: str | None, *, principal: bool = False) -> str: ...
 
     def request_settled(self, view: View, actor: str, locale: str | None, *, kind: str) -> str: ...
 
