@@ -22,14 +22,12 @@ from bot.errors import DomainError
 from bot.filters import NOT_COMMAND, TYPED, Allowed, Is, personal_router
 from bot.i18n import t, tn
 from bot.roles import Member
-from bot.services.good_deed import (
-    LIST,
-    REPORT,
-    Decided,
-    DeedView,
+from bot.services.good_deed import LIST, REPORT, Decided, DeedView, GoodDeedService
+from bot.services.good_deed_draft import (
+    REASON_MAX,
+    REASON_MIN,
     Draft,
     Evidence,
-    GoodDeedService,
     ReasonTooLong,
     ReasonTooShort,
     add_document,
@@ -38,9 +36,9 @@ from bot.services.good_deed import (
     check_photo,
     check_text,
 )
-from bot.text import clip, esc
+from bot.text import esc, split_message
 from handlers.pending import pending_part
-from handlers.render.good_deed import TEXTS, card, listing
+from handlers.render.good_deed import TEXTS, card, listing, preview, whole_card
 
 
 class GdWhoCb(CallbackData, prefix="gdw"):
@@ -53,7 +51,7 @@ class GdDraftCb(CallbackData, prefix="gdd"):
 
 
 class GdCb(CallbackData, prefix="gdc"):
-    op: Literal["ok", "no", "ph", "card"]
+    op: Literal["ok", "no", "ph", "card", "full"]
     id: int
     v: int = 0
 
@@ -77,7 +75,6 @@ register_command("gooddeeds", LIST, "gooddeed-cmd-list", order=46)
 REJECT_PRESS = (GdCb.filter(F.op == "no"), Allowed(REPORT))
 conversation(GoodDeedSG, "gooddeed-flow-report")
 conversation(GoodDeedRejectSG, "gooddeed-flow-reject", started_by=[REJECT_PRESS])
-PREVIEW_TEXT_MAX = 3000
 
 
 def _btn(text: str, cb: CallbackData) -> InlineKeyboardButton:
@@ -88,28 +85,33 @@ def _kb(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def _more_rows(view: DeedView, locale: str | None) -> list[list[InlineKeyboardButton]]:
+    """The evidence's button and, when the card is shortened, "Xem đầy đủ"."""
+    rows = []
+    if view.photos or view.document is not None:
+        label = (
+            t("gooddeed-btn-photos", locale=locale, n=len(view.photos))
+            if view.photos
+            else t("gooddeed-btn-file", locale=locale)
+        )
+        rows.append([_btn(label, GdCb(op="ph", id=view.deed.id))])
+    if card(view, locale).cut:
+        rows.append([_btn(t("gooddeed-btn-full", locale=locale), GdCb(op="full", id=view.deed.id))])
+    return rows
+
+
 def decide_keyboard(view: DeedView, locale: str | None = None) -> InlineKeyboardMarkup:
     d = view.deed
-    rows = [
-        [
-            _btn(t("gooddeed-btn-verify", locale=locale), GdCb(op="ok", id=d.id, v=d.version)),
-            _btn(t("gooddeed-btn-reject", locale=locale), GdCb(op="no", id=d.id, v=d.version)),
-        ]
+    decide = [
+        _btn(t("gooddeed-btn-verify", locale=locale), GdCb(op="ok", id=d.id, v=d.version)),
+        _btn(t("gooddeed-btn-reject", locale=locale), GdCb(op="no", id=d.id, v=d.version)),
     ]
-    if view.photos:
-        rows.append(
-            [_btn(t("gooddeed-btn-photos", locale=locale, n=len(view.photos)), GdCb(op="ph", id=d.id))]
-        )
-    return _kb(rows)
+    return _kb([decide, *_more_rows(view, locale)])
 
 
 def _photos_only(view: DeedView, locale: str | None = None) -> InlineKeyboardMarkup | None:
-    if not view.photos and view.document is None:
-        return None
-    label = (
-        t("gooddeed-btn-photos", locale=locale, n=len(view.photos)) if view.photos else t("gooddeed-btn-file")
-    )
-    return _kb([[_btn(label, GdCb(op="ph", id=view.deed.id))]])
+    rows = _more_rows(view, locale)
+    return _kb(rows) if rows else None
 
 
 def _continue_keyboard(locale: str | None = None) -> InlineKeyboardMarkup:
@@ -124,6 +126,10 @@ class GoodDeedButtons:
 
     def for_decider(self, view: DeedView, locale: str) -> dict[str, Any] | None:
         return decide_keyboard(view, locale).model_dump(exclude_none=True)
+
+    def after_decision(self, view: DeedView, locale: str) -> dict[str, Any] | None:
+        markup = _photos_only(view, locale)
+        return markup.model_dump(exclude_none=True) if markup else None
 
 
 def service(ctx: Ctx) -> GoodDeedService:
@@ -159,6 +165,7 @@ def router() -> Router:
     r.callback_query.register(press_reject, *REJECT_PRESS)
     r.callback_query.register(press_photos, GdCb.filter(F.op == "ph"), a)
     r.callback_query.register(press_card, GdCb.filter(F.op == "card"), a)
+    r.callback_query.register(press_full, GdCb.filter(F.op == "full"), a)
     r.message.register(got_reason, StateFilter(GoodDeedRejectSG.reason), TYPED, a)
     r.message.register(need_reason, StateFilter(GoodDeedRejectSG.reason), NOT_COMMAND, a)
     r.callback_query.register(not_linked, GdCb.filter())
@@ -341,7 +348,7 @@ async def _preview(query: CallbackQuery, state: FSMContext, draft: Draft) -> Non
         lines.append(t("gooddeed-card-document", name=esc(draft.files[0].name or "")))
     if draft.anonymous:
         lines.append(t("gooddeed-preview-anonymous"))
-    lines += ["", clip(draft.text, PREVIEW_TEXT_MAX), "", t("gooddeed-preview-ask")]
+    shown = preview(lines, draft.text, t("gooddeed-preview-ask"))
     await state.set_state(GoodDeedSG.confirm)
     markup = _kb(
         [
@@ -351,7 +358,7 @@ async def _preview(query: CallbackQuery, state: FSMContext, draft: Draft) -> Non
             ]
         ]
     )
-    await _say(query, "\n".join(lines), markup)
+    await _say(query, shown.text, markup)
 
 
 async def send(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
@@ -381,7 +388,7 @@ async def stale_draft(query: CallbackQuery) -> None:
 async def _refused(query: CallbackQuery, e: DomainError) -> None:
     await query.answer(e.text(), show_alert=True)
     if isinstance(e, Decided):
-        await _edit(query, card(e.view), _photos_only(e.view))
+        await _edit(query, card(e.view).text, _photos_only(e.view))
 
 
 async def press_verify(query: CallbackQuery, callback_data: GdCb, ctx: Ctx) -> None:
@@ -391,7 +398,7 @@ async def press_verify(query: CallbackQuery, callback_data: GdCb, ctx: Ctx) -> N
         await _refused(query, e)
         return
     await query.answer(t("gooddeed-verified-alert"))
-    await _edit(query, card(view), _photos_only(view))
+    await _edit(query, card(view).text, _photos_only(view))
 
 
 async def press_reject(query: CallbackQuery, callback_data: GdCb, ctx: Ctx, state: FSMContext) -> None:
@@ -405,7 +412,7 @@ async def press_reject(query: CallbackQuery, callback_data: GdCb, ctx: Ctx, stat
     await state.set_state(GoodDeedRejectSG.reason)
     await state.set_data({"id": view.deed.id, "v": view.deed.version, "card": where})
     await query.answer()
-    await _say(query, t("gooddeed-ask-reason", about=esc(view.about)))
+    await _say(query, t("gooddeed-ask-reason", about=esc(view.about), min=REASON_MIN, max=REASON_MAX))
 
 
 async def got_reason(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
@@ -424,7 +431,7 @@ async def got_reason(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) ->
     if where:
         with suppress(TelegramBadRequest):
             await bot.edit_message_text(
-                text=card(view), chat_id=where[0], message_id=where[1], reply_markup=_photos_only(view)
+                text=card(view).text, chat_id=where[0], message_id=where[1], reply_markup=_photos_only(view)
             )
     await message.answer(t("gooddeed-rejected-done", about=esc(view.about)))
 
@@ -464,7 +471,20 @@ async def press_card(query: CallbackQuery, callback_data: GdCb, ctx: Ctx) -> Non
         return
     await query.answer()
     decide = view.deed.state == "submitted" and await svc.may_decide(view.deed)
-    await _say(query, card(view), decide_keyboard(view) if decide else _photos_only(view))
+    await _say(query, card(view).text, decide_keyboard(view) if decide else _photos_only(view))
+
+
+async def press_full(query: CallbackQuery, callback_data: GdCb, ctx: Ctx) -> None:
+    """ "Xem đầy đủ": the card uncut, in parts (the same people as the card may read it)."""
+    try:
+        view = await service(ctx).opened(callback_data.id)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        for part in whole_card(view):
+            await query.message.answer(part)
 
 
 async def not_linked(query: CallbackQuery, me: Member | None) -> None:
@@ -474,7 +494,8 @@ async def not_linked(query: CallbackQuery, me: Member | None) -> None:
 # -- /gooddeeds and /pending ---------------------------------------------------------------------------------
 async def show_list(message: Message, ctx: Ctx) -> None:
     unit, views, counts = await service(ctx).recent()
-    await message.answer(listing(unit, views, counts))
+    for part in split_message(listing(unit, views, counts)):
+        await message.answer(part)
 
 
 @pending_part(20)

@@ -3,6 +3,8 @@
 Each feature registers its part with `@pending_part(order)` at import: a coroutine `(ctx) -> (lines, rows)`
 giving the lines of its section and its buttons (one per item, opening the item's card). A part may raise a
 `Refused(text)` (not in charge of anything it lists): its text is shown only when no part has anything.
+The command is for those who act on others' requests: unit heads (and acting deputies) and the secretary
+(`PENDING`); anyone else gets the fallback's "không thuộc quyền hạn". A long list goes in parts.
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from bot.context import Ctx
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
+from bot.roles import Role, Scope, register_rules
+from bot.text import split_message
 
 Part = tuple[list[str], list[list[InlineKeyboardButton]]]
 PartFn = Callable[[Ctx], Awaitable[Part]]
 _PARTS: dict[str, tuple[int, PartFn]] = {}
-LINKED = Allowed("help")  # every linked person may ask; each part decides what it shows
+PENDING = "pending_view"  # each part decides what it shows (a head's units, the secretary's share)
+register_rules(
+    {PENDING: {Role.UNIT_HEAD: Scope.OWN_UNIT, Role.DEPUTY_HEAD: Scope.OWN_UNIT, Role.SECRETARY: Scope.ALL}}
+)
 
 
 class Refused(Exception):
@@ -43,7 +50,7 @@ def pending_part(order: int) -> Callable[[PartFn], PartFn]:
 
 def router() -> Router:
     r = personal_router("pending")
-    r.message.register(pending, Command("pending"), LINKED)
+    r.message.register(pending, Command("pending"), Allowed(PENDING))
     return r
 
 
@@ -61,7 +68,9 @@ async def pending(message: Message, ctx: Ctx) -> None:
             lines += ([""] if lines else []) + part_lines
             rows += part_rows
     if not lines:
-        await message.answer(error or t("registration-pending-none"))
+        await message.answer(error or t("pending-none"))
         return
     markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-    await message.answer("\n".join(lines), reply_markup=markup)
+    parts = split_message("\n".join(lines))
+    for i, part in enumerate(parts):
+        await message.answer(part, reply_markup=markup if i == len(parts) - 1 else None)

@@ -32,7 +32,7 @@ from bot.services.registration import (
     fmt_when,
 )
 from bot.text import esc
-from handlers.pending import Refused, pending_part
+from handlers.pending import PENDING, Refused, pending_part
 from handlers.render.registration import TEXTS, card, no_year_text
 from storage.models.registration import RegistrationState
 
@@ -165,7 +165,7 @@ conversation(RegReturnSG, "registration-flow-return", started_by=[RETURN_PRESS])
 conversation(RegExtendSG, "registration-flow-extend", started_by=[EXT_PRESS])
 
 register_command("register", SUBMIT, "registration-cmd-register", order=30)
-register_command("pending", ENDORSE, "registration-cmd-pending", order=31)
+register_command("pending", PENDING, "pending-cmd", order=31)
 register_command("registrations", MANAGE, "registration-cmd-list", order=32)
 register_command("regwindow", MANAGE, "registration-cmd-window", order=33)
 

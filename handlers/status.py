@@ -32,7 +32,7 @@ from bot.services.status import (
     UnitStatus,
 )
 from bot.text import esc, split_message
-from handlers import acknowledgement, join_heads
+from handlers import acknowledgement, join_heads, nomination
 from handlers.invite import created_text
 from handlers.keyboards import button as _btn
 from handlers.render import nomination as nomination_render
@@ -195,6 +195,7 @@ async def show(message: Message, ctx: Ctx, me: Member) -> None:
     locale = _locale()
     mine = await service.mine()
     offer = await acknowledgement.offer(ctx, me.person_id) if mine.scene.period else None
+    offer = nomination.with_status_buttons(offer, mine.nominations)  # "Viết báo cáo thành tích" (issue 18)
     await message.answer(mine_text(mine, locale), reply_markup=offer)
     if not can(me, Action.STATUS_UNIT):
         return

@@ -17,20 +17,31 @@ rewrites its count while it is still pending, so it goes out once, after the alb
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import parse_day
+from bot.clock import fmt_date, parse_day
 from bot.context import Ctx
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed
 from bot.roles import Member, Role, Scope, register_rules
-from bot.services import checks
 from bot.services.audit import Audit
-from bot.services.checks import sized_text
+from bot.services.good_deed_draft import (  # the draft's rules, re-exported for the handlers
+    PHOTOS_MAX,
+    AlbumStep,
+    BadDay,
+    DayBeforePeriod,
+    DayInFuture,
+    DeedNotFound,
+    Draft,
+    NoPeriod,
+    NotYourDeed,
+    check_reason,
+    check_text,
+)
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
 from bot.services.reminder_audiences import Occurrence, unit_items
@@ -42,19 +53,6 @@ from storage.repositories.good_deed import GoodDeedRepo
 from storage.repositories.people import PeopleRepo, heads_the_unit
 from storage.repositories.roster import RosterRepo
 
-TEXT_MIN, TEXT_MAX = 20, 2000
-REASON_MIN, REASON_MAX = 2, 1000
-PHOTOS_MAX = 5
-PHOTO_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-DOCUMENT_TYPES: dict[str, frozenset[str]] = {
-    "pdf": frozenset({"application/pdf"}),
-    "doc": frozenset({"application/msword"}),
-    "docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
-    "jpg": frozenset({"image/jpeg"}),
-    "jpeg": frozenset({"image/jpeg"}),
-    "png": frozenset({"image/png"}),
-}
 ALBUM_SETTLE = timedelta(seconds=2)  # the confirmation waits this long after the album's latest photo
 KIND = "good_deed"
 RECENT = 15
@@ -63,171 +61,12 @@ REPORT, LIST = "good_deed_report", "good_deed_list"
 register_rules({REPORT: {r: Scope.ALL for r in Role}, LIST: {r: Scope.ALL for r in Role}})
 
 
-# -- errors a person can cause -------------------------------------------------------------------------------
-class TextTooShort(DomainError):
-    key = "gooddeed-text-too-short"
-
-
-class TextTooLong(DomainError):
-    key = "gooddeed-text-too-long"
-
-
-class ReasonTooShort(DomainError):
-    key = "gooddeed-reason-too-short"
-
-
-class ReasonTooLong(DomainError):
-    key = "gooddeed-reason-too-long"
-
-
-class BadDay(DomainError):
-    key = "gooddeed-day-unreadable"
-
-
-class DayInFuture(DomainError):
-    key = "gooddeed-day-future"
-
-
-class DayBeforePeriod(DomainError):
-    key = "gooddeed-day-before-period"
-
-
-class NoPeriod(DomainError):
-    key = "gooddeed-no-period"
-
-
-class FileTypeNotAllowed(DomainError):
-    key = "gooddeed-file-type"
-
-
-class FileTooLarge(DomainError):
-    key = "gooddeed-file-too-large"
-
-
-class TooManyPhotos(DomainError):
-    key = "gooddeed-too-many-photos"
-
-
-class AlbumTooLarge(DomainError):
-    key = "gooddeed-album-too-large"
-
-
-class PhotosOrDocument(DomainError):
-    key = "gooddeed-photos-or-document"
-
-
-class DeedNotFound(NotFound):
-    key = "gooddeed-not-found"
-
-
-class NotYourDeed(NotAllowed):
-    key = "gooddeed-not-yours"
-
-
 class Decided(DomainError):
     """Decided already (or changed): carries the deed so that the handler can show it as it is."""
 
     def __init__(self, view: DeedView) -> None:
         super().__init__(f"gooddeed-stale-{view.deed.state}", name=esc(view.decider or ""))
         self.view = view
-
-
-# -- checks on what a person types or sends ------------------------------------------------------------------
-def check_text(text: str | None) -> str:
-    return sized_text(text, TEXT_MIN, TEXT_MAX, TextTooShort, TextTooLong)
-
-
-def check_reason(text: str | None) -> str:
-    return sized_text(text, REASON_MIN, REASON_MAX, ReasonTooShort, ReasonTooLong)
-
-
-def check_photo(size: int | None) -> None:
-    checks.check_size(size, PHOTO_MAX_BYTES, FileTooLarge)
-
-
-def check_document(file_name: str | None, mime_type: str | None, size: int | None) -> None:
-    """PDF, DOC/DOCX, JPG/PNG up to 20 MB; the extension and the MIME type must agree."""
-    checks.check_file(
-        file_name,
-        mime_type,
-        size,
-        types=DOCUMENT_TYPES,
-        max_bytes=DOCUMENT_MAX_BYTES,
-        wrong_type=FileTypeNotAllowed,
-        too_large=FileTooLarge,
-    )
-
-
-# -- the draft kept in the conversation ----------------------------------------------------------------------
-@dataclass
-class Evidence:
-    kind: str  # photo | document
-    file_id: str
-    file_unique_id: str
-    size: int = 0
-    name: str | None = None
-    group: str | None = None  # the album's media_group_id
-
-
-@dataclass
-class Draft:
-    subject: str = GoodDeedSubject.PERSON.value
-    person_id: int | None = None
-    unit_id: int | None = None
-    label: str = ""  # the name of whom it is about, as picked
-    text: str = ""
-    happened_on: str = ""  # ISO date
-    anonymous: bool = False
-    files: list[Evidence] = field(default_factory=list)
-    refused_groups: list[str] = field(default_factory=list)  # albums over the limit: every photo dropped
-
-    def as_state(self) -> dict[str, Any]:
-        return {"draft": asdict(self)}
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Draft:
-        raw = dict(data.get("draft") or {})
-        raw["files"] = [Evidence(**f) for f in raw.get("files") or []]
-        return cls(**raw)
-
-    def photos(self) -> int:
-        return sum(1 for f in self.files if f.kind == "photo")
-
-
-@dataclass(frozen=True)
-class AlbumStep:
-    """What a photo of an album did: `count` photos of the album kept, or the album was refused."""
-
-    group: str
-    count: int
-    refused: bool = False
-    first_refusal: bool = False
-
-
-def add_photo(draft: Draft, ev: Evidence) -> AlbumStep | None:
-    """Keep one photo (alone, or as part of an album). Raises for a photo alone over the limit; an album over
-    the limit drops all of its photos and is remembered as refused (its later photos are dropped too)."""
-    if any(f.kind == "document" for f in draft.files):
-        raise PhotosOrDocument()
-    if ev.group is None:
-        if draft.photos() >= PHOTOS_MAX:
-            raise TooManyPhotos(max=PHOTOS_MAX)
-        draft.files.append(ev)
-        return None
-    if ev.group in draft.refused_groups:
-        return AlbumStep(ev.group, 0, refused=True)
-    if draft.photos() >= PHOTOS_MAX:
-        draft.files = [f for f in draft.files if f.group != ev.group]
-        draft.refused_groups.append(ev.group)
-        return AlbumStep(ev.group, 0, refused=True, first_refusal=True)
-    draft.files.append(ev)
-    return AlbumStep(ev.group, sum(1 for f in draft.files if f.group == ev.group))
-
-
-def add_document(draft: Draft, ev: Evidence) -> None:
-    if draft.files:
-        raise PhotosOrDocument()
-    draft.files.append(ev)
 
 
 # -- what the handlers and the texts read ------
@@ -282,6 +121,8 @@ class GoodDeedMarkup(Protocol):
     def after_album(self, locale: str) -> dict[str, Any] | None: ...
 
     def for_decider(self, view: DeedView, locale: str) -> dict[str, Any] | None: ...
+
+    def after_decision(self, view: DeedView, locale: str) -> dict[str, Any] | None: ...
 
 
 def request_key(deed_id: int, person_id: int) -> str:
@@ -350,7 +191,7 @@ class GoodDeedService:
         today = self.ctx.clock.today()
         day = parse_day(text, today)
         if day is None:
-            raise BadDay()
+            raise BadDay(example=fmt_date(today - timedelta(days=1)))
         if day > today:
             raise DayInFuture()
         _period, first = await self.current_period()
@@ -473,7 +314,7 @@ class GoodDeedService:
         outbox = Outbox(self.ctx)
         deciders, _ = await self.deciders(view.deed)
         for person in deciders:
-            if person.id == view.deed.reporter_id:
+            if person.id in (view.deed.reporter_id, view.deed.person_id):  # never theirs to verify
                 continue
             await outbox.to_person_once(
                 request_key(view.deed.id, person.id),
@@ -490,6 +331,8 @@ class GoodDeedService:
         if row is None:
             raise DeedNotFound()
         me = self.actor
+        if me.person_id == row.person_id and me.person_id != row.reporter_id:
+            raise NotYourDeed()  # the card names the reporter: never shown to the person concerned
         if not (me.person_id == row.reporter_id or me.has(Role.SECRETARY) or await self.may_decide(row)):
             raise NotYourDeed()
         return await self.view(row)
@@ -524,8 +367,34 @@ class GoodDeedService:
         Audit(self.ctx).record(
             f"good_deed.{state.value}", "good_deed", row.id, before=before, after=self._audit(row)
         )
+        await self._settle_requests(view)
         await self._tell(view)
         return view
+
+    async def _settle_requests(self, view: DeedView) -> None:
+        """Every copy of the request (the deputy's, the other secretaries') shows the outcome and keeps only
+        the evidence's button (the pressed one is edited by the handler too: a same edit is done)."""
+        sent = (
+            await self.ctx.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.idempotency_key.like(f"gd-req:{view.deed.id}:%"),
+                    OutboxMessage.status.not_in(["cancelled", "failed"]),
+                )
+            )
+        ).all()
+        outbox = Outbox(self.ctx)
+        for msg in sent:
+            person = await self.people.get(msg.person_id) if msg.person_id else None
+            locale = person.language if person else "vi"
+            outbox.enqueue(
+                msg.chat_id,
+                self.texts.request_card(view, locale),
+                kind=KIND,
+                person_id=msg.person_id,
+                method="edit",
+                edit_of=msg,
+                reply_markup=self.markup.after_decision(view, locale),
+            )
 
     async def _tell(self, view: DeedView) -> None:
         outbox = Outbox(self.ctx)

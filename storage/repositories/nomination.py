@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import Person
 from storage.models.nomination import (
     Nomination,
     NominationExtension,
@@ -62,10 +63,13 @@ class NominationRepo:
         round_id: int | None = None,
         commendation_id: int | None = None,
         state: str | None = None,
+        but_person: int | None = None,
         offset: int = 0,
         limit: int = 5,
     ) -> tuple[list[Nomination], int]:
         where = []
+        if but_person is not None:  # a head's own nomination is not in his list
+            where.append(or_(Nomination.person_id.is_(None), Nomination.person_id != but_person))
         if unit_id is not None:
             where.append(Nomination.unit_id == unit_id)
         if round_id:
@@ -88,11 +92,13 @@ class NominationRepo:
         )
         return list(rows.all())
 
-    async def reports_waiting(self, unit_ids: Sequence[int]) -> list[Nomination]:
+    async def reports_waiting(self, unit_ids: Sequence[int] | None) -> list[Nomination]:
+        """Reports waiting for review in these units (None: every unit)."""
+        where = [] if unit_ids is None else [Nomination.unit_id.in_(list(unit_ids))]
         rows = await self.session.scalars(
             select(Nomination)
             .where(
-                Nomination.unit_id.in_(list(unit_ids)),
+                *where,
                 Nomination.report_state == "submitted",
                 Nomination.state == NominationState.SUBMITTED.value,
             )
@@ -107,24 +113,33 @@ class NominationRepo:
         return list(rows.all())
 
     async def lock_round(self, round_id: int, now: datetime) -> list[int]:
-        """Lock the round's submitted nominations; the ids locked by this call."""
-        ids = list(
-            (
-                await self.session.scalars(
-                    select(Nomination.id).where(
-                        Nomination.round_id == round_id, Nomination.state == NominationState.SUBMITTED.value
-                    )
-                )
-            ).all()
+        """Lock the round's submitted nominations; the ids this call's UPDATE changed (another process
+        locking at the same time gets the others, or none)."""
+        result = await self.session.execute(
+            update(Nomination)
+            .where(Nomination.round_id == round_id, Nomination.state == NominationState.SUBMITTED.value)
+            .values(state=NominationState.LOCKED.value, updated_at=now, version=Nomination.version + 1)
+            .returning(Nomination.id)
+            .execution_options(synchronize_session=False)
         )
-        if ids:
-            await self.session.execute(
-                update(Nomination)
-                .where(Nomination.id.in_(ids), Nomination.state == NominationState.SUBMITTED.value)
-                .values(state=NominationState.LOCKED.value, updated_at=now, version=Nomination.version + 1)
-                .execution_options(synchronize_session=False)
+        return sorted(result.scalars().all())
+
+    async def reports_for_linked(self) -> list[tuple[Nomination, Person]]:
+        """Submitted nominations of a person whose report is missing or returned, with the nominee, when
+        the nominee is linked, active and reachable (to ask those who joined after being nominated)."""
+        rows = await self.session.execute(
+            select(Nomination, Person)
+            .join(Person, Person.id == Nomination.person_id)
+            .where(
+                Nomination.state == NominationState.SUBMITTED.value,
+                Nomination.report_state.in_(["missing", "returned"]),
+                Person.telegram_id.is_not(None),
+                Person.active.is_(True),
+                Person.unreachable.is_(False),
             )
-        return ids
+            .order_by(Nomination.id)
+        )
+        return [(n, p) for n, p in rows.all()]
 
     # -- good deeds --------------------------------------------------------------------------------------
     async def deed_ids(self, nomination_id: int) -> list[int]:

@@ -15,9 +15,9 @@ STAFF_MENU = [
     "settings", "lang", "cancel",
 ]  # fmt: skip
 SECRETARY_MENU = [
-    "start", "help", "plan", "rounds", "status", "register", "registrations", "regwindow", "difficulty",
-    "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow", "channels",
-    "announce", "reminders", "people", "units", "settings", "lang", "cancel",
+    "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
+    "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
+    "channels", "announce", "reminders", "people", "units", "settings", "lang", "cancel",
 ]  # fmt: skip
 
 

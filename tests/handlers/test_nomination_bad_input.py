@@ -188,6 +188,7 @@ async def test_after_the_deadline_the_nomination_is_locked_and_cannot_be_edited(
     world.clock.set(AFTER_DEADLINE)
     await minh.press(f"nmi:{row.id}:{row.version}:edit")
     assert "hết hạn nhận đề nghị" in minh.alerts()[-1]
+    await world.run_due()  # the due work locks it (a read or a press writes nothing)
     assert (await only(world)).state == "locked"
     assert await minh.state() is None
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "nomination.locked")

@@ -14,6 +14,7 @@ SUMMARY = (
     "Chủ nhiệm đề tài cấp trường về chuyển đổi số trong quản lý đào tạo, "
     "hoàn thành xuất sắc nhiệm vụ giảng dạy năm học 2024-2025."
 )
+REPORT = "Báo cáo thành tích năm học: " + "hoàn thành xuất sắc nhiệm vụ. " * 5
 IN_ROUND = datetime(2024, 10, 15, 9, 0, tzinfo=VN_TZ)
 
 
@@ -33,6 +34,13 @@ async def nominate(
     await head.send(summary)
     await head.click("Bỏ qua")
     await head.click("Gửi đề nghị")
+
+
+async def write_report(writer: Chatter, text: str = REPORT) -> None:
+    """Press "Viết báo cáo thành tích" (the newest one), type the report, and send it from its preview."""
+    await writer.click("Viết báo cáo thành tích")
+    await writer.send(text)
+    await writer.click("Gửi báo cáo")
 
 
 async def only(world: World) -> Nomination:
@@ -65,8 +73,7 @@ async def test_nominee_writes_the_report_and_the_head_accepts_it(world):
     hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.unit_head("Trần Văn Minh")
     await nominate(minh)
     await world.drain_outbox()
-    await hoa.click("Viết báo cáo thành tích")
-    await hoa.send("Báo cáo thành tích năm học: " + "hoàn thành xuất sắc nhiệm vụ. " * 5)
+    await write_report(hoa)
     assert "Đã nộp báo cáo thành tích" in hoa.last_text()
     assert (await only(world)).report_state == "submitted"
     await world.drain_outbox()
@@ -114,8 +121,14 @@ async def test_report_as_a_file_and_a_report_too_long_or_of_the_wrong_type(world
     assert (await only(world)).report_state == "missing"
     assert await hoa.state() == "NomReportSG:text"
     await hoa.send_document("baocao.pdf", "application/pdf", size=200_000)
+    assert "“baocao.pdf”" in hoa.last_text() and (await only(world)).report_state == "missing"  # previewed
+    await hoa.click("Gửi báo cáo")
     row = await only(world)
     assert (row.report_state, row.report_file_id is not None, row.report_text) == ("submitted", True, None)
+    await world.drain_outbox()
+    await minh.click("Xem báo cáo")  # the reviewer reads it: the file, with what it is
+    [sent] = world.api.calls_of("sendDocument")
+    assert sent.params["document"] == row.report_file_id and "Nguyễn Thị Hoa" in sent.params["caption"]
 
 
 async def test_for_a_nominee_who_has_not_joined_the_head_writes_the_report(world):
@@ -123,11 +136,15 @@ async def test_for_a_nominee_who_has_not_joined_the_head_writes_the_report(world
     await world.person("Ngô Thị Mai", unit="TCHC", linked=False)
     hoa = await world.staff("Nguyễn Thị Hoa")
     minh = await world.unit_head("Trần Văn Minh")
+    hang = await world.deputy("Vũ Thị Hằng")
     await nominate(minh, "Mai")
     await world.drain_outbox()
-    assert "cần báo cáo thành tích" in minh.last_text()
+    assert "cần báo cáo thành tích" in minh.last_text() and "cần báo cáo thành tích" in hang.last_text()
     await hoa.press(f"nmi:{(await only(world)).id}:0:rep")  # a colleague cannot write it
     assert "không phải người viết báo cáo" in hoa.alerts()[-1]
-    await minh.click("Viết báo cáo thành tích")
-    await minh.send("Báo cáo thành tích do trưởng đơn vị lập.")
+    await write_report(minh, "Báo cáo thành tích do trưởng đơn vị lập: " + "hoàn thành tốt nhiệm vụ. " * 3)
     assert (await only(world)).report_state == "submitted"
+    await world.drain_outbox()  # the deputy's copy of the request says it is written, by whom and when
+    [request] = [m for m in hang.messages() if "báo cáo thành tích của ngô thị mai" in (m.text or "").lower()]
+    assert "đã được nộp" in request.text and "Xử lý: Trần Văn Minh, 09:00" in request.text
+    assert request.markup is None

@@ -11,7 +11,7 @@ from bot.clock import VN_TZ
 from storage.models import AuditEntry
 from storage.models.nomination import NominationExtension
 from storage.models.plan import PlanPeriod
-from tests.handlers.test_nomination_flow import SUMMARY, nominate, only, open_round
+from tests.handlers.test_nomination_flow import SUMMARY, nominate, only, open_round, write_report
 
 TWO_ROUNDS = datetime(2025, 3, 10, 9, 0, tzinfo=VN_TZ)  # yearly-2024-2025 and final-2025 both open
 
@@ -49,11 +49,10 @@ async def test_a_report_waiting_for_review_is_in_the_heads_pending(world):
     await minh.send("/pending")
     assert "Báo cáo thành tích chờ duyệt" not in minh.last_text()
     await world.drain_outbox()
-    await hoa.click("Viết báo cáo thành tích")
-    await hoa.send("Báo cáo thành tích của tôi trong năm học vừa qua.")
+    await write_report(hoa)
     await minh.send("/pending")
     assert "Báo cáo thành tích chờ duyệt" in minh.last_text() and "Nguyễn Thị Hoa" in minh.last_text()
-    await minh.click("Báo cáo số 1")
+    await minh.click(f"Báo cáo số {(await only(world)).id}")
     assert minh.buttons()[:2] == ["Duyệt báo cáo", "Trả lại báo cáo"]
     await minh.click("Trả lại báo cáo")
     await minh.send("Bổ sung số liệu đề tài")
@@ -92,8 +91,7 @@ async def test_a_collective_nomination_has_the_head_write_the_report_and_warns_o
     assert (row.subject, row.person_id, row.state) == ("collective", None, "submitted")
     await world.drain_outbox()
     assert "cần báo cáo thành tích" in minh.last_text()
-    await minh.click("Viết báo cáo thành tích")
-    await minh.send("Báo cáo thành tích của tập thể phòng.")
+    await write_report(minh, "Báo cáo thành tích của tập thể phòng: " + "hoàn thành tốt nhiệm vụ. " * 3)
     assert (await only(world)).report_state == "submitted"
 
 

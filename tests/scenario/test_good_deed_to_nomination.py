@@ -72,6 +72,8 @@ async def test_a_good_deed_becomes_a_nomination_with_its_report_and_is_locked_at
     assert "Lao động tiên tiến" in lan.last_text()
     await lan.click("Viết báo cáo thành tích")
     await lan.send(REPORT)
+    assert "chưa gửi" in lan.last_text()  # previewed first
+    await lan.click("Gửi báo cáo")
     await world.drain_outbox()
     assert "420 tiết" in minh.last_text()
     await minh.click("Duyệt báo cáo")
@@ -82,12 +84,13 @@ async def test_a_good_deed_becomes_a_nomination_with_its_report_and_is_locked_at
 
     # June: the deadline (30/05/2025) has passed; the nomination is locked and waits for the council
     world.clock.set(datetime(2025, 5, 31, 8, 0, tzinfo=VN_TZ))
+    await world.tick(minutes=1)  # the due work locks it
     await minh.send("/nominations")
     assert "đã khóa, chờ Hội đồng xét" in minh.last_text()
     [row] = await world.rows(Nomination)
     assert (row.state, row.report_state) == ("locked", "accepted")
     await minh.click("Số 1")
-    assert "đã khóa" in minh.last_text() and minh.last().markup is None  # no edit, no withdraw
+    assert "đã khóa" in minh.last_text() and minh.buttons() == ["Xem báo cáo"]  # no edit, no withdraw
     actions = [
         e.action for e in await world.rows(AuditEntry) if e.action.startswith(("good_deed", "nomination"))
     ]

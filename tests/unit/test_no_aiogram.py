@@ -54,7 +54,7 @@ def domain_modules() -> list[str]:
     """Every module of the services, the plan package, storage (but the FSM) and the CLI, plus the core."""
     found = list(CORE)
     folders = ("bot/services", "bot/exports", "handlers/render", "bot/plan", "bot/cli", "storage")
-    folders += ("bot/services/plan", "storage/repositories", "storage/models")
+    folders += ("bot/services/plan", "bot/services/nomination", "storage/repositories", "storage/models")
     for folder in folders:
         for path in sorted((ROOT / folder).glob("*.py")):
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
