@@ -1,5 +1,5 @@
-"""what a school year in the console and a review found (issue 18): the outbox's expiry and claims,
-the council's review meeting, joins waiting for the head's word
+"""what a school year in the console and a review found (issue 18): joins waiting for the head's word
+(its parts for the outbox and reminders landed empty; they moved to 0015)
 
 Revision ID: 0013
 Revises: 0012

@@ -1,0 +1,75 @@
+"""the rest of issue 18 and the council's vote in chat (issue 19, phase 2): the outbox's expiry and claims
+by process, the council's review meeting, registration's returns and extensions, the vote's chat
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07
+
+Migration 0013 landed with some of its parts empty, so what those parts were to hold comes here (decision
+27). Each part keeps its own function below, so parts built side by side do not collide.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+import storage.db  # noqa: F401
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+WHEN = storage.db.UTCDateTime(timezone=True)
+
+
+# --- the outbox: expiry, claims by process, heartbeats (issue 18, items 1-3, 25) -----------------
+def _outbox_up() -> None:
+    pass
+
+
+def _outbox_down() -> None:
+    pass
+
+
+# --- reminders: the council's review meeting (issue 18, items 21, 24, 30) ------------------------
+def _reminders_up() -> None:
+    pass
+
+
+def _reminders_down() -> None:
+    pass
+
+
+# --- registration: returns and extensions (issue 18, items 16, 17, 20) ---------------------------
+def _registration_up() -> None:
+    pass
+
+
+def _registration_down() -> None:
+    pass
+
+
+# --- the council's vote in chat (issue 19, phase 2) ----------------------------------------------
+def _voting_up() -> None:
+    pass
+
+
+def _voting_down() -> None:
+    pass
+
+
+def upgrade() -> None:
+    _outbox_up()
+    _reminders_up()
+    _registration_up()
+    _voting_up()
+
+
+def downgrade() -> None:
+    _voting_down()
+    _registration_down()
+    _reminders_down()
+    _outbox_down()
