@@ -19,7 +19,7 @@ from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.filters import Allowed, personal_router
-from bot.i18n import get_i18n, t
+from bot.i18n import get_i18n, t, tn
 from bot.plan import views
 from bot.roles import Action, Member, Role
 from bot.services.acknowledgement import AcknowledgementService, offer_markup
@@ -95,7 +95,7 @@ def overview_text(period: PlanPeriod, movements: list[PlanMovement], rounds_text
     names = [f"{i}. {esc(views.pick(m, 'name', locale))}" for i, m in enumerate(movements, 1)]
     parts = [views.period_heading(period, locale)]
     if names:
-        parts.append("\n".join([t("ack-view-movements", locale=locale), *names]))
+        parts.append("\n".join([tn("ack-view-movements", len(names), locale=locale), *names]))
     parts.append(rounds_text)
     return "\n\n".join(parts)
 

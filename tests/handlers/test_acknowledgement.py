@@ -188,7 +188,7 @@ async def test_see_the_plan_shows_purpose_movements_rounds_and_the_document(worl
     text = hoa.last_text()
     assert "Mục đích" in text
     assert (
-        "Ba phong trào thi đua" in text and "1. Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in text
+        "3 phong trào thi đua" in text and "1. Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in text
     )
     assert "3. Cán bộ, công chức, viên chức thi đua thực hiện văn hóa công sở" in text
     assert "Năm học 2024-2025</b> (01/09/2024 – 31/08/2025)" in text
@@ -284,3 +284,18 @@ async def test_the_staff_does_not_see_the_delivery_count(world: World) -> None:
     await hoa.send("/plan")
 
     assert "Kế hoạch đã gửi tới mọi người" not in "\n".join(hoa.texts())
+
+
+def test_the_number_of_movements_comes_from_the_plan() -> None:
+    """A plan with one movement says one, not "Ba phong trào" (issue 18, E34)."""
+    from types import SimpleNamespace
+
+    from handlers.acknowledgement import overview_text
+
+    period = SimpleNamespace(code="2026-2030", title_vi="Kế hoạch", title_en="Plan", purpose_vi="")
+    one = [SimpleNamespace(name_vi="Phong trào A", name_en="Movement A")]
+    assert "<b>1 phong trào thi đua</b>" in overview_text(period, one, "", "vi")
+    assert "<b>The emulation movement</b>" in overview_text(period, one, "", "en")
+    two = [*one, SimpleNamespace(name_vi="Phong trào B", name_en="Movement B")]
+    assert "<b>2 phong trào thi đua</b>" in overview_text(period, two, "", "vi")
+    assert "<b>The 2 emulation movements</b>" in overview_text(period, two, "", "en")

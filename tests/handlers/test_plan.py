@@ -124,8 +124,8 @@ async def test_browsing_titles_shows_threshold_quota_and_money_factor(world: Wor
 
     text = "\n".join(hoa.texts()[-3:])
     assert "Chiến sĩ thi đua cấp tỉnh" in text
-    assert "Ngưỡng bỏ phiếu: ít nhất 90 % tổng số thành viên Hội đồng đồng ý" in text
-    assert "Giới hạn: không quá 10 % số người đạt Chiến sĩ thi đua cơ sở" in text
+    assert "Ngưỡng bỏ phiếu: ít nhất 90% tổng số thành viên Hội đồng đồng ý" in text
+    assert "Giới hạn: không quá 10% số người đạt Chiến sĩ thi đua cơ sở" in text
     assert "Mức tiền thưởng: 0,3 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in text
     assert all(visible_length(t) <= 4096 for t in hoa.texts())  # as Telegram counts
 
@@ -144,7 +144,7 @@ async def test_titles_show_no_internal_code_and_what_is_unconfirmed_only_to_the_
         assert "lao_dong_tien_tien" not in text and "<code>" not in text and "seed" not in text
         assert "Căn cứ: Kế hoạch giai đoạn 2021–2025 của Nhà trường, mục B.IV.2–3" in text
     assert "chờ xác nhận" not in staff_text
-    quota = "Giới hạn: không quá 15 % số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)"
+    quota = "Giới hạn: không quá 15% số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)"
     assert quota in secretary_text
 
 

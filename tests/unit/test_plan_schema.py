@@ -347,6 +347,9 @@ def test_an_impossible_date_is_reported_at_its_field() -> None:
     assert issue.key == "plan-bad-moment"
     assert issue.path == "rounds[0].windows.ceremony"
     assert issue.line == line_of(text, "ceremony: 2023-02-30")
+    # the value the file has is quoted as Vietnamese documents quote, “…” (issue 18, E34)
+    assert "tệp ghi “2023-02-30”" in issue.text("vi")
+    assert "got “2023-02-30”" in issue.text("en")
 
 
 @pytest.mark.parametrize("percent", ["100.5", "150"])
@@ -354,7 +357,7 @@ def test_quota_over_100_percent(percent: str) -> None:
     text = edit(MINIMAL, "quota: {percent: 15,", f"quota: {{percent: {percent},")
     issue = only_problem(text)
     line = line_of(text, "quota:")
-    assert str(issue) == f"titles[1].quota.percent: quota {percent} % is over 100 % (line {line})"
+    assert str(issue) == f"titles[1].quota.percent: quota {percent}% is over 100% (line {line})"
 
 
 def test_quota_of_exactly_100_percent_is_allowed() -> None:
@@ -438,7 +441,7 @@ def test_every_problem_is_reported_at_once_in_line_order() -> None:
     assert paths == ["titles[0].voting.share", "titles[1].quota.percent", "reminder_rules[0].offsets[1]"]
     report = str(caught.value)
     assert report.startswith("bad.yaml: 3 problems in the plan, nothing loaded:\n")
-    assert f"  titles[1].quota.percent: quota 150 % is over 100 % (line {line_of(text, 'quota:')})" in report
+    assert f"  titles[1].quota.percent: quota 150% is over 100% (line {line_of(text, 'quota:')})" in report
 
 
 def test_plan_file_checks_itself_when_built_from_data() -> None:
