@@ -21,7 +21,7 @@ from bot.filters import TYPED, Allowed, Linked, personal_router
 from bot.i18n import get_i18n, t
 from bot.plan import views
 from bot.replies import after_sent
-from bot.roles import Action, Member, Role
+from bot.roles import Action, Member
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
 from bot.text import esc, split_message
 from handlers import acknowledgement
@@ -105,11 +105,6 @@ async def show_plan(message: Message, ctx: Ctx, me: Member) -> None:
     await _send_long(message, text, markup)
 
 
-def sees_unconfirmed(me: Member | None) -> bool:
-    """Values still to be confirmed are shown (in words) to the secretary and the admin only."""
-    return me is not None and (me.has(Role.SECRETARY) or me.has(Role.ADMIN))
-
-
 async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot, me: Member | None) -> None:
     service = PlanService(ctx)
     period = await service.repo.period(callback_data.p)
@@ -134,7 +129,7 @@ async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot
     else:
         items = await service.repo.commendations(period.id)
         factors = await service.repo.factors([c.id for c in items])
-        await _send_long(message, views.titles_text(items, factors, locale, unconfirmed=sees_unconfirmed(me)))
+        await _send_long(message, views.titles_text(items, factors, locale))
 
 
 def _document_file(path: str | None) -> FSInputFile | None:

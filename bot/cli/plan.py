@@ -102,7 +102,7 @@ async def _show(ctx: Any, period_code: str | None, locale: str) -> str:
         parts.append(t("plan-cli-document", locale=locale, path=period.document_path))
     parts.append(views.movements_text(await repo.movements(period.id), locale))
     factors = await repo.factors([c.id for c in items])
-    parts.append(views.titles_text(items, factors, locale, unconfirmed=True))  # the operator checks them
+    parts.append(views.titles_text(items, factors, locale))
     parts.append(
         "\n".join(
             [

@@ -150,15 +150,12 @@ def school_years_text(
     return blocks
 
 
-def titles_text(
-    items: Sequence[Any], factors: Sequence[Any], locale: str | None = None, *, unconfirmed: bool = False
-) -> str:
-    """Every title and award form, with its award factors (rows of the period). `unconfirmed`: say which
-    values are still to be confirmed (for the secretary and the admin only)."""
+def titles_text(items: Sequence[Any], factors: Sequence[Any], locale: str | None = None) -> str:
+    """Every title and award form, with its award factors (rows of the period), values still to be confirmed
+    marked for everyone (issue 18, E34: staff plan their year on them too)."""
     names = {c.code: pick(c, "name", locale) for c in items}
     blocks = [
-        commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names, unconfirmed)
-        for c in items
+        commendation_block(c, [f for f in factors if f.commendation_id == c.id], locale, names) for c in items
     ]
     return t("plan-view-titles", locale=locale) + "\n\n" + "\n\n".join(blocks)
 
@@ -172,15 +169,14 @@ def commendation_block(
     factors: Iterable[Any],
     locale: str | None = None,
     names: dict[str, str] | None = None,
-    unconfirmed: bool = False,
 ) -> str:
     """A title or award form: whom, who decides, registration, threshold, quota, rules, money, source.
 
-    No internal code is shown; values still to be confirmed are marked only when `unconfirmed`."""
+    No internal code is shown; values still to be confirmed are marked."""
     names = names or {}
 
     def confirm(flag: bool) -> str:
-        return _confirm(flag, locale, unconfirmed)
+        return _confirm(flag, locale)
 
     subjects = ", ".join(t(f"plan-subject-{s}", locale=locale) for s in item.subjects)
     kind = t(f"plan-kind-{item.kind}", locale=locale)

@@ -130,7 +130,7 @@ async def test_browsing_titles_shows_threshold_quota_and_money_factor(world: Wor
     assert all(visible_length(t) <= 4096 for t in hoa.texts())  # as Telegram counts
 
 
-async def test_titles_show_no_internal_code_and_what_is_unconfirmed_only_to_the_secretary(
+async def test_titles_show_no_internal_code_and_what_is_unconfirmed_to_everyone(
     world: World,
 ) -> None:
     await load(world, SEED)
@@ -143,9 +143,9 @@ async def test_titles_show_no_internal_code_and_what_is_unconfirmed_only_to_the_
     for text in (staff_text, secretary_text):
         assert "lao_dong_tien_tien" not in text and "<code>" not in text and "seed" not in text
         assert "Căn cứ: Kế hoạch giai đoạn 2021–2025 của Nhà trường, mục B.IV.2–3" in text
-    assert "chờ xác nhận" not in staff_text
+    # a value still to be confirmed is marked for staff too: they plan their year on it (issue 18, E34)
     quota = "Giới hạn: không quá 15% số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)"
-    assert quota in secretary_text
+    assert quota in staff_text and quota in secretary_text
 
 
 async def test_browsing_rounds_lists_every_round_of_the_period_with_its_dates(world: World) -> None:
