@@ -109,7 +109,7 @@ async def start_ops_server(dp: Dispatcher, settings: Settings) -> web.AppRunner 
     """/healthz and /metrics at METRICS_LISTEN (none when it is empty)."""
     if not settings.metrics_listen:
         return None
-    from bot.metrics import ops_app
+    from bot.ops import ops_app
 
     runner = web.AppRunner(ops_app(dp), handle_signals=False)
     await runner.setup()

@@ -25,6 +25,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import Settings
+from bot.observe import CountSends
 from bot.replies import AfterCommit
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None, token: st
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
     session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
     session.middleware(RetryAfterMiddleware())
+    session.middleware(CountSends())  # innermost: each request Telegram answered, retries too
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
