@@ -113,19 +113,25 @@ class RedactFilter(logging.Filter):
 
 
 def setup_logging(settings: Settings, **extra: Any) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", **extra
-    )
+    """The root logger at LOG_LEVEL, as text or JSON (LOG_FORMAT), secrets redacted."""
+    from bot.logs import formatter
+
+    logging.basicConfig(level=settings.log_level.upper(), **extra)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter(settings.log_format, secrets_of(settings)))
     install_redaction(settings)
 
 
-def install_redaction(settings: Settings) -> None:
-    secrets = [
+def secrets_of(settings: Settings) -> list[str]:
+    return [
         settings.token or "",
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
         settings.vote_secret.get_secret_value() if settings.vote_secret else "",
     ]
-    flt = RedactFilter(secrets)
+
+
+def install_redaction(settings: Settings) -> None:
+    flt = RedactFilter(secrets_of(settings))
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, RedactFilter) for f in handler.filters):
