@@ -22,6 +22,7 @@ from bot.i18n_aiogram import CatalogI18n
 from bot.identity import IdentityCache
 from bot.menus import start_menu_refresh
 from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
+from bot.observe import install as install_observe
 from handlers import FEATURES
 from storage.db import make_engine, make_sessionmaker
 from storage.fsm import DbStorage, StagedStorage
@@ -90,6 +91,7 @@ def create_dispatcher(
         redis=redis,
         disable_fsm=True,  # registered below, after the dedup: a duplicate never waits for the chat's lock
     )
+    install_observe(dp)  # first: counts and times every update, duplicates too
     dp.update.outer_middleware(DedupMiddleware(dedup))
     dp.update.outer_middleware(dp.fsm)  # FSM context and per-chat event isolation
     dp.update.outer_middleware(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VOTE_SECRET_MIN = 16
+WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -24,6 +26,10 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
+    # /healthz and /metrics (issue 22): a listen address of their own, never the public webhook's; empty: off.
+    metrics_listen: str = "127.0.0.1:9100"
+    # text (the default) or json: one object a line, for a log collector.
+    log_format: str = "text"
     default_locale: str = "vi"
     # Outbox pace (Telegram: ~30 msg/s overall, ~1/s per private chat, 20/min per group).
     outbox_rate_global: float = Field(30.0, gt=0)
@@ -55,6 +61,35 @@ class Settings(BaseSettings):
                 f"VOTE_SECRET is too short: at least {VOTE_SECRET_MIN} characters "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not WEBHOOK_SECRET_FORM.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "WEBHOOK_SECRET is 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return value
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            listen_address(value)
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower() or "text"
+        if value not in ("text", "json"):
+            raise ValueError("LOG_FORMAT is text or json")
         return value
 
     @field_validator("reminder_quiet_hours")
@@ -108,3 +143,11 @@ def _hh_mm(text: str) -> tuple[int, int]:
     if not (sep and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise ValueError(f"{text!r} is not a time of day HH:MM")
     return int(hour), int(minute)
+
+
+def listen_address(text: str) -> tuple[str, int]:
+    """ "127.0.0.1:8080" -> ("127.0.0.1", 8080); "[::1]:8080" and ":8080" (every address) too."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not a listen address HOST:PORT, such as 127.0.0.1:8080")
+    return host.strip("[]") or "0.0.0.0", int(port)

@@ -25,6 +25,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import Settings
+from bot.observe import CountSends
 from bot.replies import AfterCommit
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None, token: st
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
     session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
     session.middleware(RetryAfterMiddleware())
+    session.middleware(CountSends())  # innermost: each request Telegram answered, retries too
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -111,19 +113,25 @@ class RedactFilter(logging.Filter):
 
 
 def setup_logging(settings: Settings, **extra: Any) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", **extra
-    )
+    """The root logger at LOG_LEVEL, as text or JSON (LOG_FORMAT), secrets redacted."""
+    from bot.logs import formatter
+
+    logging.basicConfig(level=settings.log_level.upper(), **extra)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter(settings.log_format, secrets_of(settings)))
     install_redaction(settings)
 
 
-def install_redaction(settings: Settings) -> None:
-    secrets = [
+def secrets_of(settings: Settings) -> list[str]:
+    return [
         settings.token or "",
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else "",
         settings.vote_secret.get_secret_value() if settings.vote_secret else "",
     ]
-    flt = RedactFilter(secrets)
+
+
+def install_redaction(settings: Settings) -> None:
+    flt = RedactFilter(secrets_of(settings))
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, RedactFilter) for f in handler.filters):

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from bot.cli.common import say
+from bot.cli.common import CliError, say
 from bot.config import Settings
 
 
@@ -16,8 +16,15 @@ def register(main: click.Group) -> None:
 
 
 @click.command()
-def run() -> None:
-    """Run the bot (long polling). With no BOT_TOKEN, start the offline console instead
+@click.option(
+    "--webhook/--polling",
+    "webhook",
+    default=None,
+    help="Serve Telegram's webhook at WEBHOOK_LISTEN and register it (the default when WEBHOOK_URL is set), "
+    "or poll and remove it.",
+)
+def run(webhook: bool | None) -> None:
+    """Run the bot: long polling, or the webhook. With no BOT_TOKEN, start the offline console instead
     (with the demo data when the database has no people yet)."""
     settings = Settings()
     if not settings.token:
@@ -26,9 +33,16 @@ def run() -> None:
 
         asyncio.run(run_console(settings, demo=None))
         return
-    from bot.runner import run_polling
+    from bot.runner import mode_of, run_bot
+    from bot.webhook import WebhookNotConfigured, check_webhook_settings
 
-    asyncio.run(run_polling(settings))
+    mode = mode_of(settings, webhook)
+    if mode == "webhook":
+        try:
+            check_webhook_settings(settings)
+        except WebhookNotConfigured as e:
+            raise CliError(say(e.key)) from None
+    asyncio.run(run_bot(settings, mode))
 
 
 @click.command()

@@ -58,6 +58,9 @@ IMPLEMENTED = COUNTED | frozenset(
         "getChatAdministrators",
         "leaveChat",
         "getFile",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
     }
 )
 
@@ -260,6 +263,7 @@ class FakeTelegram(BaseSession):
         self._albums = itertools.count(1)
         self.failures: list[Failure] = []
         self.limits: FloodControl | None = None  # Telegram's flood control, when a test turns it on
+        self.webhook: dict[str, Any] | None = None  # setWebhook's parameters while one is set
 
     @property
     def bot_user(self) -> dict[str, Any]:
@@ -584,7 +588,11 @@ class FakeTelegram(BaseSession):
         if name == "getMe":
             return self.bot_user
         if name == "getUpdates":
+            if self.webhook is not None:
+                raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
             return []
+        if name in ("setWebhook", "deleteWebhook", "getWebhookInfo"):
+            return self._webhook(name, p)
         if name == "sendMessage":
             text = p.get("text", "")
             if not text.strip():
@@ -753,6 +761,21 @@ class FakeTelegram(BaseSession):
             copied_from=None if forward else (source.chat_id, source.message_id),
         )
         return message if forward else {"message_id": message["message_id"]}
+
+    def _webhook(self, name: str, p: dict[str, Any]) -> Any:
+        if name == "setWebhook":
+            if not str(p.get("url", "")).startswith("https://"):
+                raise _BadRequest("bad webhook: An HTTPS URL must be provided for webhook")
+            self.webhook = dict(p)
+        elif name == "deleteWebhook":
+            self.webhook = None
+        else:
+            return {
+                "url": (self.webhook or {}).get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
+        return True
 
     def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
         info = self.chat_info(chat_id)
