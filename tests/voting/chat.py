@@ -41,7 +41,12 @@ async def chat_college(world: World, council: int = 3) -> ChatCollege:
 
 
 async def nominate(
-    world: World, title: str, *, person: Chatter | None = None, unit: str | None = None, summary: str = SUMMARY
+    world: World,
+    title: str,
+    *,
+    person: Chatter | None = None,
+    unit: str | None = None,
+    summary: str = SUMMARY,
 ) -> int:
     """A submitted nomination of the yearly round: of `person`, or of the unit `unit` (collective)."""
     async with world.session() as s:
