@@ -313,7 +313,8 @@ async def press_tie(query: CallbackQuery, callback_data: TieCb, ctx: Ctx, state:
     await state.set_state(TieSG.pick)
     await state.set_data({"v": cb.v, "i": cb.i, "code": view.titles[i].code, "chosen": []})
     await query.answer()
-    await msg(query).answer(*_tie_page(view, i, []))
+    text, markup = _tie_page(view, i, [])
+    await msg(query).answer(text, reply_markup=markup)
 
 
 async def press_tie_pick(query: CallbackQuery, callback_data: TieCb, ctx: Ctx, state: FSMContext) -> None:
