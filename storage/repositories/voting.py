@@ -200,6 +200,21 @@ class VotingRepo:
         )
         return list(rows.all())
 
+    async def seals_of(
+        self, voting_id: int, member_id: int, dossier_id: int | None = None
+    ) -> list[tuple[int, str, str]]:
+        """(dossier, nonce, seal) of one member's ballots, read as columns (a ballot is written by core SQL:
+        an ORM row loaded earlier in the unit of work would be stale)."""
+        stmt = select(Ballot.dossier_id, Ballot.nonce, Ballot.seal).where(
+            Ballot.voting_id == voting_id,
+            Ballot.member_id == member_id,
+            Ballot.nonce.is_not(None),
+            Ballot.seal.is_not(None),
+        )
+        if dossier_id is not None:
+            stmt = stmt.where(Ballot.dossier_id == dossier_id)
+        return [(d, n, s) for d, n, s in (await self.session.execute(stmt)).all()]
+
     async def voted_pairs(self, voting_id: int) -> set[tuple[int, int]]:
         """(dossier, member) of every ballot of the vote: who voted on what, never how."""
         rows = await self.session.execute(

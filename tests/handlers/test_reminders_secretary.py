@@ -14,14 +14,17 @@ BEFORE_VOTING = datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ)  # yearly 2024-2025: v
 BEFORE_CEREMONY = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)  # the yearly meeting: 04/07, 3 days before
 
 
-async def test_the_list_shows_the_next_14_days_with_expected_counts_and_voting_waiting(world):
+async def test_the_list_shows_the_next_14_days_with_expected_counts_the_councils_too(world):
     await open_year(world, BEFORE_VOTING)
     lan = await world.secretary("Đỗ Thị Lan")
     await world.council_member("Võ Văn Hùng")
     await lan.send("/reminders")
     text = lan.last_text()
     assert "14 ngày tới" in text
-    assert "chờ chức năng bỏ phiếu" in text  # voting_open, council_members: the voting issue supplies it
+    assert (
+        "chờ chức năng bỏ phiếu" not in text
+    )  # voting_open, council_members: the vote supplies it (issue 19)
+    assert "thành viên Hội đồng: dự kiến 1 người" in text
     assert "Thường trực Hội đồng: dự kiến 1 người" in text  # nominations_close 2d before 30/05
 
 

@@ -8,7 +8,9 @@ Rooms (each with one reason to change):
 - `results`: the tally of a closed vote written down, the seals forgotten, ties settled;
 - `review`: a member's sheet of dossiers (the cards' data) and the progress;
 - `rules`: the plan's values copied at opening, and the reload refused while a vote runs;
-- `notices`: what the vote says on its own initiative, as data; the wording is handed in.
+- `notices`: what the vote says on its own initiative, as data; the wording is handed in;
+- `desk`: the secretary's (and the chair's) lists: rounds, votes, who has voted on how many, never how;
+- `audiences`: the reminders' `council_members` and `pending` of `voting_open` and `voting_close`.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.context import Ctx
+from bot.services.voting import audiences
 from bot.services.voting.ballot import BallotBox, Progress, Receipt
 from bot.services.voting.common import MANAGE, VOTE
+from bot.services.voting.desk import Desk, DossierName, MemberProgress, Standing, VoteItem
 from bot.services.voting.errors import VotingNotFound
 from bot.services.voting.notices import ResultsView, use_texts
 from bot.services.voting.results import Results
-from bot.services.voting.review import DossierView, Review, Sheet
+from bot.services.voting.review import DossierFull, DossierView, Review, Sheet, full
 from bot.services.voting.round import (
     Council,
     CouncilView,
@@ -32,6 +36,7 @@ from bot.services.voting.round import (
     reballot,
     voting_due,
 )
+from storage.models.plan import PlanRound
 from storage.repositories.voting import VotingRepo
 
 
@@ -86,8 +91,20 @@ class VotingService:
         return await Review(self.ctx).sheet(voting_id)
 
     async def cast(self, voting_id: int, dossier_id: int, choice: str) -> Receipt:
-        """agree | disagree | undecided ("Chưa quyết": not a vote)."""
-        return await BallotBox(self.ctx).cast(voting_id, dossier_id, choice)
+        """agree | disagree | undecided ("Chưa quyết": not a vote). A member who has now voted on every
+        dossier is dropped from the voting reminders queued for them."""
+        receipt = await BallotBox(self.ctx).cast(voting_id, dossier_id, choice)
+        if receipt.progress.finished and self.ctx.actor is not None:
+            await self._finished(voting_id, self.ctx.actor.person_id)
+        return receipt
+
+    async def _finished(self, voting_id: int, member_id: int) -> None:
+        voting = await VotingRepo(self.ctx.session).get(voting_id)
+        if voting is not None and voting.scope == "round":
+            await audiences.drop_finished(self.ctx, voting.round_id, member_id)
+
+    async def full(self, voting_id: int, dossier_id: int) -> DossierFull:
+        return await full(self.ctx, voting_id, dossier_id)
 
     async def progress(self, voting_id: int) -> Progress:
         if self.ctx.actor is None:
@@ -99,7 +116,35 @@ class VotingService:
 
     # -- the secretary ---------------------------------------------------------------------------------
     async def enter_written(self, voting_id: int, dossier_id: int, member_id: int, choice: str) -> Receipt:
-        return await BallotBox(self.ctx).written(voting_id, dossier_id, member_id, choice)
+        receipt = await BallotBox(self.ctx).written(voting_id, dossier_id, member_id, choice)
+        if receipt.progress.finished:
+            await self._finished(voting_id, member_id)
+        return receipt
+
+    # -- the desk: the secretary's (and the chair's) lists ------------------------------------------------
+    async def council_rounds(self) -> list[PlanRound]:
+        return await Desk(self.ctx).council_rounds()
+
+    async def votes(self) -> list[VoteItem]:
+        return await Desk(self.ctx).votes()
+
+    async def item(self, voting_id: int) -> VoteItem:
+        return await Desk(self.ctx).item(voting_id)
+
+    async def standing(self, voting_id: int) -> Standing:
+        return await Desk(self.ctx).standing(voting_id)
+
+    async def missing(self, voting_id: int, member_id: int) -> list[DossierName]:
+        return await Desk(self.ctx).missing(voting_id, member_id)
+
+    async def member_name(self, person_id: int) -> str:
+        return await Desk(self.ctx).member_name(person_id)
+
+    async def plan_round(self, round_id: int) -> PlanRound:
+        return await Desk(self.ctx).plan_round(round_id)
+
+    async def search(self, query: str) -> list[tuple[int, str, str]]:
+        return await Desk(self.ctx).search(query)
 
     async def results(self, voting_id: int) -> ResultsView:
         return await Results(self.ctx).view(voting_id)
@@ -115,12 +160,17 @@ __all__ = [
     "MANAGE",
     "VOTE",
     "CouncilView",
+    "DossierFull",
+    "DossierName",
     "DossierView",
+    "MemberProgress",
     "MemberView",
     "Progress",
     "Receipt",
     "ResultsView",
     "Sheet",
+    "Standing",
+    "VoteItem",
     "VotingService",
     "open_voting",
     "use_texts",

@@ -105,6 +105,7 @@ class Receipt:
     again: bool  # the member had voted on it already (the vote may or may not have changed)
     written: bool
     progress: Progress
+    changed: bool = True  # False: the same choice pressed again (a double tap): nothing was written
 
 
 class BallotBox:
@@ -155,13 +156,16 @@ class BallotBox:
         before = await self.repo.has_ballot(dossier.id, member_id)
         if written and before:
             raise AlreadyVoted()
+        if before and choice != "undecided" and await self._same(voting, dossier.id, member_id, choice):
+            progress = await self.progress(voting.id, member_id)  # a double tap: nothing to write
+            return Receipt(voting.id, dossier.id, True, True, False, progress, changed=False)
         audit = Audit(self.ctx)
         target = {"vote": voting.id, "dossier": dossier.id, "member": member_id}
         if choice == "undecided":
             if await self.repo.drop_ballot(dossier.id, member_id):
                 audit.record("ballot.withdrawn", "ballot", voting.id, after=target)
             progress = await self.progress(voting.id, member_id)
-            return Receipt(voting.id, dossier.id, False, before, False, progress)
+            return Receipt(voting.id, dossier.id, False, before, False, progress, changed=before)
         nonce = secrets.token_hex(16)
         key = key_of(self.ctx.settings, voting)
         await self.repo.put_ballot(
@@ -180,3 +184,27 @@ class BallotBox:
         audit.record(action, "ballot", voting.id, after=target)
         progress = await self.progress(voting.id, member_id)
         return Receipt(voting.id, dossier.id, True, before, written, progress)
+
+    async def _same(self, voting: VotingRound, dossier_id: int, member_id: int, choice: str) -> bool:
+        sealed = await self.repo.seals_of(voting.id, member_id, dossier_id)
+        if not sealed:
+            return False
+        _, nonce, seal_ = sealed[0]
+        return unseal(key_of(self.ctx.settings, voting), nonce, dossier_id, member_id, seal_) == choice
+
+    async def mine(self, voting: VotingRound) -> dict[int, str]:
+        """The actor's own choices on an open vote (dossier -> agree | disagree), to show on the actor's
+        own cards and nowhere else; empty when the vote is not open or its secret is not the one it opened
+        with."""
+        if self.ctx.actor is None or voting.state != "open" or not voting.key_salt:
+            return {}
+        try:
+            key = key_of(self.ctx.settings, voting)
+        except (VoteSecretMissing, VoteSecretChanged):
+            return {}
+        me, out = self.ctx.actor.person_id, {}
+        for dossier_id, nonce, seal_ in await self.repo.seals_of(voting.id, me):
+            choice = unseal(key, nonce, dossier_id, me, seal_)
+            if choice is not None:
+                out[dossier_id] = choice
+        return out

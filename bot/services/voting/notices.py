@@ -57,6 +57,7 @@ class ResultLine:
     reasons: tuple[str, ...]
     warnings: tuple[dict[str, Any], ...]
     settled: bool = False
+    dossier_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class TitleResults:
     quota: int | None
     lines: tuple[ResultLine, ...]
     tie_to: str = "chair"  # chair | reballot
+    code: str = ""
+    open_places: int = 0  # a tie's places left for the chair to fill (0: no tie waits)
 
 
 @dataclass(frozen=True)

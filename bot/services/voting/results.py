@@ -181,10 +181,11 @@ class Results:
 
     # -- reading --------------------------------------------------------------------------------------
     async def view(self, voting_id: int, *, check: bool = True) -> ResultsView:
-        """The result of a tallied vote (the secretary's; the chair's copy comes through the outbox)."""
-        if check:
-            ensure_secretary(self.ctx)
+        """The result of a tallied vote: the secretary's and the vote's chair's (a forged press of anyone
+        else is refused, as before the tally)."""
         voting, round_ = await load(self.ctx, voting_id)
+        if check and not (self.ctx.actor and voting.chair_id == self.ctx.actor.person_id):
+            ensure_secretary(self.ctx)
         if voting.state != VotingState.TALLIED.value:
             raise NotTallied()
         rows = {r.dossier_id: r for r in await self.repo.results(voting.id)}
@@ -212,6 +213,7 @@ class Results:
             )
             rule, result = voting.rules["titles"][code], counted.title(code)
             quota = result.quota if result is not None else None
+            places = result.open_places if result is not None and result.tied else 0
             titles.append(
                 TitleResults(
                     names[code].name_vi,
@@ -219,6 +221,8 @@ class Results:
                     quota,
                     lines,
                     rule["threshold"].get("tie", "chair"),
+                    code,
+                    places,
                 )
             )
         return ResultsView(
@@ -325,4 +329,5 @@ def _line(d: VotingDossier, row: VotingResult, persons: dict[int, Any], units: d
         reasons=tuple(row.reasons or ()),
         warnings=tuple(row.warnings or ()),
         settled=row.settled_outcome is not None,
+        dossier_id=d.id,
     )

@@ -6,17 +6,17 @@ never the summary. Nothing here tells how anyone voted: a card says whether *thi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.context import Ctx
-from bot.services.voting.ballot import Progress
+from bot.services.voting.ballot import BallotBox, Progress
 from bot.services.voting.common import closes_of, is_secretary, load
 from bot.services.voting.criteria import Check, Facts, evaluate
 from bot.services.voting.errors import NotMember
 from bot.services.voting.facts import FactsReader
-from storage.models.nomination import Nomination
+from storage.models.nomination import Nomination, NominationState
 from storage.models.voting import VotingDossier, VotingState
 from storage.repositories.nomination import NominationRepo
 from storage.repositories.people import PeopleRepo
@@ -43,6 +43,8 @@ class DossierView:
     checks: tuple[Check, ...]
     recused: bool
     voted: bool
+    choice: str | None = None  # the viewing member's own choice while the vote is open; nobody else's
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Review:
         dossiers = await self.repo.dossiers(voting.id)
         facts = await FactsReader(self.ctx).for_vote(voting, round_, dossiers, None)
         voted = set(await self.repo.ballots_of(voting.id, member)) if member is not None else set()
+        mine = await BallotBox(self.ctx).mine(voting) if member is not None else {}
         people = PeopleRepo(self.ctx.session)
         persons = await people.people_by_id(d.person_id for d in dossiers)
         units = await people.units_by_id(d.unit_id for d in dossiers)
@@ -102,7 +105,8 @@ class Review:
             title = titles.get(d.commendation_code)
             names = (title.name_vi, title.name_en) if title else (d.commendation_code, d.commendation_code)
             rule = voting.rules.get("titles", {}).get(d.commendation_code, {})
-            views.append(await self._card(d, rule, facts[d.id], member, voted, nominee, unit, names))
+            view = await self._card(d, rule, facts[d.id], member, voted, nominee, unit, names)
+            views.append(replace(view, choice=mine.get(d.id)))
         eligible = [v for v in views if not v.recused]
         done = sum(1 for v in eligible if v.voted)
         progress = Progress(done, len(eligible)) if member is not None else None
@@ -154,6 +158,7 @@ class Review:
             tuple(checks),
             recused,
             d.id in voted,
+            withdrawn=n.state == NominationState.WITHDRAWN.value,
         )
 
     async def pending_members(self, voting_id: int) -> list[int]:
@@ -165,3 +170,33 @@ class Review:
             for m in await self.repo.member_ids(voting_id)
             if any((d.id, m) not in pairs for d in dossiers if m not in (d.recused or []))
         ]
+
+
+@dataclass(frozen=True)
+class DossierFull:
+    """ "Xem đầy đủ": the card's dossier with the texts and files the card shortens or only names."""
+
+    view: DossierView
+    summary: str
+    report_text: str | None
+    file_id: str | None
+    file_name: str | None
+    report_file_id: str | None
+
+
+async def full(ctx: Ctx, voting_id: int, dossier_id: int) -> DossierFull:
+    """The whole dossier for a member of the vote (the secretary too); refused to a member recused from it
+    (a nominee, the head of the nominated unit), who sees its title and state only."""
+    sheet = await Review(ctx).sheet(voting_id)
+    view = next((d for d in sheet.dossiers if d.dossier_id == dossier_id), None)
+    if view is None:
+        from bot.services.voting.errors import DossierNotInVote
+
+        raise DossierNotInVote()
+    if view.recused:
+        from bot.services.voting.errors import Recused
+
+        raise Recused()
+    n = await ctx.session.get(Nomination, view.nomination_id)
+    assert n is not None
+    return DossierFull(view, n.summary, n.report_text, n.file_id, n.file_name, n.report_file_id)
