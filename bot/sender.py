@@ -36,8 +36,10 @@ from aiogram.exceptions import (
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
 from sqlalchemy import and_, case, func, or_, select, update
@@ -83,6 +85,10 @@ class _Target(NamedTuple):
     chat_id: int
     message_id: int
     caption: bool  # a document or photo: its caption is edited
+
+
+# An outage rather than a refusal: retried until the row expires, never capped by OUTBOX_MAX_ATTEMPTS.
+TRANSIENT = (TelegramServerError, TelegramNetworkError, OSError, TimeoutError)
 
 
 def _error_code(e: Exception) -> str:
@@ -237,9 +243,9 @@ class OutboxSender:
                 log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
                 await self._finish(row.id, status="failed", error=code, last_error=e.message[:500])
                 return True
-        except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
-            log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
-            await self._retry_later(row, str(e) or type(e).__name__)
+        except Exception as e:  # an outage (5xx, network) until the row expires; anything else a few times
+            log.warning("outbox %s to %s: %r; retrying later", row.id, row.chat_id, e)
+            await self._retry_later(row, str(e) or type(e).__name__, transient=isinstance(e, TRANSIENT))
             return False
         finally:
             in_outbox.reset(token)
@@ -429,11 +435,22 @@ class OutboxSender:
             )
         log.info("chat %s refused the bot (%s)", row.chat_id, error)
 
-    async def _retry_later(self, row: OutboxMessage, error: str) -> None:
-        if row.attempts >= self.settings.outbox_max_attempts:
+    def expires(self, row: OutboxMessage) -> datetime:
+        """Until when a row is retried: its `expires_at`, else OUTBOX_GIVE_UP_AFTER after it was queued."""
+        if row.expires_at is not None:
+            return as_utc(row.expires_at)
+        return as_utc(row.created_at) + self.settings.outbox_give_up_after
+
+    async def _retry_later(self, row: OutboxMessage, error: str, *, transient: bool) -> None:
+        """Back off (2, 4, … s, at most 300); give up at the row's expiry, or after OUTBOX_MAX_ATTEMPTS when
+        the error is not an outage (5xx, network), which never counts against that cap."""
+        now, expires = self.clock.now(), self.expires(row)
+        capped = not transient and row.attempts >= self.settings.outbox_max_attempts
+        if capped or now >= expires:
             await self._finish(row.id, status="failed", error="gave_up", last_error=error[:500])
+            log.warning("outbox %s to %s given up: %s", row.id, row.chat_id, error[:200])
             return
-        until = self.clock.now() + timedelta(seconds=min(2**row.attempts, 300))
+        until = min(now + timedelta(seconds=min(2 ** min(row.attempts, 9), 300)), expires)
         self._paused[row.chat_id] = until  # the chat's later rows wait too, so they keep their order
         await self._finish(row.id, status="pending", not_before=until, last_error=error[:500])
 

@@ -149,6 +149,9 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
+    # Retried (5xx, network) until then, then given up (status failed, error gave_up); empty: created_at +
+    # OUTBOX_GIVE_UP_AFTER. A reminder's is its deadline.
+    expires_at: Mapped[datetime | None]
 
     # Lets an edit be queued in the same update as the message it edits, before either has an id.
     edit_of: Mapped[OutboxMessage | None] = relationship(remote_side=[id], lazy="raise")

@@ -27,11 +27,13 @@ WHEN = storage.db.UTCDateTime(timezone=True)
 
 # --- the outbox: expiry, claims by process, heartbeats (issue 18, items 1-3, 25) -----------------
 def _outbox_up() -> None:
-    pass
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("expires_at", WHEN, nullable=True))
 
 
 def _outbox_down() -> None:
-    pass
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("expires_at")
 
 
 # --- reminders: the council's review meeting (issue 18, items 21, 24, 30) ------------------------
