@@ -104,6 +104,10 @@ def _error_code(e: Exception) -> str:
     return "bad_request"
 
 
+BATCH = 30  # rows per claim: about a second of Telegram's 30/s
+IN_FLIGHT = 16  # requests whose outcome is not yet committed, at most (the bound on duplicates after a crash)
+
+
 class OutboxSender:
     idle_wait = 5.0  # seconds to wait with nothing due, unless a commit wakes the sender first
 
@@ -115,7 +119,8 @@ class OutboxSender:
         settings: Settings,
         identity: IdentityCache | None = None,
         wake: asyncio.Event | None = None,
-        batch: int = 60,
+        batch: int = BATCH,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
@@ -124,6 +129,10 @@ class OutboxSender:
         self.identity = identity
         self.wake = wake or asyncio.Event()
         self.batch = batch
+        self.in_flight = in_flight
+        # Held from just before a request until its outcome is committed: a kill -9 sends again at most
+        # `in_flight` rows (those Telegram may have answered and we did not record).
+        self._uncommitted = asyncio.Semaphore(in_flight)
         self.pace = Pace(
             clock, settings.outbox_rate_global, settings.outbox_rate_private, settings.outbox_group_per_minute
         )
@@ -201,6 +210,14 @@ class OutboxSender:
         """Send one row and record the outcome; False when the chat must not get more now."""
         if not await self._turn(row):
             return False
+        held: list[bool] = []  # the request's place among the uncommitted ones, taken with its slot
+        try:
+            return await self._attempt(row, held)
+        finally:
+            if held:
+                self._uncommitted.release()  # its outcome is committed (or it never went)
+
+    async def _attempt(self, row: OutboxMessage, held: list[bool]) -> bool:
         token = in_outbox.set(True)
         target: _Target | None = None
         slot: list[float] = []  # taken by _send just before its request (after an upload's file id is known)
@@ -208,7 +225,7 @@ class OutboxSender:
             ours, target = await self._check(row)
             if not ours:
                 return True  # cancelled meanwhile (or no longer ours): never sent
-            message_id = await self._send(row, target, lambda: self._take_slot(row.chat_id, slot))
+            message_id = await self._send(row, target, lambda: self._take_slot(row.chat_id, slot, held))
         except _Later as e:
             await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
             return True
@@ -256,7 +273,9 @@ class OutboxSender:
         )
         return True
 
-    async def _take_slot(self, chat_id: int, slot: list[float]) -> None:
+    async def _take_slot(self, chat_id: int, slot: list[float], held: list[bool]) -> None:
+        await self._uncommitted.acquire()
+        held.append(True)
         slot.append(await self.pace.slot(chat_id))
 
     async def _check(self, row: OutboxMessage) -> tuple[bool, _Target | None]:
