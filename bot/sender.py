@@ -42,7 +42,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
@@ -50,6 +50,7 @@ from bot.config import Settings
 from bot.due import DueContext
 from bot.identity import IdentityCache
 from bot.ratelimit import Pace
+from bot.sender_claims import beat, beat_forever, claim_rows, new_process_id, release_dead
 from bot.services.delivery import Delivered, run_after_delivery
 from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
@@ -138,6 +139,7 @@ class OutboxSender:
         )
         self._paused: dict[int, datetime] = {}  # chat id -> until (after a 429)
         self._claim_lock = asyncio.Lock()
+        self.process_id = new_process_id()  # in outbox.claimed_by and process_heartbeat
         self._is_pg = not settings.is_sqlite
         self._lease = timedelta(seconds=settings.outbox_lease_seconds)
         self._file_ids: dict[int, str] = {}  # outbox_file id -> file_id (this bot's)
@@ -145,30 +147,25 @@ class OutboxSender:
 
     async def claim(self) -> list[OutboxMessage]:
         now = self.clock.now()
-        lease = now - self._lease
         self._paused = {c: u for c, u in self._paused.items() if u > now}
-        due = or_(
-            and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
-            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < lease),
-        )
-        if self._paused:
-            due = and_(due, OutboxMessage.chat_id.not_in(list(self._paused)))
-        # Edits first (a live progress message must not wait behind the broadcast it reports), then in order.
-        edits_first = case((OutboxMessage.method.in_(EDITS), 0), else_=1)
-        ids = select(OutboxMessage.id).where(due).order_by(edits_first, OutboxMessage.id).limit(self.batch)
-        if self._is_pg:
-            ids = ids.with_for_update(skip_locked=True)
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids.scalar_subquery()))
-            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._claim_lock, self.sessionmaker() as s, s.begin():
-            rows = list((await s.scalars(stmt)).all())
-        rows.sort(key=lambda r: r.id)
-        return rows
+        async with self._claim_lock:
+            return await claim_rows(
+                self.sessionmaker,
+                now=now,
+                lease=self._lease,
+                batch=self.batch,
+                paused=list(self._paused),
+                process_id=self.process_id,
+                for_update=self._is_pg,
+            )
+
+    async def start(self) -> None:
+        """At start-up: say we are alive, and release what stopped processes had claimed (not their lease)."""
+        await self.beat()
+        await release_dead(self.sessionmaker, self.process_id, self.clock.now())
+
+    async def beat(self) -> None:
+        await beat(self.sessionmaker, self.process_id, self.clock.now(), is_sqlite=not self._is_pg)
 
     async def drain_once(self) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed."""
@@ -577,7 +574,18 @@ class OutboxSender:
         """Forever: deliver what is due, then wait for a wake-up or the next due time. Stops when cancelled,
         even when a library on the way turned the cancel into another error or dropped it (Python 3.11's
         wait_for could): a shutdown never waits on a sender that goes on."""
-        log.info("outbox sender started")
+        try:
+            await self.start()
+        except Exception:  # the database is not there yet: the loop below waits for it
+            log.exception("outbox sender could not release stopped processes' claims")
+        log.info("outbox sender %s started", self.process_id)
+        beats = asyncio.create_task(beat_forever(self.beat), name="outbox-heartbeat")
+        try:
+            await self._loop()
+        finally:
+            beats.cancel()
+
+    async def _loop(self) -> None:
         me = asyncio.current_task()
         while True:
             if me is not None and me.cancelling():

@@ -29,10 +29,20 @@ WHEN = storage.db.UTCDateTime(timezone=True)
 def _outbox_up() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_at", WHEN, nullable=True))
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=32), nullable=True))
+    op.create_table(
+        "process_heartbeat",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("started_at", WHEN, nullable=False),
+        sa.Column("seen_at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_process_heartbeat")),
+    )
 
 
 def _outbox_down() -> None:
+    op.drop_table("process_heartbeat")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
         batch_op.drop_column("expires_at")
 
 
