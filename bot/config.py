@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     outbox_group_per_minute: float = Field(20.0, gt=0)
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_lease_seconds: int = Field(120, ge=5)
+    # How long a message that meets 5xx or network errors is retried (from its creation) when it has no
+    # expiry of its own (a reminder's is its deadline): "24h", "90m", "2d", or seconds.
+    outbox_give_up_after: timedelta = timedelta(hours=24)
     dedup_ttl_hours: int = Field(24, ge=1)
     # Caps of an invite link by who makes it (a unit head's: the unit's headcount + 5 uses, 30 days).
     invite_secretary_max_uses: int = Field(300, ge=1)
@@ -90,6 +94,23 @@ class Settings(BaseSettings):
         value = value.strip().lower() or "text"
         if value not in ("text", "json"):
             raise ValueError("LOG_FORMAT is text or json")
+        return value
+
+    @field_validator("outbox_give_up_after", mode="before")
+    @classmethod
+    def _give_up_after(cls, value: object) -> object:
+        if isinstance(value, str):
+            found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([dhm])\s*", value.lower())
+            if found:
+                unit = {"d": "days", "h": "hours", "m": "minutes"}[found[2]]
+                return timedelta(**{unit: float(found[1])})
+        return value
+
+    @field_validator("outbox_give_up_after")
+    @classmethod
+    def _give_up_positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("OUTBOX_GIVE_UP_AFTER must be positive, such as 24h")
         return value
 
     @field_validator("reminder_quiet_hours")

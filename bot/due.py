@@ -64,13 +64,14 @@ def registered() -> dict[str, DueWork]:
 
 
 async def run_due(ctx: DueContext, now: datetime) -> dict[str, object]:
-    """Run every registered work in name order; one failing is logged and does not stop the others."""
+    """Run every registered work in name order; one failing is logged (with its traceback) and does not stop
+    the others."""
     results: dict[str, object] = {}
     for name in sorted(_REGISTRY):
         try:
             results[name] = await _REGISTRY[name](ctx, now)
         except Exception as e:
-            log.error("due work %s failed: %s", name, type(e).__name__)
+            log.exception("due work %s failed", name)  # with its traceback: where it failed, not only what
             results[name] = e
     return results
 

@@ -36,11 +36,13 @@ from aiogram.exceptions import (
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
@@ -48,6 +50,7 @@ from bot.config import Settings
 from bot.due import DueContext
 from bot.identity import IdentityCache
 from bot.ratelimit import Pace
+from bot.sender_claims import beat, beat_forever, claim_rows, new_process_id, release_dead
 from bot.services.delivery import Delivered, run_after_delivery
 from bot.services.outbox import EDITS, NOT_SENT
 from storage.models import AuditEntry, OutboxMessage, Person
@@ -85,6 +88,10 @@ class _Target(NamedTuple):
     caption: bool  # a document or photo: its caption is edited
 
 
+# An outage rather than a refusal: retried until the row expires, never capped by OUTBOX_MAX_ATTEMPTS.
+TRANSIENT = (TelegramServerError, TelegramNetworkError, OSError, TimeoutError)
+
+
 def _error_code(e: Exception) -> str:
     text = getattr(e, "message", str(e)).lower()
     if "chat not found" in text:
@@ -98,6 +105,10 @@ def _error_code(e: Exception) -> str:
     return "bad_request"
 
 
+BATCH = 30  # rows per claim: about a second of Telegram's 30/s
+IN_FLIGHT = 16  # requests whose outcome is not yet committed, at most (the bound on duplicates after a crash)
+
+
 class OutboxSender:
     idle_wait = 5.0  # seconds to wait with nothing due, unless a commit wakes the sender first
 
@@ -109,7 +120,8 @@ class OutboxSender:
         settings: Settings,
         identity: IdentityCache | None = None,
         wake: asyncio.Event | None = None,
-        batch: int = 60,
+        batch: int = BATCH,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
@@ -118,11 +130,16 @@ class OutboxSender:
         self.identity = identity
         self.wake = wake or asyncio.Event()
         self.batch = batch
+        self.in_flight = in_flight
+        # Held from just before a request until its outcome is committed: a kill -9 sends again at most
+        # `in_flight` rows (those Telegram may have answered and we did not record).
+        self._uncommitted = asyncio.Semaphore(in_flight)
         self.pace = Pace(
             clock, settings.outbox_rate_global, settings.outbox_rate_private, settings.outbox_group_per_minute
         )
         self._paused: dict[int, datetime] = {}  # chat id -> until (after a 429)
         self._claim_lock = asyncio.Lock()
+        self.process_id = new_process_id()  # in outbox.claimed_by and process_heartbeat
         self._is_pg = not settings.is_sqlite
         self._lease = timedelta(seconds=settings.outbox_lease_seconds)
         self._file_ids: dict[int, str] = {}  # outbox_file id -> file_id (this bot's)
@@ -130,30 +147,25 @@ class OutboxSender:
 
     async def claim(self) -> list[OutboxMessage]:
         now = self.clock.now()
-        lease = now - self._lease
         self._paused = {c: u for c, u in self._paused.items() if u > now}
-        due = or_(
-            and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
-            and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < lease),
-        )
-        if self._paused:
-            due = and_(due, OutboxMessage.chat_id.not_in(list(self._paused)))
-        # Edits first (a live progress message must not wait behind the broadcast it reports), then in order.
-        edits_first = case((OutboxMessage.method.in_(EDITS), 0), else_=1)
-        ids = select(OutboxMessage.id).where(due).order_by(edits_first, OutboxMessage.id).limit(self.batch)
-        if self._is_pg:
-            ids = ids.with_for_update(skip_locked=True)
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids.scalar_subquery()))
-            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._claim_lock, self.sessionmaker() as s, s.begin():
-            rows = list((await s.scalars(stmt)).all())
-        rows.sort(key=lambda r: r.id)
-        return rows
+        async with self._claim_lock:
+            return await claim_rows(
+                self.sessionmaker,
+                now=now,
+                lease=self._lease,
+                batch=self.batch,
+                paused=list(self._paused),
+                process_id=self.process_id,
+                for_update=self._is_pg,
+            )
+
+    async def start(self) -> None:
+        """At start-up: say we are alive, and release what stopped processes had claimed (not their lease)."""
+        await self.beat()
+        await release_dead(self.sessionmaker, self.process_id, self.clock.now())
+
+    async def beat(self) -> None:
+        await beat(self.sessionmaker, self.process_id, self.clock.now(), is_sqlite=not self._is_pg)
 
     async def drain_once(self) -> int:
         """Claim one batch and deliver it; returns how many rows were claimed."""
@@ -195,6 +207,14 @@ class OutboxSender:
         """Send one row and record the outcome; False when the chat must not get more now."""
         if not await self._turn(row):
             return False
+        held: list[bool] = []  # the request's place among the uncommitted ones, taken with its slot
+        try:
+            return await self._attempt(row, held)
+        finally:
+            if held:
+                self._uncommitted.release()  # its outcome is committed (or it never went)
+
+    async def _attempt(self, row: OutboxMessage, held: list[bool]) -> bool:
         token = in_outbox.set(True)
         target: _Target | None = None
         slot: list[float] = []  # taken by _send just before its request (after an upload's file id is known)
@@ -202,7 +222,7 @@ class OutboxSender:
             ours, target = await self._check(row)
             if not ours:
                 return True  # cancelled meanwhile (or no longer ours): never sent
-            message_id = await self._send(row, target, lambda: self._take_slot(row.chat_id, slot))
+            message_id = await self._send(row, target, lambda: self._take_slot(row.chat_id, slot, held))
         except _Later as e:
             await self._finish(row.id, status="pending", not_before=e.until, attempts=row.attempts - 1)
             return True
@@ -237,9 +257,9 @@ class OutboxSender:
                 log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, e.message)
                 await self._finish(row.id, status="failed", error=code, last_error=e.message[:500])
                 return True
-        except Exception as e:  # 5xx, network, and anything unexpected: back off, then give up
-            log.warning("outbox %s to %s: %s; retrying later", row.id, row.chat_id, e)
-            await self._retry_later(row, str(e) or type(e).__name__)
+        except Exception as e:  # an outage (5xx, network) until the row expires; anything else a few times
+            log.warning("outbox %s to %s: %r; retrying later", row.id, row.chat_id, e)
+            await self._retry_later(row, str(e) or type(e).__name__, transient=isinstance(e, TRANSIENT))
             return False
         finally:
             in_outbox.reset(token)
@@ -250,7 +270,9 @@ class OutboxSender:
         )
         return True
 
-    async def _take_slot(self, chat_id: int, slot: list[float]) -> None:
+    async def _take_slot(self, chat_id: int, slot: list[float], held: list[bool]) -> None:
+        await self._uncommitted.acquire()
+        held.append(True)
         slot.append(await self.pace.slot(chat_id))
 
     async def _check(self, row: OutboxMessage) -> tuple[bool, _Target | None]:
@@ -429,11 +451,22 @@ class OutboxSender:
             )
         log.info("chat %s refused the bot (%s)", row.chat_id, error)
 
-    async def _retry_later(self, row: OutboxMessage, error: str) -> None:
-        if row.attempts >= self.settings.outbox_max_attempts:
+    def expires(self, row: OutboxMessage) -> datetime:
+        """Until when a row is retried: its `expires_at`, else OUTBOX_GIVE_UP_AFTER after it was queued."""
+        if row.expires_at is not None:
+            return as_utc(row.expires_at)
+        return as_utc(row.created_at) + self.settings.outbox_give_up_after
+
+    async def _retry_later(self, row: OutboxMessage, error: str, *, transient: bool) -> None:
+        """Back off (2, 4, … s, at most 300); give up at the row's expiry, or after OUTBOX_MAX_ATTEMPTS when
+        the error is not an outage (5xx, network), which never counts against that cap."""
+        now, expires = self.clock.now(), self.expires(row)
+        capped = not transient and row.attempts >= self.settings.outbox_max_attempts
+        if capped or now >= expires:
             await self._finish(row.id, status="failed", error="gave_up", last_error=error[:500])
+            log.warning("outbox %s to %s given up: %s", row.id, row.chat_id, error[:200])
             return
-        until = self.clock.now() + timedelta(seconds=min(2**row.attempts, 300))
+        until = min(now + timedelta(seconds=min(2 ** min(row.attempts, 9), 300)), expires)
         self._paused[row.chat_id] = until  # the chat's later rows wait too, so they keep their order
         await self._finish(row.id, status="pending", not_before=until, last_error=error[:500])
 
@@ -541,7 +574,18 @@ class OutboxSender:
         """Forever: deliver what is due, then wait for a wake-up or the next due time. Stops when cancelled,
         even when a library on the way turned the cancel into another error or dropped it (Python 3.11's
         wait_for could): a shutdown never waits on a sender that goes on."""
-        log.info("outbox sender started")
+        try:
+            await self.start()
+        except Exception:  # the database is not there yet: the loop below waits for it
+            log.exception("outbox sender could not release stopped processes' claims")
+        log.info("outbox sender %s started", self.process_id)
+        beats = asyncio.create_task(beat_forever(self.beat), name="outbox-heartbeat")
+        try:
+            await self._loop()
+        finally:
+            beats.cancel()
+
+    async def _loop(self) -> None:
         me = asyncio.current_task()
         while True:
             if me is not None and me.cancelling():

@@ -125,17 +125,19 @@ def _breaks(toks: list[Token], limit: int) -> Iterator[tuple[int, int, int | Non
 
 
 def clip(text: str, limit: int) -> str:
-    """`text` escaped for HTML, cut (with …) so that the escaped result has at most `limit` characters."""
+    """`text` escaped for HTML, cut (with …) so that it shows at most `limit` UTF-16 code units, as Telegram
+    counts them: an escaped `&` shows 1, a character outside the BMP (an emoji) counts 2."""
+    if utf16_len(text) <= limit:
+        return esc(text)
     out: list[str] = []
     size = 0
     for ch in text:
-        e = esc(ch)
-        if size + len(e) > limit - 1:
-            out.append("…")
-            return "".join(out)
-        out.append(e)
-        size += len(e)
-    return "".join(out)
+        units = 2 if ord(ch) > 0xFFFF else 1
+        if size + units > limit - 1:
+            break
+        out.append(ch)
+        size += units
+    return esc("".join(out)) + "…" if limit > 0 else ""
 
 
 def label(text: str, limit: int = 64) -> str:
@@ -161,7 +163,7 @@ def fair_share(lengths: Sequence[int], budget: int) -> list[int]:
 
 
 def fit(parts: Sequence[str], budget: int) -> list[str]:
-    """Escape and clip user texts so that all of them fit `budget` characters."""
-    escaped = [len(esc(p)) for p in parts]
-    limits = fair_share(escaped, budget)
-    return [esc(p) if limits[i] >= escaped[i] else clip(p, limits[i]) for i, p in enumerate(parts)]
+    """Escape and clip user texts so that all of them show at most `budget` UTF-16 code units together."""
+    lengths = [utf16_len(p) for p in parts]
+    limits = fair_share(lengths, budget)
+    return [esc(p) if limits[i] >= lengths[i] else clip(p, limits[i]) for i, p in enumerate(parts)]

@@ -29,6 +29,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile, Message
@@ -221,6 +222,9 @@ class ChatInfo:
         }
 
 
+NETWORK = 0  # a Failure's status for a request that never reaches Telegram
+
+
 @dataclass
 class Failure:
     method: str  # e.g. "sendMessage", or "*" for any
@@ -299,6 +303,10 @@ class FakeTelegram(BaseSession):
 
     def server_error(self, chat_id: int | None = None, times: int = 1) -> None:
         self.fail("*", 500, "Internal Server Error", chat_id, times=times)
+
+    def network_error(self, chat_id: int | None = None, times: int = 1) -> None:
+        """The request never reaches Telegram (a timeout, a dropped connection): aiogram's network error."""
+        self.fail("*", NETWORK, "Request timeout error", chat_id, times=times)
 
     def enforce_limits(self, now: Callable[[], float] | None = None, **options: Any) -> FloodControl:
         """Turn on Telegram's flood control (off by default): the windows, and injected 429/500/403.
@@ -423,6 +431,8 @@ class FakeTelegram(BaseSession):
         failure = self._failure_for(name, chat_id)
         if failure is not None:
             f = failure
+            if f.status == NETWORK:
+                raise TelegramNetworkError(method, f.description)
             return self._error(bot, method, f.status, f.description, f.retry_after, f.migrate_to_chat_id)
         try:
             result = await self._answer(bot, name, method, params)

@@ -74,6 +74,7 @@ class Outbox:
         edit_of: OutboxMessage | None = None,
         edit_message_id: int | None = None,
         not_before: datetime | None = None,
+        expires_at: datetime | None = None,
     ) -> dict[str, Any]:
         if method in EDITS:
             if (edit_of is None) == (edit_message_id is None):
@@ -101,6 +102,7 @@ class Outbox:
             "status": "pending",
             "attempts": 0,
             "not_before": not_before or now,
+            "expires_at": expires_at,
             "created_at": now,
         }
 

@@ -338,6 +338,7 @@ class ReminderService:
                 person_id=person.person_id,
                 reply_markup=markup,
                 not_before=not_before,
+                expires_at=occ.deadline,  # retried through an outage until the deadline (the outbox's)
             )
             queued += 1
         return queued

@@ -49,16 +49,7 @@ def slot(
 
 def clip_to(text: str, budget: int) -> str:
     """`text` escaped and cut with "…" to at most `budget` visible UTF-16 code units."""
-    if utf16_len(text) <= budget:
-        return esc(text)
-    n = budget
-    while n > 0:
-        out = clip(text, n)
-        over = visible_length(out) - budget
-        if over <= 0:
-            return out
-        n -= over
-    return ""
+    return clip(text, budget) if budget > 0 else ""
 
 
 def fit(lines: Sequence[Line], limit: int = LIMIT) -> Card:

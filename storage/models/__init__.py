@@ -9,6 +9,7 @@ from storage.models.core import (
     Person,
     PersonRole,
     ProcessedUpdate,
+    ProcessHeartbeat,
     Unit,
 )
 from storage.models.criteria import CriteriaImport as CriteriaImport
@@ -38,4 +39,13 @@ from storage.models.voting import VotingMember as VotingMember
 from storage.models.voting import VotingResult as VotingResult
 from storage.models.voting import VotingRound as VotingRound
 
-__all__ = ["AuditEntry", "FsmRecord", "OutboxMessage", "Person", "PersonRole", "ProcessedUpdate", "Unit"]
+__all__ = [
+    "AuditEntry",
+    "FsmRecord",
+    "OutboxMessage",
+    "Person",
+    "PersonRole",
+    "ProcessHeartbeat",
+    "ProcessedUpdate",
+    "Unit",
+]

@@ -149,9 +149,24 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
+    # Retried (5xx, network) until then, then given up (status failed, error gave_up); empty: created_at +
+    # OUTBOX_GIVE_UP_AFTER. A reminder's is its deadline.
+    expires_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # the sender's process id (process_heartbeat)
 
     # Lets an edit be queued in the same update as the message it edits, before either has an id.
     edit_of: Mapped[OutboxMessage | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class ProcessHeartbeat(Base):
+    """A running outbox sender: its random id and when it last said it was alive. A sender starting releases
+    the rows claimed by ids whose heartbeat stopped (bot/sender.py)."""
+
+    __tablename__ = "process_heartbeat"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

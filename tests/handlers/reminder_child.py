@@ -25,6 +25,7 @@ async def main(url: str, when: str, log_path: str) -> None:
         FakeClock(datetime.fromisoformat(when)),
     )
     await world.start()
+    world.sender.batch = 100  # a claim larger than the bound: what bounds duplicates is not the claim
     api = world.api
     original = api.make_request
     log = open(log_path, "a", buffering=1)  # noqa: ASYNC230 - open until the process is killed

@@ -25,6 +25,7 @@ from bot.services.difficulty import (
     check_text,
 )
 from bot.text import clip, esc, fair_share
+from bot.tghtml import utf16_len, visible_length
 from handlers.render.difficulty import answer_for_author, card, reply_for_secretary
 from storage.models import Person
 from storage.models.difficulty import Difficulty
@@ -88,8 +89,8 @@ def test_draft_survives_the_conversation_storage():
 @given(st.text(), st.integers(min_value=1, max_value=500))
 def test_clip_never_exceeds_the_limit_and_never_cuts_an_entity(text, limit):
     out = clip(text, limit)
-    assert len(out) <= limit
-    if len(esc(text)) <= limit - 1:
+    assert visible_length(out) <= limit  # as Telegram counts: UTF-16 code units of what shows
+    if utf16_len(text) <= limit:
         assert out == esc(text)
     assert "&" not in out.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
 
@@ -112,7 +113,7 @@ def _worst_item() -> ItemView:
         author_id=1,
         unit_id=1,
         on_behalf_of_unit=True,
-        text="&" * 2000,
+        text="&😀" * 1000,  # escapes, and characters counting 2 UTF-16 code units
         file_id="F",
         file_kind="document",
         file_name="<" * 200 + ".pdf",
@@ -133,10 +134,11 @@ def _worst_item() -> ItemView:
 @pytest.mark.parametrize("locale", ["vi", "en"])
 def test_messages_fit_telegram_even_for_the_longest_escaped_texts(locale):
     view = _worst_item()
-    assert len(card(view, locale)) <= 4096
-    assert len(card(view, locale, title_key="difficulty-forward-title")) <= 4096
-    assert len(answer_for_author(view, locale)) <= 4096
-    assert len(reply_for_secretary(view, locale)) <= 4096
+    # Telegram counts the text after the entities are parsed, in UTF-16 code units
+    assert visible_length(card(view, locale)) <= 4096
+    assert visible_length(card(view, locale, title_key="difficulty-forward-title")) <= 4096
+    assert visible_length(answer_for_author(view, locale)) <= 4096
+    assert visible_length(reply_for_secretary(view, locale)) <= 4096
 
 
 # -- with a database ---------------------------------------------------------------------------------------

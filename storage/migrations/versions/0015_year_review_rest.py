@@ -27,11 +27,23 @@ WHEN = storage.db.UTCDateTime(timezone=True)
 
 # --- the outbox: expiry, claims by process, heartbeats (issue 18, items 1-3, 25) -----------------
 def _outbox_up() -> None:
-    pass
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("expires_at", WHEN, nullable=True))
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=32), nullable=True))
+    op.create_table(
+        "process_heartbeat",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("started_at", WHEN, nullable=False),
+        sa.Column("seen_at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_process_heartbeat")),
+    )
 
 
 def _outbox_down() -> None:
-    pass
+    op.drop_table("process_heartbeat")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
+        batch_op.drop_column("expires_at")
 
 
 # --- reminders: the council's review meeting (issue 18, items 21, 24, 30) ------------------------
