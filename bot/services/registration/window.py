@@ -1,0 +1,74 @@
+"""The secretary's extension of the registration window, for the college or one unit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+
+from bot.clock import fmt_when
+from bot.errors import NotFound
+from bot.plan.calendar import closes_at
+from bot.services.audit import Audit
+from storage.models import Unit
+from storage.models.registration import (
+    RegistrationExtension,
+    extension_scope,
+)
+
+from .core import RegistrationCore
+from .rules import (
+    BadDate,
+    NotSecretary,
+    Window,
+)
+
+
+class Windows(RegistrationCore):
+    # -- the window's extension ----------------------------------------------------------------------------
+    async def extension_target(self, unit_id: int | None) -> tuple[Window, Unit | None]:
+        if not self.is_secretary():
+            raise NotSecretary()
+        unit = await self.roster.unit(unit_id) if unit_id else None
+        if unit_id and unit is None:
+            raise NotFound()
+        return await self.window(unit_id=unit_id), unit
+
+    async def extend(self, unit_id: int | None, until: date) -> Window:
+        """Let registration run to the end of the local day `until`, for the college (None) or one unit."""
+        me = self.actor
+        window, _unit = await self.extension_target(unit_id)
+        today = self.ctx.clock.today()
+        year = window.school_year
+        new_close = closes_at(until).astimezone(UTC)
+        if until < today:
+            raise BadDate("registration-ext-past", today=today.strftime("%d/%m/%Y"))
+        if new_close <= window.closes_at:
+            raise BadDate("registration-ext-not-later", closes=fmt_when(window.closes_at))
+        if until > year.end:
+            raise BadDate("registration-ext-after-year", end=year.end.strftime("%d/%m/%Y"))
+        existing = await self.repo.extension(year.id, unit_id)
+        before = {"closes_at": existing.closes_at.isoformat() if existing else None, "unit_id": unit_id}
+        now = self.ctx.clock.now()
+        if existing is None:
+            row = self.repo.add_extension(
+                RegistrationExtension(
+                    school_year_id=year.id,
+                    scope=extension_scope(unit_id),
+                    unit_id=unit_id,
+                    closes_at=new_close,
+                    set_by=me.person_id,
+                    set_at=now,
+                )
+            )
+            await self.ctx.session.flush()
+        else:
+            existing.closes_at, existing.set_by, existing.set_at = new_close, me.person_id, now
+            row = existing
+            await self.ctx.session.flush()
+        Audit(self.ctx).record(
+            "registration.window_extended",
+            "registration_extension",
+            row.id,
+            before=before,
+            after={"closes_at": new_close.isoformat(), "unit_id": unit_id, "school_year": year.code},
+        )
+        return await self.window(unit_id=unit_id, school_year=year)
