@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
-from datetime import date
+from datetime import date, timedelta
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.clock import fmt_date, fmt_when, parse_day
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.i18n import t
-from bot.services.registration import (
-    fmt_when,
-)
 from bot.text import esc
 from handlers.registration_ui import (
     RegCardCb,
@@ -138,29 +135,24 @@ async def window_pick(query: CallbackQuery, callback_data: RegExtCb, ctx: Ctx, s
         )
 
 
-_DMY = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*")
-
-
-def _parse_day(text: str | None) -> date | None:
-    m = _DMY.fullmatch(text or "")
-    if not m:
-        return None
-    try:
-        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        return None
-
-
-async def window_until(message: Message, state: FSMContext) -> None:
-    day = _parse_day(message.text)
+async def window_until(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    """A new closing day: checked when typed (the step stays on a refusal); nothing changes until the
+    secretary confirms, and the confirmation checks again."""
+    day = parse_day(message.text)
+    example = fmt_date(ctx.clock.today() + timedelta(days=7))
     if day is None:
-        await message.answer(t("registration-ext-bad-date"))
+        await message.answer(t("registration-ext-bad-date", example=example))
         return
+    unit = int((await state.get_data()).get("unit") or 0)
+    try:
+        await service(ctx).check_extension(unit or None, day)
+    except DomainError as e:
+        await message.answer(error_text(e))
+        return  # still waiting: another day, or /cancel
     await state.update_data(until=day.isoformat())
     await state.set_state(RegExtendSG.confirm)
-    unit = int((await state.get_data()).get("unit") or 0)
     await message.answer(
-        t("registration-ext-confirm", date=day.strftime("%d/%m/%Y")),
+        t("registration-ext-confirm", date=fmt_date(day)),
         reply_markup=kb(
             [
                 [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date
 
-from bot.clock import fmt_when
+from bot.clock import fmt_date, fmt_when
 from bot.errors import NotFound
 from bot.plan.calendar import closes_at
 from bot.services.audit import Audit
@@ -32,19 +32,27 @@ class Windows(RegistrationCore):
             raise NotFound()
         return await self.window(unit_id=unit_id), unit
 
-    async def extend(self, unit_id: int | None, until: date) -> Window:
-        """Let registration run to the end of the local day `until`, for the college (None) or one unit."""
-        me = self.actor
+    async def check_extension(self, unit_id: int | None, until: date) -> Window:
+        """The window as it stands, when registration may run to the end of the local day `until` for the
+        college (None) or one unit; nothing is written (the secretary confirms first, and `extend` checks
+        again). Raises BadDate: a day in the past, not later than the close now, after the school year."""
         window, _unit = await self.extension_target(unit_id)
         today = self.ctx.clock.today()
         year = window.school_year
-        new_close = closes_at(until).astimezone(UTC)
         if until < today:
-            raise BadDate("registration-ext-past", today=today.strftime("%d/%m/%Y"))
-        if new_close <= window.closes_at:
+            raise BadDate("registration-ext-past", today=fmt_date(today))
+        if closes_at(until).astimezone(UTC) <= window.closes_at:
             raise BadDate("registration-ext-not-later", closes=fmt_when(window.closes_at))
         if until > year.end:
-            raise BadDate("registration-ext-after-year", end=year.end.strftime("%d/%m/%Y"))
+            raise BadDate("registration-ext-after-year", end=fmt_date(year.end))
+        return window
+
+    async def extend(self, unit_id: int | None, until: date) -> Window:
+        """Let registration run to the end of the local day `until`, for the college (None) or one unit."""
+        me = self.actor
+        window = await self.check_extension(unit_id, until)
+        year = window.school_year
+        new_close = closes_at(until).astimezone(UTC)
         existing = await self.repo.extension(year.id, unit_id)
         before = {"closes_at": existing.closes_at.isoformat() if existing else None, "unit_id": unit_id}
         now = self.ctx.clock.now()
