@@ -16,6 +16,8 @@ from bot.filters import NOT_COMMAND, TYPED, Allowed, personal_router
 from bot.i18n import t
 from bot.roles import Member
 from bot.services.registration import (
+    REASON_MAX,
+    REASON_MIN,
     Draft,
     Stale,
 )
@@ -27,6 +29,7 @@ from handlers.registration_ui import (
     EXT_PRESS,
     LINKED,
     MANAGE,
+    RETURN_ENDORSED_PRESS,
     RETURN_PRESS,
     SUBMIT,
     RegCardCb,
@@ -44,6 +47,7 @@ from handlers.registration_ui import (
     btn,
     decide_keyboard,
     edit,
+    endorsed_keyboard,
     error_text,
     kb,
     lang,
@@ -83,6 +87,7 @@ def router() -> Router:
     # the head or the secretary
     r.callback_query.register(press_endorse, RegDecCb.filter(F.op == "ok"), LINKED)
     r.callback_query.register(press_return, *RETURN_PRESS)
+    r.callback_query.register(press_return, *RETURN_ENDORSED_PRESS)
     r.message.register(got_reason, StateFilter(RegReturnSG.reason), TYPED, LINKED)
     r.message.register(need_text, StateFilter(RegReturnSG.reason), NOT_COMMAND, LINKED)
     r.callback_query.register(press_card, RegCardCb.filter(), LINKED)
@@ -357,12 +362,19 @@ async def press_endorse(query: CallbackQuery, callback_data: RegDecCb, ctx: Ctx)
         await query.answer(error_text(e), show_alert=True)
         return
     await query.answer(t("registration-endorsed-alert"))
-    await edit(query, card(view, lang(), title_key="registration-request-title"))
+    markup = endorsed_keyboard(view.item.id, view.item.version)
+    await edit(query, card(view, lang(), title_key="registration-request-title"), markup)
 
 
 async def press_return(query: CallbackQuery, callback_data: RegDecCb, ctx: Ctx, state: FSMContext) -> None:
+    """ "Trả lại": a submitted one ("ret"), or an endorsed one while registration is open ("reo")."""
+    endorsed = callback_data.op == "reo"
+    svc = service(ctx)
     try:
-        view = await service(ctx).decidable(callback_data.id, callback_data.v)
+        if endorsed:
+            view = await svc.returnable(callback_data.id, callback_data.v)
+        else:
+            view = await svc.decidable(callback_data.id, callback_data.v)
     except Stale as e:
         await query.answer(error_text(e), show_alert=True)
         await edit(query, card(e.view, lang(), title_key="registration-request-title"))
@@ -373,15 +385,18 @@ async def press_return(query: CallbackQuery, callback_data: RegDecCb, ctx: Ctx, 
     await query.answer()
     where = [query.message.chat.id, query.message.message_id] if isinstance(query.message, Message) else None
     await state.set_state(RegReturnSG.reason)
-    await state.set_data({"id": callback_data.id, "v": callback_data.v, "where": where})
+    await state.set_data({"id": callback_data.id, "v": callback_data.v, "where": where, "endorsed": endorsed})
     if isinstance(query.message, Message):
-        await query.message.answer(t("registration-ask-reason", name=esc(view.owner), min=5, max=500))
+        key = "registration-ask-reason-endorsed" if endorsed else "registration-ask-reason"
+        await query.message.answer(t(key, name=esc(view.owner), min=REASON_MIN, max=REASON_MAX))
 
 
 async def got_reason(message: Message, ctx: Ctx, state: FSMContext, bot: Bot) -> None:
     data = await state.get_data()
     try:
-        view = await service(ctx).return_(int(data["id"]), int(data["v"]), message.text)
+        svc = service(ctx)
+        decide = svc.return_endorsed if data.get("endorsed") else svc.return_
+        view = await decide(int(data["id"]), int(data["v"]), message.text)
     except Stale as e:
         await state.clear()
         await message.answer(error_text(e))
@@ -423,6 +438,8 @@ async def press_card(query: CallbackQuery, callback_data: RegCardCb, ctx: Ctx, m
         markup = owner_keyboard(view)
     elif item.state == RegistrationState.SUBMITTED.value and await svc.may_decide(item):
         markup = decide_keyboard(item.id, item.version)
+    elif item.state == RegistrationState.ENDORSED.value and await svc.may_return_endorsed(item):
+        markup = endorsed_keyboard(item.id, item.version)
     if isinstance(query.message, Message):
         await query.message.answer(
             card(view, lang(), title_key="registration-request-title"), reply_markup=markup

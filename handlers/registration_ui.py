@@ -58,7 +58,7 @@ class RegOwnCb(CallbackData, prefix="rgo"):
 class RegDecCb(CallbackData, prefix="rgx"):
     id: int
     v: int
-    op: Literal["ok", "ret"]
+    op: Literal["ok", "ret", "reo"]  # endorse, return a submitted one, return an endorsed one
 
 
 class RegCardCb(CallbackData, prefix="rgc"):
@@ -96,6 +96,15 @@ class RegistrationButtons:
         return kb(
             [[btn(t("registration-btn-edit", locale=locale), RegOwnCb(id=registration_id, op="edit"))]]
         ).model_dump(exclude_none=True)
+
+    def for_endorsed(self, registration_id: int, version: int, locale: str) -> dict[str, Any] | None:
+        return endorsed_keyboard(registration_id, version, locale).model_dump(exclude_none=True)
+
+
+def endorsed_keyboard(registration_id: int, version: int, locale: str | None = None) -> InlineKeyboardMarkup:
+    """An endorsed registration's one action for its head or the secretary: return it (issue 18, D16)."""
+    cb = RegDecCb(id=registration_id, v=version, op="reo")
+    return kb([[btn(t("registration-btn-return", locale=locale), cb)]])
 
 
 def decide_keyboard(registration_id: int, version: int, locale: str | None = None) -> InlineKeyboardMarkup:
@@ -151,9 +160,10 @@ class RegExtendSG(StatesGroup):
 
 EDIT_PRESS = (RegOwnCb.filter(F.op == "edit"), Allowed(SUBMIT))
 RETURN_PRESS = (RegDecCb.filter(F.op == "ret"), LINKED)
+RETURN_ENDORSED_PRESS = (RegDecCb.filter(F.op == "reo"), LINKED)
 EXT_PRESS = (RegExtCb.filter(F.op == "pick"), Allowed(MANAGE))
 conversation(RegisterSG, "registration-flow-register", started_by=[EDIT_PRESS])
-conversation(RegReturnSG, "registration-flow-return", started_by=[RETURN_PRESS])
+conversation(RegReturnSG, "registration-flow-return", started_by=[RETURN_PRESS, RETURN_ENDORSED_PRESS])
 conversation(RegExtendSG, "registration-flow-extend", started_by=[EXT_PRESS])
 
 register_command("register", SUBMIT, "registration-cmd-register", order=30)

@@ -8,13 +8,13 @@ from bot.services.audit import Audit
 from bot.services.outbox import Outbox
 from bot.text import esc
 from storage.models import OutboxMessage
-from storage.models.registration import (
-    RegistrationState,
-)
+from storage.models.plan import PlanSchoolYear
+from storage.models.registration import Registration, RegistrationState
 
 from .core import RegistrationCore
 from .rules import (
     KIND,
+    NotYoursToReturn,
     NotYourUnit,
     RegistrationNotFound,
     Stale,
@@ -25,8 +25,8 @@ from .rules import (
 
 class Deciding(RegistrationCore):
     # -- deciding ----------------------------------------------------------------------------------------
-    async def decidable(self, registration_id: int, version: int) -> View:
-        """The registration a head (or the secretary) is about to endorse or return, as it is now."""
+    async def _current(self, registration_id: int) -> Registration:
+        """The row as it is now, following its person to their unit now."""
         self.actor  # noqa: B018 - raises when not linked
         row = await self.repo.get(registration_id)
         if row is None:
@@ -36,13 +36,37 @@ class Deciding(RegistrationCore):
             if owner is not None and owner.unit_id is not None and owner.unit_id != row.unit_id:
                 row.unit_id = owner.unit_id  # the person moved: the registration moves with them
                 await self.repo.follow_person(owner.id, owner.unit_id)
-        if not await self.may_decide(row):
-            raise NotYourUnit()
+        return row
+
+    async def _as_expected(self, row: Registration, version: int, state: RegistrationState) -> View:
         view = await self._view(row)
-        if row.state != RegistrationState.SUBMITTED.value:
+        if row.state != state.value:
             raise Stale(view, f"registration-stale-{row.state}", name=esc(view.decider or ""))
         if row.version != version:
             raise Stale(view, "registration-stale-version")
+        return view
+
+    async def decidable(self, registration_id: int, version: int) -> View:
+        """The registration a head (or the secretary) is about to endorse or return, as it is now."""
+        row = await self._current(registration_id)
+        if not await self.may_decide(row):
+            raise NotYourUnit()
+        return await self._as_expected(row, version, RegistrationState.SUBMITTED)
+
+    async def may_return_endorsed(self, row: Registration) -> bool:
+        """The unit's head or acting deputy (of a staff member's), and the council's secretary (any)."""
+        return self.is_secretary() or await self.may_decide(row)
+
+    async def returnable(self, registration_id: int, version: int) -> View:
+        """An endorsed registration the actor is about to return, while its registration window is open."""
+        row = await self._current(registration_id)
+        if not await self.may_return_endorsed(row):
+            raise NotYoursToReturn()
+        view = await self._as_expected(row, version, RegistrationState.ENDORSED)
+        year = await self.ctx.session.get(PlanSchoolYear, row.school_year_id)
+        if year is None:
+            raise RegistrationNotFound()
+        self._require_open(await self.window(unit_id=row.unit_id, school_year=year))
         return view
 
     async def endorse(self, registration_id: int, version: int) -> View:
@@ -51,17 +75,31 @@ class Deciding(RegistrationCore):
     async def return_(self, registration_id: int, version: int, reason: str | None) -> View:
         return await self._decide(registration_id, version, RegistrationState.RETURNED, check_reason(reason))
 
+    async def return_endorsed(self, registration_id: int, version: int, reason: str | None) -> View:
+        """Return an endorsed registration with a reason (issue 18, D16): its owner edits it and sends it."""
+        reason = check_reason(reason)
+        view = await self.returnable(registration_id, version)
+        return await self._decide_row(view, RegistrationState.ENDORSED, RegistrationState.RETURNED, reason)
+
     async def _decide(
         self, registration_id: int, version: int, state: RegistrationState, reason: str | None
     ) -> View:
-        me = self.actor
         view = await self.decidable(registration_id, version)
+        return await self._decide_row(view, RegistrationState.SUBMITTED, state, reason)
+
+    async def _decide_row(
+        self, view: View, was: RegistrationState, state: RegistrationState, reason: str | None
+    ) -> View:
+        """The conditional UPDATE from the state the presser saw (`was`, at its version): the first to act
+        wins; the loser is told who did."""
+        me = self.actor
         row = view.item
+        version = row.version
         before = self._audit(row)
         now = self.ctx.clock.now()
         won = await self.repo.change(
             row.id,
-            states=(RegistrationState.SUBMITTED.value,),
+            states=(was.value,),
             version=version,
             values={
                 "state": state.value,
@@ -74,7 +112,7 @@ class Deciding(RegistrationCore):
         await self.repo.refresh(row)
         view = await self._view(row)
         if not won:  # someone acted first, or the owner changed it in between
-            if row.state == RegistrationState.SUBMITTED.value:
+            if row.state == was.value:
                 raise Stale(view, "registration-stale-version")
             raise Stale(view, f"registration-stale-{row.state}", name=esc(view.decider or ""))
         Audit(self.ctx).record(
@@ -93,8 +131,9 @@ class Deciding(RegistrationCore):
         return view
 
     async def _settle_requests(self, view: View) -> None:
-        """Every request message sent for this version shows the outcome, without buttons (the pressed one
-        is edited by the handler as well; an edit that changes nothing counts as done)."""
+        """Every request message sent for this version shows the outcome (the pressed one is edited by the
+        handler as well; an edit that changes nothing counts as done): no buttons, but "Trả lại" on an
+        endorsed one, which the head may still return while registration is open."""
         row = view.item
         prefix = f"reg-req:{row.id}:v{row.version}:p"
         sent = (
@@ -103,6 +142,7 @@ class Deciding(RegistrationCore):
             )
         ).all()
         outbox = Outbox(self.ctx)
+        endorsed = row.state == RegistrationState.ENDORSED.value
         for msg in sent:
             person = await self.people.get(msg.person_id) if msg.person_id else None
             locale = person.language if person else "vi"
@@ -111,6 +151,7 @@ class Deciding(RegistrationCore):
                 self.texts.card(view, locale, title_key="registration-request-title"),
                 kind=KIND,
                 person_id=msg.person_id,
+                reply_markup=self.markup.for_endorsed(row.id, row.version, locale) if endorsed else None,
                 method="edit",
                 edit_of=msg,
             )

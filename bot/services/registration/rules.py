@@ -116,6 +116,10 @@ class NotYourUnit(NotAllowed):
     key = "registration-not-your-unit"
 
 
+class NotYoursToReturn(NotAllowed):
+    key = "registration-not-yours-to-return"
+
+
 class NotHead(NotAllowed):
     key = "registration-not-head"
 
@@ -250,12 +254,17 @@ class RegistrationMarkup(Protocol):
 
     def for_owner(self, registration_id: int, locale: str) -> dict[str, Any] | None: ...
 
+    def for_endorsed(self, registration_id: int, version: int, locale: str) -> dict[str, Any] | None: ...
+
 
 class NoMarkup:
     def for_decider(self, registration_id: int, version: int, locale: str) -> dict[str, Any] | None:
         return None
 
     def for_owner(self, registration_id: int, locale: str) -> dict[str, Any] | None:
+        return None
+
+    def for_endorsed(self, registration_id: int, version: int, locale: str) -> dict[str, Any] | None:
         return None
 
 
