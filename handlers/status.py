@@ -128,6 +128,8 @@ def _figures(status: UnitStatus, scene: Scene) -> list[str]:
                 pct=pct(status.reg_percent),
             )
         )
+        if status.returned:
+            lines.append(t("status-returned", n=status.returned))
     return lines
 
 
@@ -135,7 +137,9 @@ def _person_line(p: PersonLine, scene: Scene) -> str:
     todo = []
     if scene.period is not None and not p.acknowledged:
         todo.append(t("status-todo-ack"))
-    if scene.school_year is not None and not p.registered:
+    if scene.school_year is not None and p.returned:
+        todo.append(t("status-todo-fix"))
+    elif scene.school_year is not None and not p.registered:
         todo.append(t("status-todo-register"))
     marks = []
     if not p.joined:

@@ -2,9 +2,9 @@
 
 - A unit counts its whole roster on the day: every active person whose unit it is now, joined or not
   (decision 19). Someone who moved unit counts where they are now.
-- "Registered" means an individual registration of the current school year that is not withdrawn
-  (submitted, returned or endorsed). "Missing" is someone who has not acknowledged the current plan, or
-  (in a school year) has not registered.
+- "Registered" means an individual registration of the current school year that is submitted or endorsed;
+  a returned one is "cần sửa" (to fix: counted apart, listed, reminded), a withdrawn one is none. "Missing"
+  is someone who has not acknowledged the current plan, or (in a school year) has not registered.
 - `nudge(unit_id)`: one polite personal message through the outbox to each missing person who has joined,
   at most once a day per person (idempotency key with the local date), whoever presses.
 - `invite(person_id)`: a new personal invite for a missing person who has not joined (invites are stored as
@@ -33,9 +33,7 @@ from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
 from storage.models.registration import Registration, RegistrationState
 from storage.repositories.acknowledgement import AcknowledgementRepo
 
-REGISTERED = frozenset(
-    {RegistrationState.SUBMITTED.value, RegistrationState.RETURNED.value, RegistrationState.ENDORSED.value}
-)
+REGISTERED = frozenset({RegistrationState.SUBMITTED.value, RegistrationState.ENDORSED.value})
 NUDGE_KIND = "status-nudge"
 
 
@@ -68,6 +66,7 @@ class PersonLine:
     acknowledged: bool
     registered: bool
     unreachable: bool
+    returned: bool = False  # registered, returned by the head: to fix and send again
 
 
 @dataclass
@@ -78,6 +77,7 @@ class UnitStatus:
     roster: int = 0
     acknowledged: int = 0
     registered: int = 0
+    returned: int = 0  # "cần sửa": returned, not yet sent again
     missing: list[PersonLine] = field(default_factory=list)
 
     @property
@@ -237,6 +237,7 @@ class StatusService:
             total.roster += u.roster
             total.acknowledged += u.acknowledged
             total.registered += u.registered
+            total.returned += u.returned
         listed = sorted((u for u in units if u.roster), key=lambda u: (u.lowest, u.ack_percent, u.code))
         return CollegeStatus(scene, listed, total, empty=len(units) - len(listed))
 
@@ -260,10 +261,12 @@ class StatusService:
                 acknowledged=p.id in acked,
                 registered=reg is not None and reg.state in REGISTERED,
                 unreachable=p.unreachable,
+                returned=reg is not None and reg.state == RegistrationState.RETURNED.value,
             )
             status.roster += 1
             status.acknowledged += line.acknowledged
             status.registered += line.registered
+            status.returned += line.returned
             if self._missing(scene, line):
                 status.missing.append(line)
         return list(out.values())
@@ -324,7 +327,8 @@ class StatusService:
                 person_id=person.id, school_year=scene.school_year
             )
             if window.open:
-                key, when = "status-nudge-register", window.closes_at
+                key = "status-nudge-fix" if line.returned else "status-nudge-register"
+                when = window.closes_at
             elif window.not_yet:
                 key, when = "status-nudge-register-later", window.opens_at
             else:

@@ -17,9 +17,13 @@ from storage.models.registration import (
 )
 from storage.repositories.people import heads_the_unit
 
+# registered: sent or endorsed; a returned one is to fix, and its owner is reminded (issue 18, D17)
+COUNTS = (RegistrationState.SUBMITTED.value, RegistrationState.ENDORSED.value)
+
 
 def _registered(occ: Occurrence) -> Any:
-    """Has an individual registration of the occurrence's school year that counts (not withdrawn).
+    """Has an individual registration of the occurrence's school year that counts (sent or endorsed: not
+    withdrawn, nor returned to be fixed).
 
     An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
     walk the year's registrations once per person through the (year, unit, state) index."""
@@ -28,14 +32,15 @@ def _registered(occ: Occurrence) -> Any:
             Registration.school_year_id == occ.school_year_id,
             Registration.person_id.is_not(None),
             Registration.subject == RegistrationSubject.INDIVIDUAL.value,
-            Registration.state != RegistrationState.WITHDRAWN.value,
+            Registration.state.in_(COUNTS),
         )
     )
 
 
 @audience("registration_close", "pending")
 async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
-    """Staff on a unit's roster (of this occurrence's units) with no registration for the school year."""
+    """Staff on a unit's roster (of this occurrence's units) with no registration for the school year that
+    counts: none, withdrawn, or returned and not yet sent again."""
     return await people_where(
         session, Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
     )
@@ -56,7 +61,7 @@ async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[i
             Registration.school_year_id == occ.school_year_id,
             Registration.unit_id == Unit.id,
             Registration.subject == RegistrationSubject.COLLECTIVE.value,
-            Registration.state != RegistrationState.WITHDRAWN.value,
+            Registration.state.in_(COUNTS),
         )
         .exists()
     )
