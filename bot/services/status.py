@@ -27,7 +27,7 @@ from bot.services.invites import CreatedInvite, InviteService
 from bot.services.nomination import NominationService
 from bot.services.outbox import Outbox
 from bot.services.plan import PlanService
-from bot.services.registration import RegistrationService
+from bot.services.registration import RegistrationService, Window
 from storage.models import Person, Unit
 from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
 from storage.models.registration import Registration, RegistrationState
@@ -79,6 +79,7 @@ class UnitStatus:
     registered: int = 0
     returned: int = 0  # "cần sửa": returned, not yet sent again
     missing: list[PersonLine] = field(default_factory=list)
+    window: Window | None = None  # the registration window as it holds for the unit (its extension)
 
     @property
     def ack_percent(self) -> Decimal:
@@ -129,6 +130,7 @@ class MyStatus:
     registration: OwnRegistration | None  # of the current school year
     history: list[OwnRegistration]  # earlier school years, oldest first
     nominations: list[Any] = field(default_factory=list)  # nomination views (issue 12), not withdrawn
+    window: Window | None = None  # the registration window as it holds for the person (extensions)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,12 @@ class StatusService:
         history.sort(key=lambda r: r.school_year.start)
         # nominated, and for what (issue 12)
         nominations = await NominationService(self.ctx).of_nominee(actor.person_id)
-        return MyStatus(scene, acked, current, history, nominations)
+        window = None
+        if scene.school_year is not None:
+            window = await RegistrationService(self.ctx).window(
+                person_id=actor.person_id, school_year=scene.school_year
+            )
+        return MyStatus(scene, acked, current, history, nominations, window)
 
     async def _own(self, reg: Registration) -> OwnRegistration | None:
         session = self.ctx.session
@@ -233,6 +240,8 @@ class StatusService:
         scene = await self.scene()
         units = await self._figures(scene, await self.repo.units())
         total = UnitStatus(0, "", "")
+        if scene.school_year is not None:
+            total.window = await RegistrationService(self.ctx).window(school_year=scene.school_year)
         for u in units:
             total.roster += u.roster
             total.acknowledged += u.acknowledged
@@ -249,6 +258,10 @@ class StatusService:
             await self.repo.individual_registrations(scene.school_year.id, ids) if scene.school_year else {}
         )
         out = {u.id: UnitStatus(u.id, u.code, u.name) for u in units}
+        if scene.school_year is not None:
+            registration, year = RegistrationService(self.ctx), scene.school_year
+            for status in out.values():
+                status.window = await registration.window(unit_id=status.unit_id, school_year=year)
         for p in people:
             status = out.get(p.unit_id or 0)
             if status is None:

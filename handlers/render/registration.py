@@ -8,6 +8,8 @@ the buttons), so the wording stays here and the service holds only the rules.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.clock import fmt_when
 from bot.i18n import t
 from bot.services.registration import NoSchoolYear, View
@@ -51,6 +53,17 @@ def decided_for_owner(view: View, locale: str | None, *, returned: bool) -> str:
     return notice + "\n\n" + card(view, locale)
 
 
+def extension_told(name: str, year: str, closes: datetime, locale: str | None) -> str:
+    """To someone with no registration that counts: the window now runs to `closes` (issue 18, D20)."""
+    return t(
+        "registration-ext-told",
+        locale=locale,
+        name=esc(name),
+        year=esc(year),
+        closes=fmt_when(closes, locale),
+    )
+
+
 def no_year_text(e: NoSchoolYear, locale: str | None = None) -> str:
     """What `/register` says when no school year contains today."""
     p = e.params
@@ -71,6 +84,7 @@ class RegistrationTexts:
 
     card = staticmethod(card)
     decided_for_owner = staticmethod(decided_for_owner)
+    extension_told = staticmethod(extension_told)
 
 
 TEXTS = RegistrationTexts()

@@ -229,7 +229,7 @@ async def test_secretary_extends_the_window_for_one_unit(world):
     an = await world.staff("Phạm Văn An")
     lan = await world.secretary("Lê Thị Lan")
     await hoa.send("/register")
-    assert "đã kết thúc (hết ngày 31/10/2024)" in hoa.last_text()
+    assert "đã hết hạn (hết ngày 31/10/2024)" in hoa.last_text()
     await lan.send("/regwindow")
     await lan.click("Phòng KCNTT")
     await lan.send("10/11/2024")
@@ -240,7 +240,7 @@ async def test_secretary_extends_the_window_for_one_unit(world):
     await register(hoa)
     assert (await only(world)).state == "submitted"
     await an.send("/register")
-    assert "đã kết thúc" in an.last_text()
+    assert "đã hết hạn" in an.last_text()
     # a reload of the plan keeps the extension
     await world.load_plan(PLAN)
     await hoa.send("/register")

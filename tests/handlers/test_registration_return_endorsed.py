@@ -108,7 +108,7 @@ async def test_after_the_window_it_cannot_be_returned(world):
     _hoa, minh = await endorsed(world)
     world.clock.set(datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ))
     await minh.click("Trả lại")
-    assert "đã kết thúc" in minh.alerts()[-1]
+    assert "đã hết hạn" in minh.alerts()[-1]
     assert await minh.state() is None
     assert (await only(world)).state == "endorsed"
 
@@ -118,7 +118,7 @@ async def test_the_window_closing_while_the_reason_is_typed_refuses_it(world):
     await minh.click("Trả lại")
     world.clock.set(datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ))
     await minh.send(REASON)
-    assert "đã kết thúc" in minh.last_text()
+    assert "đã hết hạn" in minh.last_text()
     assert (await only(world)).state == "endorsed"
 
 

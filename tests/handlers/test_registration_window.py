@@ -13,7 +13,7 @@ from storage.models.registration import RegistrationExtension
 from tests.handlers.test_nomination_flow import open_round
 from tests.handlers.test_plan import at as plan_at
 from tests.handlers.test_plan import audit_actions, start_extension
-from tests.handlers.test_registration_flow import open_year
+from tests.handlers.test_registration_flow import open_year, register
 
 AFTER_CLOSE = datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ)  # 2024-2025's registration closed on 31/10/2024
 
@@ -80,3 +80,81 @@ async def test_a_voting_extension_in_the_past_is_refused_when_typed_and_the_step
     assert await thu.state() == "RoundsSG:until"
     assert "plan.voting_extended" not in await audit_actions(world)
     assert not [e for e in await world.rows(AuditEntry) if e.action == "plan.voting_extended"]
+
+
+# -- D20: an extension is visible and told ------------------------------------------------------------------
+async def extend(lan, until: str, unit: str = "Toàn trường") -> None:  # type: ignore[no-untyped-def]
+    await lan.send("/regwindow")
+    await lan.click(unit)
+    await lan.send(until)
+    await lan.click("Xác nhận")
+
+
+def told(person) -> list[str]:  # type: ignore[no-untyped-def]
+    return [text for text in person.texts() if "gia hạn" in text and "/register" in text]
+
+
+async def test_plan_and_status_show_the_extended_date(world):
+    await open_year(world, AFTER_CLOSE)
+    lan = await world.secretary("Lê Thị Lan")
+    minh = await world.unit_head("Trần Văn Minh")
+    await extend(lan, "10/11/2024")
+
+    await minh.send("/plan")
+    plan = "\n".join(minh.texts()[-3:])
+    assert "đến hết ngày 10/11/2024 (đã gia hạn; theo kế hoạch đến hết ngày 31/10/2024)" in plan
+    await minh.send("/status")
+    mine, unit = minh.texts()[-2:]
+    assert "chưa đăng ký (gõ /register để đăng ký; hạn: hết ngày 10/11/2024, đã gia hạn)" in mine
+    assert "Hạn đăng ký: hết ngày 10/11/2024 (đã gia hạn)" in unit
+
+
+async def test_those_not_registered_are_told_of_the_extension_once(world):
+    await open_year(world, datetime(2024, 10, 30, 9, 0, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan")
+    hoa, an = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn An", unit="KCNTT")
+    binh = await world.staff("Lê Văn Bình")
+    await world.unit_head("Trần Văn Minh")
+    await register(binh)
+    await extend(lan, "10/11/2024")
+    await world.drain_outbox()
+
+    assert len(told(hoa)) == 1 and len(told(an)) == 1 and told(binh) == []
+    assert "hết ngày 10/11/2024" in told(hoa)[0] and "2024-2025" in told(hoa)[0]
+    assert told(lan) == []  # the secretary, who registered nothing, is told by her own answer
+    await extend(lan, "15/11/2024")  # a second extension: told again, with the new date
+    await world.drain_outbox()
+    assert len(told(hoa)) == 2 and "hết ngày 15/11/2024" in told(hoa)[1]
+
+
+async def test_a_units_extension_is_told_to_that_unit_only(world):
+    await open_year(world)
+    lan = await world.secretary("Lê Thị Lan")
+    hoa, an = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn An", unit="KCNTT")
+    await extend(lan, "10/11/2024", unit="Phòng KCNTT")
+    await world.drain_outbox()
+    assert told(hoa) == [] and len(told(an)) == 1
+
+
+async def test_the_extension_is_told_after_the_quiet_hours(world):
+    await open_year(world, datetime(2024, 11, 1, 21, 30, tzinfo=VN_TZ))
+    lan = await world.secretary("Lê Thị Lan")
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await extend(lan, "10/11/2024")
+    await world.drain_outbox(wait=False)
+    assert told(hoa) == []
+    world.clock.set(datetime(2024, 11, 2, 7, 0, tzinfo=VN_TZ))
+    await world.drain_outbox(wait=False)
+    assert len(told(hoa)) == 1
+
+
+async def test_after_the_close_status_agrees_with_register(world):
+    await open_year(world, AFTER_CLOSE)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/register")
+    register_says = hoa.last_text()
+    await hoa.send("/status")
+    assert "đã hết hạn (hết ngày 31/10/2024); nếu cần, anh/chị liên hệ Thường trực Hội đồng" in register_says
+    assert (
+        "đã hết hạn (hết ngày 31/10/2024); nếu cần, anh/chị liên hệ Thường trực Hội đồng" in hoa.last_text()
+    )

@@ -95,7 +95,8 @@ async def test_staff_sees_they_have_not_acknowledged_nor_registered(world: World
 
     text = hoa.last_text()
     assert "Kế hoạch: Anh/Chị chưa xác nhận đã đọc và quán triệt." in text
-    assert "Đăng ký thi đua năm học 2024-2025:\nchưa đăng ký (gõ /register để đăng ký)." in text
+    not_registered = "chưa đăng ký (gõ /register để đăng ký; hạn: hết ngày 31/10/2024)."
+    assert "Đăng ký thi đua năm học 2024-2025:\n" + not_registered in text
     assert hoa.buttons() == ["Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch"]
 
 
@@ -324,7 +325,10 @@ async def test_a_reminder_says_when_registration_has_closed(world: World) -> Non
     await minh.click(NUDGE)
     await world.drain_outbox()
 
-    assert "thời hạn đăng ký đã kết thúc (hết ngày 31/10/2024)" in hoa.last_text()
+    assert (
+        "thời gian đăng ký đã hết hạn (hết ngày 31/10/2024); nếu cần, anh/chị liên hệ Thường trực Hội đồng"
+        in hoa.last_text()
+    )
     assert hoa.last().markup is None
 
 

@@ -21,20 +21,34 @@ from storage.repositories.people import heads_the_unit
 COUNTS = (RegistrationState.SUBMITTED.value, RegistrationState.ENDORSED.value)
 
 
-def _registered(occ: Occurrence) -> Any:
-    """Has an individual registration of the occurrence's school year that counts (sent or endorsed: not
-    withdrawn, nor returned to be fixed).
+def registered(school_year_id: int) -> Any:
+    """Has an individual registration of the school year that counts (sent or endorsed: not withdrawn, nor
+    returned to be fixed).
 
     An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
     walk the year's registrations once per person through the (year, unit, state) index."""
     return Person.id.in_(
         select(Registration.person_id).where(
-            Registration.school_year_id == occ.school_year_id,
+            Registration.school_year_id == school_year_id,
             Registration.person_id.is_not(None),
             Registration.subject == RegistrationSubject.INDIVIDUAL.value,
             Registration.state.in_(COUNTS),
         )
     )
+
+
+def _registered(occ: Occurrence) -> Any:
+    return registered(occ.school_year_id)
+
+
+async def not_registered_in(
+    session: AsyncSession, school_year_id: int, unit_id: int | None
+) -> list[Recipient]:
+    """The linked, reachable people of one unit (or of every unit) with no registration that counts."""
+    where = [Person.unit_id.is_not(None), ~registered(school_year_id)]
+    if unit_id is not None:
+        where.append(Person.unit_id == unit_id)
+    return await people_where(session, *where)
 
 
 @audience("registration_close", "pending")

@@ -246,6 +246,8 @@ class RegistrationTexts(Protocol):
 
     def decided_for_owner(self, view: View, locale: str | None, *, returned: bool) -> str: ...
 
+    def extension_told(self, name: str, year: str, closes: datetime, locale: str | None) -> str: ...
+
 
 class RegistrationMarkup(Protocol):
     """Inline keyboards as JSON-ready dicts (handlers/registration.py implements it)."""

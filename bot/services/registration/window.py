@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import fmt_date, fmt_when
 from bot.errors import NotFound
 from bot.plan.calendar import closes_at
 from bot.services.audit import Audit
+from bot.services.outbox import Outbox
+from bot.services.reminder_times import QuietHours
 from storage.models import Unit
+from storage.models.plan import PlanSchoolYear
 from storage.models.registration import (
     RegistrationExtension,
     extension_scope,
 )
 
+from .audiences import not_registered_in
 from .core import RegistrationCore
 from .rules import (
+    KIND,
     BadDate,
     NotSecretary,
     Window,
@@ -31,6 +36,17 @@ class Windows(RegistrationCore):
         if unit_id and unit is None:
             raise NotFound()
         return await self.window(unit_id=unit_id), unit
+
+    async def closes_for(self, person_id: int | None, years: list[PlanSchoolYear]) -> dict[int, datetime]:
+        """school year id -> when its registration closes for this person (the plan's close, or the
+        college's extension or their unit's when later); the plan's for nobody in particular."""
+        person = await self.people.get(person_id) if person_id is not None else None
+        unit_id = person.unit_id if person is not None else None
+        out = {}
+        for year in years:
+            window = await self.window(unit_id=unit_id, school_year=year)
+            out[year.id] = window.closes_at
+        return out
 
     async def check_extension(self, unit_id: int | None, until: date) -> Window:
         """The window as it stands, when registration may run to the end of the local day `until` for the
@@ -79,4 +95,26 @@ class Windows(RegistrationCore):
             before=before,
             after={"closes_at": new_close.isoformat(), "unit_id": unit_id, "school_year": year.code},
         )
+        await self._tell_extension(row, year)
         return await self.window(unit_id=unit_id, school_year=year)
+
+    async def _tell_extension(self, row: RegistrationExtension, year: PlanSchoolYear) -> None:
+        """Those of its scope with no registration that counts are told the new close through the outbox,
+        after the quiet hours, once per extension, close and person (a later extension tells again); not
+        those whose own unit's extension runs later (nothing changed for them), nor the secretary."""
+        outbox, windows = Outbox(self.ctx), {}
+        quiet = QuietHours.parse(self.ctx.settings.reminder_quiet_hours, self.ctx.settings.tz)
+        now = self.ctx.clock.now()
+        not_before = quiet.send_at(now, now + timedelta(days=1))
+        for person in await not_registered_in(self.ctx.session, year.id, row.unit_id):
+            if person.person_id == self.actor.person_id:
+                continue
+            if person.unit_id not in windows:
+                windows[person.unit_id] = await self.window(unit_id=person.unit_id, school_year=year)
+            if windows[person.unit_id].closes_at != row.closes_at:
+                continue  # their unit's own extension runs later
+            text = self.texts.extension_told(person.full_name, year.code, row.closes_at, person.language)
+            key = f"reg-ext:{row.id}:{row.closes_at:%Y%m%d}:p{person.person_id}"
+            await outbox.enqueue_once(
+                key, person.telegram_id, text, person_id=person.person_id, kind=KIND, not_before=not_before
+            )
