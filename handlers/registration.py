@@ -233,8 +233,15 @@ async def toggle_movement(query: CallbackQuery, callback_data: RegMovCb, ctx: Ct
         await _preview(query.message, ctx, state, draft)
         return
     await state.set_state(RegisterSG.commitments)
-    hint = t("registration-current-commitments", text=draft.commitments) if draft.commitments else ""
-    await query.message.answer(t("registration-ask-commitments", min=10, max=1500) + hint)
+    hint = t("registration-current-commitments", text=esc(draft.commitments)) if draft.commitments else ""
+    await query.message.answer(
+        t("registration-ask-commitments", min=10, max=1500) + hint + _reason_hint(draft)
+    )
+
+
+def _reason_hint(draft: Draft) -> str:
+    """A returned registration's reason, in sight at each step of its edit (issue 18, D23)."""
+    return t("registration-current-reason", reason=esc(draft.return_reason)) if draft.return_reason else ""
 
 
 async def got_commitments(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -297,7 +304,8 @@ async def go_back(query: CallbackQuery, callback_data: RegDraftCb, ctx: Ctx, sta
         await state.set_state(RegisterSG.commitments)
         await query.message.answer(
             t("registration-ask-commitments", min=10, max=1500)
-            + t("registration-current-commitments", text=draft.commitments)
+            + t("registration-current-commitments", text=esc(draft.commitments))
+            + _reason_hint(draft)
         )
 
 
@@ -464,7 +472,7 @@ async def pending_registrations(ctx: Ctx) -> tuple[list[str], list[list[InlineKe
         return [], []
     lines = [t("registration-pending-head", n=len(views))]
     rows = []
-    for i, v in enumerate(views[:30], 1):
-        lines.append(f"{i}. {esc(v.owner)} — {esc(v.title)}")
-        rows.append([btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
+    for v in views[:30]:  # one number per registration: its own, in the list, on the button and the card
+        lines.append(t("registration-list-line", n=v.item.id, name=esc(v.owner), title=esc(v.title)))
+        rows.append([btn(t("registration-btn-open", n=v.item.id, name=v.owner), RegCardCb(id=v.item.id))])
     return lines, rows

@@ -47,11 +47,11 @@ async def _list_page(ctx: Ctx, f: RegListCb) -> tuple[str, InlineKeyboardMarkup 
         lines.append(t("registration-list-counts"))
         lines += [f"• {esc(name)}: {n}" for name, n in page.title_counts]
     lines.append("")
-    start_n = page.page * 5
     rows: list[list[InlineKeyboardButton]] = []
-    for i, v in enumerate(page.items, start_n + 1):
-        lines.append(f"{i}. {esc(v.owner)} ({esc(v.unit)}) — {esc(v.title)} — {v.state_label()}")
-        rows.append([btn(t("registration-btn-open", n=i, name=v.owner), RegCardCb(id=v.item.id))])
+    for v in page.items:  # one number per registration (issue 18, D22)
+        line = t("registration-list-line", n=v.item.id, name=esc(v.owner), title=esc(v.title))
+        lines.append(f"{line} — {esc(v.unit)} — {v.state_label()}")
+        rows.append([btn(t("registration-btn-open", n=v.item.id, name=v.owner), RegCardCb(id=v.item.id))])
     if not page.items:
         lines.append(t("registration-list-empty"))
     rows.append(

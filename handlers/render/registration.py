@@ -21,7 +21,7 @@ def card(view: View, locale: str | None = None, *, title_key: str = "registratio
     item = view.item
     kind = t(f"registration-subject-{item.subject}", locale=locale)
     lines = [
-        t(title_key, locale=locale, year=view.school_year),
+        t(title_key, locale=locale, year=view.school_year, n=item.id),
         t("registration-card-owner", locale=locale, kind=kind, name=esc(view.owner)),
     ]
     if item.subject == RegistrationSubject.INDIVIDUAL.value:
@@ -30,9 +30,9 @@ def card(view: View, locale: str | None = None, *, title_key: str = "registratio
     lines.append(t("registration-card-movements", locale=locale, movements=esc("; ".join(view.movements))))
     lines.append(t("registration-card-commitments", locale=locale, text=esc(item.commitments)))
     lines.append(t("registration-card-state", locale=locale, state=view.state_label(locale)))
-    if item.state == RegistrationState.RETURNED.value and item.return_reason:
+    if item.return_reason and (item.state == RegistrationState.RETURNED.value or view.draft):
         lines.append(t("registration-card-reason", locale=locale, reason=esc(item.return_reason)))
-    if item.decided_at is not None and view.decider:
+    if item.decided_at is not None and view.decider and not view.draft:
         lines.append(
             t(
                 f"registration-card-decided-{item.state}"

@@ -180,6 +180,7 @@ class Draft:
     commitments: str = ""
     registration_id: int | None = None  # editing or reopening this one
     version: int | None = None
+    return_reason: str | None = None  # why it was returned: in sight while it is edited (issue 18, D23)
 
     def as_state(self) -> dict[str, Any]:
         return {"draft": asdict(self)}
@@ -228,8 +229,11 @@ class View:
     movements: list[str]
     decider: str | None = None
     school_year: str = ""
+    draft: bool = False  # the review before sending: not stored, or not yet sent again (issue 18, D23)
 
     def state_label(self, locale: str | None = None) -> str:
+        if self.draft:
+            return t("registration-state-draft", locale=locale)
         return t(f"registration-state-{self.item.state}", locale=locale)
 
 

@@ -75,6 +75,7 @@ class Submitting(RegistrationCore):
         draft.commitments = row.commitments
         draft.registration_id = row.id
         draft.version = row.version
+        draft.return_reason = row.return_reason if row.state == RegistrationState.RETURNED.value else None
 
     async def edit_draft(self, registration_id: int) -> Draft:
         """A draft to change the actor's own registration (not yet endorsed)."""
@@ -131,7 +132,8 @@ class Submitting(RegistrationCore):
         return draft
 
     async def preview(self, draft: Draft) -> View:
-        """The draft as it would be stored, for the confirmation."""
+        """The draft as it would be stored, for the confirmation: "bản nháp, chưa gửi", with the reason it
+        was returned for, if it was."""
         _me, person = await self._me()
         row = Registration(
             school_year_id=draft.school_year_id or 0,
@@ -144,7 +146,10 @@ class Submitting(RegistrationCore):
             state=RegistrationState.SUBMITTED.value,
             version=draft.version or 1,
         )
-        return await self._view(row)
+        row.return_reason = draft.return_reason
+        view = await self._view(row)
+        view.draft = True
+        return view
 
     # -- submitting --------------------------------------------------------------------------------------
     async def submit(self, draft: Draft) -> View:
