@@ -9,7 +9,7 @@ from bot.clock import VN_TZ
 from bot.devtools.harness import World
 from storage.models import AuditEntry
 from storage.models.nomination import NominationExtension
-from storage.models.registration import RegistrationExtension
+from storage.models.registration import Registration, RegistrationExtension
 from tests.handlers.test_nomination_flow import open_round
 from tests.handlers.test_plan import at as plan_at
 from tests.handlers.test_plan import audit_actions, start_extension
@@ -158,3 +158,40 @@ async def test_after_the_close_status_agrees_with_register(world):
     assert (
         "đã hết hạn (hết ngày 31/10/2024); nếu cần, anh/chị liên hệ Thường trực Hội đồng" in hoa.last_text()
     )
+
+
+# -- C12: the window is checked again when the registration is sent -----------------------------------------
+async def test_the_window_is_checked_again_when_the_registration_is_sent(world):
+    await open_year(world, datetime(2024, 10, 31, 23, 50, tzinfo=VN_TZ))
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await world.unit_head("Trần Văn Minh")
+    await hoa.send("/register")
+    await hoa.click("Lao động tiên tiến")
+    await hoa.click("Đổi mới, sáng tạo")
+    await hoa.click("Xong")
+    await hoa.send("Hoàn thành xuất sắc nhiệm vụ giảng dạy, tham gia đầy đủ các phong trào của trường.")
+    world.clock.set(datetime(2024, 11, 1, 0, 10, tzinfo=VN_TZ))  # the window shut while she reviewed it
+
+    await hoa.click("Gửi đăng ký")
+
+    assert "đã hết hạn (hết ngày 31/10/2024)" in hoa.alerts()[-1]
+    assert await world.rows(Registration) == []
+    assert await hoa.state() is None
+
+
+async def test_an_extension_made_while_the_draft_was_reviewed_lets_it_be_sent(world):
+    await open_year(world, datetime(2024, 10, 31, 23, 50, tzinfo=VN_TZ))
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    lan = await world.secretary("Lê Thị Lan", unit="KCNTT")
+    await world.unit_head("Trần Văn Minh")
+    await hoa.send("/register")
+    await hoa.click("Lao động tiên tiến")
+    await hoa.click("Đổi mới, sáng tạo")
+    await hoa.click("Xong")
+    await hoa.send("Hoàn thành xuất sắc nhiệm vụ giảng dạy, tham gia đầy đủ các phong trào của trường.")
+    world.clock.set(datetime(2024, 11, 1, 8, 0, tzinfo=VN_TZ))
+    await extend(lan, "05/11/2024")
+
+    await hoa.click("Gửi đăng ký")
+
+    assert [r.state for r in await world.rows(Registration)] == ["submitted"]
