@@ -23,10 +23,11 @@ from bot.plan import views
 from bot.replies import after_sent
 from bot.roles import Action, Member
 from bot.services.plan import CurrentPlan, PlanNotLoaded, PlanService, effective_voting_window, round_phase
+from bot.services.registration import RegistrationService
 from bot.text import esc, split_message
 from handlers import acknowledgement
 from handlers.keyboards import PlanCb, RoundCb, plan_keyboard, round_confirm_keyboard, round_keyboard
-from storage.models.plan import PlanPeriod, PlanRound
+from storage.models.plan import PlanPeriod, PlanRound, PlanSchoolYear
 
 register_command("plan", Action.PLAN_VIEW, "plan-cmd-plan", order=20)
 register_command("rounds", Action.PLAN_WINDOWS, "plan-cmd-rounds", order=21)
@@ -75,15 +76,24 @@ async def _send_long(message: Message, text: str, markup: InlineKeyboardMarkup |
 
 
 # -- /plan ----------------------------------------------------------------------------------------------
-def _current_rounds_text(current: CurrentPlan, locale: str) -> str:
+def _current_rounds_text(current: CurrentPlan, locale: str, closes: dict[int, datetime]) -> str:
     if current.school_year is None:
         return t("plan-view-no-school-year")
-    lines = [views.school_year_text(current.school_year, locale), "", t("plan-view-rounds-heading")]
+    year = views.school_year_text(current.school_year, locale, closes.get(current.school_year.id))
+    lines = [year, "", t("plan-view-rounds-heading")]
     if not current.school_year_rounds:
         lines.append(t("plan-view-no-rounds"))
     for round_ in current.school_year_rounds:
         lines += ["", views.round_block(round_, current.now, locale)]
     return "\n".join(lines)
+
+
+async def registration_closes(
+    ctx: Ctx, me: Member | None, years: list[PlanSchoolYear | None]
+) -> dict[int, datetime]:
+    """The registration window's close of each school year as extended for the reader (issue 18, D20)."""
+    person_id = me.person_id if me is not None else None
+    return await RegistrationService(ctx).closes_for(person_id, [y for y in years if y is not None])
 
 
 async def show_plan(message: Message, ctx: Ctx, me: Member) -> None:
@@ -97,7 +107,7 @@ async def show_plan(message: Message, ctx: Ctx, me: Member) -> None:
     parts = [
         views.period_heading(period, locale),
         views.movements_text(await service.repo.movements(period.id), locale),
-        _current_rounds_text(current, locale),
+        _current_rounds_text(current, locale, await registration_closes(ctx, me, [current.school_year])),
     ]
     delivered = await acknowledgement.delivery_line(ctx, me, period)  # the secretary: the plan sent to all
     text = "\n\n".join([*parts, delivered] if delivered else parts)
@@ -119,11 +129,13 @@ async def browse(query: CallbackQuery, callback_data: PlanCb, ctx: Ctx, bot: Bot
     elif callback_data.v == "mov":
         await _send_long(message, views.movements_text(await service.repo.movements(period.id), locale))
     elif callback_data.v == "rnd":
+        years = await service.repo.school_years(period.id)
         blocks = views.school_years_text(
-            await service.repo.school_years(period.id),
+            years,
             await service.repo.rounds(period.id),
             ctx.clock.now(),
             locale,
+            await registration_closes(ctx, me, years),
         )
         await _send_long(message, "\n\n".join([t("plan-view-rounds-heading"), *blocks]))
     else:

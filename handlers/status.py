@@ -30,6 +30,7 @@ from bot.services.status import (
     Scene,
     StatusService,
     UnitStatus,
+    Window,
 )
 from bot.text import esc, split_message
 from handlers import acknowledgement, join_heads, nomination
@@ -72,9 +73,21 @@ async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None
 
 
 # -- rendering ----------------------------------------------------------------------------------------
-def _registration_line(reg: OwnRegistration | None, locale: str) -> str:
-    if reg is None:
+def _not_registered(window: Window | None, locale: str) -> str:
+    """Not registered, and what the window says (as /register does): open (extended?), not yet, shut."""
+    if window is None:
         return t("status-mine-not-registered")
+    if window.not_yet:
+        return t("status-mine-not-registered-later", opens=fmt_when(window.opens_at, locale))
+    if not window.open:
+        return t("status-mine-not-registered-closed", closed=fmt_when(window.closes_at, locale))
+    key = "status-mine-not-registered-extended" if window.extended else "status-mine-not-registered-open"
+    return t(key, closes=fmt_when(window.closes_at, locale))
+
+
+def _registration_line(reg: OwnRegistration | None, locale: str, window: Window | None = None) -> str:
+    if reg is None:
+        return _not_registered(window, locale)
     title = esc(views.pick(reg.title, "name", locale)) if reg.title else ""
     line = t(f"status-state-{reg.state}", title=title)
     if reg.state == "returned" and reg.return_reason:
@@ -97,7 +110,7 @@ def mine_text(status: MyStatus, locale: str) -> str:
         lines.append(t("status-no-school-year"))
     else:
         lines.append(t("status-mine-year", year=esc(scene.school_year.code)))
-        lines.append(_registration_line(status.registration, locale))
+        lines.append(_registration_line(status.registration, locale, status.window))
     if status.history:
         lines += ["", t("status-mine-history")]
         for reg in status.history:
@@ -128,6 +141,11 @@ def _figures(status: UnitStatus, scene: Scene) -> list[str]:
                 pct=pct(status.reg_percent),
             )
         )
+        if status.returned:
+            lines.append(t("status-returned", n=status.returned))
+        if status.window is not None:
+            key = "status-window-extended" if status.window.extended else "status-window"
+            lines.append(t(key, closes=fmt_when(status.window.closes_at, _locale())))
     return lines
 
 
@@ -135,7 +153,9 @@ def _person_line(p: PersonLine, scene: Scene) -> str:
     todo = []
     if scene.period is not None and not p.acknowledged:
         todo.append(t("status-todo-ack"))
-    if scene.school_year is not None and not p.registered:
+    if scene.school_year is not None and p.returned:
+        todo.append(t("status-todo-fix"))
+    elif scene.school_year is not None and not p.registered:
         todo.append(t("status-todo-register"))
     marks = []
     if not p.joined:

@@ -82,24 +82,32 @@ def movements_text(movements: Sequence[Any], locale: str | None = None) -> str:
     return t("plan-view-movements", locale=locale) + "\n\n" + "\n\n".join(blocks)
 
 
-def school_year_text(school_year: Any, locale: str | None = None) -> str:
-    return "\n".join(
-        [
-            t(
-                "plan-view-school-year",
-                locale=locale,
-                code=school_year.code,
-                start=fmt_date(school_year.start),
-                end=fmt_date(school_year.end),
-            ),
-            t(
-                "plan-view-registration",
-                locale=locale,
-                opens=fmt_when(school_year.registration_opens_at, locale),
-                closes=fmt_when(school_year.registration_closes_at, locale),
-            ),
-        ]
+def school_year_text(school_year: Any, locale: str | None = None, closes: datetime | None = None) -> str:
+    """The school year's dates and its registration window; `closes`: the window's close as extended for
+    the reader (the college's extension or their unit's), shown with the plan's date when later."""
+    planned = school_year.registration_closes_at
+    registration = t(
+        "plan-view-registration",
+        locale=locale,
+        opens=fmt_when(school_year.registration_opens_at, locale),
+        closes=fmt_when(planned, locale),
     )
+    if closes is not None and closes > planned:
+        registration = t(
+            "registration-plan-extended",
+            locale=locale,
+            opens=fmt_when(school_year.registration_opens_at, locale),
+            closes=fmt_when(closes, locale),
+            planned=fmt_when(planned, locale),
+        )
+    heading = t(
+        "plan-view-school-year",
+        locale=locale,
+        code=school_year.code,
+        start=fmt_date(school_year.start),
+        end=fmt_date(school_year.end),
+    )
+    return heading + "\n" + registration
 
 
 def round_block(round_: Any, now: datetime, locale: str | None = None) -> str:
@@ -138,12 +146,17 @@ def round_block(round_: Any, now: datetime, locale: str | None = None) -> str:
 
 
 def school_years_text(
-    school_years: Sequence[Any], rounds: Sequence[Any], now: datetime, locale: str | None = None
+    school_years: Sequence[Any],
+    rounds: Sequence[Any],
+    now: datetime,
+    locale: str | None = None,
+    closes: dict[int, datetime] | None = None,
 ) -> list[str]:
-    """A block per school year: its dates and registration, then each of its rounds."""
+    """A block per school year: its dates and registration (`closes`: by school year id, as extended for
+    the reader), then each of its rounds."""
     blocks = []
     for school_year in school_years:
-        lines = [school_year_text(school_year, locale)]
+        lines = [school_year_text(school_year, locale, (closes or {}).get(school_year.id))]
         for round_ in [r for r in rounds if r.school_year_id == school_year.id]:
             lines += ["", round_block(round_, now, locale)]
         blocks.append("\n".join(lines))

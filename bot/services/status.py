@@ -2,9 +2,9 @@
 
 - A unit counts its whole roster on the day: every active person whose unit it is now, joined or not
   (decision 19). Someone who moved unit counts where they are now.
-- "Registered" means an individual registration of the current school year that is not withdrawn
-  (submitted, returned or endorsed). "Missing" is someone who has not acknowledged the current plan, or
-  (in a school year) has not registered.
+- "Registered" means an individual registration of the current school year that is submitted or endorsed;
+  a returned one is "cần sửa" (to fix: counted apart, listed, reminded), a withdrawn one is none. "Missing"
+  is someone who has not acknowledged the current plan, or (in a school year) has not registered.
 - `nudge(unit_id)`: one polite personal message through the outbox to each missing person who has joined,
   at most once a day per person (idempotency key with the local date), whoever presses.
 - `invite(person_id)`: a new personal invite for a missing person who has not joined (invites are stored as
@@ -27,15 +27,13 @@ from bot.services.invites import CreatedInvite, InviteService
 from bot.services.nomination import NominationService
 from bot.services.outbox import Outbox
 from bot.services.plan import PlanService
-from bot.services.registration import RegistrationService
+from bot.services.registration import RegistrationService, Window
 from storage.models import Person, Unit
 from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
 from storage.models.registration import Registration, RegistrationState
 from storage.repositories.acknowledgement import AcknowledgementRepo
 
-REGISTERED = frozenset(
-    {RegistrationState.SUBMITTED.value, RegistrationState.RETURNED.value, RegistrationState.ENDORSED.value}
-)
+REGISTERED = frozenset({RegistrationState.SUBMITTED.value, RegistrationState.ENDORSED.value})
 NUDGE_KIND = "status-nudge"
 
 
@@ -68,6 +66,7 @@ class PersonLine:
     acknowledged: bool
     registered: bool
     unreachable: bool
+    returned: bool = False  # registered, returned by the head: to fix and send again
 
 
 @dataclass
@@ -78,7 +77,9 @@ class UnitStatus:
     roster: int = 0
     acknowledged: int = 0
     registered: int = 0
+    returned: int = 0  # "cần sửa": returned, not yet sent again
     missing: list[PersonLine] = field(default_factory=list)
+    window: Window | None = None  # the registration window as it holds for the unit (its extension)
 
     @property
     def ack_percent(self) -> Decimal:
@@ -129,6 +130,7 @@ class MyStatus:
     registration: OwnRegistration | None  # of the current school year
     history: list[OwnRegistration]  # earlier school years, oldest first
     nominations: list[Any] = field(default_factory=list)  # nomination views (issue 12), not withdrawn
+    window: Window | None = None  # the registration window as it holds for the person (extensions)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,12 @@ class StatusService:
         history.sort(key=lambda r: r.school_year.start)
         # nominated, and for what (issue 12)
         nominations = await NominationService(self.ctx).of_nominee(actor.person_id)
-        return MyStatus(scene, acked, current, history, nominations)
+        window = None
+        if scene.school_year is not None:
+            window = await RegistrationService(self.ctx).window(
+                person_id=actor.person_id, school_year=scene.school_year
+            )
+        return MyStatus(scene, acked, current, history, nominations, window)
 
     async def _own(self, reg: Registration) -> OwnRegistration | None:
         session = self.ctx.session
@@ -233,10 +240,13 @@ class StatusService:
         scene = await self.scene()
         units = await self._figures(scene, await self.repo.units())
         total = UnitStatus(0, "", "")
+        if scene.school_year is not None:
+            total.window = await RegistrationService(self.ctx).window(school_year=scene.school_year)
         for u in units:
             total.roster += u.roster
             total.acknowledged += u.acknowledged
             total.registered += u.registered
+            total.returned += u.returned
         listed = sorted((u for u in units if u.roster), key=lambda u: (u.lowest, u.ack_percent, u.code))
         return CollegeStatus(scene, listed, total, empty=len(units) - len(listed))
 
@@ -248,6 +258,10 @@ class StatusService:
             await self.repo.individual_registrations(scene.school_year.id, ids) if scene.school_year else {}
         )
         out = {u.id: UnitStatus(u.id, u.code, u.name) for u in units}
+        if scene.school_year is not None:
+            registration, year = RegistrationService(self.ctx), scene.school_year
+            for status in out.values():
+                status.window = await registration.window(unit_id=status.unit_id, school_year=year)
         for p in people:
             status = out.get(p.unit_id or 0)
             if status is None:
@@ -260,10 +274,12 @@ class StatusService:
                 acknowledged=p.id in acked,
                 registered=reg is not None and reg.state in REGISTERED,
                 unreachable=p.unreachable,
+                returned=reg is not None and reg.state == RegistrationState.RETURNED.value,
             )
             status.roster += 1
             status.acknowledged += line.acknowledged
             status.registered += line.registered
+            status.returned += line.returned
             if self._missing(scene, line):
                 status.missing.append(line)
         return list(out.values())
@@ -324,7 +340,8 @@ class StatusService:
                 person_id=person.id, school_year=scene.school_year
             )
             if window.open:
-                key, when = "status-nudge-register", window.closes_at
+                key = "status-nudge-fix" if line.returned else "status-nudge-register"
+                when = window.closes_at
             elif window.not_yet:
                 key, when = "status-nudge-register-later", window.opens_at
             else:

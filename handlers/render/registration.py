@@ -8,6 +8,8 @@ the buttons), so the wording stays here and the service holds only the rules.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.clock import fmt_when
 from bot.i18n import t
 from bot.services.registration import NoSchoolYear, View
@@ -19,7 +21,7 @@ def card(view: View, locale: str | None = None, *, title_key: str = "registratio
     item = view.item
     kind = t(f"registration-subject-{item.subject}", locale=locale)
     lines = [
-        t(title_key, locale=locale, year=view.school_year),
+        t(title_key, locale=locale, year=view.school_year, n=item.id),
         t("registration-card-owner", locale=locale, kind=kind, name=esc(view.owner)),
     ]
     if item.subject == RegistrationSubject.INDIVIDUAL.value:
@@ -28,9 +30,9 @@ def card(view: View, locale: str | None = None, *, title_key: str = "registratio
     lines.append(t("registration-card-movements", locale=locale, movements=esc("; ".join(view.movements))))
     lines.append(t("registration-card-commitments", locale=locale, text=esc(item.commitments)))
     lines.append(t("registration-card-state", locale=locale, state=view.state_label(locale)))
-    if item.state == RegistrationState.RETURNED.value and item.return_reason:
+    if item.return_reason and (item.state == RegistrationState.RETURNED.value or view.draft):
         lines.append(t("registration-card-reason", locale=locale, reason=esc(item.return_reason)))
-    if item.decided_at is not None and view.decider:
+    if item.decided_at is not None and view.decider and not view.draft:
         lines.append(
             t(
                 f"registration-card-decided-{item.state}"
@@ -49,6 +51,17 @@ def decided_for_owner(view: View, locale: str | None, *, returned: bool) -> str:
     key = "registration-returned-to-owner" if returned else "registration-endorsed-to-owner"
     notice = t(key, locale=locale, year=view.school_year, name=esc(view.decider or ""))
     return notice + "\n\n" + card(view, locale)
+
+
+def extension_told(name: str, year: str, closes: datetime, locale: str | None) -> str:
+    """To someone with no registration that counts: the window now runs to `closes` (issue 18, D20)."""
+    return t(
+        "registration-ext-told",
+        locale=locale,
+        name=esc(name),
+        year=esc(year),
+        closes=fmt_when(closes, locale),
+    )
 
 
 def no_year_text(e: NoSchoolYear, locale: str | None = None) -> str:
@@ -71,6 +84,7 @@ class RegistrationTexts:
 
     card = staticmethod(card)
     decided_for_owner = staticmethod(decided_for_owner)
+    extension_told = staticmethod(extension_told)
 
 
 TEXTS = RegistrationTexts()

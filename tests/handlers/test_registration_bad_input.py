@@ -199,7 +199,7 @@ async def test_a_restart_in_the_middle_keeps_the_draft(world):
         again.people[hoa.id] = hoa
         assert await hoa.state() == "RegisterSG:commitments"
         await hoa.send(COMMITMENTS)
-        assert "Xem lại đăng ký" in hoa.last_text()
+        assert "Bản nháp đăng ký" in hoa.last_text()
         await hoa.click("Gửi đăng ký")
         row = await only(world)
         assert (row.state, row.commitments, len(row.movement_ids)) == ("submitted", COMMITMENTS, 1)

@@ -80,7 +80,7 @@ async def test_head_returns_with_a_reason_the_owner_edits_and_the_head_endorses(
     await minh.click("Xác nhận")
     row = await only(world)
     assert (row.state, row.decided_by) == ("endorsed", minh.person_id)
-    assert "Đã xác nhận: Trần Văn Minh" in minh.last_text() and minh.buttons() == []
+    assert "Đã xác nhận: Trần Văn Minh" in minh.last_text() and minh.buttons() == ["Trả lại"]  # D16
     actions = [e.action for e in await world.rows(AuditEntry) if e.action.startswith("registration.")]
     assert actions == [
         "registration.submitted",
@@ -167,7 +167,8 @@ async def test_the_acting_deputy_and_the_head_both_get_it_and_the_first_to_act_w
     assert (row.state, row.decided_by) == ("endorsed", tuan.person_id)
     await world.drain_outbox()
     request = next(m for m in minh.messages() if "Đề nghị xác nhận" in (m.text or ""))
-    assert "Đã xác nhận: Lê Văn Tuấn" in request.text and request.buttons() == []
+    assert "Đã xác nhận: Lê Văn Tuấn" in request.text
+    assert [label for label, _data in request.buttons()] == ["Trả lại"]  # an endorsed one can be returned
 
 
 async def test_withdraw_and_reopen(world):
@@ -228,7 +229,7 @@ async def test_secretary_extends_the_window_for_one_unit(world):
     an = await world.staff("Phạm Văn An")
     lan = await world.secretary("Lê Thị Lan")
     await hoa.send("/register")
-    assert "đã kết thúc (hết ngày 31/10/2024)" in hoa.last_text()
+    assert "đã hết hạn (hết ngày 31/10/2024)" in hoa.last_text()
     await lan.send("/regwindow")
     await lan.click("Phòng KCNTT")
     await lan.send("10/11/2024")
@@ -239,7 +240,7 @@ async def test_secretary_extends_the_window_for_one_unit(world):
     await register(hoa)
     assert (await only(world)).state == "submitted"
     await an.send("/register")
-    assert "đã kết thúc" in an.last_text()
+    assert "đã hết hạn" in an.last_text()
     # a reload of the plan keeps the extension
     await world.load_plan(PLAN)
     await hoa.send("/register")

@@ -95,7 +95,8 @@ async def test_staff_sees_they_have_not_acknowledged_nor_registered(world: World
 
     text = hoa.last_text()
     assert "Kế hoạch: Anh/Chị chưa xác nhận đã đọc và quán triệt." in text
-    assert "Đăng ký thi đua năm học 2024-2025:\nchưa đăng ký (gõ /register để đăng ký)." in text
+    not_registered = "chưa đăng ký (gõ /register để đăng ký; hạn: hết ngày 31/10/2024)."
+    assert "Đăng ký thi đua năm học 2024-2025:\n" + not_registered in text
     assert hoa.buttons() == ["Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch"]
 
 
@@ -159,8 +160,8 @@ async def test_the_head_sees_figures_over_the_whole_roster_and_who_is_missing(wo
     await minh.send("/status")
 
     text = minh.last_text()
-    assert "Đã quán triệt kế hoạch: 3/4 (75 %)" in text
-    assert "Đã đăng ký thi đua năm học 2024-2025: 2/4 (50 %)" in text
+    assert "Đã quán triệt kế hoạch: 3/4 (75%)" in text
+    assert "Đã đăng ký thi đua năm học 2024-2025: 2/4 (50%)" in text
     assert "Chưa thực hiện: 2 người (1 người đã tham gia bot):" in text
     assert "• Lê Văn An — chưa đăng ký thi đua" in text
     assert "• Phạm Thị Chưa (chưa tham gia bot) — chưa quán triệt kế hoạch, chưa đăng ký thi đua" in text
@@ -176,7 +177,7 @@ async def test_a_withdrawn_registration_does_not_count_as_registered(world: Worl
 
     await minh.send("/status")
 
-    assert "Đã đăng ký thi đua năm học 2024-2025: 0/1 (0 %)" in minh.last_text()
+    assert "Đã đăng ký thi đua năm học 2024-2025: 0/1 (0%)" in minh.last_text()
 
 
 async def test_a_person_who_moved_unit_counts_where_they_are_now(world: World) -> None:
@@ -194,8 +195,8 @@ async def test_a_person_who_moved_unit_counts_where_they_are_now(world: World) -
     await lan.send("/status")
 
     assert "Nguyễn Thị Hoa" not in minh.last_text() and "Đã quán triệt kế hoạch: 0/1" in minh.last_text()
-    assert "Đã quán triệt kế hoạch: 1/2 (50 %)" in lan.last_text()
-    assert "Đã đăng ký thi đua năm học 2024-2025: 1/2 (50 %)" in lan.last_text()
+    assert "Đã quán triệt kế hoạch: 1/2 (50%)" in lan.last_text()
+    assert "Đã đăng ký thi đua năm học 2024-2025: 1/2 (50%)" in lan.last_text()
 
 
 async def test_the_invite_button_creates_a_new_personal_invite(world: World) -> None:
@@ -307,7 +308,7 @@ async def test_the_reminder_is_personal_polite_and_carries_the_acknowledgement(w
     await world.drain_outbox()
 
     text = hoa.last_text()
-    assert text.startswith("Kính gửi anh/chị Nguyễn Thị Hoa,\nLãnh đạo đơn vị (Trần Văn Minh) nhắc")
+    assert text.startswith("Kính gửi anh/chị Nguyễn Thị Hoa,\nTrưởng đơn vị (Trần Văn Minh) nhắc")
     assert "• đọc kế hoạch và bấm “Tôi đã đọc và quán triệt kế hoạch”;" in text
     assert "• đăng ký thi đua năm học 2024-2025 bằng lệnh /register (hạn: hết ngày 31/10/2024)." in text
     assert hoa.buttons() == ["Xem kế hoạch", "Tôi đã đọc và quán triệt kế hoạch"]
@@ -324,7 +325,10 @@ async def test_a_reminder_says_when_registration_has_closed(world: World) -> Non
     await minh.click(NUDGE)
     await world.drain_outbox()
 
-    assert "thời hạn đăng ký đã kết thúc (hết ngày 31/10/2024)" in hoa.last_text()
+    assert (
+        "thời gian đăng ký đã hết hạn (hết ngày 31/10/2024); nếu cần, anh/chị liên hệ Thường trực Hội đồng"
+        in hoa.last_text()
+    )
     assert hoa.last().markup is None
 
 
@@ -376,8 +380,8 @@ async def test_the_secretary_sees_every_unit_lowest_first_and_the_college(world:
     await lan.send("/status")
 
     text = lan.last_text()
-    college = "<b>Toàn trường</b>\nĐã quán triệt kế hoạch: 4/4 (100 %)\n"
-    assert college + "Đã đăng ký thi đua năm học 2024-2025: 3/4 (75 %)" in text
+    college = "<b>Toàn trường</b>\nĐã quán triệt kế hoạch: 4/4 (100%)\n"
+    assert college + "Đã đăng ký thi đua năm học 2024-2025: 3/4 (75%)" in text
     assert text.index("(KCNTT)") < text.index("(KDL)") and text.index("(KCNTT)") < text.index("(TCHC)")
     assert "• Cán Bộ B — chưa đăng ký thi đua" in text
     assert lan.last().markup is None  # reminders are the heads'

@@ -66,7 +66,7 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     assert "Kế hoạch đã gửi tới mọi người: đã nhận 5/5" in "\n".join(lan.texts()[-3:])
 
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("0/7 (0 %)", "0/7 (0 %)")
+    assert figures(text, "Toàn trường") == ("0/7 (0%)", "0/7 (0%)")
 
     # -- they read it: from the message they received ----------------------------------------------------
     for person in (lan, minh, an, dung, binh):
@@ -74,7 +74,7 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     assert len(await world.rows(PlanAcknowledgement)) == 5
 
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("5/7 (71,4 %)", "0/7 (0 %)")
+    assert figures(text, "Toàn trường") == ("5/7 (71,4%)", "0/7 (0%)")
     assert text.index("(KCNTT)") < text.index("(KDL)")  # the lowest first: KCNTT has two who have not
     assert "• Nguyễn Thị Hoa (chưa tham gia bot)" in text
 
@@ -93,7 +93,7 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     await hoa.click(ACK)
 
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("6/7 (85,7 %)", "0/7 (0 %)")
+    assert figures(text, "Toàn trường") == ("6/7 (85,7%)", "0/7 (0%)")
 
     # -- registering: Hoa's is returned with a reason, fixed and endorsed ------------------------------------
     await register(hoa)
@@ -102,7 +102,7 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     await world.drain_outbox()
 
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("6/7 (85,7 %)", "3/7 (42,9 %)")
+    assert figures(text, "Toàn trường") == ("6/7 (85,7%)", "3/7 (42,9%)")
 
     request = request_for(minh, "Nguyễn Thị Hoa")
     await _press(minh, request, "Trả lại")
@@ -129,7 +129,7 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     assert "“Lao động tiên tiến” — đã được xác nhận." in hoa.last_text()
 
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("6/7 (85,7 %)", "3/7 (42,9 %)")
+    assert figures(text, "Toàn trường") == ("6/7 (85,7%)", "3/7 (42,9%)")
 
     # -- the head of KCNTT reminds those who are late: only Minh himself and Mai are left -----------------
     await minh.send("/status")
@@ -143,9 +143,9 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     await register(dung, head=True)
     await register(lan)
     text = await college(lan)
-    assert figures(text, "Toàn trường") == ("6/7 (85,7 %)", "6/7 (85,7 %)")
-    assert figures(text, "(KDL)") == ("2/2 (100 %)", "2/2 (100 %)")
-    assert figures(text, "(KCNTT)") == ("3/4 (75 %)", "3/4 (75 %)")
+    assert figures(text, "Toàn trường") == ("6/7 (85,7%)", "6/7 (85,7%)")
+    assert figures(text, "(KDL)") == ("2/2 (100%)", "2/2 (100%)")
+    assert figures(text, "(KCNTT)") == ("3/4 (75%)", "3/4 (75%)")
     assert text.index("(KCNTT)") < text.index("(KDL)")
 
 

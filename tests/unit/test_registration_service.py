@@ -17,6 +17,7 @@ from bot.services.registration import (
     check_commitments,
     fmt_when,
 )
+from handlers.render.registration import TEXTS
 from storage.models import Person
 from storage.models.registration import Registration, RegistrationMovement
 from storage.repositories.people import to_member
@@ -64,7 +65,7 @@ async def test_the_window_honours_the_college_and_the_unit_extension(world):
         ctx = Ctx(
             uow, world.clock, world.dp["identity"], world.settings, to_member(person, world.clock.today())
         )
-        return uow, RegistrationService(ctx)
+        return uow, RegistrationService(ctx, texts=TEXTS)
 
     uow, svc = await service(lan)
     window = await svc.window(person_id=hoa.person_id)

@@ -1,0 +1,110 @@
+"""The reminders' audiences of registration (bot/services/reminder_audiences.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where, unit_items
+from storage.models import Person, Unit
+from storage.models.registration import (
+    Registration,
+    RegistrationState,
+    RegistrationSubject,
+)
+from storage.repositories.people import heads_the_unit
+
+# registered: sent or endorsed; a returned one is to fix, and its owner is reminded (issue 18, D17)
+COUNTS = (RegistrationState.SUBMITTED.value, RegistrationState.ENDORSED.value)
+
+
+def registered(school_year_id: int) -> Any:
+    """Has an individual registration of the school year that counts (sent or endorsed: not withdrawn, nor
+    returned to be fixed).
+
+    An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
+    walk the year's registrations once per person through the (year, unit, state) index."""
+    return Person.id.in_(
+        select(Registration.person_id).where(
+            Registration.school_year_id == school_year_id,
+            Registration.person_id.is_not(None),
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            Registration.state.in_(COUNTS),
+        )
+    )
+
+
+def _registered(occ: Occurrence) -> Any:
+    return registered(occ.school_year_id)
+
+
+async def not_registered_in(
+    session: AsyncSession, school_year_id: int, unit_id: int | None
+) -> list[Recipient]:
+    """The linked, reachable people of one unit (or of every unit) with no registration that counts."""
+    where = [Person.unit_id.is_not(None), ~registered(school_year_id)]
+    if unit_id is not None:
+        where.append(Person.unit_id == unit_id)
+    return await people_where(session, *where)
+
+
+@audience("registration_close", "pending")
+async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+    """Staff on a unit's roster (of this occurrence's units) with no registration for the school year that
+    counts: none, withdrawn, or returned and not yet sent again."""
+    return await people_where(
+        session, Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+
+
+@unit_items("registration_close")
+async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff not registered, the unit's own registration missing, registrations to endorse."""
+    out: dict[int, dict[str, int]] = {}
+    staff = select(Person.unit_id, func.count()).where(
+        Person.active.is_(True), Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+    )
+    for unit_id, n in (await session.execute(staff.group_by(Person.unit_id))).all():
+        out.setdefault(unit_id, {})["not_registered"] = n
+    own = (
+        select(Registration.id)
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.unit_id == Unit.id,
+            Registration.subject == RegistrationSubject.COLLECTIVE.value,
+            Registration.state.in_(COUNTS),
+        )
+        .exists()
+    )
+    units = select(Unit.id).where(Unit.active.is_(True), occ.in_units(Unit.id), ~own)
+    for (unit_id,) in (await session.execute(units)).all():
+        out.setdefault(unit_id, {})["unit_not_registered"] = 1
+    for unit_id, n in await _to_endorse(session, occ):
+        out.setdefault(unit_id, {})["to_endorse"] = n
+    return out
+
+
+async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int, int]]:
+    stmt = (
+        select(Registration.unit_id, func.count())
+        .where(
+            Registration.school_year_id == occ.school_year_id,
+            Registration.state == RegistrationState.SUBMITTED.value,
+            Registration.subject == RegistrationSubject.INDIVIDUAL.value,
+            occ.in_units(Registration.unit_id),
+            ~heads_the_unit(
+                Registration.person_id, Registration.unit_id, occ.today or date.today()
+            ),  # a head's own: the secretary's
+        )
+        .group_by(Registration.unit_id)
+    )
+    return [(u, n) for u, n in (await session.execute(stmt)).all()]
+
+
+@unit_items("nominations_close")
+async def registrations_to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
+    """Per unit: staff registrations still waiting for the head's endorsement."""
+    return {unit_id: {"to_endorse": n} for unit_id, n in await _to_endorse(session, occ)}
