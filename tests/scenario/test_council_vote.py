@@ -104,7 +104,7 @@ async def test_a_round_from_the_opening_to_the_result(world):
     assert "Chiến Sĩ Một (Phòng KCNTT) — Bằng phiếu ở giới hạn · Đồng ý 6/7" in table
     assert "Chiến Sĩ Hai (Phòng KKT) — Bằng phiếu ở giới hạn · Đồng ý 6/7" in table
     assert "Chiến Sĩ Ba (Phòng KCNTT) — Vượt giới hạn · Đồng ý 4/7" in table  # the quota bites
-    assert f"{UNIT} ({UNIT}) — Đạt · Đồng ý 6/6" in table  # its head recused
+    assert f"{UNIT} — Đạt · Đồng ý 6/6" in table  # a collective, its head recused
     assert "cho thấy cách bỏ phiếu" in table
     assert any("Đồng ý 6/7" in t for t in c.hieu.texts())  # the chair's copy
 
