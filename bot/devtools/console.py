@@ -318,6 +318,19 @@ async def roster_is_empty(world: World) -> bool:
         return not await s.scalar(select(func.count()).select_from(Person))
 
 
+def with_vote_secret(settings: Settings) -> Settings:
+    """The console's own VOTE_SECRET for its throwaway database when none is set (issue 19), the same on every
+    run over that database, so a round opened in one session is tallied in the next."""
+    if settings.vote_secret is not None and settings.vote_secret.get_secret_value():
+        return settings
+    import hashlib
+
+    from pydantic import SecretStr
+
+    derived = hashlib.sha256(b"thidua/console/" + settings.database_url.encode()).hexdigest()
+    return settings.model_copy(update={"vote_secret": SecretStr(derived)})
+
+
 async def run_console(
     settings: Settings,
     demo: bool | None,
@@ -336,6 +349,7 @@ async def run_console(
     from storage.migrate import upgrade
 
     logging.getLogger("aiogram").setLevel(logging.WARNING)
+    settings = with_vote_secret(settings)
     await upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     world = ConsoleWorld(settings, engine, clock or Clock(settings.tz))  # type: ignore[arg-type]

@@ -74,9 +74,10 @@ class Texts:
 
 def result_lines(n: int, line: ResultLine, locale: str, names: Mapping[str, str] | None = None) -> list[str]:
     """One nominee's line, then the reasons of the outcome and each warning on lines of their own."""
+    key = "voting-results-line" if line.unit and line.unit != line.nominee else "voting-results-line-unit"
     out = [
         t(
-            "voting-results-line",
+            key,
             locale=locale,
             n=n,
             nominee=esc(line.nominee),

@@ -293,9 +293,12 @@ def _tie_page(view: ResultsView, i: int, chosen: list[int]) -> tuple[str, Inline
 
 async def press_tie(query: CallbackQuery, callback_data: TieCb, ctx: Ctx, state: FSMContext) -> None:
     """The tie's button: choose the chair's dossiers; pressed again ("Tiếp tục"), ask the reason."""
+    from bot.services.voting.common import ensure_secretary
+
     cb = callback_data
     data = await state.get_data()
     try:
+        ensure_secretary(ctx)  # the chair's choice is recorded by the secretary
         view, i = await _tie(ctx, cb.v, cb.i)
         if await state.get_state() == TieSG.pick.state and data.get("v") == cb.v and data.get("i") == cb.i:
             chosen = [int(x) for x in data.get("chosen", [])]

@@ -130,7 +130,10 @@ class VotingRepo:
     # -- members --------------------------------------------------------------------------------------
     async def member_rows(self, voting_id: int) -> list[VotingMember]:
         return await self._all(
-            select(VotingMember).where(VotingMember.voting_id == voting_id).order_by(VotingMember.id)
+            select(VotingMember)
+            .where(VotingMember.voting_id == voting_id)
+            .order_by(VotingMember.id)
+            .execution_options(populate_existing=True)  # a member may be written by core SQL (set_member)
         )
 
     async def member_ids(self, voting_id: int) -> list[int]:
@@ -142,6 +145,30 @@ class VotingRepo:
                 VotingMember.voting_id == voting_id, VotingMember.person_id == person_id
             )
         )
+
+    async def set_member(
+        self, voting_id: int, person_id: int, *, origin: str, removed: bool, by: int | None, now: datetime
+    ) -> bool:
+        """A member added or removed (INSERT … ON CONFLICT): True when this call changed it, False when it
+        was so already (a double tap, or two secretaries at once: one of them changes it)."""
+        stmt = (
+            self._insert(VotingMember)
+            .values(
+                voting_id=voting_id,
+                person_id=person_id,
+                origin=origin,
+                removed=removed,
+                changed_by=by,
+                changed_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=["voting_id", "person_id"],
+                set_={"removed": removed, "changed_by": by, "changed_at": now},
+                where=VotingMember.removed != removed,
+            )
+            .returning(VotingMember.id)
+        )
+        return (await self.session.execute(stmt)).scalar() is not None
 
     def add(self, row: Any) -> Any:
         self.session.add(row)

@@ -17,7 +17,8 @@ STAFF_MENU = [
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
-    "channels", "announce", "reminders", "people", "units", "settings", "lang", "cancel",
+    "channels", "announce", "reminders", "council", "results", "people", "units", "settings", "lang",
+    "cancel",
 ]  # fmt: skip
 
 

@@ -114,3 +114,37 @@ async def test_a_recused_members_forged_vote_and_full_view_are_refused(world):
     await a.press(VoteCardCb(v=vid, d=did, op="full").pack())
     assert a.alerts()[-1] == "Anh/Chị không bỏ phiếu cho hồ sơ này vì có liên quan đến mình."
     await nothing_written(world, before)
+
+
+async def test_the_desks_buttons_are_the_secretarys_even_to_read(world):
+    from handlers.voting.common import DeskCb, ReballotCb, TieCb, WrittenCb
+
+    c = await chat_college(world)
+    hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
+    nid = await nominate(world, LDTT, person=hoa)
+    vid = await open_vote(world)
+    did = await dossier_of(world, nid)
+    a = c.members[1]
+    before = len(await world.rows(AuditEntry))
+    refused = "Việc này thuộc quyền của Thường trực Hội đồng Thi đua – Khen thưởng."
+    for data in (
+        DeskCb(v=vid, op="show").pack(),  # the standing: who has voted
+        DeskCb(v=vid, op="wr").pack(),
+        DeskCb(v=vid, op="close").pack(),
+        WrittenCb(v=vid, m=a.person_id).pack(),
+    ):
+        await a.press(data)
+        assert a.alerts()[-1] == refused, data
+    await a.send("/results")
+    assert a.last_text() == refused
+    world.clock.set(CLOSED)
+    await world.run_due()
+    for who in (a, c.hieu):  # the chair reads the result, but settles and re-ballots nothing
+        await who.press(TieCb(v=vid, i=0).pack())
+        assert who.alerts()[-1] == refused
+        await who.press(ReballotCb(v=vid, d=did).pack())
+        assert who.alerts()[-1] == refused
+        assert await who.state() is None
+    await a.press(DeskCb(v=vid, op="show").pack())
+    assert a.alerts()[-1] == refused
+    assert len(await world.rows(AuditEntry)) == before + 2  # the close and the tally only

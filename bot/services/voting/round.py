@@ -157,15 +157,13 @@ class Council:
         row = rows.get(person_id)
         if row is not None and row.removed == removed:
             return await self._view(voting)  # as asked already: nothing to record
-        if row is None:
-            row = VotingMember(person_id=person_id, origin="added", removed=removed)
-        if row.id is None:
-            row.voting_id = voting.id
-            self.repo.add(row)
-        row.removed, row.changed_by, row.changed_at = removed, me.person_id, self.ctx.clock.now()
-        await self.ctx.session.flush()
-        action = "voting.member_removed" if removed else "voting.member_added"
-        Audit(self.ctx).record(action, "voting_round", voting.id, after={"person": person_id})
+        origin = row.origin if row is not None else "added"
+        changed = await self.repo.set_member(
+            voting.id, person_id, origin=origin, removed=removed, by=me.person_id, now=self.ctx.clock.now()
+        )
+        if changed:  # two secretaries at once: the one who changed it records it
+            action = "voting.member_removed" if removed else "voting.member_added"
+            Audit(self.ctx).record(action, "voting_round", voting.id, after={"person": person_id})
         return await self._view(voting)
 
     async def add(self, round_id: int, person_id: int) -> CouncilView:
