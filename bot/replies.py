@@ -28,10 +28,11 @@ from typing import Any, get_args, get_origin
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.methods import TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, Message
 
+from bot.i18n import current_locale, t
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Held:
     bot: Bot
     method: TelegramMethod[Any]
     stand_in: Any
+    locale: str  # the person's, for an apology if Telegram refuses it
     follow_ups: list[FollowUp] = field(default_factory=list)
 
 
@@ -60,7 +62,7 @@ class ReplyBuffer:
 
     def hold(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         stand_in = _stand_in(method)
-        self.held.append(Held(bot, method, stand_in))
+        self.held.append(Held(bot, method, stand_in, current_locale()))
         return stand_in
 
     def follow_up(self, stand_in: Any, callback: FollowUp) -> bool:
@@ -81,8 +83,7 @@ class ReplyBuffer:
             try:
                 result = await h.bot(h.method)
             except TelegramBadRequest as e:
-                # An edit of a message that is gone or already shows this, a query answered too late.
-                log.info("%s after the commit: %s", type(h.method).__name__, e.message)
+                await self._refused(h, e)
                 continue
             except TelegramAPIError as e:
                 log.warning("%s after the commit failed: %s", type(h.method).__name__, e)
@@ -93,6 +94,21 @@ class ReplyBuffer:
                         await callback(result)
                 except Exception:
                     log.exception("follow-up of %s failed", type(h.method).__name__)
+
+    async def _refused(self, h: Held, e: TelegramBadRequest) -> None:
+        """Telegram refused a held call (too long, bad HTML, …): the person is told, unless it changed
+        nothing they would miss (an edit that already shows this, a button's answer given too late)."""
+        name = type(h.method).__name__
+        chat_id = getattr(h.method, "chat_id", None)
+        harmless = isinstance(h.method, AnswerCallbackQuery) or "message is not modified" in e.message
+        if harmless or not isinstance(chat_id, int) or chat_id < 0:
+            log.info("%s after the commit: %s", name, e.message)
+            return
+        log.warning("%s to %s refused after the commit: %s", name, chat_id, e.message)
+        try:
+            await h.bot.send_message(chat_id, t("reply-refused", locale=h.locale))
+        except TelegramAPIError as again:
+            log.warning("could not tell %s that a reply was refused: %s", chat_id, again)
 
 
 pending_replies: ContextVar[ReplyBuffer | None] = ContextVar("pending_replies", default=None)

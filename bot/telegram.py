@@ -34,9 +34,15 @@ log = logging.getLogger(__name__)
 class RetryAfterMiddleware(BaseRequestMiddleware):
     """A direct answer that meets a 429 waits `retry_after` and tries again (the outbox has its own)."""
 
-    def __init__(self, attempts: int = 3, max_wait: float = 60.0) -> None:
+    def __init__(
+        self,
+        attempts: int = 3,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,  # the harness's: its clock's sleep
+    ) -> None:
         self.attempts = attempts
         self.max_wait = max_wait
+        self.sleep = sleep
 
     async def __call__(
         self,
@@ -53,11 +59,16 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 if in_outbox.get() or attempt == self.attempts - 1 or e.retry_after > self.max_wait:
                     raise
                 log.info("429 on %s: waiting %s s", type(method).__name__, e.retry_after)
-                await asyncio.sleep(e.retry_after)
+                await self.sleep(e.retry_after)
         raise AssertionError("unreachable")
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None, token: str | None = None) -> Bot:
+def create_bot(
+    settings: Settings,
+    session: BaseSession | None = None,
+    token: str | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Bot:
     token = token or settings.token
     if not token:
         raise ValueError("BOT_TOKEN is not set")
@@ -66,7 +77,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None, token: st
         if settings.telegram_api_url:
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
     session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
-    session.middleware(RetryAfterMiddleware())
+    session.middleware(RetryAfterMiddleware(sleep=sleep))
     session.middleware(CountSends())  # innermost: each request Telegram answered, retries too
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

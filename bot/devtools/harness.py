@@ -69,7 +69,13 @@ class World:
         self.engine = engine
         self.clock = clock or FakeClock()
         self.api = FakeTelegram(clock=self.clock)
-        self.bot: Bot = create_bot(settings, session=self.api, token=settings.token or TEST_TOKEN)
+        # a direct answer's 429 is waited on this world's clock (looked up at each wait: a test can hold it)
+        self.bot: Bot = create_bot(
+            settings,
+            session=self.api,
+            token=settings.token or TEST_TOKEN,
+            sleep=lambda s: self.clock.sleep(s),
+        )
         self.dp: Dispatcher = create_dispatcher(
             settings, engine=engine, clock=self.clock, extra_routers=extra_routers, redis=redis
         )

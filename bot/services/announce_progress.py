@@ -69,6 +69,7 @@ class Tracker:
             person_id=b.created_by,
             kind=PROGRESS_KIND,
             reply_markup=self.markup(b, locale, running=True),
+            quiet_ok=True,  # the sender chose when it goes (confirmed if in the quiet hours)
         )
         for r, p in rows:
             row = outbox.enqueue(
@@ -79,6 +80,7 @@ class Tracker:
                 method=p.method,
                 file_id=p.file_id,
                 batch=b.batch,
+                quiet_ok=True,
             )
             if r.person is not None and not Outbox.reachable(r.person):
                 row.status, row.error = "blocked", "forbidden"  # known to have blocked the bot: not sent

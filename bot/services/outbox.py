@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
+from bot.services.reminder_times import QuietHours
 from storage.models import OutboxMessage, Person
 from storage.models.core import OutboxFile
 
@@ -75,6 +76,7 @@ class Outbox:
         edit_message_id: int | None = None,
         not_before: datetime | None = None,
         expires_at: datetime | None = None,
+        quiet_ok: bool = False,
     ) -> dict[str, Any]:
         if method in EDITS:
             if (edit_of is None) == (edit_message_id is None):
@@ -101,10 +103,21 @@ class Outbox:
             "edit_message_id": edit_message_id,
             "status": "pending",
             "attempts": 0,
-            "not_before": not_before or now,
+            "not_before": self._after_quiet(chat_id, method, not_before or now, quiet_ok),
             "expires_at": expires_at,
             "created_at": now,
         }
+
+    def _after_quiet(self, chat_id: int, method: str, when: datetime, quiet_ok: bool) -> datetime:
+        """`when`, or the end of the quiet hours holding it for a person who did not just act: a private
+        chat other than the actor's (or any, from due work), unless the feature already decided (`quiet_ok`).
+        An edit changes a message already there: it notifies nobody, and goes at once."""
+        actor = self.ctx.actor
+        if quiet_ok or method in EDITS or chat_id < 0 or (actor is not None and actor.telegram_id == chat_id):
+            return when
+        quiet = QuietHours.parse(self.ctx.settings.reminder_quiet_hours, self.ctx.settings.tz)
+        window = quiet.window_of(when)
+        return window[1].astimezone(UTC) if window is not None else when
 
     def _wake(self) -> None:
         wake = self.ctx.outbox_wake

@@ -339,6 +339,7 @@ class ReminderService:
                 reply_markup=markup,
                 not_before=not_before,
                 expires_at=occ.deadline,  # retried through an outage until the deadline (the outbox's)
+                quiet_ok=True,  # its time is already out of the quiet hours (reminder_times)
             )
             queued += 1
         return queued
@@ -449,6 +450,7 @@ class ReminderService:
                 person_id=pid,
                 reply_markup=markup,
                 not_before=not_before,
+                quiet_ok=True,  # its time is already out of the quiet hours
             )
             queued += 1
         return queued
