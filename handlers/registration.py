@@ -325,7 +325,9 @@ async def send(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         return
     await state.clear()
     await query.answer()
-    await edit(query, t("registration-sent") + "\n\n" + card(view, lang()), owner_keyboard(view))
+    _deciders, to_secretary = await service(ctx).deciders(view.item)
+    sent = t("registration-sent-secretary" if to_secretary else "registration-sent")
+    await edit(query, sent + "\n\n" + card(view, lang()), owner_keyboard(view))
 
 
 async def stale_draft(query: CallbackQuery) -> None:

@@ -166,8 +166,15 @@ def _person_line(p: PersonLine, scene: Scene) -> str:
     return f"• {esc(p.name)}{mark} — {', '.join(todo)}"
 
 
+def unit_heading(status: UnitStatus) -> str:
+    """The unit's name, with its code when the name does not already hold it (not "Phòng KHTC (KHTC)")."""
+    if not status.code or status.code.casefold() in status.name.casefold():
+        return t("status-unit-heading-name", name=esc(status.name))
+    return t("status-unit-heading", code=esc(status.code), name=esc(status.name))
+
+
 def unit_block(status: UnitStatus, scene: Scene) -> str:
-    lines = [t("status-unit-heading", code=esc(status.code), name=esc(status.name)), *_figures(status, scene)]
+    lines = [unit_heading(status), *_figures(status, scene)]
     if status.missing:
         lines.append(
             tn("status-missing", len(status.missing), joined=len(status.missing) - len(status.not_joined))

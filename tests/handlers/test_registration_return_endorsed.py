@@ -140,3 +140,29 @@ async def test_returning_a_submitted_one_with_the_endorsed_button_is_refused(wor
     await minh.press(return_press(await only(world)))
     assert "đang chờ xác nhận" in minh.alerts()[-1]
     assert await minh.state() is None
+
+
+async def test_a_return_at_night_reaches_the_owner_after_the_quiet_hours(world):
+    hoa, minh = await endorsed(world)
+    world.clock.set(datetime(2024, 9, 20, 22, 0, tzinfo=VN_TZ))
+    await minh.click("Trả lại")
+    await minh.send(REASON)
+    assert "Đã trả lại đăng ký của Nguyễn Thị Hoa" in minh.last_text()  # the actor's own answer: at once
+    await world.drain_outbox(wait=False)
+    assert not any(REASON in x for x in hoa.texts())
+    world.clock.set(datetime(2024, 9, 21, 7, 0, tzinfo=VN_TZ))
+    await world.drain_outbox(wait=False)
+    assert REASON in hoa.last_text()
+
+
+async def test_a_registration_sent_at_night_reaches_the_head_after_the_quiet_hours(world):
+    await open_year(world)
+    world.clock.set(datetime(2024, 9, 20, 23, 0, tzinfo=VN_TZ))
+    hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.unit_head("Trần Văn Minh")
+    await register(hoa)
+    assert "Đã gửi đăng ký" in hoa.last_text()
+    await world.drain_outbox(wait=False)
+    assert minh.texts() == []
+    world.clock.set(datetime(2024, 9, 21, 7, 0, tzinfo=VN_TZ))
+    await world.drain_outbox(wait=False)
+    assert "Nguyễn Thị Hoa" in minh.last_text() and minh.buttons() == ["Xác nhận", "Trả lại"]

@@ -244,7 +244,7 @@ async def test_staff_pressing_a_heads_button_is_refused(world: World) -> None:
 
     await hoa.press(StatusCb(op="nudge", id=await unit_id(world)).pack())
 
-    assert hoa.alerts()[-1] == "Chức năng này dành cho lãnh đạo đơn vị."
+    assert hoa.alerts()[-1] == "Chức năng này dành cho Trưởng đơn vị."
     assert await nudges(world) == []
 
 
@@ -382,7 +382,9 @@ async def test_the_secretary_sees_every_unit_lowest_first_and_the_college(world:
     text = lan.last_text()
     college = "<b>Toàn trường</b>\nĐã quán triệt kế hoạch: 4/4 (100%)\n"
     assert college + "Đã đăng ký thi đua năm học 2024-2025: 3/4 (75%)" in text
-    assert text.index("(KCNTT)") < text.index("(KDL)") and text.index("(KCNTT)") < text.index("(TCHC)")
+    assert text.index("<b>Phòng KCNTT</b>") < text.index("<b>Phòng KDL</b>") and text.index(
+        "<b>Phòng KCNTT</b>"
+    ) < text.index("<b>Phòng TCHC</b>")
     assert "• Cán Bộ B — chưa đăng ký thi đua" in text
     assert lan.last().markup is None  # reminders are the heads'
 

@@ -83,3 +83,30 @@ async def test_ones_own_returned_registration_says_to_fix_it(world: World) -> No
     await hoa.send("/status")
 
     assert "đã bị trả lại, anh/chị vui lòng sửa và gửi lại" in hoa.last_text()
+
+
+# -- E: one name per role, no "Khoa X (Khoa X)" ------------------------------------------------------
+async def test_a_unit_whose_name_holds_its_code_is_not_named_twice(world: World) -> None:
+    await open_year(world)
+    minh = await world.unit_head("Trần Văn Minh", unit="KHTC")
+
+    await minh.send("/status")
+
+    assert "<b>Phòng KHTC</b>\n" in minh.last_text() and "(KHTC)" not in minh.last_text()
+
+
+async def test_a_heads_own_registration_says_it_went_to_the_council_secretary(world: World) -> None:
+    from tests.handlers.test_registration_flow import COMMITMENTS
+
+    await open_year(world)
+    minh = await world.unit_head("Trần Văn Minh")
+    await world.secretary("Lê Thị Lan", unit="KCNTT")
+    await minh.send("/register")
+    await minh.click("Cá nhân tôi")
+    await minh.click("Lao động tiên tiến")
+    await minh.click("Đổi mới, sáng tạo")
+    await minh.click("Xong")
+    await minh.send(COMMITMENTS)
+    await minh.click("Gửi đăng ký")
+
+    assert "Đã gửi đăng ký để Thường trực Hội đồng xác nhận." in minh.last_text()

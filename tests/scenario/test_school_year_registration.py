@@ -75,7 +75,9 @@ async def test_the_start_of_a_school_year(world: World) -> None:
 
     text = await college(lan)
     assert figures(text, "Toàn trường") == ("5/7 (71,4%)", "0/7 (0%)")
-    assert text.index("(KCNTT)") < text.index("(KDL)")  # the lowest first: KCNTT has two who have not
+    assert text.index("<b>Phòng KCNTT</b>") < text.index(
+        "<b>Phòng KDL</b>"
+    )  # the lowest first: KCNTT has two who have not
     assert "• Nguyễn Thị Hoa (chưa tham gia bot)" in text
 
     # -- the head of KCNTT invites Hoa from /status; she joins, and the welcome offers the plan -----------
@@ -144,9 +146,9 @@ async def test_the_start_of_a_school_year(world: World) -> None:
     await register(lan)
     text = await college(lan)
     assert figures(text, "Toàn trường") == ("6/7 (85,7%)", "6/7 (85,7%)")
-    assert figures(text, "(KDL)") == ("2/2 (100%)", "2/2 (100%)")
-    assert figures(text, "(KCNTT)") == ("3/4 (75%)", "3/4 (75%)")
-    assert text.index("(KCNTT)") < text.index("(KDL)")
+    assert figures(text, "<b>Phòng KDL</b>") == ("2/2 (100%)", "2/2 (100%)")
+    assert figures(text, "<b>Phòng KCNTT</b>") == ("3/4 (75%)", "3/4 (75%)")
+    assert text.index("<b>Phòng KCNTT</b>") < text.index("<b>Phòng KDL</b>")
 
 
 def request_for(head: Chatter, name: str):

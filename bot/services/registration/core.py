@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.roles import Member, Role, can
+from bot.services.reminder_times import QuietHours
 from storage.models import Person, Unit
 from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
 from storage.models.registration import (
@@ -135,6 +137,12 @@ class RegistrationCore:
 
     async def movements(self, school_year: PlanSchoolYear) -> list[PlanMovement]:
         return await self.plan.movements(school_year.period_id)
+
+    def after_quiet_hours(self) -> datetime:
+        """When a message goes to someone who did not just act: now, or at the end of the quiet hours."""
+        now = self.ctx.clock.now()
+        quiet = QuietHours.parse(self.ctx.settings.reminder_quiet_hours, self.ctx.settings.tz)
+        return quiet.send_at(now, now + timedelta(days=1))
 
     @staticmethod
     def _audit(row: Registration) -> dict[str, Any]:

@@ -127,6 +127,7 @@ class Deciding(RegistrationCore):
                 self.texts.decided_for_owner(view, owner.language, returned=returned),
                 kind=KIND,
                 reply_markup=self.markup.for_owner(row.id, owner.language) if returned else None,
+                not_before=self.after_quiet_hours(),
             )
         return view
 

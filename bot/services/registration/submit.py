@@ -254,6 +254,7 @@ class Submitting(RegistrationCore):
                 self.texts.card(view, locale, title_key="registration-request-title"),
                 kind=KIND,
                 reply_markup=self.markup.for_decider(row.id, row.version, locale),
+                not_before=self.after_quiet_hours(),
             )
 
     # -- withdrawing ---------------------------------------------------------------------------------------

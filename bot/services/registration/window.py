@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot.clock import fmt_date, fmt_when
 from bot.errors import NotFound
 from bot.plan.calendar import closes_at
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
-from bot.services.reminder_times import QuietHours
 from storage.models import Unit
 from storage.models.plan import PlanSchoolYear
 from storage.models.registration import (
@@ -103,9 +102,7 @@ class Windows(RegistrationCore):
         after the quiet hours, once per extension, close and person (a later extension tells again); not
         those whose own unit's extension runs later (nothing changed for them), nor the secretary."""
         outbox, windows = Outbox(self.ctx), {}
-        quiet = QuietHours.parse(self.ctx.settings.reminder_quiet_hours, self.ctx.settings.tz)
-        now = self.ctx.clock.now()
-        not_before = quiet.send_at(now, now + timedelta(days=1))
+        not_before = self.after_quiet_hours()
         for person in await not_registered_in(self.ctx.session, year.id, row.unit_id):
             if person.person_id == self.actor.person_id:
                 continue
