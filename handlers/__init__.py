@@ -21,5 +21,6 @@ FEATURES: list[str] = [
     "announce",  # /announce: broadcasts of commended exemplars (issue 14)
     "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
     "voting",  # the council's vote: its due work today; /council, /review, /results next (issue 19)
+    "my_data",  # /mydata: a person's own data, as a file (issue 22)
     "fallback",  # must stay last
 ]

@@ -122,3 +122,33 @@ def test_the_systemd_unit_runs_thidua_as_its_own_user():
     assert shlex.split(service["ExecStartPre"])[1:] == ["migrate"]
     assert service["User"] not in ("root", "0") and service["KillSignal"] == "SIGTERM"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_operations_guides_name_real_commands_and_settings():
+    from bot.cli import main
+
+    planned = {"RETENTION_DAYS"}  # named as not built yet
+    for lang in ("vi", "en"):
+        text = (ROOT / "docs" / f"guide-operations.{lang}.md").read_text(encoding="utf-8")
+        for command in set(re.findall(r"\bthidua (?:--\w+ )?([a-z]+)\b", text)) - {
+            "thidua"
+        }:  # pg_dump -U thidua thidua
+            assert command in main.commands, (lang, command)
+        named = set(re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", text))
+        assert named <= SETTINGS | COMPOSE_ONLY | planned, (lang, named - SETTINGS - COMPOSE_ONLY - planned)
+        for must in (
+            "thidua run --webhook",
+            "thidua run --polling",
+            "thidua backup",
+            "thidua restore",
+            "docker compose up",
+            "pg_dump",
+            "/healthz",
+            "/metrics",
+            "VOTE_SECRET",
+            "nginx",
+            "Caddy",
+        ):
+            assert must in text, (lang, must)
+    guides = (ROOT / "docs" / "guides.md").read_text(encoding="utf-8")
+    assert "guide-operations.vi.md" in guides and "guide-operations.en.md" in guides
