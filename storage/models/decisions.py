@@ -11,8 +11,8 @@
   `version` bumped by each correction.
 - `DecisionItem`: each nomination the decision lists (`commendation_id`) or leaves out with a reason.
 - `Commendation`: a person's or unit's record: the title or award form, the school year, the decision (the
-  school's, or the upper level's number and date), the money in đồng (None: none from the school), whether the
-  amount was provisional when computed (`amount_checked`: confirmed by the secretary), revocation and recovery.
+  school's, or the upper level's number and date), the money in đồng (None: none from the school), whether
+  its rule was to confirm (the secretary confirmed the amount at recording), revocation and recovery.
 - `Proposal`: a nomination passed for an award decided upward: prepared → sent → approved | rejected.
 """
 
@@ -133,7 +133,7 @@ class Proposal(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("plan_round.id"), index=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nomination.id"), unique=True)
-    state: Mapped[str] = mapped_column(String(10), default="prepared")  # prepared | sent | approved | rejected
+    state: Mapped[str] = mapped_column(String(10), default="prepared")  # prepared | sent | approved | not
     upper_number: Mapped[str | None] = mapped_column(String(60))
     upper_date: Mapped[date | None] = mapped_column(Date)
     commendation_id: Mapped[int | None] = mapped_column(ForeignKey("commendation.id"))
