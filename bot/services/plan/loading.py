@@ -354,12 +354,7 @@ class LoadingService:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
         await self._sync_reminders(plan, pid, report)
-        settings = self.ctx.settings
-        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
-        report.warnings = [
-            locate_in(source_text, w)
-            for w in [*reminder_warnings(plan, quiet, settings.reminder_quiet_hours), *money_warnings(plan)]
-        ]
+        report.warnings = self._warnings(plan, source_text)
 
         if not created and report.touched:
             report.status = "updated"
@@ -372,6 +367,13 @@ class LoadingService:
 
             report.announcement = await announce_if_new(self.ctx, period, created)
         return report
+
+    def _warnings(self, plan: PlanFile, source_text: str) -> list[PlanIssue]:
+        """What never blocks: reminder offsets (issue 13), a factor given to an award decided upward."""
+        settings = self.ctx.settings
+        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
+        found = [*reminder_warnings(plan, quiet, settings.reminder_quiet_hours), *money_warnings(plan)]
+        return [locate_in(source_text, w) for w in found]
 
     def _document(
         self, plan: PlanFile, text: str, path: str | Path | None, filename: str
