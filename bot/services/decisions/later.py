@@ -42,6 +42,8 @@ class Later:
         if row is None or op not in NEXT:
             raise err("decisions-proposal-unknown")
         before, after = NEXT[op]
+        if row.state != before:
+            raise err("decisions-proposal-moved")
         values: dict[str, object] = {"state": after, "updated_at": self.ctx.clock.now()}
         values["updated_by"] = self.ctx.actor.person_id  # type: ignore[union-attr]
         if op == "approve":
