@@ -17,7 +17,8 @@ AFTER = datetime(2027, 6, 19, 9, 0, tzinfo=VN_TZ)  # the morning after the close
 COMMENT = (
     "      ceremony: 2027-07-09\n",
     "      ceremony: 2027-07-09\n"
-    '    comment_period: {days: 5, source: "Quy chế thi đua, khen thưởng của Nhà trường", to_confirm: true}\n',
+    '    comment_period: {days: 5, source: "Quy chế thi đua, khen thưởng của Nhà trường",'
+    " to_confirm: true}\n",
 )
 
 
