@@ -5,6 +5,7 @@ The order matters: specific flows first, the catch-all for outsiders and unknown
 
 FEATURES: list[str] = [
     "errors",
+    "decisions.link",  # /start obj<round>: the published list's deep link (issue 20), before join's /start
     "join",  # /start with an invite payload (people)
     "common",  # /start, /help, /cancel, /lang
     "people",  # admin in chat: /people, /units (people)
@@ -22,5 +23,6 @@ FEATURES: list[str] = [
     "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
     "voting",  # the council's vote: its due work today; /council, /review, /results next (issue 19)
     "my_data",  # /mydata: a person's own data, as a file (issue 22)
+    "decisions",  # /object, /objections, /decide, /summary, /history (issue 20)
     "fallback",  # must stay last
 ]

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+import handlers.render.decisions
 import handlers.render.voting  # noqa: F401  (the council vote's wording, for services run without a dispatcher)
 from bot.clock import FakeClock
 from bot.config import Settings

@@ -87,7 +87,7 @@ def test_show_prints_the_loaded_plan_with_local_dates(db_file: Path) -> None:
     assert "Đổi mới, sáng tạo trong quản lý giảng dạy và học tập" in out
     assert "Tiêu chí cá nhân: Cá nhân điển hình là những người thường xuyên tu dưỡng" in out
     assert "Giới hạn: không quá 15% số người đạt Lao động tiên tiến (giá trị còn chờ xác nhận)" in out
-    assert "Mức tiền thưởng: 1,5 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in out
+    assert "Mức tiền thưởng: 0,8 lần mức lương cơ sở (áp dụng từ ngày 01/07/2025)" in out
     assert "1.800.000 đ (áp dụng từ ngày 01/07/2023) — Nghị định số 24/2023/NĐ-CP" in out
     assert "Đăng ký thi đua đầu năm: từ ngày 05/09/2022 đến hết ngày 31/10/2022" in out
     assert (

@@ -390,12 +390,32 @@ class AwardForm(Commendation):
     subjects: list[Subject] = Field(min_length=1)
 
 
+class DatedRounding(Sourced):
+    """How award money is rounded, from a date of effect: up to a multiple of `step` đồng (an exact
+    multiple stays). NĐ 91/2017 Art. 68.2 says so; whether its successors keep it is `to_confirm`."""
+
+    step: Amount
+    effective_from: LocalDay
+
+
+class DatedSwitch(Sourced):
+    """A yes-or-no rule of the money, from a date of effect (e.g. only the highest title of a round paid)."""
+
+    value: bool
+    effective_from: LocalDay
+
+
 class Money(StrictModel):
     luong_co_so: list[DatedAmount] = Field(min_length=1)
+    award_rounding: list[DatedRounding] = Field(default_factory=list)  # none: rounded to the đồng
+    highest_only: list[DatedSwitch] = Field(default_factory=list)  # several titles in one round: one paid
 
     def luong_co_so_on(self, day: date) -> DatedAmount | None:
         """The lương cơ sở in force on `day`."""
         return _in_force(self.luong_co_so, day)
+
+    def rounding_on(self, day: date) -> DatedRounding | None:
+        return _in_force(self.award_rounding, day)
 
 
 class RegistrationWindow(StrictModel):
@@ -420,6 +440,13 @@ class RoundWindows(StrictModel):
     ceremony: LocalMoment
 
 
+class CommentPeriod(Sourced):
+    """The public comment period (công khai, lấy ý kiến) on the proposed list, in days from its publishing;
+    from the college's Quy chế (no law sets one for school titles)."""
+
+    days: int = Field(ge=1, le=60)
+
+
 class Occasion(StrictModel):
     name: LocalizedName
     date: LocalDay
@@ -434,6 +461,7 @@ class Round(StrictModel):
     windows: RoundWindows
     occasion: Occasion | None = None
     source: Text | None = None
+    comment_period: CommentPeriod | None = None  # none: the list is not published for comment
 
 
 class ReminderRule(StrictModel):
@@ -722,6 +750,7 @@ def _round_issues(plan: PlanFile) -> Iterator[PlanIssue]:
         school_year = plan.school_year(round_.school_year)
         if school_year is not None:
             yield from _outside_issues(school_year, points, (*loc, "windows"))
+        yield from _comment_issues(round_, loc)
         if round_.kind == "yearly":
             if round_.school_year in yearly:
                 params = {"school_year": round_.school_year, "other": format_path(yearly[round_.school_year])}
@@ -731,6 +760,22 @@ def _round_issues(plan: PlanFile) -> Iterator[PlanIssue]:
             if final is not None:
                 yield PlanIssue((*loc, "kind"), "plan-duplicate-final-round", {"other": format_path(final)})
             final = final or loc
+
+
+def comment_fits(voting_close: date, days: int, ceremony: date) -> bool:
+    """A comment period published the day after the vote closes ends (at the end of its last day) before
+    the ceremony's day."""
+    return voting_close + timedelta(days=days) < ceremony
+
+
+def _comment_issues(round_: Round, loc: Loc) -> Iterator[PlanIssue]:
+    period = round_.comment_period
+    if period is None:
+        return
+    close, ceremony = local_day(round_.windows.voting_close), local_day(round_.windows.ceremony)
+    if not comment_fits(close, period.days, ceremony):
+        params = {"days": period.days, "ceremony": ceremony.strftime("%d/%m/%Y")}
+        yield PlanIssue((*loc, "comment_period", "days"), "plan-comment-after-ceremony", params)
 
 
 def _round_reference_issues(plan: PlanFile, round_: Round, loc: Loc, known: set[str]) -> Iterator[PlanIssue]:
@@ -845,9 +890,10 @@ def _dated_duplicates(values: Iterable[tuple[Any, Loc]]) -> Iterator[PlanIssue]:
 
 
 def _money_issues(plan: PlanFile) -> Iterator[PlanIssue]:
-    values = plan.money.luong_co_so
-    dated = [(v.effective_from, ("money", "luong_co_so", j, "effective_from")) for j, v in enumerate(values)]
-    yield from _dated_duplicates(dated)
+    for name in ("luong_co_so", "award_rounding", "highest_only"):
+        values = getattr(plan.money, name)
+        dated = [(v.effective_from, ("money", name, j, "effective_from")) for j, v in enumerate(values)]
+        yield from _dated_duplicates(dated)
     start = date(plan.period.start_year, 1, 1)
     if plan.money.luong_co_so_on(start) is None:
         yield PlanIssue(

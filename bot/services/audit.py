@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 from bot.context import Ctx
@@ -21,6 +23,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Decimal | Fraction):  # exact values stay exact: "0.3", "2/3" (issue 20)
+        return str(value)
     return value
 
 

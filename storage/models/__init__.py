@@ -17,6 +17,13 @@ from storage.models.criteria import Discipline as Discipline
 from storage.models.criteria import Initiative as Initiative
 from storage.models.criteria import StaffGrade as StaffGrade
 from storage.models.criteria import UnitGrade as UnitGrade
+from storage.models.decisions import Commendation as Commendation
+from storage.models.decisions import CommentPeriod as CommentPeriod
+from storage.models.decisions import Decision as Decision
+from storage.models.decisions import DecisionItem as DecisionItem
+from storage.models.decisions import Objection as Objection
+from storage.models.decisions import Proposal as Proposal
+from storage.models.decisions import SigningDelegation as SigningDelegation
 from storage.models.difficulty import Difficulty as Difficulty
 from storage.models.good_deed import GoodDeed as GoodDeed
 from storage.models.good_deed import GoodDeedFile as GoodDeedFile

@@ -197,6 +197,10 @@ class PlanRound(Base):
     occasion_en: Mapped[str | None] = mapped_column(String(300))
     occasion_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(Text)
+    # issue 20: the public comment period on the proposed list, in days (None: the round has none)
+    comment_days: Mapped[int | None] = mapped_column(Integer)
+    comment_source: Mapped[str | None] = mapped_column(Text)
+    comment_to_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PlanReminderRule(Base):

@@ -24,6 +24,9 @@ from storage.models.plan import (
 M = TypeVar("M")
 
 LUONG_CO_SO = "luong_co_so"
+AWARD_ROUND_UP = "award_round_up"  # award money rounded up to a multiple of `amount` đồng (issue 20)
+HIGHEST_ONLY = "highest_only"  # 1: of several titles in one round, only the highest is paid
+MONEY_KINDS = (LUONG_CO_SO, AWARD_ROUND_UP, HIGHEST_ONLY)
 
 
 class PlanRepo:

@@ -177,7 +177,6 @@ def test_seed_plan_encodes_the_seed(plan_2021: PlanFile) -> None:
         ("lao_dong_tien_tien", "0.3"),
         ("chien_si_thi_dua_co_so", "1.0"),
         ("tap_the_lao_dong_tien_tien", "0.8"),
-        ("tap_the_lao_dong_xuat_sac", "1.5"),
     ],
 )
 def test_award_factors_of_nd_152_2025(plan_2021: PlanFile, code: str, factor: str) -> None:
@@ -187,6 +186,12 @@ def test_award_factors_of_nd_152_2025(plan_2021: PlanFile, code: str, factor: st
     assert in_force is not None
     assert in_force.factor == Decimal(factor)
     assert in_force.source.startswith("Nghị định số 152/2025")
+
+
+def test_awards_decided_upward_carry_no_school_money(plan_2021: PlanFile) -> None:
+    """Issue 20: the level that decides pays (Tập thể lao động xuất sắc's 1.5 is the province's)."""
+    upward = [c for c in plan_2021.commendations if c.decided_by == "upward"]
+    assert upward and all(not c.award_factors for c in upward)
 
 
 @pytest.mark.parametrize(

@@ -491,7 +491,10 @@ async def test_award_amount_is_the_factor_times_the_luong_co_so_of_the_decision_
     collective = await db.run(lambda s: s.award_amount("tap_the_lao_dong_xuat_sac", date(2023, 7, 3)))
     certificate = await db.run(lambda s: s.award_amount("giay_khen_hieu_truong", date(2024, 6, 20)))
 
-    assert (worker.factor, worker.luong_co_so, worker.amount) == (Decimal("0.3"), 2_340_000, 702_000)
-    assert fighter.amount == 1_490_000
-    assert collective.amount == 2_700_000
+    # 0.3 × 2.340.000 = 702.000, rounded up to 10.000 đồng (NĐ 98/2023, to confirm: "tạm tính")
+    assert (worker.factor, worker.luong_co_so, worker.amount) == (Decimal("0.3"), 2_340_000, 710_000)
+    assert worker.provisional and worker.step == 10_000
+    assert fighter.amount == 1_490_000  # an exact multiple of 10.000 stays (NĐ 91/2017 Art. 68.2, found)
+    assert fighter.provisional  # though its factor is still to confirm
+    assert collective is None  # decided upward: no school money, whatever factor the plan gives
     assert certificate is None  # no factor in the plan: paid by the level that decides

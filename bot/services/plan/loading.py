@@ -38,7 +38,7 @@ from storage.models.plan import (
     PlanRound,
     PlanSchoolYear,
 )
-from storage.repositories.plan import LUONG_CO_SO, PlanRepo
+from storage.repositories.plan import AWARD_ROUND_UP, HIGHEST_ONLY, LUONG_CO_SO, MONEY_KINDS, PlanRepo
 
 # -- the load report ---------------------------------------------------------------------------------------
 KINDS = ("period", "movement", "commendation", "money", "school_year", "round", "reminder_rule")
@@ -207,10 +207,28 @@ def _factor_values(item: Commendation) -> dict[tuple[str | None, date], dict[str
     }
 
 
-def _money_values(plan: PlanFile) -> dict[date, dict[str, Any]]:
+def money_warnings(plan: PlanFile) -> list[PlanIssue]:
+    """An award decided upward carries no school money (issue 20): a factor given to one is a warning."""
+    out = []
+    for group, items in (("titles", plan.titles), ("award_forms", plan.award_forms)):
+        for i, item in enumerate(items):
+            if item.decided_by == "upward" and item.award_factors:
+                out.append(PlanIssue((group, i, "award_factors"), "plan-upward-factor", {"code": item.code}))
+    return out
+
+
+def _money_values(plan: PlanFile) -> dict[tuple[str, date], dict[str, Any]]:
+    """Each dated money value by (kind, day): lương cơ sở (đồng), the award rounding's step (đồng), and
+    whether only the highest title of a round is paid (1 or 0)."""
+    m = plan.money
+    dated: list[tuple[str, Any, int]] = [
+        *((LUONG_CO_SO, v, v.amount) for v in m.luong_co_so),
+        *((AWARD_ROUND_UP, v, v.step) for v in m.award_rounding),
+        *((HIGHEST_ONLY, v, int(v.value)) for v in m.highest_only),
+    ]
     return {
-        v.effective_from: {"amount": v.amount, "source": v.source, "to_confirm": v.to_confirm}
-        for v in plan.money.luong_co_so
+        (kind, v.effective_from): {"amount": amount, "source": v.source, "to_confirm": v.to_confirm}
+        for kind, v, amount in dated
     }
 
 
@@ -248,6 +266,9 @@ def _round_values(plan: PlanFile, school_year_ids: dict[str, int]) -> dict[str, 
             "occasion_en": r.occasion.name.en if r.occasion else None,
             "occasion_date": r.occasion.date if r.occasion else None,
             "source": r.source,
+            "comment_days": r.comment_period.days if r.comment_period else None,
+            "comment_source": r.comment_period.source if r.comment_period else None,
+            "comment_to_confirm": bool(r.comment_period and r.comment_period.to_confirm),
         }
     return out
 
@@ -333,11 +354,7 @@ class LoadingService:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
         await self._sync_reminders(plan, pid, report)
-        settings = self.ctx.settings
-        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
-        report.warnings = [
-            locate_in(source_text, w) for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours)
-        ]
+        report.warnings = self._warnings(plan, source_text)
 
         if not created and report.touched:
             report.status = "updated"
@@ -350,6 +367,13 @@ class LoadingService:
 
             report.announcement = await announce_if_new(self.ctx, period, created)
         return report
+
+    def _warnings(self, plan: PlanFile, source_text: str) -> list[PlanIssue]:
+        """What never blocks: reminder offsets (issue 13), a factor given to an award decided upward."""
+        settings = self.ctx.settings
+        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
+        found = [*reminder_warnings(plan, quiet, settings.reminder_quiet_hours), *money_warnings(plan)]
+        return [locate_in(source_text, w) for w in found]
 
     def _document(
         self, plan: PlanFile, text: str, path: str | Path | None, filename: str
@@ -499,21 +523,28 @@ class LoadingService:
         await self.ctx.session.flush()
 
     async def _sync_money(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
-        def make(day: date, values: dict[str, Any]) -> PlanMoneyValue:
-            return PlanMoneyValue(period_id=period_id, kind=LUONG_CO_SO, effective_from=day, **values)
+        def make(kind: str, day: date, values: dict[str, Any]) -> PlanMoneyValue:
+            return PlanMoneyValue(period_id=period_id, kind=kind, effective_from=day, **values)
 
-        existing = {row.effective_from: row for row in await self.repo.money(period_id)}
+        def label(kind: str, day: date) -> str:
+            return fmt_date(day) if kind == LUONG_CO_SO else f"{kind} {fmt_date(day)}"
+
+        existing = {
+            (row.kind, row.effective_from): row
+            for kind in MONEY_KINDS
+            for row in await self.repo.money(period_id, kind)
+        }
         desired = _money_values(plan)
-        for day, values in desired.items():
-            row = existing.pop(day, None)
+        for (kind, day), values in desired.items():
+            row = existing.pop((kind, day), None)
             if row is None:
-                self.repo.add(make(day, values))
-                report.note_added("money", fmt_date(day))
+                self.repo.add(make(kind, day, values))
+                report.note_added("money", label(kind, day))
             elif fields := _apply(row, values):
-                report.note_changed("money", fmt_date(day), fields)
-        for day, row in existing.items():
+                report.note_changed("money", label(kind, day), fields)
+        for (kind, day), row in existing.items():
             await self.ctx.session.delete(row)
-            report.note_removed("money", fmt_date(day))
+            report.note_removed("money", label(kind, day))
         await self.ctx.session.flush()
 
     async def _sync_reminders(self, plan: PlanFile, period_id: int, report: LoadReport) -> None:
