@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.clock import example_when, fmt_when, parse_when
@@ -229,9 +229,10 @@ class ReminderService:
     async def cancel_stale(self, now: datetime) -> int:
         """Cancel the reminders queued but not sent (a 429 held them) that would now be wrong: their deadline
         moved or passed, their unit got its own, or the person has acted (or muted it) since. None goes out
-        naming a stale date or a duty already done (a secretary who has registered since is still in the
-        "secretary" audience, but her held "you have not registered" is not what she would be sent now: with
-        the texts, a held row whose text is no longer one she would get is cancelled). Returns how many."""
+        naming a stale date or a duty already done. A held row whose person is still to be told, but whose
+        text changed (her language, her name, the meeting's place; a secretary who has registered since is
+        told of the deadline only), is reworded, not cancelled: it still goes, once. Returns how many were
+        cancelled."""
         current = {
             (o.kind, o.school_year, o.scope): o
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
@@ -274,13 +275,25 @@ class ReminderService:
                             still.setdefault(p.person_id, []).append((p, name))
             for key, person_id, text in items:
                 now_as = still.get(person_id or 0)
-                if not now_as or (
-                    self._texts is not None
-                    and all(self.texts.personal(occ, p, a)[0] != text for p, a in now_as)
+                if not now_as:
+                    stale.append(key)  # no longer theirs
+                elif self._texts is not None and all(
+                    self.texts.personal(occ, p, a)[0] != text for p, a in now_as
                 ):
-                    stale.append(key)  # no longer theirs, or not what they would be told now
+                    await self._reword(key, *self.texts.personal(occ, *now_as[0]))
         outbox = Outbox(self.ctx)
         return sum([await outbox.cancel(key=key) for key in stale])
+
+    async def _reword(self, key: str, text: str, markup: dict[str, Any] | None) -> None:
+        """A held reminder whose text changed (her language, her name, the meeting's place, the duty done
+        but the deadline still hers to know) goes once, with what she would be told now. Only a row still
+        waiting is reworded: one the sender has claimed is on its way with the text it had."""
+        await self.ctx.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == key, OutboxMessage.status == "pending")
+            .values(text=text, reply_markup=markup)
+            .execution_options(synchronize_session="fetch")
+        )
 
     # -- sending ------------------------------------------------------------------------------------------
     async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:

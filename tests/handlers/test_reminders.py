@@ -431,7 +431,9 @@ async def test_a_unit_heads_rule_of_hours_is_in_that_days_summary_not_lost_after
     assert "hết ngày 31/10/2024" in summary and "người chưa đăng ký thi đua" in summary
 
 
-async def test_a_secretarys_held_reminder_of_her_duty_is_cancelled_once_she_has_done_it(world, tmp_path):
+async def test_a_secretarys_held_reminder_of_her_duty_becomes_the_notice_once_she_has_done_it(
+    world, tmp_path
+):
     rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
     plan = variant(tmp_path, rule, "offsets: [7d, 1d]\n    audience: [secretary, pending]")
     await open_year(world, plan=plan)
@@ -441,6 +443,29 @@ async def test_a_secretarys_held_reminder_of_her_duty_is_cancelled_once_she_has_
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert "chưa đăng ký thi đua" in row.text
     await register(tuan)  # he registers meanwhile; still a secretary, he is no longer one who has not
-    await world.run_due()  # the next tick
+    await world.run_due()  # the next tick: what a secretary who has registered is told, the deadline only
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
-    assert row.status == "cancelled"
+    assert row.status == "pending" and "chưa đăng ký" not in row.text and row.reply_markup is None
+    assert "Hạn đăng ký thi đua năm học 2024-2025" in row.text
+    world.clock.advance(hours=2)  # over the 429's hour (the sender's pause of his chat is in memory)
+    await world.drain_outbox()
+    assert reminders_of(tuan) == []
+    assert len([t for t in tuan.texts() if "Hạn đăng ký thi đua năm học 2024-2025" in t]) == 1
+
+
+async def test_a_reminder_held_by_a_429_goes_once_in_her_new_language_when_she_switches(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=3600)  # "Anh/Chị chưa đăng ký" held by a 429
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    await hoa.send("/lang")
+    await hoa.click("English")
+    await world.run_due()  # the next tick: the held text is no longer the one she would be told
+    await world.drain_outbox(advance=True)
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    english = [t for t in hoa.texts() if "have not registered" in t]
+    assert len(english) == 1 and reminders_of(hoa) == []
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "sent"
