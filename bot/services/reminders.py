@@ -1,10 +1,11 @@
 """Reminders before every deadline, only to those who have not acted: persisted, never lost, never doubled.
 
-- The plan's rules (`plan_reminder_rule`: a deadline kind, offsets, audiences) say when: `deadline - offset`,
-  moved out of the quiet hours (bot/services/reminder_times.py). Nothing is queued in advance: on every tick
-  the due work asks what is due by now, for the deadlines as they stand (bot/services/reminder_deadlines.py),
-  so an extension or a moved ceremony is followed, and a reminder whose time passed while the bot was down
-  still goes when it comes back, if its deadline has not passed. Of a rule's offsets only the latest one due
+- The plan's rules (`plan_reminder_rule`: a deadline kind, offsets, audiences) say when: `deadline - offset`
+  (days count calendar days, at REMINDER_DAY_AT), moved out of the quiet hours
+  (bot/services/reminder_times.py). Nothing is queued in advance: on every tick the due work asks what is
+  due by now, for the deadlines as they stand (bot/services/reminder_deadlines.py), so an extension or a
+  moved ceremony is followed, and a reminder whose time passed while the bot was down still goes when it
+  comes back, if its deadline has not passed. Of a rule's offsets only the latest one due
   goes: after a week of downtime a person gets one reminder, not three.
 - Recipients are chosen when it goes, by the audience's provider (one query each,
   bot/services/reminder_audiences.py).
@@ -32,7 +33,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.clock import example_when, fmt_when, parse_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
-from bot.plan.schema import parse_offset
 from bot.roles import EVERYONE, HEAD_ROLES, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT, Outbox
@@ -48,7 +48,7 @@ from bot.services.reminder_audiences import (
     waiting_for,
 )
 from bot.services.reminder_deadlines import occurrences
-from bot.services.reminder_times import QuietHours, at_local
+from bot.services.reminder_times import QuietHours, at_local, due_of
 from storage.models import OutboxMessage, Person, PersonRole
 from storage.models.plan import PlanReminderRule, PlanRound, PlanSchoolYear
 from storage.models.reminder import DueMark, ReminderMute, ReminderPause
@@ -190,8 +190,9 @@ class ReminderService:
         are skipped. An offset that the quiet hours move to or before an earlier one's time (1h to 20:30
         while 3h goes at 20:59) is merged into it: one reminder, not two in half an hour, late one first."""
         timed = []
+        settings = self.ctx.settings
         for offset in rule.offsets:
-            due = occ.deadline - parse_offset(offset)
+            due = due_of(occ.deadline, offset, settings.reminder_day_at, settings.tz)
             if due >= occ.opens_at:
                 timed.append((due, offset))
         out: list[tuple[str, datetime]] = []

@@ -16,8 +16,8 @@ from tests.scenario.test_school_year_registration import register
 PLAN = "plans/2021-2025.yaml"
 # registration 2024-2025 closes at the end of 31/10/2024; rules: 7d and 1d before, to pending and unit heads
 OPEN = datetime(2024, 10, 20, 9, 0, tzinfo=VN_TZ)
-SEVEN_DAYS = datetime(2024, 10, 25, 7, 0, tzinfo=VN_TZ)  # 24/10 23:59:59 is quiet: it goes at 07:00
-ONE_DAY = datetime(2024, 10, 31, 7, 0, tzinfo=VN_TZ)
+SEVEN_DAYS = datetime(2024, 10, 24, 8, 0, tzinfo=VN_TZ)  # days count calendar days: at REMINDER_DAY_AT
+ONE_DAY = datetime(2024, 10, 30, 8, 0, tzinfo=VN_TZ)
 
 
 async def open_year(world: World, when: datetime = OPEN, plan: str | Path = PLAN) -> Any:
@@ -469,3 +469,14 @@ async def test_a_reminder_held_by_a_429_goes_once_in_her_new_language_when_she_s
     assert len(english) == 1 and reminders_of(hoa) == []
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert row.status == "sent"
+
+
+async def test_one_day_before_the_end_of_31_10_goes_on_30_10_at_the_day_time(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await at(world, datetime(2024, 10, 24, 8, 0, tzinfo=VN_TZ))  # "7d": 24/10 at 08:00
+    assert len(reminders_of(hoa)) == 1
+    await at(world, datetime(2024, 10, 30, 7, 59, tzinfo=VN_TZ))
+    assert len(reminders_of(hoa)) == 1
+    await at(world, datetime(2024, 10, 30, 8, 0, tzinfo=VN_TZ))  # "1d": 30/10 at 08:00, not 31/10 at 07:00
+    assert len(reminders_of(hoa)) == 2

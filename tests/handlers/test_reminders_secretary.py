@@ -103,7 +103,7 @@ async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_see
     await hoa.send("/settings")
     await hoa.click("Tắt: thông báo lịch hội nghị bình xét, sơ kết, tổng kết")
     assert "Đã tắt" in hoa.last_text()
-    await at(world, datetime(2025, 7, 1, 7, 0, tzinfo=VN_TZ))
+    await at(world, datetime(2025, 7, 1, 8, 0, tzinfo=VN_TZ))
     assert any("Hội nghị" in t for t in nam.texts())
     assert not any("Hội nghị" in t for t in hoa.texts())
     await lan.send("/reminders")
@@ -285,7 +285,7 @@ async def test_a_manual_nudge_pressed_late_in_the_evening_goes_when_the_quiet_ho
 async def test_a_manual_nudge_in_the_quiet_hours_before_a_deadline_that_night_says_so_and_sends_nothing(
     world,
 ):
-    await open_year(world, datetime(2024, 10, 30, 9, 0, tzinfo=VN_TZ))
+    await open_year(world, datetime(2024, 10, 30, 7, 30, tzinfo=VN_TZ))  # "1d" goes at 08:00
     lan = await world.secretary("Lê Thị Lan", unit="KHTC")
     await world.staff("Phạm Văn Nam", unit="KCNTT")
     await lan.send("/reminders")
@@ -321,14 +321,14 @@ async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(
 
 
 async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summary(world):
-    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 07:00 on 25/10
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 08:00 on 24/10
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
     lines = lan.last_text().splitlines()
     [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi lãnh đạo đơn vị" in x]
-    assert heads.startswith("• 07:30 ngày 25/10/2024")  # the summary's time
+    assert heads.startswith("• 07:30 ngày 24/10/2024")  # the summary's time
     [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
-    assert staff.startswith("• 07:00 ngày 25/10/2024")
+    assert staff.startswith("• 08:00 ngày 24/10/2024")
 
 
 async def test_muting_and_unmuting_are_audited_once_each(world):

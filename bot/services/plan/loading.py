@@ -336,7 +336,8 @@ class LoadingService:
         settings = self.ctx.settings
         quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
         report.warnings = [
-            locate_in(source_text, w) for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours)
+            locate_in(source_text, w)
+            for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours, settings.reminder_day_at)
         ]
 
         if not created and report.touched:
