@@ -333,12 +333,10 @@ class LoadingService:
             await self.ctx.session.delete(row)
         await self.ctx.session.flush()
         await self._sync_reminders(plan, pid, report)
-        settings = self.ctx.settings
-        quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
-        report.warnings = [
-            locate_in(source_text, w)
-            for w in reminder_warnings(plan, quiet, settings.reminder_quiet_hours, settings.reminder_day_at)
-        ]
+        st = self.ctx.settings
+        quiet = QuietHours.parse(st.reminder_quiet_hours, st.tz)
+        warnings = reminder_warnings(plan, quiet, st.reminder_quiet_hours, st.reminder_day_at)
+        report.warnings = [locate_in(source_text, w) for w in warnings]
 
         if not created and report.touched:
             report.status = "updated"
