@@ -58,9 +58,6 @@ KIND = "reminder"  # the outbox rows' kind
 SUMMARY_KIND = "reminder-summary"
 MUTABLE = ("ceremony",)  # announcement-type reminders a person may mute (issue 14 adds events, digests)
 HORIZON = timedelta(days=14)
-# A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
-# first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
-QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
 PENDING = "pending"  # the audience of those who have not acted; the others are told of the deadline only
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
 MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
@@ -187,8 +184,10 @@ class ReminderService:
 
     def schedule(self, occ: Occurrence, rule: PlanReminderRule) -> list[tuple[str, datetime]]:
         """(offset, when it goes) of each offset of `rule`, earliest first; those before the window opens
-        are skipped. An offset that the quiet hours move to or before an earlier one's time (1h to 20:30
-        while 3h goes at 20:59) is merged into it: one reminder, not two in half an hour, late one first."""
+        are skipped. Each goes at the start of its minute (3h before 23:59:59 is 20:59, listed and sent so,
+        never on the 21:00 tick: nothing goes in the quiet hours, a catch-up neither). An offset that the
+        quiet hours move to or before an earlier one's time (1h to 20:30 while 3h goes at 20:59) is merged
+        into it: one reminder, not two in half an hour, late one first."""
         timed = []
         settings = self.ctx.settings
         for offset in rule.offsets:
@@ -197,7 +196,7 @@ class ReminderService:
                 timed.append((due, offset))
         out: list[tuple[str, datetime]] = []
         for due, offset in sorted(timed):
-            at = self.quiet.send_at(due, occ.deadline)
+            at = self.quiet.send_at(due, occ.deadline).replace(second=0, microsecond=0)  # the minute's tick
             if not out or at > out[-1][1]:
                 out.append((offset, at))
         return out
@@ -211,11 +210,7 @@ class ReminderService:
             if paused.intersection(pause_scopes(occ)):
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
-                ready = [
-                    (at, off)
-                    for off, at in self.schedule(occ, rule)
-                    if at <= now and (not quiet or now - at <= QUIET_GRACE)
-                ]
+                ready = [(at, off) for off, at in self.schedule(occ, rule) if at <= now and not quiet]
                 if ready:
                     at, offset = max(ready)
                     found.append(Due(occ, rule, offset, at))

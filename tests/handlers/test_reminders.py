@@ -111,7 +111,7 @@ async def test_an_offset_the_quiet_hours_move_before_an_earlier_one_is_merged_in
     plan = variant(tmp_path, rule, "offsets: [3h, 1h]\n    audience: [pending]")
     await open_year(world, plan=plan)  # 3h: 20:59:59; 1h is quiet and would go at 20:30, before it
     hoa = await world.staff("Nguyễn Thị Hoa")
-    for when, count in ((time(20, 30), 0), (time(21, 0), 1), (time(23, 0), 1)):
+    for when, count in ((time(20, 30), 0), (time(20, 59), 1), (time(21, 0), 1), (time(23, 0), 1)):
         await at(world, datetime.combine(date(2024, 10, 31), when, tzinfo=VN_TZ))
         assert len(reminders_of(hoa)) == count, when
 
@@ -480,3 +480,43 @@ async def test_one_day_before_the_end_of_31_10_goes_on_30_10_at_the_day_time(wor
     assert len(reminders_of(hoa)) == 1
     await at(world, datetime(2024, 10, 30, 8, 0, tzinfo=VN_TZ))  # "1d": 30/10 at 08:00, not 31/10 at 07:00
     assert len(reminders_of(hoa)) == 2
+
+
+THREE_HOURS = (
+    "offsets: [7d, 1d]\n    audience: [pending, unit_heads]",
+    "offsets: [3h]\n    audience: [pending]",
+)
+
+
+async def test_a_reminder_listed_for_20_59_goes_at_20_59_not_on_the_21_00_tick(world, tmp_path):
+    await open_year(world, plan=variant(tmp_path, *THREE_HOURS))  # 3h before 31/10 23:59:59
+    lan, hoa = await world.secretary("Đỗ Thị Lan"), await world.staff("Nguyễn Thị Hoa")
+    world.clock.set(datetime(2024, 10, 31, 9, 0, tzinfo=VN_TZ))
+    await lan.send("/reminders")
+    assert any(x.startswith("• 20:59 ngày 31/10/2024") for x in lan.last_text().splitlines())
+    await at(world, datetime(2024, 10, 31, 20, 58, 59, tzinfo=VN_TZ))
+    assert reminders_of(hoa) == []
+    await at(world, datetime(2024, 10, 31, 20, 59, 0, tzinfo=VN_TZ))  # the minute's tick that lists it
+    assert len(reminders_of(hoa)) == 1
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
+    assert row.created_at.astimezone(VN_TZ).time() < time(21, 0)
+
+
+async def test_a_reminder_missed_just_before_the_quiet_hours_is_not_caught_up_inside_them(world, tmp_path):
+    await open_year(world, plan=variant(tmp_path, *THREE_HOURS))
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    for when in (time(21, 0), time(21, 4), time(23, 30)):  # the bot was down at 20:59
+        await at(world, datetime.combine(date(2024, 10, 31), when, tzinfo=VN_TZ))
+        assert reminders_of(hoa) == [], when
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_a_heads_summary_missed_all_day_is_not_caught_up_in_the_quiet_hours(world):
+    await open_year(world)
+    minh = await world.unit_head("Trần Văn Minh")
+    await world.staff("Nguyễn Thị Hoa")
+    for when in (time(21, 0), time(23, 30)):  # the bot was down all of 24/10 until the evening
+        await at(world, datetime.combine(date(2024, 10, 24), when, tzinfo=VN_TZ))
+        assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == [], when
+    await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
+    assert len([t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]) == 1
