@@ -9,6 +9,7 @@ from bot.clock import VN_TZ
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.plan import PlanRound
 from tests.handlers.test_reminders import SEVEN_DAYS, at, open_year, reminders_of
+from tests.scenario.test_school_year_registration import register
 
 BEFORE_VOTING = datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ)  # yearly 2024-2025: voting opens 02/06
 BEFORE_CEREMONY = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)  # the yearly meeting: 04/07, 3 days before
@@ -354,3 +355,40 @@ async def test_a_paused_year_with_nothing_in_the_next_14_days_is_named_on_its_re
     assert [b for b in lan.buttons() if b.startswith("Tiếp tục nhắc")] == ["Tiếp tục nhắc: năm học 2024-2025"]
     await lan.click("Tiếp tục nhắc: năm học 2024-2025")
     assert "Tạm dừng nhắc: năm học 2024-2025" not in lan.buttons()  # resumed: nothing ahead to pause
+
+
+async def _gave_up(world):
+    """Hoa's reminder gives up after a long outage of her chat; Nam's goes."""
+    await open_year(world)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await register(lan)
+    hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam")
+    await world.drain_outbox()
+    world.api.server_error(hoa.id, times=10**6)
+    world.clock.set(SEVEN_DAYS)
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
+    assert row.status in ("failed", "gave_up") and "gave_up" in (row.status, row.error)
+    return lan, hoa, nam
+
+
+async def test_reminders_that_gave_up_are_counted_per_deadline_with_a_file_of_who(world):
+    lan, _hoa, _nam = await _gave_up(world)
+    await lan.send("/reminders")
+    assert "Không gửi được: 1" in lan.last_text()
+    await lan.click("Tải danh sách không gửi được: đăng ký thi đua 2024-2025")
+    doc = lan.last()
+    assert doc.kind == "document" and doc.file_name == "khong-gui-duoc.csv"
+    content = world.api.file_bytes(doc.file_id).decode("utf-8-sig")
+    assert content.splitlines() == ["Người hoặc nhóm nhận,Tình trạng", "Nguyễn Thị Hoa,không gửi được"]
+
+
+async def test_a_forged_press_for_the_file_of_who_was_not_reached_is_refused(world):
+    from handlers.reminders import RemFailCb
+
+    _lan, _hoa, nam = await _gave_up(world)
+    calls = len(world.api.calls_of("sendDocument"))
+    await nam.press(RemFailCb(k="registration_close", y="2024-2025", s="all").pack())
+    assert len(world.api.calls_of("sendDocument")) == calls
+    assert nam.alerts()  # told something
