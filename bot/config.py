@@ -48,9 +48,10 @@ class Settings(BaseSettings):
     invite_admin_max_uses: int = Field(1000, ge=1)
     invite_admin_max_days: int = Field(365, ge=1)
     # Reminders (issue 13): nothing goes out in the quiet hours (local time; empty: none); the unit heads'
-    # daily summary goes at REMINDER_SUMMARY_AT.
+    # daily summary goes at REMINDER_SUMMARY_AT; one "1d" before goes the day before at REMINDER_DAY_AT.
     reminder_quiet_hours: str = "21:00-07:00"
     reminder_summary_at: str = "07:30"
+    reminder_day_at: str = "08:00"
     # The council's secret ballot (issue 19): the key its ballots are sealed with. Never in the database nor
     # beside it (a backup alone links nothing); voting does not open without it.
     vote_secret: SecretStr | None = None
@@ -124,7 +125,7 @@ class Settings(BaseSettings):
             _hh_mm(start), _hh_mm(end)
         return value
 
-    @field_validator("reminder_summary_at")
+    @field_validator("reminder_summary_at", "reminder_day_at")
     @classmethod
     def _summary_at(cls, value: str) -> str:
         _hh_mm(value)

@@ -21,7 +21,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot.clock import example_when, fmt_when
 from bot.commands import register_command
@@ -29,9 +35,11 @@ from bot.context import Ctx
 from bot.conversation import conversation
 from bot.due import DueContext, due_work, unit_of_work
 from bot.errors import DomainError
+from bot.exports.announce import failures_csv
 from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
+from bot.services.reminder_failures import ReminderFailures
 from bot.services.reminders import (
     MANAGE,
     MUTABLE,
@@ -43,7 +51,7 @@ from bot.services.reminders import (
 )
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
-from handlers.render.reminders import TEXTS, nudge_label, upcoming_line
+from handlers.render.reminders import TEXTS, gave_up_label, gave_up_line, nudge_label, upcoming_line
 from storage.models.plan import PlanRound, PlanSchoolYear
 
 register_command("reminders", MANAGE, "reminder-cmd-list", order=52)
@@ -68,6 +76,14 @@ class RemPauseCb(CallbackData, prefix="rmp"):
 class RemMuteCb(CallbackData, prefix="rmm"):
     kind: Literal["ceremony"]
     op: Literal["m", "u"]  # mute | unmute: what the button asks, so a double tap does not undo it
+
+
+class RemFailCb(CallbackData, prefix="rmf"):
+    """The file of who one deadline's reminders did not reach (≤ 64 bytes: "rmf:registration_close:…")."""
+
+    k: str  # the deadline's kind
+    y: str  # the school year's code
+    s: str  # all | r<round> | u<unit>
 
 
 class RemCerCb(CallbackData, prefix="rmc"):
@@ -110,6 +126,7 @@ def router() -> Router:
     r.callback_query.register(nudge, RemCb.filter(), Allowed(MANAGE))
     r.callback_query.register(pause, RemPauseCb.filter(), Allowed(MANAGE))
     r.callback_query.register(toggle_mute, RemMuteCb.filter(), Allowed(SETTINGS))
+    r.callback_query.register(failures_file, RemFailCb.filter(), Allowed(MANAGE))
     r.callback_query.register(ceremony_start, *CEREMONY_PRESS)
     r.message.register(ceremony_when, StateFilter(RemCeremonySG.when), TYPED, Allowed(MANAGE))
     r.message.register(ceremony_place, StateFilter(RemCeremonySG.place), TYPED, Allowed(MANAGE))
@@ -153,7 +170,18 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
         lines += [
             t("reminder-muted-line", name=name, what=t(f"reminder-mute-{kind}")) for name, kind in mutes
         ]
+    gave_up = await ReminderFailures(ctx).listed()
+    if gave_up:
+        lines += ["", t("reminder-gave-up-head")]
+        lines += [gave_up_line(g, _locale()) for g in gave_up]
     keyboard = _list_keyboard(items, paused, await svc.ceremony_rounds())
+    files = [
+        [_btn(gave_up_label(g, _locale()), RemFailCb(k=g.kind, y=g.school_year, s=g.scope))] for g in gave_up
+    ]
+    if files:
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[*(keyboard.inline_keyboard if keyboard else []), *files]
+        )
     return "\n".join(lines), keyboard
 
 
@@ -223,6 +251,22 @@ async def pause(query: CallbackQuery, callback_data: RemPauseCb, ctx: Ctx) -> No
         text, markup = await _listing(ctx)
         with suppress(TelegramBadRequest):  # "message is not modified": a double tap, already shown
             await query.message.edit_text(split_message(text)[-1], reply_markup=markup)
+
+
+async def failures_file(query: CallbackQuery, callback_data: RemFailCb, ctx: Ctx) -> None:
+    """Who a deadline's reminders did not reach, as a broadcast's failures are: a CSV file."""
+    try:
+        rows = await ReminderFailures(ctx).of(callback_data.k, callback_data.y, callback_data.s)
+    except DomainError as e:
+        await query.answer(e.text(), show_alert=True)
+        return
+    if not rows:  # a stale button: since reached another way, or a forged one
+        await query.answer(t("reminder-gave-up-none"), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        data = failures_csv(rows, _locale())
+        await query.message.answer_document(BufferedInputFile(data, filename=t("announce-failures-file")))
 
 
 # -- /settings ----------------------------------------------------------------------------------------------

@@ -207,6 +207,8 @@ def college_text(college: CollegeStatus) -> str:
 
 def nudge_text(report: NudgeReport) -> str:
     lines = [tn("status-nudged", report.reminded)]
+    if report.later is not None and report.reminded:  # the quiet hours hold it until the morning
+        lines = [tn("status-nudged-later", report.reminded, when=fmt_when(report.later))]
     if report.already:
         lines.append(tn("status-nudged-already", report.already))
     if report.not_joined:

@@ -1,6 +1,8 @@
 """When a reminder goes: its offset before the deadline, moved out of the quiet hours.
 
-- A reminder is due at `deadline - offset`. When that falls in the quiet hours (REMINDER_QUIET_HOURS,
+- A reminder is due at `deadline - offset` for an offset of hours or minutes. An offset of days counts
+  calendar days: "1d" before the end of 20/12 is 19/12 at REMINDER_DAY_AT (08:00), whatever the deadline's
+  hour (`due_of`). When that falls in the quiet hours (REMINDER_QUIET_HOURS,
   local time, e.g. 21:00-07:00), it goes when they end, and its recipients are chosen then.
 - When the end of the quiet hours would be after the deadline (deadlines close at 23:59:59, so an offset
   under about 3 h falls inside), it goes at 20:30 the evening before instead: 30 minutes before the quiet
@@ -15,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import VN_TZ
+from bot.plan.schema import parse_offset
 
 EVENING_BEFORE = timedelta(minutes=30)  # 20:30 when the quiet hours start at 21:00
 
@@ -79,3 +82,12 @@ class QuietHours:
 def at_local(day: date, hh_mm: str, tz: ZoneInfo) -> datetime:
     """The aware instant of `hh_mm` on the local `day` (the daily summary's time)."""
     return datetime.combine(day, _hh_mm(hh_mm), tzinfo=tz)
+
+
+def due_of(deadline: datetime, offset: str, day_at: str, tz: ZoneInfo) -> datetime:
+    """When `offset` before `deadline` is: "3h" and "30m" from the instant, "1d" the day before at `day_at`
+    (local time), however late in its day the deadline is."""
+    if offset.endswith("d"):
+        day = deadline.astimezone(tz).date() - timedelta(days=int(offset[:-1]))
+        return at_local(day, day_at, tz)
+    return deadline - parse_offset(offset)

@@ -1,10 +1,11 @@
 """Reminders before every deadline, only to those who have not acted: persisted, never lost, never doubled.
 
-- The plan's rules (`plan_reminder_rule`: a deadline kind, offsets, audiences) say when: `deadline - offset`,
-  moved out of the quiet hours (bot/services/reminder_times.py). Nothing is queued in advance: on every tick
-  the due work asks what is due by now, for the deadlines as they stand (bot/services/reminder_deadlines.py),
-  so an extension or a moved ceremony is followed, and a reminder whose time passed while the bot was down
-  still goes when it comes back, if its deadline has not passed. Of a rule's offsets only the latest one due
+- The plan's rules (`plan_reminder_rule`: a deadline kind, offsets, audiences) say when: `deadline - offset`
+  (days count calendar days, at REMINDER_DAY_AT), moved out of the quiet hours
+  (bot/services/reminder_times.py). Nothing is queued in advance: on every tick the due work asks what is
+  due by now, for the deadlines as they stand (bot/services/reminder_deadlines.py), so an extension or a
+  moved ceremony is followed, and a reminder whose time passed while the bot was down still goes when it
+  comes back, if its deadline has not passed. Of a rule's offsets only the latest one due
   goes: after a week of downtime a person gets one reminder, not three.
 - Recipients are chosen when it goes, by the audience's provider (one query each,
   bot/services/reminder_audiences.py).
@@ -26,13 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.clock import example_when, fmt_when, parse_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
-from bot.plan.schema import parse_offset
 from bot.roles import EVERYONE, HEAD_ROLES, Role, Scope, can, register_rules
 from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT, Outbox
@@ -48,7 +48,7 @@ from bot.services.reminder_audiences import (
     waiting_for,
 )
 from bot.services.reminder_deadlines import occurrences
-from bot.services.reminder_times import QuietHours, at_local
+from bot.services.reminder_times import QuietHours, at_local, due_of
 from storage.models import OutboxMessage, Person, PersonRole
 from storage.models.plan import PlanReminderRule, PlanRound, PlanSchoolYear
 from storage.models.reminder import DueMark, ReminderMute, ReminderPause
@@ -58,9 +58,6 @@ KIND = "reminder"  # the outbox rows' kind
 SUMMARY_KIND = "reminder-summary"
 MUTABLE = ("ceremony",)  # announcement-type reminders a person may mute (issue 14 adds events, digests)
 HORIZON = timedelta(days=14)
-# A reminder due just before the quiet hours (3 h before a 23:59:59 deadline: 20:59:59) still goes in their
-# first minutes, or the minute's tick at 21:00 would find it quiet and its deadline would pass meanwhile.
-QUIET_GRACE = timedelta(minutes=5)  # what /reminders lists
 PENDING = "pending"  # the audience of those who have not acted; the others are told of the deadline only
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
 MANAGE = "reminders_manage"  # /reminders: the list, a manual nudge, pausing
@@ -187,16 +184,19 @@ class ReminderService:
 
     def schedule(self, occ: Occurrence, rule: PlanReminderRule) -> list[tuple[str, datetime]]:
         """(offset, when it goes) of each offset of `rule`, earliest first; those before the window opens
-        are skipped. An offset that the quiet hours move to or before an earlier one's time (1h to 20:30
-        while 3h goes at 20:59) is merged into it: one reminder, not two in half an hour, late one first."""
+        are skipped. Each goes at the start of its minute (3h before 23:59:59 is 20:59, listed and sent so,
+        never on the 21:00 tick: nothing goes in the quiet hours, a catch-up neither). An offset that the
+        quiet hours move to or before an earlier one's time (1h to 20:30 while 3h goes at 20:59) is merged
+        into it: one reminder, not two in half an hour, late one first."""
         timed = []
+        settings = self.ctx.settings
         for offset in rule.offsets:
-            due = occ.deadline - parse_offset(offset)
+            due = due_of(occ.deadline, offset, settings.reminder_day_at, settings.tz)
             if due >= occ.opens_at:
                 timed.append((due, offset))
         out: list[tuple[str, datetime]] = []
         for due, offset in sorted(timed):
-            at = self.quiet.send_at(due, occ.deadline)
+            at = self.quiet.send_at(due, occ.deadline).replace(second=0, microsecond=0)  # the minute's tick
             if not out or at > out[-1][1]:
                 out.append((offset, at))
         return out
@@ -210,11 +210,7 @@ class ReminderService:
             if paused.intersection(pause_scopes(occ)):
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
-                ready = [
-                    (at, off)
-                    for off, at in self.schedule(occ, rule)
-                    if at <= now and (not quiet or now - at <= QUIET_GRACE)
-                ]
+                ready = [(at, off) for off, at in self.schedule(occ, rule) if at <= now and not quiet]
                 if ready:
                     at, offset = max(ready)
                     found.append(Due(occ, rule, offset, at))
@@ -229,9 +225,10 @@ class ReminderService:
     async def cancel_stale(self, now: datetime) -> int:
         """Cancel the reminders queued but not sent (a 429 held them) that would now be wrong: their deadline
         moved or passed, their unit got its own, or the person has acted (or muted it) since. None goes out
-        naming a stale date or a duty already done (a secretary who has registered since is still in the
-        "secretary" audience, but her held "you have not registered" is not what she would be sent now: with
-        the texts, a held row whose text is no longer one she would get is cancelled). Returns how many."""
+        naming a stale date or a duty already done. A held row whose person is still to be told, but whose
+        text changed (her language, her name, the meeting's place; a secretary who has registered since is
+        told of the deadline only), is reworded, not cancelled: it still goes, once. Returns how many were
+        cancelled."""
         current = {
             (o.kind, o.school_year, o.scope): o
             for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
@@ -274,13 +271,25 @@ class ReminderService:
                             still.setdefault(p.person_id, []).append((p, name))
             for key, person_id, text in items:
                 now_as = still.get(person_id or 0)
-                if not now_as or (
-                    self._texts is not None
-                    and all(self.texts.personal(occ, p, a)[0] != text for p, a in now_as)
+                if not now_as:
+                    stale.append(key)  # no longer theirs
+                elif self._texts is not None and all(
+                    self.texts.personal(occ, p, a)[0] != text for p, a in now_as
                 ):
-                    stale.append(key)  # no longer theirs, or not what they would be told now
+                    await self._reword(key, *self.texts.personal(occ, *now_as[0]))
         outbox = Outbox(self.ctx)
         return sum([await outbox.cancel(key=key) for key in stale])
+
+    async def _reword(self, key: str, text: str, markup: dict[str, Any] | None) -> None:
+        """A held reminder whose text changed (her language, her name, the meeting's place, the duty done
+        but the deadline still hers to know) goes once, with what she would be told now. Only a row still
+        waiting is reworded: one the sender has claimed is on its way with the text it had."""
+        await self.ctx.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == key, OutboxMessage.status == "pending")
+            .values(text=text, reply_markup=markup)
+            .execution_options(synchronize_session="fetch")
+        )
 
     # -- sending ------------------------------------------------------------------------------------------
     async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:

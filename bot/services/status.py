@@ -28,6 +28,7 @@ from bot.services.nomination import NominationService
 from bot.services.outbox import Outbox
 from bot.services.plan import PlanService
 from bot.services.registration import RegistrationService, Window
+from bot.services.reminder_times import QuietHours
 from storage.models import Person, Unit
 from storage.models.plan import PlanCommendation, PlanPeriod, PlanSchoolYear
 from storage.models.registration import Registration, RegistrationState
@@ -139,6 +140,7 @@ class NudgeReport:
     already: int  # reminded earlier today: not again
     not_joined: int  # cannot be reminded in chat: invite them
     unreachable: int  # blocked the bot
+    later: datetime | None = None  # pressed in the quiet hours: when it goes (their end)
 
 
 @dataclass(frozen=True)
@@ -298,7 +300,8 @@ class StatusService:
         scene, status = await self.unit(unit_id)
         if scene.period is None and scene.school_year is None:
             raise StatusNoPlan()
-        today = self.ctx.clock.today()
+        later = self._after_quiet_hours()
+        today = later.astimezone(self.ctx.settings.tz).date() if later else self.ctx.clock.today()
         joined = [p for p in status.missing if p.joined]
         keys = {p.person_id: f"{NUDGE_KIND}:{p.person_id}:{today.isoformat()}" for p in joined}
         done_today = await self.repo.queued_keys(keys.values())
@@ -314,9 +317,11 @@ class StatusService:
                 unreachable += 1
                 continue
             text, markup = await self._nudge_message(scene, line, person, actor.full_name)
-            await outbox.to_person_once(key, person, text, kind=NUDGE_KIND, reply_markup=markup)
+            await outbox.to_person_once(
+                key, person, text, kind=NUDGE_KIND, reply_markup=markup, not_before=later
+            )
             reminded += 1
-        report = NudgeReport(reminded, already, len(status.not_joined), unreachable)
+        report = NudgeReport(reminded, already, len(status.not_joined), unreachable, later)
         Audit(self.ctx).record(
             "status.nudged",
             "unit",
@@ -329,6 +334,12 @@ class StatusService:
             },
         )
         return report
+
+    def _after_quiet_hours(self) -> datetime | None:
+        """Pressed in the quiet hours, the nudge waits for their end (the day it goes is its day)."""
+        settings = self.ctx.settings
+        window = QuietHours.parse(settings.reminder_quiet_hours, settings.tz).window_of(self.ctx.clock.now())
+        return window[1] if window is not None else None
 
     async def _nudge_message(
         self, scene: Scene, line: PersonLine, person: Person, head: str

@@ -11,6 +11,7 @@ from bot.clock import fmt_when
 from bot.i18n import t, tn
 from bot.services.acknowledgement import offer_markup
 from bot.services.reminder_audiences import Occurrence, Recipient
+from bot.services.reminder_failures import GaveUp
 from bot.services.reminders import PENDING, Upcoming
 from bot.text import esc
 
@@ -176,3 +177,29 @@ def upcoming_line(u: Upcoming, locale: str | None = None) -> str:
         count=count,
     )
     return line + (" " + t("reminder-paused-mark", locale=locale) if u.paused else "")
+
+
+def gave_up_scope(g: GaveUp, locale: str | None = None) -> str:
+    """The round, the unit's own extension, or the college's school year a given-up reminder was of."""
+    if g.scope.startswith("r") and g.name(locale):
+        return t("reminder-scope-round", locale=locale, round=esc(g.name(locale)))
+    if g.scope.startswith("u"):
+        return t("reminder-scope-unit", locale=locale, year=esc(g.school_year), unit=esc(g.name(locale)))
+    return t("reminder-scope-year", locale=locale, year=esc(g.school_year))
+
+
+def gave_up_line(g: GaveUp, locale: str | None = None) -> str:
+    what = t(f"reminder-kind-{g.kind}", locale=locale)
+    return t(
+        "reminder-gave-up-line", locale=locale, what=what, scope=gave_up_scope(g, locale), n=len(g.failures)
+    )
+
+
+def gave_up_label(g: GaveUp, locale: str | None = None) -> str:
+    """The button of its file: the kind and the school year, and the unit of its own extension."""
+    what = t(f"reminder-kind-{g.kind}", locale=locale)
+    if g.scope.startswith("u"):
+        return t(
+            "reminder-btn-gave-up-unit", locale=locale, what=what, year=g.school_year, unit=g.name(locale)
+        )
+    return t("reminder-btn-gave-up", locale=locale, what=what, year=g.school_year)

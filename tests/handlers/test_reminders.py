@@ -16,8 +16,8 @@ from tests.scenario.test_school_year_registration import register
 PLAN = "plans/2021-2025.yaml"
 # registration 2024-2025 closes at the end of 31/10/2024; rules: 7d and 1d before, to pending and unit heads
 OPEN = datetime(2024, 10, 20, 9, 0, tzinfo=VN_TZ)
-SEVEN_DAYS = datetime(2024, 10, 25, 7, 0, tzinfo=VN_TZ)  # 24/10 23:59:59 is quiet: it goes at 07:00
-ONE_DAY = datetime(2024, 10, 31, 7, 0, tzinfo=VN_TZ)
+SEVEN_DAYS = datetime(2024, 10, 24, 8, 0, tzinfo=VN_TZ)  # days count calendar days: at REMINDER_DAY_AT
+ONE_DAY = datetime(2024, 10, 30, 8, 0, tzinfo=VN_TZ)
 
 
 async def open_year(world: World, when: datetime = OPEN, plan: str | Path = PLAN) -> Any:
@@ -111,7 +111,7 @@ async def test_an_offset_the_quiet_hours_move_before_an_earlier_one_is_merged_in
     plan = variant(tmp_path, rule, "offsets: [3h, 1h]\n    audience: [pending]")
     await open_year(world, plan=plan)  # 3h: 20:59:59; 1h is quiet and would go at 20:30, before it
     hoa = await world.staff("Nguyễn Thị Hoa")
-    for when, count in ((time(20, 30), 0), (time(21, 0), 1), (time(23, 0), 1)):
+    for when, count in ((time(20, 30), 0), (time(20, 59), 1), (time(21, 0), 1), (time(23, 0), 1)):
         await at(world, datetime.combine(date(2024, 10, 31), when, tzinfo=VN_TZ))
         assert len(reminders_of(hoa)) == count, when
 
@@ -431,7 +431,9 @@ async def test_a_unit_heads_rule_of_hours_is_in_that_days_summary_not_lost_after
     assert "hết ngày 31/10/2024" in summary and "người chưa đăng ký thi đua" in summary
 
 
-async def test_a_secretarys_held_reminder_of_her_duty_is_cancelled_once_she_has_done_it(world, tmp_path):
+async def test_a_secretarys_held_reminder_of_her_duty_becomes_the_notice_once_she_has_done_it(
+    world, tmp_path
+):
     rule = "offsets: [7d, 1d]\n    audience: [pending, unit_heads]"
     plan = variant(tmp_path, rule, "offsets: [7d, 1d]\n    audience: [secretary, pending]")
     await open_year(world, plan=plan)
@@ -441,6 +443,80 @@ async def test_a_secretarys_held_reminder_of_her_duty_is_cancelled_once_she_has_
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
     assert "chưa đăng ký thi đua" in row.text
     await register(tuan)  # he registers meanwhile; still a secretary, he is no longer one who has not
-    await world.run_due()  # the next tick
+    await world.run_due()  # the next tick: what a secretary who has registered is told, the deadline only
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
-    assert row.status == "cancelled"
+    assert row.status == "pending" and "chưa đăng ký" not in row.text and row.reply_markup is None
+    assert "Hạn đăng ký thi đua năm học 2024-2025" in row.text
+    world.clock.advance(hours=2)  # over the 429's hour (the sender's pause of his chat is in memory)
+    await world.drain_outbox()
+    assert reminders_of(tuan) == []
+    assert len([t for t in tuan.texts() if "Hạn đăng ký thi đua năm học 2024-2025" in t]) == 1
+
+
+async def test_a_reminder_held_by_a_429_goes_once_in_her_new_language_when_she_switches(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.flood(hoa.id, retry_after=3600)  # "Anh/Chị chưa đăng ký" held by a 429
+    await at(world, SEVEN_DAYS)
+    assert reminders_of(hoa) == []
+    await hoa.send("/lang")
+    await hoa.click("English")
+    await world.run_due()  # the next tick: the held text is no longer the one she would be told
+    await world.drain_outbox(advance=True)
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    english = [t for t in hoa.texts() if "have not registered" in t]
+    assert len(english) == 1 and reminders_of(hoa) == []
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder")
+    assert row.status == "sent"
+
+
+async def test_one_day_before_the_end_of_31_10_goes_on_30_10_at_the_day_time(world):
+    await open_year(world)
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await at(world, datetime(2024, 10, 24, 8, 0, tzinfo=VN_TZ))  # "7d": 24/10 at 08:00
+    assert len(reminders_of(hoa)) == 1
+    await at(world, datetime(2024, 10, 30, 7, 59, tzinfo=VN_TZ))
+    assert len(reminders_of(hoa)) == 1
+    await at(world, datetime(2024, 10, 30, 8, 0, tzinfo=VN_TZ))  # "1d": 30/10 at 08:00, not 31/10 at 07:00
+    assert len(reminders_of(hoa)) == 2
+
+
+THREE_HOURS = (
+    "offsets: [7d, 1d]\n    audience: [pending, unit_heads]",
+    "offsets: [3h]\n    audience: [pending]",
+)
+
+
+async def test_a_reminder_listed_for_20_59_goes_at_20_59_not_on_the_21_00_tick(world, tmp_path):
+    await open_year(world, plan=variant(tmp_path, *THREE_HOURS))  # 3h before 31/10 23:59:59
+    lan, hoa = await world.secretary("Đỗ Thị Lan"), await world.staff("Nguyễn Thị Hoa")
+    world.clock.set(datetime(2024, 10, 31, 9, 0, tzinfo=VN_TZ))
+    await lan.send("/reminders")
+    assert any(x.startswith("• 20:59 ngày 31/10/2024") for x in lan.last_text().splitlines())
+    await at(world, datetime(2024, 10, 31, 20, 58, 59, tzinfo=VN_TZ))
+    assert reminders_of(hoa) == []
+    await at(world, datetime(2024, 10, 31, 20, 59, 0, tzinfo=VN_TZ))  # the minute's tick that lists it
+    assert len(reminders_of(hoa)) == 1
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
+    assert row.created_at.astimezone(VN_TZ).time() < time(21, 0)
+
+
+async def test_a_reminder_missed_just_before_the_quiet_hours_is_not_caught_up_inside_them(world, tmp_path):
+    await open_year(world, plan=variant(tmp_path, *THREE_HOURS))
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    for when in (time(21, 0), time(21, 4), time(23, 30)):  # the bot was down at 20:59
+        await at(world, datetime.combine(date(2024, 10, 31), when, tzinfo=VN_TZ))
+        assert reminders_of(hoa) == [], when
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
+
+
+async def test_a_heads_summary_missed_all_day_is_not_caught_up_in_the_quiet_hours(world):
+    await open_year(world)
+    minh = await world.unit_head("Trần Văn Minh")
+    await world.staff("Nguyễn Thị Hoa")
+    for when in (time(21, 0), time(23, 30)):  # the bot was down all of 24/10 until the evening
+        await at(world, datetime.combine(date(2024, 10, 24), when, tzinfo=VN_TZ))
+        assert [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t] == [], when
+    await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
+    assert len([t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]) == 1

@@ -9,6 +9,7 @@ from bot.clock import VN_TZ
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.plan import PlanRound
 from tests.handlers.test_reminders import SEVEN_DAYS, at, open_year, reminders_of
+from tests.scenario.test_school_year_registration import register
 
 BEFORE_VOTING = datetime(2025, 5, 25, 9, 0, tzinfo=VN_TZ)  # yearly 2024-2025: voting opens 02/06
 BEFORE_CEREMONY = datetime(2025, 6, 25, 9, 0, tzinfo=VN_TZ)  # the yearly meeting: 04/07, 3 days before
@@ -106,7 +107,7 @@ async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_see
     await hoa.send("/settings")
     await hoa.click("Tắt: thông báo lịch hội nghị bình xét, sơ kết, tổng kết")
     assert "Đã tắt" in hoa.last_text()
-    await at(world, datetime(2025, 7, 1, 7, 0, tzinfo=VN_TZ))
+    await at(world, datetime(2025, 7, 1, 8, 0, tzinfo=VN_TZ))
     assert any("Hội nghị" in t for t in nam.texts())
     assert not any("Hội nghị" in t for t in hoa.texts())
     await lan.send("/reminders")
@@ -288,7 +289,7 @@ async def test_a_manual_nudge_pressed_late_in_the_evening_goes_when_the_quiet_ho
 async def test_a_manual_nudge_in_the_quiet_hours_before_a_deadline_that_night_says_so_and_sends_nothing(
     world,
 ):
-    await open_year(world, datetime(2024, 10, 30, 9, 0, tzinfo=VN_TZ))
+    await open_year(world, datetime(2024, 10, 30, 7, 30, tzinfo=VN_TZ))  # "1d" goes at 08:00
     lan = await world.secretary("Lê Thị Lan", unit="KHTC")
     await world.staff("Phạm Văn Nam", unit="KCNTT")
     await lan.send("/reminders")
@@ -324,14 +325,14 @@ async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(
 
 
 async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summary(world):
-    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 07:00 on 25/10
+    await open_year(world, datetime(2024, 10, 22, 9, 0, tzinfo=VN_TZ))  # 7d before 31/10: 08:00 on 24/10
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
     lines = lan.last_text().splitlines()
     [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi lãnh đạo đơn vị" in x]
-    assert heads.startswith("• 07:30 ngày 25/10/2024")  # the summary's time
+    assert heads.startswith("• 07:30 ngày 24/10/2024")  # the summary's time
     [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
-    assert staff.startswith("• 07:00 ngày 25/10/2024")
+    assert staff.startswith("• 08:00 ngày 24/10/2024")
 
 
 async def test_muting_and_unmuting_are_audited_once_each(world):
@@ -357,3 +358,40 @@ async def test_a_paused_year_with_nothing_in_the_next_14_days_is_named_on_its_re
     assert [b for b in lan.buttons() if b.startswith("Tiếp tục nhắc")] == ["Tiếp tục nhắc: năm học 2024-2025"]
     await lan.click("Tiếp tục nhắc: năm học 2024-2025")
     assert "Tạm dừng nhắc: năm học 2024-2025" not in lan.buttons()  # resumed: nothing ahead to pause
+
+
+async def _gave_up(world):
+    """Hoa's reminder gives up after a long outage of her chat; Nam's goes."""
+    await open_year(world)
+    lan = await world.secretary("Đỗ Thị Lan")
+    await register(lan)
+    hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam")
+    await world.drain_outbox()
+    world.api.server_error(hoa.id, times=10**6)
+    world.clock.set(SEVEN_DAYS)
+    await world.run_due()
+    await world.drain_outbox(advance=True)
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
+    assert row.status in ("failed", "gave_up") and "gave_up" in (row.status, row.error)
+    return lan, hoa, nam
+
+
+async def test_reminders_that_gave_up_are_counted_per_deadline_with_a_file_of_who(world):
+    lan, _hoa, _nam = await _gave_up(world)
+    await lan.send("/reminders")
+    assert "Không gửi được: 1" in lan.last_text()
+    await lan.click("Tải danh sách không gửi được: đăng ký thi đua 2024-2025")
+    doc = lan.last()
+    assert doc.kind == "document" and doc.file_name == "khong-gui-duoc.csv"
+    content = world.api.file_bytes(doc.file_id).decode("utf-8-sig")
+    assert content.splitlines() == ["Người hoặc nhóm nhận,Tình trạng", "Nguyễn Thị Hoa,không gửi được"]
+
+
+async def test_a_forged_press_for_the_file_of_who_was_not_reached_is_refused(world):
+    from handlers.reminders import RemFailCb
+
+    _lan, _hoa, nam = await _gave_up(world)
+    calls = len(world.api.calls_of("sendDocument"))
+    await nam.press(RemFailCb(k="registration_close", y="2024-2025", s="all").pack())
+    assert len(world.api.calls_of("sendDocument")) == calls
+    assert nam.alerts()  # told something

@@ -260,6 +260,25 @@ async def test_a_head_cannot_remind_another_unit(world: World) -> None:
 
 
 # -- reminders ------------------------------------------------------------------------------------------
+async def test_a_nudge_pressed_in_the_quiet_hours_waits_for_the_morning_and_the_head_is_told(
+    world: World,
+) -> None:
+    await open_year(world, datetime(2024, 9, 20, 22, 0, tzinfo=VN_TZ))
+    minh = await world.unit_head("Trần Văn Minh")
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await minh.send("/status")
+    await minh.click(NUDGE)
+    assert "07:00 ngày 21/09/2024" in minh.last_text()
+    await world.drain_outbox()
+    assert [t for t in hoa.texts() if "Trần Văn Minh" in t] == []  # nothing at night
+    world.clock.set(datetime(2024, 9, 21, 7, 0, tzinfo=VN_TZ))
+    await world.drain_outbox()
+    assert len([t for t in hoa.texts() if "Trần Văn Minh" in t]) == 1
+    count = len(await nudges(world))
+    await minh.click(NUDGE)  # pressed again that morning: reminded for this day already
+    assert len(await nudges(world)) == count
+
+
 async def test_sixty_people_twenty_missing_five_not_joined_fifteen_nudges_once_a_day(world: World) -> None:
     await open_year(world)
     minh = await world.unit_head("Trần Văn Minh")

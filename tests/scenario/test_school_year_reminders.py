@@ -2,7 +2,8 @@
 
 Six people in three units. Everyone but Bình reads the plan at once; Hoa, Minh, Dung and Lan register in the
 first week, An only after the first reminder, Bình never. Each day the due work runs at 07:00, 07:30 (the
-heads' summary), 20:30 and 21:00, as the minute's scheduler would around those times. At the end: who got
+heads' summary), 08:00 (REMINDER_DAY_AT: what is counted in days), 20:30, 20:59 and 21:00, as the minute's
+scheduler would around those times. At the end: who got
 which reminder on which day, and nobody who had acted got a reminder of it.
 """
 
@@ -18,7 +19,7 @@ from tests.scenario.test_school_year_registration import register
 PLAN = "plans/2026-2030.example.yaml"
 START = date(2026, 9, 1)
 END = date(2027, 7, 31)
-TICKS = (time(7, 0), time(7, 30), time(20, 30), time(21, 0))
+TICKS = (time(7, 0), time(7, 30), time(8, 0), time(20, 30), time(20, 59), time(21, 0))
 KINDS = {
     "chưa xác nhận đã đọc": "acknowledge",
     "chưa đăng ký thi đua năm học": "register",
@@ -75,30 +76,30 @@ async def test_a_school_year_of_reminders(world: World) -> None:
     def of(p: Chatter, kind: str) -> list[date]:
         return [d for d, k in got[p.name] if k == kind]
 
-    # -- reading the plan (16/10, 3 days before): only Bình, who has not ------------------------------------
+    # -- reading the plan (16/10, 3 days before: 13/10 at 08:00): only Bình, who has not ---------------------
     assert {p.name: of(p, "acknowledge") for p in people if of(p, "acknowledge")} == {
-        binh.name: [date(2026, 10, 14)]
+        binh.name: [date(2026, 10, 13)]
     }
     # -- registration (30/10; 7 days and 1 day before): An once, before he registered; Bình twice ------------
-    assert of(an, "register") == [date(2026, 10, 24)]
-    assert of(binh, "register") == [date(2026, 10, 24), date(2026, 10, 30)]
+    assert of(an, "register") == [date(2026, 10, 23)]
+    assert of(binh, "register") == [date(2026, 10, 23), date(2026, 10, 29)]
     for p in (lan, minh, hoa, dung):
         assert of(p, "register") == [], p.name  # they had registered: nothing
     # -- the heads: one summary a day while their unit has something pending --------------------------------
-    registration = days(date(2026, 10, 24), date(2026, 10, 30))
-    nominations = days(date(2027, 5, 25), date(2027, 5, 31))
+    registration = days(date(2026, 10, 23), date(2026, 10, 30))
+    nominations = days(date(2027, 5, 24), date(2027, 5, 31))
     assert set(of(minh, "summary")) == registration | nominations
     assert (
-        set(of(dung, "summary")) == days(date(2026, 10, 14), date(2026, 10, 16)) | registration | nominations
+        set(of(dung, "summary")) == days(date(2026, 10, 13), date(2026, 10, 16)) | registration | nominations
     )
     for p in (minh, dung):
         assert len(of(p, "summary")) == len(set(of(p, "summary"))), "one a day"
     for p in (lan, an, hoa, binh):
         assert of(p, "summary") == []
     # -- the secretary: nominations (31/05), voting close (18/06: 2 days and 3 hours), the yearly report -----
-    assert of(lan, "nominations") == [date(2027, 5, 25), date(2027, 5, 30)]
-    assert of(lan, "voting") == [date(2027, 6, 17), date(2027, 6, 18)]  # 16/06 23:59:59 is quiet
-    assert of(lan, "province") == [date(2027, 7, 25)]
+    assert of(lan, "nominations") == [date(2027, 5, 24), date(2027, 5, 29)]
+    assert of(lan, "voting") == [date(2027, 6, 16), date(2027, 6, 18)]  # 2 days: 16/06 at 08:00; 3 h: 20:59
+    assert of(lan, "province") == [date(2027, 7, 24)]
     # voting's "pending" waits for the voting feature: no staff member is told anything about it
     for p in (minh, an, hoa, dung, binh):
         assert of(p, "voting") == [] and of(p, "nominations") == []

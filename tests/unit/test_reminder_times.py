@@ -76,3 +76,26 @@ def test_a_meeting_at_the_end_of_the_quiet_hours_is_announced_the_evening_before
     assert QUIET.send_at(local(30, 6), meeting) == local(29, 20, 30)
     assert QUIET.evening_before(local(30, 6), meeting)  # and `plan load` warns of it
     assert QUIET.send_at(local(30, 6), local(30, 7, 1)) == local(30, 7)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "offset", "due"),
+    [
+        (DEADLINE, "1d", local(29, 8)),  # the end of 30/10, a day before: 29/10 at REMINDER_DAY_AT
+        (DEADLINE, "7d", local(23, 8)),
+        (local(30, 7), "1d", local(29, 8)),  # a meeting at 07:00: the day before all the same
+        (DEADLINE, "3h", datetime(2026, 10, 30, 20, 59, 59, tzinfo=VN_TZ)),  # hours from the instant
+        (DEADLINE, "90m", datetime(2026, 10, 30, 22, 29, 59, tzinfo=VN_TZ)),
+    ],
+)
+def test_days_count_calendar_days_and_go_at_the_day_time_hours_count_from_the_instant(deadline, offset, due):
+    from bot.services.reminder_times import due_of
+
+    assert due_of(deadline, offset, "08:00", VN_TZ) == due
+
+
+def test_the_day_time_is_a_setting_of_hh_mm_with_08_00_by_default():
+    assert Settings(_env_file=None).reminder_day_at == "08:00"
+    assert Settings(_env_file=None, reminder_day_at="09:15").reminder_day_at == "09:15"
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, reminder_day_at="9h")

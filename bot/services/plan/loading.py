@@ -372,7 +372,10 @@ class LoadingService:
         """What never blocks: reminder offsets (issue 13), a factor given to an award decided upward."""
         settings = self.ctx.settings
         quiet = QuietHours.parse(settings.reminder_quiet_hours, settings.tz)
-        found = [*reminder_warnings(plan, quiet, settings.reminder_quiet_hours), *money_warnings(plan)]
+        found = [
+            *reminder_warnings(plan, quiet, settings.reminder_quiet_hours, settings.reminder_day_at),
+            *money_warnings(plan),
+        ]
         return [locate_in(source_text, w) for w in found]
 
     def _document(

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from bot.clock import fmt_date
 from bot.plan.calendar import Moment, closes_at, nominations_open, opens_at
-from bot.plan.schema import PlanFile, PlanIssue, parse_offset
-from bot.services.reminder_times import QuietHours
+from bot.plan.schema import PlanFile, PlanIssue
+from bot.services.reminder_times import QuietHours, due_of
 
 # kind -> (the plan's moment of the deadline, opens (True) or closes)
 _ROUND_POINTS = {
@@ -50,13 +50,15 @@ def _deadlines(plan: PlanFile, kind: str) -> Iterator[tuple[str, datetime, datet
             yield sy.code, closes_at(sy.report_to_province), opens
 
 
-def reminder_warnings(plan: PlanFile, quiet: QuietHours, quiet_text: str) -> list[PlanIssue]:
+def reminder_warnings(
+    plan: PlanFile, quiet: QuietHours, quiet_text: str, day_at: str = "08:00"
+) -> list[PlanIssue]:
     out: list[PlanIssue] = []
     for i, rule in enumerate(plan.reminder_rules):
         evening: set[str] = set()
         for code, deadline, opens in _deadlines(plan, rule.deadline):
             for j, offset in enumerate(rule.offsets):
-                due = deadline - parse_offset(offset)
+                due = due_of(deadline, offset, day_at, quiet.tz)
                 loc = ("reminder_rules", i, "offsets", j)
                 if due < opens:
                     params = {"offset": offset, "what": code, "opens": fmt_date(opens)}
