@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import F, Router
-from aiogram.filters import BaseFilter
+from aiogram import Bot, F, Router
+from aiogram.filters import BaseFilter, CommandStart
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
 
@@ -48,9 +48,29 @@ TYPED = Is(F.text & ~F.text.startswith("/"))
 NOT_COMMAND = Is(~F.text.startswith("/"))
 
 
+class Start(CommandStart):
+    """aiogram's CommandStart, which parses every message it is asked about (every update passes two of
+    them before /help): a text that does not begin with /start is refused before the parsing."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message.text or message.caption
+        if text is None or not text.startswith("/start"):
+            return False
+        return await super().__call__(message, bot)
+
+
+async def _private_message(event: Message) -> bool:
+    return event.chat.type == "private"
+
+
+async def _private_press(event: CallbackQuery) -> bool:
+    return event.message is not None and event.message.chat.type == "private"
+
+
 def personal_router(name: str) -> Router:
-    """A router for personal commands: they work in private chats only."""
+    """A router for personal commands: they work in private chats only (checked by plain functions: each
+    update passes this check in every router up to its own)."""
     r = Router(name=name)
-    r.message.filter(Is(F.chat.type == "private"))
-    r.callback_query.filter(Is(F.message.chat.type == "private"))
+    r.message.filter(_private_message)
+    r.callback_query.filter(_private_press)
     return r

@@ -145,20 +145,27 @@ def _changes_something(method: TelegramMethod[Any]) -> bool:
     return not name.startswith("get") and name not in ("getUpdates",)
 
 
+# Templates copied for each stand-in: `model_construct` resolves every default of Message's ~100 fields (0.2
+# to 0.5 ms a call, a fifth of a writing step in bench/dispatch.py); a copy with the fields updated is the
+# same object (the same fields set, no `message_id`) for 8 µs.
+_CHAT = Chat.model_construct(id=0, type="private")
+_MESSAGE = Message.model_construct(chat=_CHAT, date=datetime.fromtimestamp(0, UTC))
+
+
 def _stand_in(method: TelegramMethod[Any]) -> Any:
     """What a held call answers now: True, or a Message without a `message_id` (reading it fails loudly)."""
     returning = method.__returning__
     if returning is bool or bool in get_args(returning):
         return True
     chat_id = getattr(method, "chat_id", None)
-    chat = Chat.model_construct(id=chat_id if isinstance(chat_id, int) else 0, type="private")
+    chat = _CHAT.model_copy(update={"id": chat_id if isinstance(chat_id, int) else 0})
     fields: dict[str, Any] = {"chat": chat, "date": datetime.now(UTC)}
     text = getattr(method, "text", None) or getattr(method, "caption", None)
     if text is not None:
         fields["text"] = text
     if returning is Message:
-        return Message.model_construct(**fields)
+        return _MESSAGE.model_copy(update=fields)
     if get_origin(returning) is list:
-        return [Message.model_construct(**fields)]
+        return [_MESSAGE.model_copy(update=fields)]
     construct = getattr(returning, "model_construct", None)
     return construct() if construct is not None else True

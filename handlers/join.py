@@ -17,7 +17,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import BaseFilter, Command, CommandObject, CommandStart, StateFilter, or_f
+from aiogram.filters import BaseFilter, Command, CommandObject, StateFilter, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
@@ -27,7 +27,7 @@ from bot.commands import commands_for
 from bot.context import Ctx
 from bot.conversation import command_of, conversation, open_line
 from bot.errors import DomainError
-from bot.filters import NOT_COMMAND, TYPED, personal_router
+from bot.filters import NOT_COMMAND, TYPED, Start, personal_router
 from bot.i18n import t
 from bot.roles import Member
 from bot.services.invites import role_name
@@ -93,7 +93,7 @@ class Known(BaseFilter):
 
 def router() -> Router:
     r = personal_router("join")
-    r.message.register(start, CommandStart(deep_link=True))
+    r.message.register(start, Start(deep_link=True))
     r.message.register(cancel, StateFilter(JoinSG), Command("cancel"))
     r.callback_query.register(
         consent, StateFilter(JoinSG.consent), JoinCb.filter(F.op.in_({"agree", "refuse"}))
