@@ -12,13 +12,13 @@ from storage.models import Person
 
 STAFF_MENU = [
     "start", "help", "plan", "status", "register", "difficulty", "difficulties", "gooddeed", "gooddeeds",
-    "settings", "lang", "cancel", "mydata",
+    "object", "history", "settings", "lang", "cancel", "mydata",
 ]  # fmt: skip
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
-    "channels", "announce", "reminders", "council", "results", "people", "units", "settings", "lang",
-    "cancel", "mydata",
+    "channels", "announce", "reminders", "council", "results", "people", "units", "object", "objections",
+    "decide", "summary", "history", "settings", "lang", "cancel", "mydata",
 ]  # fmt: skip
 
 
