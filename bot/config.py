@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
+    # The bot's @username, for the links `thidua invite create/export` print without asking Telegram (getMe).
+    bot_username: str | None = None
     database_url: str = "sqlite+aiosqlite:///./thidua.db"
     redis_url: str | None = None
     redis_prefix: str = "thidua"

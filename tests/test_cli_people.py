@@ -174,6 +174,23 @@ def test_invite_create_without_username_needs_the_bot_token(cli):
     assert rows(cli.url, Invite) == []
 
 
+def test_invite_create_takes_the_bot_username_from_the_settings_without_a_token(cli, monkeypatch):
+    """The README's example, `thidua invite create --role staff --unit TCHC --uses 20`, with BOT_USERNAME set
+    (.env.example has it) and no BOT_TOKEN (issue 18, F38)."""
+    cli("org", "load", str(ORG))
+    monkeypatch.setenv("BOT_USERNAME", "@thidua_bot")
+    result = cli("invite", "create", "--role", "staff", "--unit", "TCHC", "--uses", "20")
+    assert LINK.match(result.output.strip().splitlines()[-1])
+    [invite] = rows(cli.url, Invite)
+    assert invite.max_uses == 20
+
+
+def test_without_a_username_the_operator_is_told_both_ways_to_give_it(cli):
+    cli("org", "load", str(ORG))
+    result = cli("invite", "create", "--role", "staff", "--unit", "TCHC", ok=False)
+    assert "BOT_USERNAME" in result.output and "--bot-username" in result.output
+
+
 def test_invite_export_writes_a_personal_link_for_everyone_not_joined(cli, tmp_path):
     from openpyxl import load_workbook
 

@@ -289,3 +289,21 @@ def test_two_rules_with_one_deadline_and_audience_are_an_error(db_file, tmp_path
     assert "repeats reminder_rules[" in result.output
     if db_file.exists():  # migrated, and nothing loaded
         assert dump(db_file).get("plan_reminder_rule", []) == []
+
+
+# -- issue 18, F38 -------------------------------------------------------------------------------------------
+def test_show_on_an_empty_database_points_to_plan_load(db_file: Path) -> None:
+    result = thidua("plan", "show")
+
+    assert result.exit_code == 1
+    assert "thidua plan load" in result.output
+    assert "Phòng TC-HC" not in result.output  # the staff's words in chat, not the operator's
+
+
+def test_show_of_a_period_never_loaded_exits_non_zero(db_file: Path) -> None:
+    thidua("plan", "load", str(SEED))
+
+    result = thidua("plan", "show", "--period", "2099")
+
+    assert result.exit_code != 0
+    assert "2099" in result.output and "2021-2025" in result.output

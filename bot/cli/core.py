@@ -47,9 +47,44 @@ def run(webhook: bool | None) -> None:
 
 @click.command()
 def migrate() -> None:
-    """Upgrade the database to the newest schema."""
+    """Upgrade the database to the newest schema, naming the revisions applied."""
     from storage.migrate import upgrade
 
     settings = Settings()
-    asyncio.run(upgrade(settings.database_url))
-    click.echo(say("cli-migrated"))
+
+    async def go() -> tuple[str | None, str | None]:
+        before = await _revision(settings.database_url)
+        await upgrade(settings.database_url)
+        return before, await _revision(settings.database_url)
+
+    before, after = asyncio.run(go())
+    if before == after:
+        click.echo(say("cli-migrated-current", revision=after or "-"))
+        return
+    applied = _between(before, after)
+    click.echo(say("cli-migrated", n=len(applied), revisions=", ".join(applied), revision=after or "-"))
+
+
+async def _revision(url: str) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await engine.dispose()
+
+
+def _between(before: str | None, after: str | None) -> list[str]:
+    """The revisions after `before` up to `after`, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    steps = script.iterate_revisions(after or "heads", before or "base")
+    return [r.revision for r in reversed(list(steps))]

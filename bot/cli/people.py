@@ -163,9 +163,11 @@ def invite() -> None:
 
 
 async def _bot_username(given: str | None) -> str:
-    if given:
-        return given.lstrip("@")
+    """--bot-username, else BOT_USERNAME (neither imports aiogram), else getMe (needs BOT_TOKEN)."""
     settings = _settings()
+    name = (given or settings.bot_username or "").strip().lstrip("@")
+    if name:
+        return name
     if not settings.token:
         raise CliError(_t("cli-no-token-username"))
     from bot.telegram import create_bot
@@ -206,7 +208,7 @@ async def _unit_id(ctx: Any, code: str | None) -> int | None:
     "--expires", "ttl", default="7d", callback=_duration, show_default=True, help="e.g. 7d, 12h, 2w"
 )
 @click.option("--uses", default=1, show_default=True, type=int, help="How many people may join with it.")
-@click.option("--bot-username", help="The bot's username (else asked with getMe; needs BOT_TOKEN).")
+@click.option("--bot-username", help="The bot's username (else BOT_USERNAME, else asked with getMe).")
 def invite_create(
     role: str,
     unit_code: str | None,
@@ -259,7 +261,7 @@ def invite_create(
 @click.option("--unit", "unit_code", required=True, help="Unit code.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The .xlsx to write.")
 @click.option("--expires", "ttl", default="30d", callback=_duration, show_default=True)
-@click.option("--bot-username", help="The bot's username (else asked with getMe; needs BOT_TOKEN).")
+@click.option("--bot-username", help="The bot's username (else BOT_USERNAME, else asked with getMe).")
 def invite_export(unit_code: str, out: Path | None, ttl: timedelta, bot_username: str | None) -> None:
     """An .xlsx of personal single-use links for every roster person of the unit who has not joined."""
     from bot.exports.invites import write_invites_xlsx

@@ -75,12 +75,18 @@ def load(file: Path, lang: str | None) -> None:
 def show(period_code: str | None, lang: str | None) -> None:
     """Print the loaded plan: period, movements, titles and award forms, money, school years, rounds."""
     from bot.errors import DomainError
+    from bot.i18n import t
     from bot.plan.views import plain
 
     settings = Settings()
     locale = _locale(settings, lang)
+    from bot.services.plan import PlanNotLoaded
+
     try:
         text = run_in_uow(lambda ctx: _show(ctx, period_code, locale), settings)
+    except PlanNotLoaded:  # the staff are told to ask the office; the operator is the office
+        click.echo(t("plan-cli-none-loaded", locale=locale), err=True)
+        raise SystemExit(1) from None
     except DomainError as e:
         click.echo(e.text(locale), err=True)
         raise SystemExit(1) from None

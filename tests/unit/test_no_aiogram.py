@@ -94,7 +94,8 @@ def test_domain_modules_import_no_aiogram():
 
 
 def test_the_operators_commands_import_no_aiogram(tmp_path):
-    """migrate, org load, staff import, admin add, invite create / export, plan load / show: no aiogram."""
+    """migrate, org load, staff import, admin add, invite create (with --bot-username or BOT_USERNAME) /
+    export, plan load / show: no aiogram."""
     db = tmp_path / "thidua.db"
     out = tmp_path / "invites.xlsx"
     body = f"""
@@ -111,6 +112,10 @@ def test_the_operators_commands_import_no_aiogram(tmp_path):
     thidua("staff", "import", "plans/roster.sample.csv")
     thidua("admin", "add", "777", "--name", "Quản Trị Viên", "--unit", "TCHC")
     thidua("invite", "create", "--role", "staff", "--unit", "TCHC", "--bot-username", "thidua_bot")
+    import os
+    os.environ["BOT_USERNAME"] = "thidua_bot"  # the setting instead of the option (issue 18, F38)
+    thidua("invite", "create", "--role", "staff", "--unit", "TCHC", "--uses", "20")
+    del os.environ["BOT_USERNAME"]
     thidua("invite", "export", "--unit", "TCHC", "--out", {str(out)!r}, "--bot-username", "thidua_bot")
     thidua("plan", "load", "plans/2021-2025.yaml")
     assert "2021" in thidua("plan", "show")
