@@ -15,7 +15,8 @@ from bot.context import Ctx
 from bot.errors import DomainError
 from bot.filters import TYPED, Allowed
 from bot.i18n import t
-from bot.services.announce_draft import decision_example
+from bot.services.announce import ANNOUNCE, BroadcastService
+from bot.services.announce_draft import Draft, decision_example
 from bot.services.decisions import DECIDE, DecisionDraft, DecisionService
 from bot.text import esc, split_message
 from handlers.decisions.common import DecCb, DecideSG, button, keyboard, say
@@ -37,6 +38,7 @@ def register(r: Router) -> None:
     )
     r.message.register(left_out, StateFilter(DecideSG.leave_reason), TYPED, Allowed(DECIDE))
     r.message.register(amount, StateFilter(DecideSG.amount), TYPED, Allowed(DECIDE))
+    r.callback_query.register(announce, DecCb.filter(F.op == "an"), Allowed(ANNOUNCE))
 
 
 async def start(message: Message, ctx: Ctx) -> None:
@@ -160,7 +162,27 @@ async def _record(query: CallbackQuery, state: FSMContext, ctx: Ctx, draft: Deci
     await say(
         query,
         t("decisions-recorded", number=esc(decision.number), date=fmt_date(decision.decided_on)),
+        keyboard([button(t("decisions-btn-announce"), "an", decision.id)]),
     )
+
+
+async def announce(query: CallbackQuery, callback_data: DecCb, state: FSMContext, ctx: Ctx) -> None:
+    """ "Thông báo": /announce opened at its draft, the decision's commended as the exemplars."""
+    from handlers.announce import AnnounceSG, _show_draft  # the announce room's draft step
+    from handlers.render import announce as announce_render
+
+    draft = Draft(source="decision", picks=[{"d": callback_data.id}])
+    locale = ctx.actor.language if ctx.actor else None
+    exemplars = await BroadcastService(ctx).exemplars(draft, locale)
+    if not exemplars:  # a forged press, or a decision whose commendations were all revoked
+        await query.answer(t("decisions-unknown"), show_alert=True)
+        return
+    draft.text = announce_render.draft(draft.source, exemplars, None, locale)
+    await query.answer()
+    await state.clear()
+    await state.set_state(AnnounceSG.draft)
+    assert isinstance(query.message, Message)
+    await _show_draft(query.message, state, draft)
 
 
 async def left_out(message: Message, state: FSMContext, ctx: Ctx) -> None:
