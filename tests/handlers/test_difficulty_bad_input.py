@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.roles import Role
+from bot.tghtml import utf16_len, visible
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.difficulty import Difficulty
 from tests.handlers.test_difficulty_flow import TEXT, only_item, raise_difficulty, raised_with_principal
@@ -365,4 +366,4 @@ async def test_preview_of_the_longest_texts_fits_one_message(world, monkeypatch)
     await minh.click("Phong trào")
     assert await minh.state() == "DifficultySG:confirm"
     assert minh.buttons() == ["Gửi", "Hủy"] and "Gửi thay mặt Phòng KCNTT." in minh.last_text()
-    assert len(minh.last_text()) <= 4096
+    assert utf16_len(visible(minh.last_text())) <= 4096  # as Telegram counts: the text shown, in UTF-16
