@@ -39,16 +39,9 @@ from bot.exports.announce import failures_csv
 from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
 from bot.services.nomination import NominationService
+from bot.services.reminder_events import CeremonyBadPlace, CeremonyPast, Event, ReminderEvents
 from bot.services.reminder_failures import ReminderFailures
-from bot.services.reminders import (
-    MANAGE,
-    MUTABLE,
-    SETTINGS,
-    CeremonyBadPlace,
-    CeremonyPast,
-    ReminderService,
-    Upcoming,
-)
+from bot.services.reminders import MANAGE, MUTABLE, SETTINGS, ReminderService, Upcoming
 from bot.text import esc, split_message
 from handlers.keyboards import button as _btn
 from handlers.render.reminders import TEXTS, gave_up_label, gave_up_line, nudge_label, upcoming_line
@@ -74,7 +67,7 @@ class RemPauseCb(CallbackData, prefix="rmp"):
 
 
 class RemMuteCb(CallbackData, prefix="rmm"):
-    kind: Literal["ceremony"]
+    kind: Literal["review_meeting", "ceremony"]
     op: Literal["m", "u"]  # mute | unmute: what the button asks, so a double tap does not undo it
 
 
@@ -88,6 +81,7 @@ class RemFailCb(CallbackData, prefix="rmf"):
 
 class RemCerCb(CallbackData, prefix="rmc"):
     round: int
+    ev: Literal["m", "c"] = "c"  # the council's review meeting | the award ceremony
 
 
 class RemCeremonySG(StatesGroup):
@@ -174,7 +168,9 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
     if gave_up:
         lines += ["", t("reminder-gave-up-head")]
         lines += [gave_up_line(g, _locale()) for g in gave_up]
-    keyboard = _list_keyboard(items, paused, await svc.ceremony_rounds())
+    events = ReminderEvents(ctx)
+    rounds = {"m": await events.rounds("review_meeting"), "c": await events.rounds("ceremony")}
+    keyboard = _list_keyboard(items, paused, rounds)
     files = [
         [_btn(gave_up_label(g, _locale()), RemFailCb(k=g.kind, y=g.school_year, s=g.scope))] for g in gave_up
     ]
@@ -186,7 +182,7 @@ async def _listing(ctx: Ctx) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def _list_keyboard(
-    items: list[Upcoming], paused: dict[str, PlanSchoolYear | PlanRound], rounds: list[PlanRound]
+    items: list[Upcoming], paused: dict[str, PlanSchoolYear | PlanRound], rounds: dict[str, list[PlanRound]]
 ) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     seen: set[tuple[int, int, str]] = set()
@@ -209,8 +205,9 @@ def _list_keyboard(
         op: Literal["p", "r"] = "r" if scope in paused else "p"
         label = t(f"reminder-btn-{'resume' if op == 'r' else 'pause'}", what=scopes[scope])
         rows.append([_btn(label, RemPauseCb(op=op, s=scope))])
-    for r in rounds:
-        rows.append([_btn(t("reminder-btn-ceremony", round=_round_name(r)), RemCerCb(round=r.id))])
+    for ev, key in (("m", "reminder-btn-meeting"), ("c", "reminder-btn-ceremony")):
+        for r in rounds[ev]:
+            rows.append([_btn(t(key, round=_round_name(r)), RemCerCb(round=r.id, ev=ev))])  # type: ignore[arg-type]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
@@ -298,26 +295,33 @@ async def toggle_mute(query: CallbackQuery, callback_data: RemMuteCb, ctx: Ctx) 
             await query.message.edit_text(text, reply_markup=markup)
 
 
-# -- the review meeting's time and place (the secretary, in chat) -------------------------------------------
+# -- the review meeting's and the award ceremony's time and place (the secretary, in chat) -----------------
+def _event(code: str) -> Event:
+    return "review_meeting" if code == "m" else "ceremony"
+
+
 async def ceremony_start(query: CallbackQuery, callback_data: RemCerCb, ctx: Ctx, state: FSMContext) -> None:
+    event = _event(callback_data.ev)
     try:
-        round_ = await ReminderService(ctx).ceremony_round(callback_data.round)
+        round_ = await ReminderEvents(ctx).round(event, callback_data.round)
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
         return
     await query.answer()
     await state.set_state(RemCeremonySG.when)
-    await state.set_data({"round": round_.id})
+    await state.set_data({"round": round_.id, "ev": callback_data.ev})
     if isinstance(query.message, Message):
         example = example_when(ctx.clock.now(), ctx.clock.tz)
         await query.message.answer(
-            t("reminder-ceremony-ask-when", round=esc(_round_name(round_)), example=example)
+            t(f"reminder-{event}-ask-when", round=esc(_round_name(round_)), example=example)
         )
 
 
 async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    data = await state.get_data()
+    events, event = ReminderEvents(ctx), _event(data.get("ev", "c"))
     try:
-        when = ReminderService(ctx).check_time(message.text)
+        when = events.check_time(message.text, await events.round(event, int(data["round"])), event)
     except DomainError as e:
         await message.answer(e.text())
         return
@@ -328,9 +332,10 @@ async def ceremony_when(message: Message, ctx: Ctx, state: FSMContext) -> None:
 
 async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
     data = await state.get_data()
+    event = _event(data.get("ev", "c"))
     try:
-        round_ = await ReminderService(ctx).set_ceremony(
-            int(data["round"]), datetime.fromisoformat(data["when"]), message.text or ""
+        round_ = await ReminderEvents(ctx).set(
+            event, int(data["round"]), datetime.fromisoformat(data["when"]), message.text or ""
         )
     except DomainError as e:
         await message.answer(e.text())
@@ -340,12 +345,10 @@ async def ceremony_place(message: Message, ctx: Ctx, state: FSMContext) -> None:
             await state.clear()
         return
     await state.clear()
-    when = round_.ceremony_set_at
+    when = round_.review_meeting_at if event == "review_meeting" else round_.ceremony_set_at
+    place = round_.review_meeting_place if event == "review_meeting" else round_.ceremony_place
     assert when is not None
     text = t(
-        "reminder-ceremony-saved",
-        round=esc(_round_name(round_)),
-        when=fmt_when(when),
-        place=esc(round_.ceremony_place or ""),
+        f"reminder-{event}-saved", round=esc(_round_name(round_)), when=fmt_when(when), place=esc(place or "")
     )
     await message.answer(text)

@@ -243,7 +243,8 @@ DeadlineKind = Literal[
     "nominations_close",
     "voting_open",
     "voting_close",
-    "ceremony",  # the round's review meeting (sơ kết, tổng kết, the yearly one)
+    "review_meeting",  # the council's review meeting (họp Hội đồng bình xét), set in chat while voting
+    "ceremony",  # the award ceremony (lễ khen thưởng, at the hội nghị sơ kết or tổng kết)
     "province_report",  # the school year's `report_to_province`
 ]
 Audience = Literal[

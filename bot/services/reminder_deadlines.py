@@ -3,7 +3,8 @@
 Each is an `Occurrence`: its kind, school year, round or unit, and instant, as it stands now. A registration
 window extended for one unit gives that unit an occurrence of its own (and the college's leaves the unit
 out); a round's nomination extension moves the round's deadline; the voting window follows the early
-opening and the extension; the ceremony follows the time the secretary set in chat.
+opening and the extension; the award ceremony follows the time the secretary set in chat, and the council's
+review meeting is one once she has set it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def _round_occurrences(
     yield Occurrence(kind="nominations_close", deadline=nominations, **base)
     yield Occurrence(kind="voting_open", deadline=voting_open, **base)
     yield Occurrence(kind="voting_close", deadline=voting_close, **base)
+    if r.review_meeting_at is not None:  # the council's review meeting, once the secretary set it
+        yield Occurrence(
+            kind="review_meeting", deadline=r.review_meeting_at, place=r.review_meeting_place, **base
+        )
     ceremony = r.ceremony_set_at or r.ceremony_at
     yield Occurrence(kind="ceremony", deadline=ceremony, place=r.ceremony_place, **base)
 

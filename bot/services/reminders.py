@@ -14,8 +14,10 @@
   rule's offset has gone, a due mark (`due_mark`) says so and later ticks skip it without a query per person.
 - Unit heads are not sent a stream of reminders: the rules' `unit_heads` audience puts the deadline in their
   daily summary (REMINDER_SUMMARY_AT), one message per head and day, of what their unit still has pending.
-- The secretary can pause a round or a school year (`reminder_pause`); a person can mute the review days
-  (`reminder_mute`, kind "ceremony"), never a reminder of their own missing duty.
+- The secretary can pause a round or a school year (`reminder_pause`); a person can mute the invitations to
+  the council's review meeting and to the award ceremony (`reminder_mute`, kinds "review_meeting" and
+  "ceremony"), never a reminder of their own missing duty. Their times and places are set in chat
+  (bot/services/reminder_events.py).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.clock import example_when, fmt_when, parse_when
+from bot.clock import fmt_when
 from bot.context import Ctx
 from bot.errors import DomainError, NotAllowed
 from bot.roles import EVERYONE, HEAD_ROLES, Role, Scope, can, register_rules
@@ -56,7 +58,7 @@ from storage.repositories.people import role_in_force
 
 KIND = "reminder"  # the outbox rows' kind
 SUMMARY_KIND = "reminder-summary"
-MUTABLE = ("ceremony",)  # announcement-type reminders a person may mute (issue 14 adds events, digests)
+MUTABLE = ("review_meeting", "ceremony")  # invitations a person may mute (issue 14 adds events, digests)
 HORIZON = timedelta(days=14)
 PENDING = "pending"  # the audience of those who have not acted; the others are told of the deadline only
 NUDGE_KEY = "status-nudge"  # the unit head's nudge of the day (bot/services/status.py)
@@ -83,29 +85,10 @@ class NoSuchReminder(DomainError):
     key = "reminders-gone"
 
 
-class CeremonyBadTime(DomainError):
-    key = "reminder-ceremony-bad-time"
-
-
-class CeremonyPast(DomainError):
-    key = "reminder-ceremony-past"
-
-
-class CeremonyBadPlace(DomainError):
-    key = "reminder-ceremony-bad-place"
-
-
 class NudgeQuiet(DomainError):
     """Pressed in the quiet hours, which end after the deadline: nothing of it may go any more."""
 
     key = "reminder-nudge-quiet"
-
-
-class RoundGone(DomainError):
-    key = "reminder-round-gone"
-
-
-PLACE_MIN, PLACE_MAX = 3, 300
 
 
 @dataclass(frozen=True)
@@ -607,50 +590,6 @@ class ReminderService:
         stmt = select(Person.full_name, ReminderMute.kind).join(Person, Person.id == ReminderMute.person_id)
         return [(n, k) for n, k in (await self.ctx.session.execute(stmt.order_by(Person.full_name))).all()]
 
-    # -- the review meeting's time and place, set in chat ---------------------------------------------------
-    async def ceremony_rounds(self) -> list[PlanRound]:
-        """Rounds whose review meeting is still ahead (the secretary may set its time and place)."""
-        self._manager()
-        now = self.ctx.clock.now()
-        rows = (await self.ctx.session.scalars(select(PlanRound).order_by(PlanRound.ceremony_at))).all()
-        return [r for r in rows if (r.ceremony_set_at or r.ceremony_at) > now]
-
-    async def ceremony_round(self, round_id: int) -> PlanRound:
-        for r in await self.ceremony_rounds():
-            if r.id == round_id:
-                return r
-        raise RoundGone()
-
-    def check_time(self, text: str | None) -> datetime:
-        when = parse_when(text, self.ctx.settings.tz)
-        if when is None:
-            raise CeremonyBadTime(example=example_when(self.ctx.clock.now(), self.ctx.settings.tz))
-        if when <= self.ctx.clock.now():
-            raise CeremonyPast()
-        return when
-
-    @staticmethod
-    def check_place(text: str | None) -> str:
-        place = " ".join((text or "").split())
-        if not PLACE_MIN <= len(place) <= PLACE_MAX:
-            raise CeremonyBadPlace(min=PLACE_MIN, max=PLACE_MAX)
-        return place
-
-    async def set_ceremony(self, round_id: int, when: datetime, place: str) -> PlanRound:
-        """The meeting's time and place; its reminders follow the new instant (audited)."""
-        round_ = await self.ceremony_round(round_id)
-        self.check_time(f"{when.astimezone(self.ctx.settings.tz):%H:%M %d/%m/%Y}")
-        place = self.check_place(place)
-        before = {
-            "at": (round_.ceremony_set_at or round_.ceremony_at).isoformat(),
-            "place": round_.ceremony_place,
-        }
-        round_.ceremony_set_at, round_.ceremony_place = when, place
-        await self.ctx.session.flush()
-        after = {"at": when.isoformat(), "place": place}
-        Audit(self.ctx).record("round.ceremony_set", "plan_round", round_.id, before=before, after=after)
-        return round_
-
     # -- a person: muting in /settings --------------------------------------------------------------------
     async def my_mutes(self) -> set[str]:
         actor = self._me()
@@ -707,6 +646,7 @@ ALL_KINDS = (
     "nominations_close",
     "voting_open",
     "voting_close",
+    "review_meeting",
     "ceremony",
     "province_report",
 )
@@ -716,5 +656,8 @@ for _role, _name in ((Role.SECRETARY, "secretary"), (Role.PRINCIPAL, "principal"
 
 @audience("ceremony", "all_staff")
 async def everyone(session: Any, occ: Occurrence) -> list[Recipient]:
-    """Every linked member: the review meeting is announced to all."""
+    """Every linked member: the award ceremony is announced to all."""
     return await people_where(session)
+
+
+_role_audience(Role.COUNCIL, ("review_meeting",), "council_members")  # the council's review meeting

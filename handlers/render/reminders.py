@@ -20,6 +20,7 @@ PERSONAL: dict[str, tuple[str, str | None]] = {
     "registration_close": ("reminder-register", "reg"),
     "acknowledgement": ("reminder-acknowledge", None),  # the plan's own two buttons (acknowledgement)
     "nominations_close": ("reminder-nominations", "nom"),
+    "review_meeting": ("reminder-review_meeting", None),
     "ceremony": ("reminder-ceremony", None),
     "province_report": ("reminder-province-report", None),
     "voting_open": ("reminder-voting-open", None),
@@ -69,8 +70,8 @@ def personal(occ: Occurrence, person: Recipient, audience: str) -> tuple[str, di
         "round": esc(occ.round_name(locale)),
         "when": fmt_when(occ.deadline, locale),
     }
-    if occ.kind == "ceremony" and occ.place:
-        key = "reminder-ceremony-place"
+    if occ.kind in ("review_meeting", "ceremony") and occ.place:
+        key = f"reminder-{occ.kind}-place"
         params["place"] = esc(occ.place)
     text = t(key, locale=locale, **params)
     if occ.kind == "acknowledgement" and key == "reminder-acknowledge":
@@ -133,7 +134,7 @@ def offset_text(offset: str, locale: str | None = None) -> str:
 
 
 # What the instant of a kind is, in a /reminders line: a deadline unless it is an opening or a meeting.
-MOMENT = {"voting_open": "from", "ceremony": "on"}
+MOMENT = {"voting_open": "from", "review_meeting": "on", "ceremony": "on"}
 
 
 def nudge_label(u: Upcoming, locale: str | None = None) -> str:

@@ -190,9 +190,12 @@ class PlanRound(Base):
     ceremony_at: Mapped[datetime]
     voting_opened_early_at: Mapped[datetime | None]
     voting_extended_to: Mapped[datetime | None]
-    # the review meeting's time and place as the secretary set them in chat (a reload leaves them)
+    # the award ceremony's (lễ khen thưởng) time and place as the secretary set them in chat (a reload
+    # leaves them); the council's review meeting (họp Hội đồng bình xét), set in chat inside the voting window
     ceremony_set_at: Mapped[datetime | None]
     ceremony_place: Mapped[str | None] = mapped_column(String(300))
+    review_meeting_at: Mapped[datetime | None]
+    review_meeting_place: Mapped[str | None] = mapped_column(String(300))
     occasion_vi: Mapped[str | None] = mapped_column(String(300))
     occasion_en: Mapped[str | None] = mapped_column(String(300))
     occasion_date: Mapped[date | None] = mapped_column(Date)

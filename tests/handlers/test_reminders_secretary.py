@@ -105,13 +105,13 @@ async def test_a_muted_person_gets_no_meeting_announcement_and_the_secretary_see
     lan = await world.secretary("Đỗ Thị Lan")
     hoa, nam = await world.staff("Nguyễn Thị Hoa"), await world.staff("Phạm Văn Nam")
     await hoa.send("/settings")
-    await hoa.click("Tắt: thông báo lịch hội nghị bình xét, sơ kết, tổng kết")
+    await hoa.click("Tắt: thư mời lễ khen thưởng")
     assert "Đã tắt" in hoa.last_text()
     await at(world, datetime(2025, 7, 1, 8, 0, tzinfo=VN_TZ))
-    assert any("Hội nghị" in t for t in nam.texts())
-    assert not any("Hội nghị" in t for t in hoa.texts())
+    assert any("Lễ khen thưởng" in t for t in nam.texts())
+    assert not any("Lễ khen thưởng" in t for t in hoa.texts())
     await lan.send("/reminders")
-    assert "Nguyễn Thị Hoa: thông báo lịch hội nghị" in lan.last_text()
+    assert "Nguyễn Thị Hoa: thư mời lễ khen thưởng" in lan.last_text()
 
 
 async def test_own_duties_cannot_be_muted(world):
@@ -127,7 +127,7 @@ async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announceme
     lan = await world.secretary("Đỗ Thị Lan")
     nam = await world.staff("Phạm Văn Nam")
     await lan.send("/reminders")
-    await lan.click("Đặt lịch: Bình xét thi đua")
+    await lan.click("Đặt lịch lễ khen thưởng: Bình xét thi đua")
     await lan.send("tuần sau")
     assert "08:00 02/07/2025" in lan.last_text()  # the form it expects: a week ahead
     await lan.send("01/01/2025 08:00")  # the day first reads too, but it has passed
@@ -140,9 +140,9 @@ async def test_the_secretary_sets_the_meetings_time_and_place_and_the_announceme
     [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
     assert row.ceremony_place == "Hội trường A"
     await at(world, datetime(2025, 7, 1, 7, 0, tzinfo=VN_TZ))  # the plan's 04/07: 3 days before, no more
-    assert not any("Hội nghị" in t for t in nam.texts())
+    assert not any("Lễ khen thưởng" in t for t in nam.texts())
     await at(world, datetime(2025, 7, 7, 14, 0, tzinfo=VN_TZ))
-    [text] = [t for t in nam.texts() if "Hội nghị" in t]
+    [text] = [t for t in nam.texts() if "Lễ khen thưởng" in t]
     assert "14:00 ngày 10/07/2025" in text and "Hội trường A" in text
 
 
@@ -173,7 +173,7 @@ async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
     await open_year(world, BEFORE_CEREMONY)
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
-    await lan.click("Đặt lịch: Bình xét thi đua")
+    await lan.click("Đặt lịch lễ khen thưởng: Bình xét thi đua")
     await lan.send("14:00 10/07/2025")
     await lan.send("A")
     assert "từ 3 đến 300 ký tự" in lan.last_text()
@@ -190,7 +190,7 @@ async def test_the_list_speaks_the_secretarys_language(world):
     lan = await world.secretary("Do Thi Lan", language="en")
     await lan.send("/reminders")
     assert "Reminders in the next 14 days" in lan.last_text()
-    assert any(b.startswith("Schedule: Emulation") for b in lan.buttons())
+    assert any(b.startswith("Schedule the award ceremony: Emulation") for b in lan.buttons())
 
 
 async def test_a_double_tap_on_mute_leaves_it_muted(world):
@@ -199,12 +199,12 @@ async def test_a_double_tap_on_mute_leaves_it_muted(world):
     await open_year(world, BEFORE_CEREMONY)
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/settings")
-    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    _, data = hoa.find_button("Tắt: thư mời lễ khen thưởng")
     await hoa.press(data)
     await hoa.press(data)  # the same button twice (a double tap, or the old message's button later)
     assert len(await world.rows(ReminderMute)) == 1
     await hoa.send("/settings")
-    _, data = hoa.find_button("Bật lại: thông báo lịch hội nghị")
+    _, data = hoa.find_button("Bật lại: thư mời lễ khen thưởng")
     await hoa.press(data)
     await hoa.press(data)
     assert await world.rows(ReminderMute) == []
@@ -240,7 +240,7 @@ async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(
     await open_year(world, BEFORE_CEREMONY)
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
-    await lan.click("Đặt lịch: Bình xét thi đua")
+    await lan.click("Đặt lịch lễ khen thưởng: Bình xét thi đua")
     await lan.send("14:00 26/06/2025")
     world.clock.set(datetime(2025, 6, 26, 15, 0, tzinfo=VN_TZ))  # the answer came the next afternoon
     await lan.send("Hội trường A")
@@ -320,7 +320,7 @@ async def test_the_list_gives_a_meeting_and_an_opening_their_day_not_a_deadline(
     assert "(từ ngày 02/06/2025)" in line and "hạn:" not in line
     world.clock.set(BEFORE_CEREMONY)
     await lan.send("/reminders")
-    [line] = [x for x in lan.last_text().splitlines() if ": hội nghị" in x]
+    [line] = [x for x in lan.last_text().splitlines() if ": lễ khen thưởng" in x]
     assert "(vào ngày 04/07/2025)" in line and "hạn:" not in line
 
 
@@ -339,12 +339,12 @@ async def test_muting_and_unmuting_are_audited_once_each(world):
     await open_year(world, BEFORE_CEREMONY)
     hoa = await world.staff("Nguyễn Thị Hoa")
     await hoa.send("/settings")
-    _, data = hoa.find_button("Tắt: thông báo lịch hội nghị")
+    _, data = hoa.find_button("Tắt: thư mời lễ khen thưởng")
     await hoa.press(data)
     await hoa.press(data)  # a double tap changes nothing: no second entry
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "reminders.muted")
     assert entry.after == {"kind": "ceremony"}
-    await hoa.click("Bật lại: thông báo lịch hội nghị")
+    await hoa.click("Bật lại: thư mời lễ khen thưởng")
     assert len(await world.rows(AuditEntry, AuditEntry.action == "reminders.unmuted")) == 1
 
 
@@ -395,3 +395,75 @@ async def test_a_forged_press_for_the_file_of_who_was_not_reached_is_refused(wor
     await nam.press(RemFailCb(k="registration_close", y="2024-2025", s="all").pack())
     assert len(world.api.calls_of("sendDocument")) == calls
     assert nam.alerts()  # told something
+
+
+MEETING = "Đặt lịch họp Hội đồng bình xét: Bình xét thi đua"
+
+
+async def test_the_council_meeting_is_set_inside_the_voting_window_and_invites_the_council_only(world):
+    await open_year(world, BEFORE_VOTING)  # yearly 2024-2025: voting 02/06 to the end of 13/06
+    lan = await world.secretary("Đỗ Thị Lan")
+    nam, tuan = await world.staff("Phạm Văn Nam"), await world.council_member("Vũ Văn Tuấn")
+    await lan.send("/reminders")
+    await lan.click(MEETING)
+    await lan.send("14:00 20/06/2025")  # after the voting closed
+    assert "trong thời gian bỏ phiếu" in lan.last_text() and "13/06/2025" in lan.last_text()
+    await lan.send("08:00 28/05/2025")  # before it opens
+    assert "trong thời gian bỏ phiếu" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.review_meeting_at is None
+    await lan.send("14:00 10/06/2025")
+    await lan.send("Phòng họp số 1")
+    assert "họp Hội đồng bình xét" in lan.last_text() and "14:00 ngày 10/06/2025" in lan.last_text()
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert (row.review_meeting_place, row.ceremony_place, row.ceremony_set_at) == (
+        "Phòng họp số 1",
+        None,
+        None,
+    )
+    world.clock.set(datetime(2025, 6, 1, 9, 0, tzinfo=VN_TZ))  # within 14 days of it
+    await lan.send("/reminders")
+    assert any(
+        "họp Hội đồng bình xét" in x and "(vào 14:00 ngày 10/06/2025)" in x
+        for x in lan.last_text().splitlines()
+    )
+    await at(world, datetime(2025, 6, 9, 8, 0, tzinfo=VN_TZ))  # a day before
+    [text] = [t for t in tuan.texts() if "Họp Hội đồng bình xét" in t]
+    assert "14:00 ngày 10/06/2025" in text and "Phòng họp số 1" in text
+    assert not any("Họp Hội đồng bình xét" in t for t in nam.texts())  # the ceremony is everyone's, not this
+
+
+async def test_the_award_ceremony_is_announced_as_such_not_as_a_review_meeting(world):
+    await open_year(world, BEFORE_CEREMONY)
+    nam = await world.staff("Phạm Văn Nam")
+    await at(world, datetime(2025, 7, 1, 8, 0, tzinfo=VN_TZ))
+    [text] = [t for t in nam.texts() if "Lễ khen thưởng" in t]
+    assert "đợt Bình xét thi đua" in text and "04/07/2025" in text and "Hội nghị" not in text
+
+
+async def test_a_council_member_can_mute_the_meetings_invitation_apart_from_the_ceremonys(world):
+    await open_year(world, BEFORE_VOTING)
+    lan, tuan = await world.secretary("Đỗ Thị Lan"), await world.council_member("Vũ Văn Tuấn")
+    await lan.send("/reminders")
+    await lan.click(MEETING)
+    await lan.send("14:00 10/06/2025")
+    await lan.send("Phòng họp số 1")
+    await tuan.send("/settings")
+    await tuan.click("Tắt: thư mời họp Hội đồng bình xét")
+    assert "Bật lại: thư mời họp Hội đồng bình xét" in tuan.buttons()
+    assert "Tắt: thư mời lễ khen thưởng" in " ".join(tuan.buttons())
+    await at(world, datetime(2025, 6, 9, 8, 0, tzinfo=VN_TZ))
+    assert not any("Họp Hội đồng bình xét" in t for t in tuan.texts())
+
+
+async def test_a_forged_press_to_set_the_meeting_is_refused(world):
+    from handlers.reminders import RemCerCb
+
+    await open_year(world, BEFORE_VOTING)
+    nam = await world.staff("Phạm Văn Nam")
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    await nam.press(RemCerCb(round=row.id, ev="m").pack())
+    assert nam.alerts()
+    await nam.send("14:00 10/06/2025")
+    [row] = await world.rows(PlanRound, PlanRound.code == "yearly-2024-2025")
+    assert row.review_meeting_at is None

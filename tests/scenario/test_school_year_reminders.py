@@ -26,7 +26,7 @@ KINDS = {
     "Đơn vị của anh/chị còn": "summary",
     "Hạn đề xuất khen thưởng": "nominations",
     "Việc bỏ phiếu": "voting",
-    "Hội nghị": "ceremony",
+    "Lễ khen thưởng": "ceremony",
     "báo cáo năm học": "province",
 }
 
@@ -103,6 +103,6 @@ async def test_a_school_year_of_reminders(world: World) -> None:
     # voting's "pending" waits for the voting feature: no staff member is told anything about it
     for p in (minh, an, hoa, dung, binh):
         assert of(p, "voting") == [] and of(p, "nominations") == []
-    # -- the review meeting (09/07, 3 days before): everyone, once ----------------------------------------
+    # -- the award ceremony (09/07, 3 days before): everyone, once -----------------------------------------
     for p in people:
         assert of(p, "ceremony") == [date(2027, 7, 6)], p.name

@@ -48,11 +48,16 @@ def _outbox_down() -> None:
 
 # --- reminders: the council's review meeting (issue 18, items 21, 24, 30) ------------------------
 def _reminders_up() -> None:
-    pass
+    # the council's review meeting (họp Hội đồng bình xét), apart from the award ceremony (item 21)
+    with op.batch_alter_table("plan_round") as batch:
+        batch.add_column(sa.Column("review_meeting_at", WHEN, nullable=True))
+        batch.add_column(sa.Column("review_meeting_place", sa.String(300), nullable=True))
 
 
 def _reminders_down() -> None:
-    pass
+    with op.batch_alter_table("plan_round") as batch:
+        batch.drop_column("review_meeting_place")
+        batch.drop_column("review_meeting_at")
 
 
 # --- registration: returns and extensions (issue 18, items 16, 17, 20) ---------------------------
