@@ -155,9 +155,7 @@ async def test_the_demo_shows_status_and_pending_with_content(sqlite_templates):
     assert "Ngô Thị Mai (chưa tham gia bot)" in text  # the head's missing people
     assert "Nguyễn Thị Hoa" in text and "Toàn trường" in text
     assert "Các năm học trước" in text  # Hoa's history
-    assert re.search(
-        r"Số \d+: Nguyễn Thị Hoa — Lao động tiên tiến", text
-    )  # the head's /pending
+    assert re.search(r"Số \d+: Nguyễn Thị Hoa — Lao động tiên tiến", text)  # the head's /pending
     assert "đơn vị chưa có ai trong danh sách nên không liệt kê" in text and "0/0" not in text
     again = await drive(url, [":quit"])  # loading the demo again adds nothing
     assert again and len(await rows(url, Registration)) == 8
