@@ -3,7 +3,7 @@ place) and a person's /settings (muting the review days)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.clock import VN_TZ
 from storage.models import AuditEntry, OutboxMessage
@@ -370,6 +370,11 @@ async def _gave_up(world):
     world.api.server_error(hoa.id, times=10**6)
     world.clock.set(SEVEN_DAYS)
     await world.run_due()
+    await world.drain_outbox(advance=True)
+    # retried through the outage until it expires at its deadline (issue 18, A1), then it gives up
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
+    assert row.expires_at is not None and row.status == "pending"
+    world.clock.set(row.expires_at + timedelta(minutes=1))
     await world.drain_outbox(advance=True)
     [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "reminder", OutboxMessage.chat_id == hoa.id)
     assert row.status in ("failed", "gave_up") and "gave_up" in (row.status, row.error)
