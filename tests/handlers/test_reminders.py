@@ -258,9 +258,9 @@ async def test_an_offset_before_the_round_opens_is_a_warning_naming_the_round_an
     assert "final-2025" in "\n".join(report.lines("vi"))
     lan = await world.secretary("Đỗ Thị Lan")
     await at(world, datetime(2025, 3, 4, 9, 0, tzinfo=VN_TZ))  # final-2025 opened on 03/03: skipped, no crash
-    assert [t for t in lan.texts() if "Hạn đề xuất khen thưởng" in t] == []
+    assert [t for t in lan.texts() if "Hạn đề nghị khen thưởng" in t] == []
     await at(world, datetime(2025, 4, 1, 9, 0, tzinfo=VN_TZ))  # 60d before 30/05 (the yearly round): it goes
-    texts = [t for t in lan.texts() if "Hạn đề xuất khen thưởng" in t]
+    texts = [t for t in lan.texts() if "Hạn đề nghị khen thưởng" in t]
     assert len(texts) == 1 and "30/05/2025" in texts[0]
 
 

@@ -59,7 +59,7 @@ async def test_a_manual_nudge_skips_who_the_unit_head_already_nudged_today(world
     await lan.send("/reminders")
     await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
     await world.drain_outbox()
-    assert any("Đã gửi nhắc cho" in t and "2 người đã được lãnh đạo đơn vị nhắc" in t for t in lan.texts())
+    assert any("Đã gửi nhắc cho" in t and "2 người đã được Trưởng đơn vị nhắc" in t for t in lan.texts())
     assert len(reminders_of(nam)) == 1
     assert len(hoa.texts()) == nudged_hoa  # not a second nudge today
     await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")  # a double tap: nothing again
@@ -82,7 +82,7 @@ async def test_a_manual_nudge_reaches_who_the_unit_heads_nudge_failed_to_reach(w
     await lan.click("Nhắc ngay: đăng ký thi đua 2024-2025")
     await world.drain_outbox()
     assert len(reminders_of(hoa)) == 1  # her head's nudge never reached her: the secretary's does
-    assert any("1 người đã được lãnh đạo đơn vị nhắc" in t for t in lan.texts())  # Minh only
+    assert any("1 người đã được Trưởng đơn vị nhắc" in t for t in lan.texts())  # Minh only
 
 
 async def test_pausing_a_school_year_stops_its_reminders_until_resumed(world):
@@ -227,12 +227,12 @@ async def test_a_manual_nudge_of_a_unit_heads_rule_reaches_the_heads_with_their_
     lan = await world.secretary("Đỗ Thị Lan", unit="KHTC")
     minh = await world.unit_head("Trần Văn Minh")  # TCHC has nominated nobody
     await lan.send("/reminders")
-    [label] = [b for b in lan.buttons() if b.startswith("Nhắc ngay: đề xuất khen thưởng")]
+    [label] = [b for b in lan.buttons() if b.startswith("Nhắc ngay: đề nghị khen thưởng")]
     await lan.click(label)
     await lan.click(label)  # a double tap: nothing again
     await world.drain_outbox()
     summaries = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
-    assert len(summaries) == 1 and "chưa có đề xuất khen thưởng nào" in summaries[0]
+    assert len(summaries) == 1 and "chưa có đề nghị khen thưởng nào" in summaries[0]
     assert "Đề xuất ngay" in minh.buttons()
 
 
@@ -329,7 +329,7 @@ async def test_the_list_gives_the_unit_heads_line_the_time_of_their_daily_summar
     lan = await world.secretary("Đỗ Thị Lan")
     await lan.send("/reminders")
     lines = lan.last_text().splitlines()
-    [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi lãnh đạo đơn vị" in x]
+    [heads] = [x for x in lines if "nhắc trước 7 ngày, gửi Trưởng đơn vị" in x]
     assert heads.startswith("• 07:30 ngày 24/10/2024")  # the summary's time
     [staff] = [x for x in lines if "nhắc trước 7 ngày, gửi người chưa thực hiện" in x]
     assert staff.startswith("• 08:00 ngày 24/10/2024")

@@ -15,7 +15,7 @@ TWO_DAYS_BEFORE = datetime(2027, 6, 17, 9, 0, tzinfo=VN_TZ)  # the 2d offset of 
 
 
 def voting_reminders(chatter) -> list[str]:
-    return [t for t in chatter.texts() if "Việc bỏ phiếu của" in t]
+    return [t for t in chatter.texts() if "Việc bỏ phiếu đợt" in t]
 
 
 def test_the_four_voting_audiences_are_supplied():

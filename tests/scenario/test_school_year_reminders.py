@@ -24,7 +24,7 @@ KINDS = {
     "chưa xác nhận đã đọc": "acknowledge",
     "chưa đăng ký thi đua năm học": "register",
     "Đơn vị của anh/chị còn": "summary",
-    "Hạn đề xuất khen thưởng": "nominations",
+    "Hạn đề nghị khen thưởng": "nominations",
     "Việc bỏ phiếu": "voting",
     "Lễ khen thưởng": "ceremony",
     "báo cáo năm học": "province",
