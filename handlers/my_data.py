@@ -13,7 +13,6 @@ from bot.exports.my_data import my_data_file
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
 from bot.roles import Member
-from bot.services import retention  # noqa: F401  (registers the retention due work)
 from bot.services.my_data import MY_DATA, MyDataService
 
 register_command("mydata", MY_DATA, "mydata-cmd", order=92)  # rarely needed: last
