@@ -24,6 +24,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot import menus
 from bot.commands import register_command
 from bot.context import Ctx
+from bot.conversation import conversation
 from bot.errors import DomainError
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
@@ -38,6 +39,9 @@ register_command("forget", FORGET, "forget-cmd", order=93)  # after /mydata: rar
 
 class ForgetSG(StatesGroup):
     confirm = State()
+
+
+conversation(ForgetSG, "forget-flow")
 
 
 class ForgetCb(CallbackData, prefix="fg"):

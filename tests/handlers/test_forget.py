@@ -189,3 +189,14 @@ async def test_the_same_update_twice_forgets_once(world):
     await world.feed(twice)
     assert len(await forgotten(world)) == 1
     assert hoa.alerts() == []  # the second is dropped before any handler
+
+
+async def test_another_command_ends_the_confirmation_and_its_button_with_it(world):
+    hoa, _, _ = await hoa_with_data(world)
+    await hoa.send("/forget")
+    sent, data = hoa.find_button(YES)
+    await hoa.send("/status")
+    assert any("xoá dữ liệu cá nhân" in x for x in hoa.texts()[-3:]) and await hoa.state() is None
+    await world.feed(hoa.callback_update(data, sent))
+    assert hoa.alerts()[-1].startswith("Nút này không còn hiệu lực")
+    assert await forgotten(world) == []
