@@ -5,25 +5,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.roles import HEAD_ROLES
 from bot.services.outbox import Outbox
-from bot.services.reminder_audiences import RECIPIENT_COLUMNS, SUMMARY, Occurrence, Recipient, items_of
+from bot.services.reminder_audiences import (
+    RECIPIENT_COLUMNS,
+    SUMMARY,
+    Items,
+    Occurrence,
+    Recipient,
+    item_count,
+    items_of,
+)
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_due import ReminderCore, pause_scopes
 from bot.services.reminder_times import at_local
-from storage.models import Person, PersonRole
+from storage.models import Person, PersonRole, Unit
+from storage.models.reminder import DueMark
 from storage.repositories.people import role_in_force
 
 SUMMARY_KIND = "reminder-summary"
+# Requests waiting for the head's word: in every morning's summary from the day they arrive while their
+# deadline's window is open, not only from the rule's first offset (issue 18, item 30).
+EARLY = ("deeds_to_verify", "reports_to_review")
+Lines = list[tuple[Occurrence, Items]]  # per deadline, what a unit still has pending
+Block = tuple[str | None, Lines]  # a unit's part of a head's summary: its name when the head heads two
 
 
 class ReminderSummaries(ReminderCore):
-    async def mentioned(self, now: datetime) -> list[Occurrence]:
+    async def mentioned(self, now: datetime, early: bool = False) -> list[Occurrence]:
         """The deadlines in today's summary: a unit_heads rule's first offset has come, or comes today (one
-        summary a day: "3h" before 23:59:59 is that day's, or it would never be told), not the deadline."""
+        summary a day: "3h" before 23:59:59 is that day's, or it would never be told), not the deadline.
+        With `early`, the other open ones too (those whose EARLY items are told from the first day)."""
         rules, paused = await self._rules(), await self._paused()
         today, tz = self.ctx.clock.today(), self.ctx.settings.tz
         out = []
@@ -32,33 +48,50 @@ class ReminderSummaries(ReminderCore):
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
                 times = [at for _, at in self.schedule(occ, rule)]
-                if SUMMARY in rule.audience and any(at.astimezone(tz).date() <= today for at in times):
+                come = any(at.astimezone(tz).date() <= today for at in times)
+                if SUMMARY in rule.audience and (early or come):
                     out.append(occ)
                     break
         return out
 
     async def summaries(self, now: datetime) -> int:
-        """At REMINDER_SUMMARY_AT (or later that day, after downtime): a summary per head with work to do."""
+        """At REMINDER_SUMMARY_AT (or later that day, after downtime, never in the quiet hours): a summary
+        per head with work to do, once a day: what arrives after that day's run waits for the next
+        morning (the day's due mark)."""
         today = self.ctx.clock.today()
         if now < at_local(today, self.ctx.settings.reminder_summary_at, self.ctx.settings.tz):
             return 0
         if self.quiet.quiet(now):
             return 0
-        per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]] = {}
-        for occ in await self.mentioned(now):
+        mark = f"rem-summary-day:{today.isoformat()}"
+        if await self.ctx.session.scalar(select(DueMark.name).where(DueMark.name == mark)):
+            return 0
+        due = set(await self.mentioned(now))
+        per_unit: dict[int, Lines] = {}
+        for occ in await self.mentioned(now, early=True):
             for unit_id, items in (await self._pending_items(occ)).items():
-                per_unit.setdefault(unit_id, []).append((occ, items))
+                if occ not in due:  # not yet the rule's time: only the requests waiting for the head
+                    items = {k: v for k, v in items.items() if k in EARLY}
+                if items:
+                    per_unit.setdefault(unit_id, []).append((occ, items))
+        await self._mark(mark)
         if not per_unit:
             return 0
         return await self._send_summaries(per_unit, f"rem-summary:{{}}:{today.isoformat()}")
 
-    async def _pending_items(self, occ: Occurrence) -> dict[int, dict[str, int]]:
-        """Per unit with something pending for `occ`: {item: count} (one query per feature's items)."""
-        merged: dict[int, dict[str, int]] = {}
+    async def _pending_items(self, occ: Occurrence) -> dict[int, Items]:
+        """Per unit with something pending for `occ`: {item: a count or the people it names} (one query per
+        feature's items)."""
+        merged: dict[int, Items] = {}
         for fn in items_of(occ.kind):
             for unit_id, items in (await fn(self.ctx.session, occ)).items():
                 merged.setdefault(unit_id, {}).update(items)
-        return {u: items for u, items in merged.items() if any(items.values())}
+        out: dict[int, Items] = {}
+        for unit_id, items in merged.items():
+            kept = {k: v for k, v in items.items() if item_count(v)}
+            if kept:
+                out[unit_id] = kept
+        return out
 
     async def heads_of(self, units: Iterable[int]) -> list[tuple[Recipient, int]]:
         """The linked, reachable heads (acting deputies too) of `units` today, with the unit (one query)."""
@@ -80,23 +113,25 @@ class ReminderSummaries(ReminderCore):
         ]
 
     async def _send_summaries(
-        self,
-        per_unit: dict[int, list[tuple[Occurrence, dict[str, int]]]],
-        key: str,
-        not_before: datetime | None = None,
+        self, per_unit: dict[int, Lines], key: str, not_before: datetime | None = None
     ) -> int:
-        """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id)."""
-        heads: dict[int, tuple[Recipient, list[tuple[Occurrence, dict[str, int]]]]] = {}
+        """A summary per head of `per_unit`, each once under `key` ("...{}...": the person's id); a head of
+        two units has each unit's part under its name."""
+        heads: dict[int, tuple[Recipient, list[int]]] = {}
         for person, unit_id in await self.heads_of(per_unit):
-            heads.setdefault(person.person_id, (person, []))[1].extend(per_unit[unit_id])
+            heads.setdefault(person.person_id, (person, []))[1].append(unit_id)
         keys = {pid: key.format(pid) for pid in heads}
         done = await self._queued(keys.values())
+        names = await self._unit_names({u for _, units in heads.values() if len(units) > 1 for u in units})
         outbox, queued = Outbox(self.ctx), 0
-        for pid, (person, lines) in heads.items():
+        for pid, (person, units) in heads.items():
             if keys[pid] in done:
                 continue
-            text = self.texts.summary(person.full_name, person.language, lines)
-            markup = self.texts.summary_markup(lines, person.language)
+            blocks: list[Block] = [
+                (names.get(u) if len(units) > 1 else None, _once(per_unit[u])) for u in units
+            ]
+            text = self.texts.summary(person.full_name, person.language, blocks)
+            markup = self.texts.summary_markup(blocks, person.language)
             await outbox.enqueue_once(
                 keys[pid],
                 person.telegram_id,
@@ -110,6 +145,12 @@ class ReminderSummaries(ReminderCore):
             queued += 1
         return queued
 
+    async def _unit_names(self, units: set[int]) -> dict[int, str]:
+        if not units:
+            return {}
+        stmt = select(Unit.id, Unit.name).where(Unit.id.in_(sorted(units)))
+        return {u: n for u, n in (await self.ctx.session.execute(stmt)).all()}
+
     def summary_time(self, at: datetime) -> datetime:
         """When the unit heads' summary of the day of `at` goes (REMINDER_SUMMARY_AT, or the quiet hours'
         end): what /reminders shows for them, not the rule's own time."""
@@ -120,3 +161,16 @@ class ReminderSummaries(ReminderCore):
 
     async def _units_pending(self, occ: Occurrence) -> set[int]:
         return set(await self._pending_items(occ))
+
+
+def _once(lines: Lines) -> Lines:
+    """A unit's lines without an item told already under an earlier deadline (the period's good deeds under
+    each round's, registrations to endorse under registration's and nominations')."""
+    seen: list[tuple[str, Any]] = []
+    out: Lines = []
+    for occ, items in lines:
+        kept = {k: v for k, v in items.items() if (k, v) not in seen}
+        seen += list(kept.items())
+        if kept:
+            out.append((occ, kept))
+    return out
