@@ -59,7 +59,7 @@ async def test_who_as_help_and_a_numbered_button(sqlite_templates):
         line for line in out if line.startswith("Anh/Chị có thể dùng các lệnh sau:")
     ]  # <b> stripped
     assert "\n/people — " in help_text and "\n/units — " in help_text
-    assert "[1] Tiếng Việt  [2] English" in out
+    assert "[1] Tiếng Việt  [2] English  (tin nhắn 2)" in out
     assert "(đã sửa) Switched to English." in out
     assert "☰ Menu: " in text and out[-1] == "Tạm biệt."
     lan = next(p for p in await rows(url, Person) if p.full_name == "Trần Thị Lan")
@@ -243,3 +243,77 @@ def test_read_clock_reads_iso_and_typed_times():
     assert read_clock("08:00 05/09/2026", VN_TZ) == want
     assert read_clock("2026-09-05", VN_TZ) == datetime(2026, 9, 5, tzinfo=VN_TZ)
     assert read_clock("mai", VN_TZ) is None
+
+
+# -- photos, albums, documents, groups, earlier buttons, a digit as text (issue 18, F37) --------------------
+async def test_a_document_and_a_photo_answer_the_file_prompt(sqlite_templates):
+    from storage.models.difficulty import Difficulty
+
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*DIFFICULTY, ":doc bien-ban.pdf", ":quit"])
+    assert any(line.startswith("Khó khăn, vướng mắc này liên quan đến phong trào") for line in out)
+    out = await drive(url, [*DIFFICULTY, ":photo Phòng máy", ":quit"])
+    assert any(line.startswith("Khó khăn, vướng mắc này liên quan đến phong trào") for line in out)
+    assert await rows(url, Difficulty) == []  # not sent yet: the flow waits for the movement
+
+
+async def test_an_album_a_digit_as_text_and_their_bad_inputs(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(
+        url, [":as 6", ":album 1", ":album x", ":album 11", ":say", ":say 3", ":album 2", ":quit"]
+    )
+    for bad in ("1", "x", "11"):
+        assert f"Không gửi được album “{bad}”: một album có từ 2 đến 10 ảnh, ví dụ: :album 3" in out
+    assert "Gõ :say rồi nội dung cần gửi, ví dụ: :say 3" in out
+    assert "Tôi chưa hiểu yêu cầu này. Anh/Chị gõ /help để xem những việc có thể làm." in out
+    assert "Không có nút nào để bấm." not in out  # "3" was a message, not a press
+
+
+async def test_group_adds_the_bot_as_the_current_person(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":group", ":group Khoa CNTT", ":press 1.2", ":quit"])  # as the admin
+    assert "Gõ :group rồi tên nhóm, ví dụ: :group Khoa Công nghệ thông tin" in out
+    assert "Anh/Chị thêm bot vào nhóm “Khoa CNTT”." in out
+    at = out.index("Bot đã được thêm vào nhóm “Khoa CNTT”. Anh/Chị muốn dùng nhóm này để làm gì?")
+    assert out[at + 1].startswith("[1] Thông báo chung của trường") and out[at + 1].endswith("(tin nhắn 1)")
+    assert "(đã sửa) Vui lòng chọn đơn vị của nhóm “Khoa CNTT”:" in out[at + 2 :]  # its button 2 pressed
+
+
+async def test_press_a_button_of_an_earlier_message(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":as 2", "/lang", "/help", ":press 1.2", ":press 9.1", ":press 2.1", ":quit"])
+    assert "[1] Tiếng Việt  [2] English  (tin nhắn 1)" in out
+    assert "(đã sửa) Switched to English." in out  # message 1, though /help came after it
+    assert "Không có tin nhắn số 9; anh/chị đã nhận 2 tin nhắn." in out
+    assert "Tin nhắn số 2 không có nút nào." in out
+    lan = next(p for p in await rows(url, Person) if p.full_name == "Trần Thị Lan")
+    assert lan.language == "en"
+
+
+JOIN = [":as 4", "/invite", ":as 10", ":open", "1", "Ngô Thị Mai", "1", "1", "1", ":as 4", "1"]
+
+
+async def test_a_newcomer_joins_by_open_and_the_heads_edited_card_shows_no_tags(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":open", ":open https://example.com/x", *JOIN, ":quit"])
+    assert "Chưa có liên kết mời nào để mở. Gõ :open LIÊN_KẾT, hoặc nhờ người mời gửi /invite trước." in out
+    assert any(line.startswith("Không mở được “https://example.com/x”") for line in out)
+    [edited] = [line for line in out if line.startswith("(đã sửa) Tài khoản Telegram")]
+    assert "Ngô Thị Mai" in edited and "Đã xác nhận: Ngô Thị Mai đã tham gia bot." in edited
+    assert "<b>" not in edited and "&lt;" not in edited
+    mai = next(p for p in await rows(url, Person) if p.full_name == "Ngô Thị Mai")
+    assert mai.telegram_id is not None
+
+
+def test_a_pressed_message_comes_back_as_text_and_entities():
+    from bot.devtools.entities import as_received
+
+    text, entities = as_received(
+        'Tài khoản <b>Mai</b> &lt;3 <a href="https://x.vn/?a=1&amp;b=2">mở</a> 😀<i>x</i>'
+    )
+    assert text == "Tài khoản Mai <3 mở 😀x"
+    assert entities == [
+        {"type": "bold", "offset": 10, "length": 3},
+        {"type": "text_link", "offset": 17, "length": 2, "url": "https://x.vn/?a=1&b=2"},
+        {"type": "italic", "offset": 22, "length": 1},  # the emoji counts 2 UTF-16 code units
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import mimetypes
 import re
 import tempfile
 import time
@@ -63,6 +64,7 @@ class Console:
         self.by_person: dict[int, Chatter] = {}  # unlinked roster people the operator played
         self.cursor = 0
         self.seen: dict[int, int] = {}  # chat id -> how many of its messages the operator has been shown
+        self.numbered: set[int] = set()  # the current person's messages shown with their number
         self.last_link: str | None = None  # the newest deep link shown (t.me/…?start=…), for :open
 
     def t(self, key: str, **params: Any) -> str:
@@ -124,7 +126,7 @@ class Console:
         if unseen:
             self.out(self.t("console-while-away", count=len(unseen)))
             for sent in unseen:
-                self.print_mine(self.sent_text(sent), sent.markup)
+                self.print_mine(self.sent_text(sent), sent.markup, self.number_of(sent.message_id))
         self.seen[self.me.id] = len(messages)
 
     def sent_text(self, sent: Sent) -> str:
@@ -135,11 +137,29 @@ class Console:
             text = (self.t("console-photo") + "\n" + text).strip()
         return text
 
-    def print_mine(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    def _sent_id(self, call: Call) -> int | None:
+        """The id of the message a send to the current person made: the newest of that text not numbered
+        yet (the fake keeps no result per call)."""
+        assert self.me is not None
+        body = call.params.get("text", call.params.get("caption"))
+        for sent in reversed(self.me.messages()):
+            if sent.text == body and sent.message_id not in self.numbered:
+                self.numbered.add(sent.message_id)
+                return sent.message_id
+        return None
+
+    def number_of(self, message_id: Any) -> int | None:
+        """The message's number in the current person's chat (1: the bot's first message), for :press M.N."""
+        assert self.me is not None
+        ids = [m.message_id for m in self.me.messages()]
+        return ids.index(message_id) + 1 if message_id in ids else None
+
+    def print_mine(self, text: str, markup: InlineKeyboardMarkup | None, number: int | None = None) -> None:
         self.note_links(text, markup)
         self.out(text)
         if markup:
-            self.out(buttons_line(markup))
+            suffix = "  " + self.t("console-message-number", n=number) if number else ""
+            self.out(buttons_line(markup) + suffix)
         self.out("")
 
     def note_links(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -202,6 +222,11 @@ class Console:
                 self.newcomer(arg)
             elif cmd == "press" and arg.isdigit():
                 await self.press(int(arg))
+            elif cmd == "press" and re.fullmatch(r"\d+\.\d+", arg):
+                m, _, n = arg.partition(".")
+                await self.press_on(int(m), int(n))
+            elif cmd in ("photo", "album", "doc", "group", "say"):
+                await self.send_other(cmd, arg)
             elif cmd == "open":
                 await self.open_link(arg)
             elif cmd == "tick":
@@ -224,8 +249,51 @@ class Console:
                 return sent
         return None
 
-    async def press(self, n: int) -> None:
-        sent = self._last_with_buttons()
+    async def press_on(self, m: int, n: int) -> None:
+        """Press button N of the current person's message number M (an earlier one, not only the last)."""
+        assert self.me is not None
+        messages = self.me.messages()
+        if not 1 <= m <= len(messages):
+            self.out(self.t("console-bad-message", m=m, count=len(messages)))
+            return
+        if not messages[m - 1].markup:
+            self.out(self.t("console-message-no-buttons", m=m))
+            return
+        await self.press(n, messages[m - 1])
+
+    async def send_other(self, cmd: str, arg: str) -> None:
+        """What is not a line of text: a photo, an album, a document, the bot added to a group, or a line
+        sent as it is (a digit, which alone presses a button; a line starting with ":")."""
+        assert self.me is not None
+        if cmd == "say":
+            if not arg:
+                self.out(self.t("console-say-what"))
+                return
+            await self.me.send(arg)
+        elif cmd == "photo":
+            await self.me.send_photo(caption=arg or None)
+        elif cmd == "album":
+            count = int(arg) if arg.isdigit() else (3 if not arg else 0)
+            if not 2 <= count <= 10:
+                self.out(self.t("console-bad-album", value=arg))
+                return
+            await self.me.send_album(count)
+        elif cmd == "doc":
+            name = arg or self.t("console-doc-default")
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            await self.me.send_document(name, mime, data=f"{name} (console)".encode())
+        else:  # group
+            if not arg:
+                self.out(self.t("console-group-title"))
+                return
+            room = self.world.group(arg, owner=self.me, bot="left")
+            self.names[room.id] = self.t("console-group", title=arg)
+            self.out(self.t("console-group-added", title=arg))
+            await room.add_bot(by=self.me)
+        await self.show()
+
+    async def press(self, n: int, sent: Sent | None = None) -> None:
+        sent = sent or self._last_with_buttons()
         if sent is None:
             self.out(self.t("console-no-buttons"))
             return
@@ -305,6 +373,11 @@ class Console:
                 names = " ".join("/" + c["command"] for c in p.get("commands", []))
                 self.out(self.t("console-menu", commands=names))
             return
+        if call.method == "leaveChat" and isinstance(chat_id, int):
+            self.out(
+                self.t("console-left", name=self.names.get(chat_id) or self.t("console-chat", id=chat_id))
+            )
+            return
         if call.method not in _MESSAGES + _EDITS or not isinstance(chat_id, int):
             return
         text = plain(p.get("text", p.get("caption")))
@@ -322,7 +395,8 @@ class Console:
                 text, markup = self.sent_text(edited), edited.markup
             text = self.t("console-edited") + " " + text
         if chat_id == self.me.id:
-            self.print_mine(text, markup)
+            mid = p.get("message_id") if call.method in _EDITS else self._sent_id(call)
+            self.print_mine(text, markup, self.number_of(mid))
             self.seen[chat_id] = len(self.me.messages())
         else:
             name = self.names.get(chat_id) or self.t("console-chat", id=chat_id)
