@@ -68,6 +68,8 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
     ops = await start_ops_server(dp, settings)
     scheduler.start()
     leader_task = asyncio.create_task(leader.run(), name="leader")
+    bus = dp["identity"].bus
+    listener = asyncio.create_task(bus.listen(dp["identity"]), name="identity-bus") if bus else None
     try:
         if mode == "webhook":
             await serve_webhook(dp, bot, settings)
@@ -80,6 +82,10 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await leader_task
         await leader.stop()  # the sender and any timed work stop; the next leader may take over
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         if alone is not None:
             await alone.release()
         if ops is not None:
