@@ -74,3 +74,15 @@ def test_the_revision_line_is_read_in_either_quoting(tmp_path, line):
     (tmp_path / "0001_a.py").write_text('revision = "0001"\ndown_revision = None\n')
     (tmp_path / "0099_b.py").write_text(f'{line}\ndown_revision: str | None = "0001"\n')
     assert newest_revision.__wrapped__(tmp_path) == "0099"
+
+
+def test_a_command_in_vietnamese_compiles_only_the_vietnamese_catalogues():
+    code = (
+        "from bot.i18n import catalogue, t\n"
+        "t('cli-error', locale='vi', message='x')\n"
+        "print(catalogue.cache_info().currsize)\n"
+        "t('cli-error', locale='en', message='x')\n"
+        "print(catalogue.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "2"]  # English is read only once a text in English is asked for
