@@ -72,7 +72,7 @@ def org_load(file: Path) -> None:
     except yaml.YAMLError as e:
         raise CliError(yaml_message(file, e)) from None
     try:
-        result = run_in_uow(lambda ctx: OrgService(ctx).load(data))
+        result = run_in_uow(lambda ctx: OrgService(ctx).load(data), changes_people=True)
     except OrgFileInvalid as e:
         lines = [_t("people-org-problem", n=n, text=_t(key, **params)) for n, key, params in e.problems]
         _fail(_t(e.key, **e.params), lines)
@@ -137,7 +137,8 @@ def staff_import(file: Path, skip_bad: bool) -> None:
         raise CliError(_t(e.key, **e.params)) from None
     try:
         result = run_in_uow(
-            lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name)
+            lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name),
+            changes_people=True,
         )
     except RosterHasBadRows as e:
         _fail(_t(e.key, **e.params), [row_line(p) for p in e.problems])
