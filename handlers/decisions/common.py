@@ -30,6 +30,10 @@ class AnswerSG(StatesGroup):
     text = State()  # a dismissal's reason, a deadline, a re-ballot's close
 
 
+class PublishSG(StatesGroup):
+    targets = State()  # the list's post previewed, its targets being ticked
+
+
 class SupplySG(StatesGroup):
     text = State()
 
@@ -45,6 +49,7 @@ class DecideSG(StatesGroup):
 conversation(ObjectSG, "decisions-flow-object", asks={ObjectSG.reason: "decisions-ask-reason"})
 conversation(AnswerSG, "decisions-flow-answer")
 conversation(SupplySG, "decisions-flow-supply")
+conversation(PublishSG, "decisions-flow-publish")
 conversation(DecideSG, "decisions-flow-decide", asks={DecideSG.number: "decisions-ask-number"})
 
 

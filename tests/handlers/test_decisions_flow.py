@@ -120,3 +120,37 @@ async def test_the_principal_s_summary_and_one_s_own_history(world: World, tmp_p
     assert "19/06/2027: Lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.hoa.last_text()
     await c.binh.send("/history")
     assert "chưa được khen thưởng" in c.binh.last_text()
+
+
+async def test_the_list_is_published_to_the_bound_chats_the_secretary_ticks(world: World, tmp_path: Path):
+    from handlers.decisions.common import DecCb
+    from storage.models.channels import Broadcast
+    from storage.models.decisions import CommentPeriod
+    from tests.handlers.announce_steps import bind
+
+    c = await tallied_world(world, tmp_path, comment=True)
+    group = world.group("Cán bộ toàn trường", bot="left")
+    await bind(world, c.secretary, group, "Thông báo chung")
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.click("Công khai lấy ý kiến")
+    assert c.secretary.buttons()[:2] == ["nhóm “Cán bộ toàn trường”", "✓ Toàn thể CBVC-NLĐ"]
+    await c.secretary.click("Toàn thể CBVC-NLĐ")  # unticked: nowhere to go
+    await c.secretary.click("Gửi công khai")
+    assert "ít nhất một nơi nhận" in c.secretary.last_text()
+    assert await world.rows(CommentPeriod) == [] and await world.rows(Broadcast) == []
+    await c.secretary.press(DecCb(op="pc", id=c.round_id, x=999).pack())  # a chat never bound
+    assert "không còn hiệu lực" in c.secretary.alerts()[-1]
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.click("Công khai lấy ý kiến")
+    await c.secretary.click("Toàn thể CBVC-NLĐ")
+    await c.secretary.click("Cán bộ toàn trường")
+    assert c.secretary.buttons()[:2] == ["✓ nhóm “Cán bộ toàn trường”", "Toàn thể CBVC-NLĐ"]
+    await c.secretary.click("Gửi công khai")
+    assert "đến hết ngày 24/06/2027" in c.secretary.last_text()
+    await world.drain_outbox()
+    assert any(f"?start=obj{c.round_id}" in m and "Nguyễn Thị Hoa" in m for m in group.texts())
+    assert all(f"start=obj{c.round_id}" not in m for m in c.binh.texts())  # the staff were not ticked
+    [b] = await world.rows(Broadcast)
+    assert b.targets["staff"] is False and len(b.targets["chats"]) == 1
