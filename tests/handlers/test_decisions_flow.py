@@ -154,3 +154,45 @@ async def test_the_list_is_published_to_the_bound_chats_the_secretary_ticks(worl
     assert all(f"start=obj{c.round_id}" not in m for m in c.binh.texts())  # the staff were not ticked
     [b] = await world.rows(Broadcast)
     assert b.targets["staff"] is False and len(b.targets["chats"]) == 1
+
+
+async def test_the_recorded_decision_is_announced_from_its_thong_bao_button_and_from_announce(
+    world: World, tmp_path: Path
+):
+    from handlers.decisions.common import DecCb
+    from storage.models.channels import Broadcast
+
+    c = await tallied_world(world, tmp_path)
+    await decide(c)
+    await c.secretary.click("Xác nhận số tiền")
+    await c.secretary.click("Ghi nhận")
+    [d] = await world.rows(Decision)
+    await c.secretary.click("Thông báo")
+    draft = "\n".join(c.secretary.texts()[-2:])
+    assert "Nguyễn Thị Hoa" in draft and "Lao động tiên tiến" in draft and "123/QĐ-CĐKTCN" in draft
+    assert "Trần Văn Bình" not in draft  # those not commended never appear
+    await c.secretary.click("Chọn nơi nhận")
+    await c.secretary.click("Toàn thể CBVC-NLĐ")
+    await c.secretary.click("Xem trước")
+    await c.secretary.click("Gửi ngay")
+    await world.drain_outbox()
+    assert "Nguyễn Thị Hoa" in c.binh.last_text() and "123/QĐ-CĐKTCN" in c.binh.last_text()
+    [b] = await world.rows(Broadcast)
+    assert b.source == "decision"
+
+    await c.secretary.send("/announce")  # the same draft from the announce room's list of decisions
+    await c.secretary.click("Theo quyết định khen thưởng đã ghi nhận")
+    await c.secretary.click("Quyết định số 123/QĐ-CĐKTCN ngày 19/06/2027")
+    assert "Nguyễn Thị Hoa" in "\n".join(c.secretary.texts()[-2:])
+
+    await c.secretary.press(DecCb(op="an", id=d.id + 7).pack())  # a decision that does not exist
+    assert "Không tìm thấy" in c.secretary.alerts()[-1]
+    await c.hoa.press(DecCb(op="an", id=d.id).pack())  # not the union's nor the secretary's
+    assert c.hoa.alerts()[-1] and len(await world.rows(Broadcast)) == 1
+
+
+async def test_announce_says_when_no_decision_is_recorded(world: World, tmp_path: Path):
+    c = await tallied_world(world, tmp_path)
+    await c.secretary.send("/announce")
+    await c.secretary.click("Theo quyết định khen thưởng đã ghi nhận")
+    assert "Chưa có quyết định khen thưởng nào" in c.secretary.last_text()
