@@ -27,7 +27,7 @@ from bot.services.decisions.common import (
     DecisionError,
     round_list,
 )
-from bot.services.decisions.later import Later
+from bot.services.decisions.later import CommendedView, DecisionView, Later, ProposalView
 from bot.services.decisions.notices import Notices
 from bot.services.decisions.reading import HistoryLine, Summary, history, recorded, summary, tallied_rounds
 from bot.services.decisions.record import DecisionDraft, Preview, Recorder, Signer, number_key
@@ -126,6 +126,9 @@ class DecisionService:
     async def recovered(self, commendation_id: int) -> Commendation:
         return await self.later.recovered(commendation_id)
 
+    async def desk(self):  # type: ignore[no-untyped-def]  # (decisions, proposals) for /decisions
+        return await self.later.decisions(), await self.later.proposals()
+
     async def summary(self) -> Summary:
         return await summary(self.ctx)
 
@@ -144,11 +147,14 @@ __all__ = [
     "REASON_MIN",
     "SUMMARY",
     "Candidate",
+    "CommendedView",
     "DecisionDraft",
     "DecisionError",
     "DecisionService",
+    "DecisionView",
     "ObjectionView",
     "Preview",
+    "ProposalView",
     "Publication",
     "Signer",
     "link_payload",
