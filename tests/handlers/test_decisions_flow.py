@@ -196,3 +196,33 @@ async def test_announce_says_when_no_decision_is_recorded(world: World, tmp_path
     await c.secretary.send("/announce")
     await c.secretary.click("Theo quyết định khen thưởng đã ghi nhận")
     assert "Chưa có quyết định khen thưởng nào" in c.secretary.last_text()
+
+
+async def test_history_by_name_for_the_unit_head_and_the_secretary_never_for_a_colleague(
+    world: World, tmp_path: Path
+):
+    from handlers.decisions.common import DecCb
+
+    c = await tallied_world(world, tmp_path)
+    await decide(c)
+    await c.secretary.click("Xác nhận số tiền")
+    await c.secretary.click("Ghi nhận")
+    await c.head.send("/history Bình")
+    await c.head.click("Trần Văn Bình")
+    assert "Trần Văn Bình" in c.head.last_text() and "chưa được khen thưởng" in c.head.last_text()
+    await c.head.send("/history KCNTT")
+    await c.head.click("Phòng KCNTT")
+    assert "Tập thể lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.head.last_text()
+    await c.secretary.send("/history hoa")
+    await c.secretary.click("Nguyễn Thị Hoa")
+    assert "Lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.secretary.last_text()
+    await c.secretary.send("/history ab")
+    assert "ít nhất 3" in c.secretary.last_text()
+    await c.head.send("/history Lê Thị Thu")  # not of the head's unit
+    assert "Không tìm thấy" in c.head.last_text()
+
+    await c.hoa.send("/history Bình")  # a colleague's record
+    assert "chỉ xem được quá trình khen thưởng của mình" in c.hoa.last_text()
+    seen = len(c.hoa.texts())
+    await c.hoa.press(DecCb(op="hp", id=c.binh.person_id).pack())  # forged
+    assert "chỉ xem được" in c.hoa.alerts()[-1] and len(c.hoa.texts()) == seen

@@ -29,7 +29,16 @@ from bot.services.decisions.common import (
 )
 from bot.services.decisions.later import CommendedView, DecisionView, Later, ProposalView
 from bot.services.decisions.notices import Notices
-from bot.services.decisions.reading import HistoryLine, Summary, history, recorded, summary, tallied_rounds
+from bot.services.decisions.reading import (
+    HistoryLine,
+    Summary,
+    history,
+    history_search,
+    recorded,
+    subject_name,
+    summary,
+    tallied_rounds,
+)
 from bot.services.decisions.record import DecisionDraft, Preview, Recorder, Signer, number_key
 from storage.models.decisions import Commendation, Decision, Objection, Proposal
 
@@ -134,6 +143,12 @@ class DecisionService:
 
     async def history(self, person_id: int | None = None, unit_id: int | None = None) -> list[HistoryLine]:
         return await history(self.ctx, person_id, unit_id)
+
+    async def history_search(self, query: str) -> list[tuple[str, int, str]]:
+        return await history_search(self.ctx, query)
+
+    async def subject_name(self, person_id: int | None, unit_id: int | None) -> str:
+        return await subject_name(self.ctx, person_id, unit_id)
 
     async def recorded(self, limit: int = 10) -> list[Decision]:
         return await recorded(self.ctx, limit)
