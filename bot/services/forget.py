@@ -10,7 +10,8 @@ Removed:
   staff's, stay), the good deeds they reported that nobody verified and no nomination cites (text and
   files); the texts and buttons of the messages the bot sent them, and the files made for them (/mydata);
   messages still waiting for them are cancelled; their conversation ends;
-- personal fields in the audit entries about them written before entries held ids only.
+- nothing in the audit: it holds ids only (migration 0019 took the personal fields out of the entries
+  written before), and stays append-only.
 Kept, since decisions and the law need them (Luật Thi đua, khen thưởng 2022: the records a commendation rests
 on are archived): the name, unit and position the roster (the school's HR list) holds, roles held and when,
 plan acknowledgements, registrations, nominations and their reports, objections, commendations and the
@@ -30,10 +31,9 @@ from sqlalchemy import delete, exists, func, null, or_, select, update
 from bot.context import Ctx
 from bot.errors import DomainError
 from bot.roles import Member, Role, Scope, register_rules, role_name
-from bot.services.audit import Audit, without_personal
+from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT
 from storage.models import (
-    AuditEntry,
     Commendation,
     Difficulty,
     GoodDeed,
@@ -156,7 +156,6 @@ class ForgetService:
         await self._messages(pid, account)
         await self._texts(pid)
         await self._update(JoinClaim, JoinClaim.telegram_id == account, telegram_id=0, account_name="")
-        await self._scrub_audit(pid)
         Audit(self.ctx).record("person.forgotten", "person", pid, after=plan.audit())
         self.ctx.forget_person(account)
         return plan, account
@@ -194,16 +193,3 @@ class ForgetService:
             await self.s.execute(delete(GoodDeedFile).where(GoodDeedFile.good_deed_id.in_(blank)))
             await self._update(GoodDeed, GoodDeed.id.in_(blank), text="")
         await self._update(GoodDeed, GoodDeed.id.in_(self._deeds(pid, kept=True)), anonymous=True)
-
-    async def _scrub_audit(self, person_id: int) -> None:
-        """The one rewrite of the audit: entries about the person written before they held ids only lose
-        the personal fields they kept (the law's right to erasure outweighs append-only there)."""
-        rows = await self.s.scalars(
-            select(AuditEntry).where(
-                AuditEntry.object_type == "person", AuditEntry.object_id == str(person_id)
-            )
-        )
-        for e in rows:
-            before, after = without_personal(e.before), without_personal(e.after)
-            if (before, after) != (e.before, e.after):
-                e.before, e.after = before, after
