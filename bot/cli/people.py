@@ -197,6 +197,19 @@ async def _unit_id(ctx: Any, code: str | None) -> int | None:
     return unit.id
 
 
+def _check_invitable(role: str, locale: str) -> None:
+    """Refuse a role no invite gives, listing those it can (the system may invite any of them)."""
+    from bot.roles import Role
+    from bot.services.invites import invitable_roles, role_name
+
+    valid = invitable_roles(None)
+    if role not in {r.value for r in valid}:
+        lines = "\n".join(_t("cli-role-line", code=r.value, name=role_name(r, locale)) for r in valid)
+        if role in {r.value for r in Role}:  # a role, but not one an invite gives (the dated deputy)
+            raise CliError(_t("cli-role-not-invitable", name=role_name(role, locale), roles=lines))
+        raise CliError(_t("cli-role-unknown", role=role, roles=lines))
+
+
 @invite.command("create")
 @click.option(
     "--role",
@@ -228,25 +241,12 @@ def invite_create(
     """Create an invite; prints the deep link as the last line. A unit head's link where the unit has a head
     is not made: the head is named, with the two ways on (--replaces, or --role staff for a deputy)."""
     from bot.i18n import tn
-    from bot.roles import Role
-    from bot.services.invites import (
-        InviteService,
-        UnitHasHead,
-        deep_link,
-        expires_text,
-        invitable_roles,
-        role_name,
-    )
+    from bot.services.invites import InviteService, UnitHasHead, deep_link, expires_text, role_name
 
     if unit_code is None and person_id is None:
         raise click.UsageError(_t("cli-unit-or-person"))
     locale = _locale()
-    valid = invitable_roles(None)  # the system may invite any of them
-    if role not in {r.value for r in valid}:
-        lines = "\n".join(_t("cli-role-line", code=r.value, name=role_name(r, locale)) for r in valid)
-        if role in {r.value for r in Role}:  # a role, but not one an invite gives (the dated deputy)
-            raise CliError(_t("cli-role-not-invitable", name=role_name(role, locale), roles=lines))
-        raise CliError(_t("cli-role-unknown", role=role, roles=lines))
+    _check_invitable(role, locale)
     username = asyncio.run(_bot_username(bot_username))
 
     async def create(ctx: Any) -> tuple[str, str]:
