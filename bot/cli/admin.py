@@ -41,7 +41,7 @@ def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
         return admin_added_lines(result, telegram_id, locale)
 
     try:
-        lines = run_in_uow(add_admin, settings)
+        lines = run_in_uow(add_admin, settings, changes_people=True)
     except DomainError as e:
         raise CliError(e.text(locale)) from None
     for line in lines:
