@@ -194,7 +194,7 @@ async def test_tick_moves_the_fake_clock_runs_the_due_work_and_says_the_time(sql
     last = out.index("Bây giờ: 11:30 ngày 13/10/2026")
     reminders = [line for line in out[:last] if "Anh/Chị chưa xác nhận đã đọc và quán triệt kế hoạch" in line]
     assert reminders and all(line.startswith("→ [gửi tới ") for line in reminders)
-    assert "→ [gửi tới Lê Văn Cường]" in " ".join(reminders)
+    assert "→ [gửi tới Bùi Thị Hương]" in " ".join(reminders)
     assert not any("quán triệt" in line for line in out[: out.index("Bây giờ: 11:30 ngày 06/09/2026")])
 
 
