@@ -77,15 +77,15 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
             await remove_webhook(bot)
             await dp.start_polling(bot, handle_signals=True)
     finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         scheduler.shutdown(wait=False)
         leader_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await leader_task
         await leader.stop()  # the sender and any timed work stop; the next leader may take over
-        if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
         if alone is not None:
             await alone.release()
         if ops is not None:
