@@ -44,6 +44,16 @@ class DecisionRepo:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def repaid(self, commendation_id: int, when: Any) -> bool:
+        """A revoked commendation's money marked recovered, once (two presses at once: one)."""
+        result = await self.session.execute(
+            update(Commendation)
+            .where(Commendation.id == commendation_id, Commendation.recovery == "to_recover")
+            .values(recovery="recovered", recovered_at=when)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def refresh(self, row: Any) -> Any:
         await self.session.refresh(row)
         return row

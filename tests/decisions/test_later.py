@@ -183,3 +183,12 @@ async def test_two_secretaries_revoking_or_moving_a_proposal_at_once_act_once(bo
     revoked = await env.rows(AuditEntry, AuditEntry.action == "commendation.revoked")
     sent = await env.rows(AuditEntry, AuditEntry.action == "proposal.sent")
     assert len(revoked) == 1 and len(sent) == 1
+    [made] = await env.rows(Commendation, Commendation.id == made.id)
+    assert made.recovery == "to_recover"  # its money was paid: repaid once
+    results = await asyncio.gather(
+        dec(env, lambda s: s.recovered(made.id), c.secretary),
+        dec(env, lambda s: s.recovered(made.id), other),
+        return_exceptions=True,
+    )
+    assert [isinstance(x, DomainError) for x in results].count(True) == 1, results
+    assert len(await env.rows(AuditEntry, AuditEntry.action == "commendation.recovered")) == 1

@@ -249,9 +249,8 @@ class Later:
     async def recovered(self, commendation_id: int) -> Commendation:
         ensure_secretary(self.ctx)
         c = await self.repo.commendation(commendation_id)
-        if c is None or c.recovery != "to_recover":
+        if c is None or not await self.repo.repaid(c.id, self.ctx.clock.now()):
             raise err("decisions-nothing-to-recover")
-        c.recovery, c.recovered_at = "recovered", self.ctx.clock.now()
-        await self.ctx.session.flush()
+        await self.repo.refresh(c)
         Audit(self.ctx).record("commendation.recovered", "commendation", c.id, after={"amount": c.amount})
         return c
