@@ -192,3 +192,26 @@ async def test_two_secretaries_revoking_or_moving_a_proposal_at_once_act_once(bo
     )
     assert [isinstance(x, DomainError) for x in results].count(True) == 1, results
     assert len(await env.rows(AuditEntry, AuditEntry.action == "commendation.recovered")) == 1
+
+
+async def test_two_secretaries_correcting_one_decision_at_once_correct_it_once(both_env: Env):
+    import asyncio
+
+    from bot.roles import Role
+    from storage.models.decisions import Decision
+
+    env = both_env
+    r = await tallied(env)
+    d = await dec(env, lambda s: s.record(draft(r)), r.c.secretary)
+    other = await env.person("Vũ Thị Hai", "TCHC", Role.SECRETARY)
+    results = await asyncio.gather(
+        dec(env, lambda s: s.correct(d.id, "124/QĐ-CĐKTCN 19/06/2027", None, "Gõ nhầm số"), r.c.secretary),
+        dec(env, lambda s: s.correct(d.id, "125/QĐ-CĐKTCN 19/06/2027", None, "Gõ nhầm số"), other),
+        return_exceptions=True,
+    )
+    errors = [x for x in results if isinstance(x, DomainError)]
+    assert len(errors) == 1 and errors[0].key in ("decisions-corrected-meanwhile", "decisions-number-used")
+    [row] = await env.rows(Decision)
+    assert row.version == 2 and row.number in ("124/QĐ-CĐKTCN", "125/QĐ-CĐKTCN")
+    assert {c.decision_number for c in await env.rows(Commendation)} == {row.number}
+    assert len(await env.rows(AuditEntry, AuditEntry.action == "decision.corrected")) == 1
