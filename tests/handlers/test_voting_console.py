@@ -30,10 +30,11 @@ async def test_the_console_runs_a_whole_round_from_tick_to_the_opening_to_the_re
 
     def press(label: str) -> Callable[[], str]:
         def number() -> str:
-            for line in reversed(out):
-                for n, text in re.findall(r"\[(\d+)\] ([^\[]+?)(?=\s+\[\d+\]|\s*$)", line):
-                    if text.strip() == label:
-                        return n
+            for line in reversed(out):  # "[1] Đồng ý  [2] Không đồng ý  (tin nhắn 1)"
+                for chunk in re.split(r"\s{2,}", line):
+                    found = re.fullmatch(r"\[(\d+)\] (.+)", chunk.strip())
+                    if found and found.group(2).strip() == label:
+                        return found.group(1)
             raise AssertionError(f"no button {label!r} in {out[-3:]}")
 
         return number
