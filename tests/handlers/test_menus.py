@@ -17,8 +17,8 @@ STAFF_MENU = [
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
-    "channels", "announce", "reminders", "council", "results", "people", "units", "object", "objections",
-    "decide", "summary", "history", "decisions", "settings", "lang", "cancel", "mydata",
+    "channels", "announce", "reminders", "council", "results", "criteria", "people", "units", "object",
+    "objections", "decide", "summary", "history", "decisions", "settings", "lang", "cancel", "mydata",
 ]  # fmt: skip
 
 
