@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +69,7 @@ def make_settings(url: str, **kw: object) -> Settings:
         "outbox_rate_private": 1000.0,
         "outbox_group_per_minute": 60000.0,
         "vote_secret": "test-vote-secret-not-for-production",  # the council's ballots (issue 19)
+        "export_dir": str(Path(tempfile.gettempdir()) / f"thidua-test-exports-{os.getpid()}"),  # issue 21
     }
     base.update(kw)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]
