@@ -64,6 +64,7 @@ class ExportFilter:
     unit_code: str | None = None
     secretary: bool = False  # the whole college's view: objections, anonymous reporters' names
     made_at: datetime | None = None  # set by the worker (or the CLI) before the build: the file's note
+    locale: str = "vi"  # the requester's language, set with made_at: names of titles and rounds in it
 
     def in_scope(self, column: Any) -> list[Any]:
         """The WHERE conditions of the unit filter and of the scope on a unit id column."""

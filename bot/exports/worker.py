@@ -119,7 +119,7 @@ async def build_one(due: DueContext, job_id: int, now: datetime | None = None) -
             export = kind(job.kind)
             if export is None:
                 raise LookupError(f"export kind {job.kind!r} is not registered")
-            f = replace(ExportFilter.from_json(job.filters), made_at=ctx.clock.now())
+            f = replace(ExportFilter.from_json(job.filters), made_at=ctx.clock.now(), locale=job.locale)
             rows = list(await export.query(ctx, f))
             locale = job.locale
         data = await asyncio.to_thread(export.build, rows, f, locale)

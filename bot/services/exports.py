@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -148,6 +148,28 @@ class ExportService:
             unit_code=unit.code if unit is not None and "unit" in export.filters else None,
             secretary=scope is None,
         )
+
+    async def narrowed(
+        self,
+        name: str,
+        *,
+        round_id: int | None = None,
+        school_year_id: int | None = None,
+        unit_id: int | None = None,
+    ) -> tuple[ExportKind, ExportFilter]:
+        """The kind and its filter for the actor, refused as `request` refuses (nothing written)."""
+        export = self.kind(name)
+        return export, await self._filter(export, round_id, school_year_id, unit_id)
+
+    async def make(self, export: ExportKind, f: ExportFilter, locale: str | None = None) -> tuple[bytes, int]:
+        """The file's bytes and its row count now, in this unit of work (the operator's `thidua export`;
+        the chat goes through the job). The build runs in a thread."""
+        actor = self.ctx.actor
+        lang = locale or (actor.language if actor is not None else None) or self.ctx.settings.default_locale
+        f = replace(f, made_at=self.ctx.clock.now(), locale=lang or "vi")
+        rows = list(await export.query(self.ctx, f))
+        data = await asyncio.to_thread(export.build, rows, f, f.locale)
+        return data, len(rows)
 
     async def resolve(
         self, name: str, *, round: str | None = None, year: str | None = None, unit: str | None = None
