@@ -119,6 +119,7 @@ def test_the_operators_commands_import_no_aiogram(tmp_path):
     thidua("invite", "export", "--unit", "TCHC", "--out", {str(out)!r}, "--bot-username", "thidua_bot")
     thidua("plan", "load", "plans/2021-2025.yaml")
     assert "2021" in thidua("plan", "show")
+    thidua("export", "registrations", "-o", {str(tmp_path / "dk.xlsx")!r})  # issue 21
     """
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "BOT_TOKEN": "", "DEFAULT_LOCALE": "vi"}
     result = run_python(body, env)
