@@ -11,8 +11,9 @@ explicit string cell.
   characters) are dropped.
 - `date` cells are dates; `when` cells are the local date and time (the settings' time zone) of an aware
   datetime; `money` and `int` cells are integers; `share` a fraction shown as a percentage.
-- openpyxl's write-only mode: 10,000 rows in about a second (bench/export.py). openpyxl is imported here,
-  inside the functions, never at a module's top.
+- XlsxWriter in its constant-memory mode (rows streamed to a temporary file; about twice openpyxl's
+  write-only speed: bench/export.py); imported inside `xlsx`, never at a module's top. Tests read the files
+  back with openpyxl.
 - The sheet opens with the header row frozen and filters on it; `note` (the filter, when it was made) goes
   to a second sheet "Thông tin", and an empty sheet says so in the row under its headers.
 """
@@ -76,85 +77,84 @@ def clean_text(value: object) -> str:
     return _ILLEGAL.sub("", str(value))
 
 
-class _Cells:
-    """Makes the write-only cells of one sheet, sharing their styles."""
+class _Writer:
+    """Writes one sheet's cells with their kinds, sharing the formats of the workbook."""
 
-    def __init__(self, ws: Any, tz: ZoneInfo) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
+    def __init__(self, ws: Any, tz: ZoneInfo, formats: dict[str, Any]) -> None:
+        self.ws, self.tz, self.f = ws, tz, formats
 
-        self.ws, self.tz, self._cell = ws, tz, WriteOnlyCell
-        self.bold = Font(bold=True)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
+    def header(self, row: int, col: int, text: str) -> None:
+        self.ws.write_string(row, col, clean_text(text), self.f["bold"])
 
-    def header(self, text: str) -> Any:
-        cell = self.text(text)
-        cell.font = self.bold
-        return cell
-
-    def text(self, value: object) -> Any:
-        cell = self._cell(self.ws)
-        cell.value = None
-        cell._value = clean_text(value)  # never parsed: "=1+1" stays the text "=1+1"
-        cell.data_type = "s"
-        return cell
-
-    def value(self, kind: CellKind, value: Any) -> Any:
+    def cell(self, row: int, col: int, kind: CellKind, value: Any) -> None:
         if value is None or value == "":
-            return None
+            return
+        ws = self.ws
         if kind == "text":
-            return self.text(value)
-        if kind in ("int", "money"):
-            cell = self._cell(self.ws, value=int(value))
-            if kind == "money":
-                cell.number_format = MONEY_FORMAT
-            return cell
-        if kind == "date":
-            day = value.date() if isinstance(value, datetime) else value
-            cell = self._cell(self.ws, value=day)
-            cell.number_format = DATE_FORMAT
-            return cell
-        if kind == "when":
+            ws.write_string(row, col, clean_text(value))  # never parsed: "=1+1" stays the text "=1+1"
+        elif kind == "int":
+            ws.write_number(row, col, int(value))
+        elif kind == "money":
+            ws.write_number(row, col, int(value), self.f["money"])
+        elif kind == "date":
+            ws.write_datetime(
+                row, col, value.date() if isinstance(value, datetime) else value, self.f["date"]
+            )
+        elif kind == "when":
             local = value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
-            cell = self._cell(self.ws, value=local)
-            cell.number_format = WHEN_FORMAT
-            return cell
-        if kind == "share":
-            cell = self._cell(self.ws, value=float(Fraction(value)))
-            cell.number_format = SHARE_FORMAT
-            return cell
-        raise ValueError(f"unknown cell kind {kind!r}")
+            ws.write_datetime(row, col, local, self.f["when"])
+        elif kind == "share":
+            ws.write_number(row, col, float(Fraction(value)), self.f["share"])
+        else:
+            raise ValueError(f"unknown cell kind {kind!r}")
 
 
-def _write_sheet(wb: Any, sheet: Sheet, locale: str, tz: ZoneInfo) -> int:
-    ws = wb.create_sheet(t(sheet.title, locale=locale, **sheet.params)[:SHEET_TITLE_MAX])
+def _formats(wb: Any) -> dict[str, Any]:
+    return {
+        "bold": wb.add_format({"bold": True}),
+        "date": wb.add_format({"num_format": DATE_FORMAT}),
+        "when": wb.add_format({"num_format": WHEN_FORMAT}),
+        "money": wb.add_format({"num_format": MONEY_FORMAT}),
+        "share": wb.add_format({"num_format": SHARE_FORMAT}),
+    }
+
+
+def _sheet_name(text: str) -> str:
+    return re.sub(r"[\\\[\]:*?/]", "-", text)[:SHEET_TITLE_MAX]
+
+
+def _write_sheet(wb: Any, sheet: Sheet, locale: str, tz: ZoneInfo, formats: dict[str, Any]) -> int:
+    ws = wb.add_worksheet(_sheet_name(t(sheet.title, locale=locale, **sheet.params)))
     cols = list(sheet.columns)
-    last = column_letter(len(cols))
-    for n, col in enumerate(cols, start=1):
-        ws.column_dimensions[column_letter(n)].width = col.width
-    ws.freeze_panes = "A2"
-    cells = _Cells(ws, tz)
-    ws.append([cells.header(t(c.header, locale=locale)) for c in cols])
+    for n, col in enumerate(cols):
+        ws.set_column(n, n, col.width)
+    ws.freeze_panes(1, 0)
+    w = _Writer(ws, tz, formats)
+    for n, col in enumerate(cols):
+        w.header(0, n, t(col.header, locale=locale))
     count = 0
-    for row in sheet.rows:
-        ws.append([cells.value(c.kind, v) for c, v in zip(cols, row, strict=True)])
-        count += 1
-    ws.auto_filter.ref = f"A1:{last}{count + 1}"
+    for count, row in enumerate(sheet.rows, start=1):  # the count is the last row's
+        for n, (col, value) in enumerate(zip(cols, row, strict=True)):
+            w.cell(count, n, col.kind, value)
+    ws.autofilter(0, 0, max(count, 1), len(cols) - 1)
     if count == 0:
-        ws.append([cells.text(t(sheet.empty_note, locale=locale))])
+        w.cell(1, 0, "text", t(sheet.empty_note, locale=locale))
     return count
 
 
-def _write_note(wb: Any, lines: Sequence[tuple[str, Any]], locale: str, tz: ZoneInfo) -> None:
-    ws = wb.create_sheet(t("export-sheet-info", locale=locale)[:SHEET_TITLE_MAX])
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 60
-    cells = _Cells(ws, tz)
-    for label, value in lines:
+def _write_note(
+    wb: Any, lines: Sequence[tuple[str, Any]], locale: str, tz: ZoneInfo, formats: dict[str, Any]
+) -> None:
+    ws = wb.add_worksheet(_sheet_name(t("export-sheet-info", locale=locale)))
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 60)
+    w = _Writer(ws, tz, formats)
+    for row, (label, value) in enumerate(lines):
         kind: CellKind = (
             "when" if isinstance(value, datetime) else "date" if isinstance(value, date) else "text"
         )
-        ws.append([cells.header(t(label, locale=locale)), cells.value(kind, value)])
+        w.header(row, 0, t(label, locale=locale))
+        w.cell(row, 1, kind, value)
 
 
 def xlsx(
@@ -166,16 +166,23 @@ def xlsx(
 ) -> bytes:
     """The workbook's bytes: each sheet in order, then the information sheet when `info` has lines
     ((catalogue key of the label, value) pairs: the kind, the filter, when it was made)."""
-    from openpyxl import Workbook
+    import xlsxwriter
 
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    wb = Workbook(write_only=True)
-    for sheet in sheets:
-        _write_sheet(wb, sheet, locale, zone)
-    if info:
-        _write_note(wb, info, locale, zone)
     out = io.BytesIO()
-    wb.save(out)
+    options = {
+        "constant_memory": True,  # rows go to a temporary file as they are written
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+    }
+    wb = xlsxwriter.Workbook(out, options)
+    formats = _formats(wb)
+    for sheet in sheets:
+        _write_sheet(wb, sheet, locale, zone, formats)
+    if info:
+        _write_note(wb, info, locale, zone, formats)
+    wb.close()
     return out.getvalue()
 
 

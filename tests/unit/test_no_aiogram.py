@@ -150,8 +150,8 @@ def test_domain_modules_load_no_file_library():
 
 
 def test_the_file_check_sees_a_library_imported():
-    """The check is not blind: building a workbook loads openpyxl."""
+    """The check is not blind: building a workbook loads its writer."""
     body = "import sys\nfrom bot.exports.workbook import Column, Sheet, xlsx\n"
     body += "xlsx([Sheet('export-empty', [Column('export-empty')], [])])\n"
-    body += "assert 'openpyxl' in sys.modules\n"
+    body += "assert 'xlsxwriter' in sys.modules\n"
     assert run_python(body) == {"count": 0, "first": None}
