@@ -33,7 +33,7 @@ from bot.services.exports import EXPORT, Choice, ExportService
 from bot.text import esc
 from handlers.keyboards import button
 
-register_command("export", EXPORT, "export-cmd", order=78)
+register_command("export", EXPORT, "export-cmd", order=79)
 
 Step = Literal["k", "r", "y", "u"]
 
