@@ -279,3 +279,19 @@ async def test_a_file_a_waiting_outbox_row_uses_is_kept(world, toy):
     assert len(documents(lan)) == 1
     await world.run_due()
     assert not on_disk(job.path)
+
+
+# -- settings -------------------------------------------------------------------------------------------
+def test_more_than_50_mb_needs_a_local_bot_api_server():
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    assert Settings(_env_file=None).export_max_bytes == 50 * 1024 * 1024  # type: ignore[call-arg]
+    assert Settings(_env_file=None).export_retention_days == 7  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="TELEGRAM_API_URL"):
+        Settings(_env_file=None, export_max_bytes=60 * 1024 * 1024)  # type: ignore[call-arg]
+    local = Settings(
+        _env_file=None, export_max_bytes=60 * 1024 * 1024, telegram_api_url="http://127.0.0.1:8081"
+    )  # type: ignore[call-arg]
+    assert local.export_max_bytes == 60 * 1024 * 1024
