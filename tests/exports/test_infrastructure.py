@@ -3,6 +3,7 @@ the upload limit, the retention and the audit."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import os
@@ -295,3 +296,20 @@ def test_more_than_50_mb_needs_a_local_bot_api_server():
         _env_file=None, export_max_bytes=60 * 1024 * 1024, telegram_api_url="http://127.0.0.1:8081"
     )  # type: ignore[call-arg]
     assert local.export_max_bytes == 60 * 1024 * 1024
+
+
+async def test_two_workers_on_one_job_build_it_once(world, toy):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        job = await ExportService(ctx).request("toy")
+        job_id = job.id
+        ctx.uow._after_commit.clear()  # no worker from the commit: the two below race
+    from bot.due import due_context
+
+    due = due_context(world.dp)
+    built = await asyncio.gather(worker.build_one(due, job_id), worker.build_one(due, job_id))
+    assert sorted(built) == [0, 1]
+    await world.drain_outbox()
+    assert len(documents(lan)) == 1
+    [row] = await world.rows(ExportJob)
+    assert row.state == "sent" and row.attempts == 1

@@ -101,3 +101,10 @@ async def test_an_unknown_kind_in_a_press_is_named(world):
     await year.lan.press(ExportCb(s="k", k="nope").pack())
     assert "Không có loại danh sách “nope”" in year.lan.alerts()[-1]
     assert await world.rows(ExportJob) == []
+
+
+async def test_finance_is_told_no_list_is_theirs_yet(world):
+    finance = await world.finance("Đỗ Thị Tài")
+    await finance.send("/export")
+    assert finance.last_text() == "Anh/Chị chưa được giao danh sách nào để xuất."
+    assert finance.buttons() == []
