@@ -133,7 +133,7 @@ def test_the_check_sees_aiogram_when_it_is_imported():
     assert "bot/filters.py" in str(result["first"])
 
 
-HEAVY = ("openpyxl", "docxtpl", "docx", "reportlab", "matplotlib", "xlsxwriter")
+FILE_LIBRARIES = ("openpyxl", "docxtpl", "docx", "reportlab", "matplotlib", "xlsxwriter")
 
 
 def test_domain_modules_load_no_file_library():
@@ -143,7 +143,7 @@ def test_domain_modules_load_no_file_library():
     assert "bot.exports.registry" in modules and "bot.exports.workbook" in modules
     body = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
     body += "import bot.exports.kinds\n"
-    body += f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
+    body += f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {FILE_LIBRARIES!r})\n"
     body += "assert not heavy, heavy\n"
     result = run_python(body)
     assert result == {"count": 0, "first": None}
