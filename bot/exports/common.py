@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -39,6 +40,7 @@ YEAR = Column("export-col-year", width=11)
 STATE = Column("export-col-state", width=16)
 
 
+@cache
 def label(prefix: str, value: str | None, locale: str) -> str:
     """The catalogue's name of a state or kind (`<prefix>-<value>`), capitalised as a cell starts, or the
     value itself when it has none."""

@@ -82,31 +82,52 @@ class _Writer:
 
     def __init__(self, ws: Any, tz: ZoneInfo, formats: dict[str, Any]) -> None:
         self.ws, self.tz, self.f = ws, tz, formats
+        self._by_kind = {
+            "text": self._text,
+            "int": self._int,
+            "money": self._money,
+            "date": self._date,
+            "when": self._when,
+            "share": self._share,
+        }
 
     def header(self, row: int, col: int, text: str) -> None:
         self.ws.write_string(row, col, clean_text(text), self.f["bold"])
 
-    def cell(self, row: int, col: int, kind: CellKind, value: Any) -> None:
-        if value is None or value == "":
-            return
-        ws = self.ws
-        if kind == "text":
-            ws.write_string(row, col, clean_text(value))  # never parsed: "=1+1" stays the text "=1+1"
-        elif kind == "int":
-            ws.write_number(row, col, int(value))
-        elif kind == "money":
-            ws.write_number(row, col, int(value), self.f["money"])
-        elif kind == "date":
-            ws.write_datetime(
-                row, col, value.date() if isinstance(value, datetime) else value, self.f["date"]
-            )
-        elif kind == "when":
-            local = value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
-            ws.write_datetime(row, col, local, self.f["when"])
-        elif kind == "share":
-            ws.write_number(row, col, float(Fraction(value)), self.f["share"])
-        else:
+    def writer(self, kind: CellKind) -> Any:
+        """The function writing (row, col, value) of `kind`; None and "" write nothing."""
+        if kind not in self._by_kind:
             raise ValueError(f"unknown cell kind {kind!r}")
+        return self._by_kind[kind]
+
+    def cell(self, row: int, col: int, kind: CellKind, value: Any) -> None:
+        self.writer(kind)(row, col, value)
+
+    def _text(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            self.ws.write_string(row, col, clean_text(value))  # never parsed: "=1+1" stays the text "=1+1"
+
+    def _int(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            self.ws.write_number(row, col, int(value))
+
+    def _money(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            self.ws.write_number(row, col, int(value), self.f["money"])
+
+    def _date(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            day = value.date() if isinstance(value, datetime) else value
+            self.ws.write_datetime(row, col, day, self.f["date"])
+
+    def _when(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            local = value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
+            self.ws.write_datetime(row, col, local, self.f["when"])
+
+    def _share(self, row: int, col: int, value: Any) -> None:
+        if value is not None and value != "":
+            self.ws.write_number(row, col, float(Fraction(value)), self.f["share"])
 
 
 def _formats(wb: Any) -> dict[str, Any]:
@@ -132,10 +153,14 @@ def _write_sheet(wb: Any, sheet: Sheet, locale: str, tz: ZoneInfo, formats: dict
     w = _Writer(ws, tz, formats)
     for n, col in enumerate(cols):
         w.header(0, n, t(col.header, locale=locale))
+    writers = [w.writer(c.kind) for c in cols]
+    width = len(cols)
     count = 0
     for count, row in enumerate(sheet.rows, start=1):  # the count is the last row's
-        for n, (col, value) in enumerate(zip(cols, row, strict=True)):
-            w.cell(count, n, col.kind, value)
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} values for {width} columns in {sheet.title}")
+        for n, value in enumerate(row):
+            writers[n](count, n, value)
     ws.autofilter(0, 0, max(count, 1), len(cols) - 1)
     if count == 0:
         w.cell(1, 0, "text", t(sheet.empty_note, locale=locale))
