@@ -239,3 +239,18 @@ async def test_an_empty_filter_gives_headers_and_a_note(world):
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
     assert count == 0
     assert cells(ws)[1][0] == "Không có dòng nào theo bộ lọc đã chọn."
+
+
+async def test_an_english_speakers_file_has_english_headers_and_labels(world):
+    from openpyxl import load_workbook
+
+    year = await college_year(world)
+    async with acting(world, year.lan) as ctx:
+        service = ExportService(ctx)
+        kind, f = await service.narrowed("registrations")
+        data, _ = await service.make(kind, f, "en")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    assert ws.title == "Registrations" and wb.sheetnames[-1] == "About"
+    assert column(ws, "Individual / collective") == ["Individual", "Individual"]
+    assert column(ws, "Commitments") == [TEXTS["commitments"]] * 2
