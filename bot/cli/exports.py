@@ -24,8 +24,8 @@ def register(main: click.Group) -> None:
 
 @click.command("export")
 @click.argument("kind", required=False)
-@click.option("--round", "round_code", help="The round's code (plan round), e.g. 2025-2026.")
-@click.option("--year", "year_code", help="The school year, e.g. 2025-2026.")
+@click.option("--round", "round_code", help="The round's code in the plan, e.g. yearly-2024-2025.")
+@click.option("--year", "year_code", help="The school year, e.g. 2024-2025.")
 @click.option("--unit", "unit_code", help="The unit's code, e.g. KCNTT.")
 @click.option(
     "-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The file to write."

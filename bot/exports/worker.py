@@ -162,13 +162,14 @@ async def _deliver(
         job.state, job.file_name, job.path, job.size, job.rows = "sent", name, path, len(data), rows
         job.outbox_file_id, job.built_at = stored.id, ctx.clock.now()
         person = await ctx.session.get(Person, job.person_id) if job.person_id is not None else None
+        caption = t("export-caption", locale=job.locale, kind=t(export.title, locale=job.locale), rows=rows)
+        queued = None
         if person is not None:
-            caption = t(
-                "export-caption", locale=job.locale, kind=t(export.title, locale=job.locale), rows=rows
-            )
-            Outbox(ctx).to_person(
+            queued = Outbox(ctx).to_person(
                 person, caption, kind="export", method="document", file=stored, quiet_ok=True
             )
+        if queued is None:
+            job.state = "unsent"  # the person left or blocked the bot since: the file waits for the retention
 
 
 async def _finish(

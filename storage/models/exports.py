@@ -3,7 +3,8 @@
 `ExportJob`: one file asked for: who asked (`person_id`; None from the CLI), the kind, the filter as chosen
 (ids, codes and the scope of the person's grants at the time), the language of its headers. `state`:
 queued → building (claimed by a conditional UPDATE: one process builds it) → sent (queued to the outbox
-with `outbox_file_id`) | too_big (over EXPORT_MAX_BYTES: nothing sent, the person told to narrow the
+with `outbox_file_id`) | unsent (built, but the person can no longer be reached) | too_big (over
+EXPORT_MAX_BYTES: nothing sent, the person told to narrow the
 filter) | failed (`error`); `removed_at` once the retention removed its file and the outbox's bytes.
 """
 

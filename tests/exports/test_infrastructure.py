@@ -18,7 +18,7 @@ from bot.exports.registry import ExportFilter, export_kind
 from bot.exports.workbook import Column, Sheet, table, xlsx
 from bot.roles import RULES, Role, Scope
 from bot.services.exports import ExportService, UnknownKind
-from storage.models import AuditEntry, OutboxMessage, Unit
+from storage.models import AuditEntry, OutboxMessage, Person, Unit
 from storage.models.core import OutboxFile
 from storage.models.exports import ExportJob
 from tests.exports.helpers import acting, documents, workbook_of
@@ -313,3 +313,17 @@ async def test_two_workers_on_one_job_build_it_once(world, toy):
     assert len(documents(lan)) == 1
     [row] = await world.rows(ExportJob)
     assert row.state == "sent" and row.attempts == 1
+
+
+async def test_a_person_who_blocked_the_bot_meanwhile_gets_nothing_and_the_job_says_so(world, toy):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        await ExportService(ctx).request("toy")
+        person = await ctx.session.get(Person, lan.person_id)
+        person.unreachable = True  # blocked before the worker ran
+    await worker.settle()
+    await world.drain_outbox()
+    assert documents(lan) == []
+    [job] = await world.rows(ExportJob)
+    assert job.state == "unsent" and on_disk(job.path)
+    assert await world.rows(OutboxMessage, OutboxMessage.kind == "export") == []
