@@ -63,6 +63,11 @@ class ExportFilter:
     year_code: str | None = None
     unit_code: str | None = None
     secretary: bool = False  # the whole college's view: objections, anonymous reporters' names
+    offered: tuple[str, ...] = (
+        "round",
+        "year",
+        "unit",
+    )  # the kind's filters: the lines of the information sheet
     made_at: datetime | None = None  # set by the worker (or the CLI) before the build: the file's note
     locale: str = "vi"  # the requester's language, set with made_at: names of titles and rounds in it
 
@@ -94,6 +99,7 @@ class ExportFilter:
             "year_code": self.year_code,
             "unit_code": self.unit_code,
             "secretary": self.secretary,
+            "offered": list(self.offered),
         }
 
     @classmethod
@@ -108,6 +114,7 @@ class ExportFilter:
             year_code=data.get("year_code"),
             unit_code=data.get("unit_code"),
             secretary=bool(data.get("secretary")),
+            offered=tuple(data.get("offered", FILTERS)),
         )
 
     def stem_suffix(self) -> str:

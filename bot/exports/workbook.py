@@ -216,13 +216,15 @@ def info_lines(title: str, f: Any, count: int, locale: str) -> list[tuple[str, A
     `f` is the kind's ExportFilter (bot/exports/registry.py)."""
     every = t("export-info-all", locale=locale)
     unit = f.unit_code or (t("export-info-scope-own", locale=locale) if f.units is not None else every)
-    lines: list[tuple[str, Any]] = [
-        ("export-info-kind", t(title, locale=locale)),
-        ("export-info-round", f.round_code or every),
-        ("export-info-year", f.year_code or every),
-        ("export-info-unit", unit),
-        ("export-info-rows", str(count)),
-    ]
+    lines: list[tuple[str, Any]] = [("export-info-kind", t(title, locale=locale))]
+    offered = getattr(f, "offered", ("round", "year", "unit"))
+    if "round" in offered:
+        lines.append(("export-info-round", f.round_code or every))
+    if "year" in offered:
+        lines.append(("export-info-year", f.year_code or every))
+    if "unit" in offered or f.units is not None:
+        lines.append(("export-info-unit", unit))
+    lines.append(("export-info-rows", str(count)))
     if f.made_at is not None:
         lines.append(("export-info-made", f.made_at))
     lines.append(("export-info-note", t("export-info-private", locale=locale)))

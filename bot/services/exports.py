@@ -147,6 +147,7 @@ class ExportService:
             year_code=year.code if year is not None and "year" in export.filters else None,
             unit_code=unit.code if unit is not None and "unit" in export.filters else None,
             secretary=scope is None,
+            offered=export.filters,
         )
 
     async def narrowed(

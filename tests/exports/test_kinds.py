@@ -254,3 +254,14 @@ async def test_an_english_speakers_file_has_english_headers_and_labels(world):
     assert ws.title == "Registrations" and wb.sheetnames[-1] == "About"
     assert column(ws, "Individual / collective") == ["Individual", "Individual"]
     assert column(ws, "Commitments") == [TEXTS["commitments"]] * 2
+
+
+async def test_the_information_sheet_names_only_the_kinds_own_filters(world):
+    year = await college_year(world)
+    wb, _ = await export(world, year.lan, "council_results", round_id=year.round.id)
+    info = {r[0]: r[1] for r in cells(wb["Thông tin"])}
+    assert info["Đợt"] == year.round.code and info["Năm học"] == "Tất cả"
+    assert "Đơn vị" not in info
+    wb, _ = await export(world, year.minh, "acknowledgements")
+    info = {r[0]: r[1] for r in cells(wb["Thông tin"])}
+    assert "Đợt" not in info and info["Đơn vị"] == "Đơn vị của người xuất"
