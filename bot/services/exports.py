@@ -53,6 +53,12 @@ class UnknownKind(DomainError):
     key = "export-unknown-kind"
 
 
+class AlreadyPreparing(DomainError):
+    """The same file for the same person is still being made (a double tap)."""
+
+    key = "export-already-preparing"
+
+
 class UnknownFilter(DomainError):
     """A round, school year or unit not found: `export-unknown-round` / `-year` / `-unit`, with `value`."""
 
@@ -209,6 +215,15 @@ class ExportService:
             raise NotAllowed()
         export = self.kind(name)
         f = await self._filter(export, round_id, school_year_id, unit_id)
+        waiting = await self.s.scalars(
+            select(ExportJob.filters).where(
+                ExportJob.person_id == actor.person_id,
+                ExportJob.kind == export.name,
+                ExportJob.state.in_(("queued", "building")),
+            )
+        )
+        if any(ExportFilter.from_json(other) == f for other in waiting):
+            raise AlreadyPreparing()
         job = ExportJob(
             person_id=actor.person_id,
             chat_id=actor.telegram_id,

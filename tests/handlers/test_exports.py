@@ -108,3 +108,21 @@ async def test_finance_is_told_no_list_is_theirs_yet(world):
     await finance.send("/export")
     assert finance.last_text() == "Anh/Chị chưa được giao danh sách nào để xuất."
     assert finance.buttons() == []
+
+
+async def test_a_double_tap_makes_one_file(world, monkeypatch):
+    monkeypatch.setattr(worker, "wake_after_commit", lambda ctx: None)  # the worker waits for the due work
+    year = await college_year(world)
+    lan = year.lan
+    await lan.send("/export")
+    await lan.click("Khó khăn, vướng mắc")
+    await lan.click("Tất cả các năm học")
+    press = ExportCb(s="u", k="difficulties").pack()
+    await lan.press(press)
+    await lan.press(press)  # the second tap, before the worker ran
+    assert lan.alerts()[-1] == "Tệp này đang được chuẩn bị, sẽ gửi vào cuộc trò chuyện khi lập xong."
+    assert len(await world.rows(ExportJob)) == 1
+    await world.tick()
+    assert len(documents(lan)) == 1
+    await lan.press(press)  # once sent, the same file may be asked again
+    assert len(await world.rows(ExportJob)) == 2
