@@ -18,7 +18,7 @@ SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
     "channels", "announce", "reminders", "council", "results", "criteria", "people", "units", "object",
-    "objections", "decide", "summary", "history", "decisions", "settings", "lang", "cancel", "mydata",
+    "objections", "decide", "summary", "history", "decisions", "export", "settings", "lang", "cancel", "mydata",
 ]  # fmt: skip
 
 
