@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -40,12 +41,14 @@ def _stores(
     """FSM storage, per-chat isolation and dedup: in Redis when there is one, else the database and memory."""
     if redis is None:
         dedup = DbDedup(sessionmaker, clock, settings.dedup_ttl_hours)
-        return DbStorage(sessionmaker), SimpleEventIsolation(), dedup
+        return DbStorage(sessionmaker, clock), SimpleEventIsolation(), dedup
     from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 
     keys = DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm", with_destiny=True)
+    kept = timedelta(days=settings.retention_days)  # a conversation's keys expire (issue 22, M20)
     return (
-        StagedStorage(RedisStorage(redis, key_builder=keys)),  # written after the commit
+        # written after the commit
+        StagedStorage(RedisStorage(redis, key_builder=keys, state_ttl=kept, data_ttl=kept)),
         RedisEventIsolation(redis, key_builder=keys),
         RedisDedup(redis, settings.redis_prefix, settings.dedup_ttl_hours),
     )

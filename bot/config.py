@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # expiry of its own (a reminder's is its deadline): "24h", "90m", "2d", or seconds.
     outbox_give_up_after: timedelta = timedelta(hours=24)
     dedup_ttl_hours: int = Field(24, ge=1)
+    # Personal data (issue 22, M20; Nghị định 13/2023/NĐ-CP): the texts of sent outbox messages, the bytes of
+    # their files and conversations' data are blanked this many days after they were written (rows stay).
+    retention_days: int = Field(180, ge=30)
     # Caps of an invite link by who makes it (a unit head's: the unit's headcount + 5 uses, 30 days).
     invite_secretary_max_uses: int = Field(300, ge=1)
     invite_secretary_max_days: int = Field(30, ge=1)

@@ -41,6 +41,7 @@ class DueContext:
     wake: Callable[[], None] | None = None  # wakes the outbox sender after a commit
     # leaves a group or channel: True when the bot is out (or was already), False to try again later
     leave_chat: Callable[[int], Awaitable[bool]] | None = None
+    fsm: Any = None  # the dispatcher's FSM storage (the retention drops what it removed from its cache)
 
 
 DueWork = Callable[[DueContext, datetime], Awaitable[object]]
@@ -91,6 +92,7 @@ def due_context(dp: Any, bot: Any = None) -> DueContext:
         identity=dp["identity"],
         wake=wake.set if wake is not None else None,
         leave_chat=leave_chat,
+        fsm=getattr(getattr(dp, "fsm", None), "storage", None),
     )
 
 

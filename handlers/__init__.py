@@ -23,6 +23,7 @@ FEATURES: list[str] = [
     "reminders",  # /reminders, /settings, the reminders' buttons and due work (issue 13)
     "voting",  # the council's vote: its due work today; /council, /review, /results next (issue 19)
     "my_data",  # /mydata: a person's own data, as a file (issue 22)
+    "privacy",  # /forget: a person's personal data removed; the retention's due work (issue 22)
     "decisions",  # /object, /objections, /decide, /summary, /history (issue 20)
     "exports",  # /export: lists as Excel files, built after the commit, sent through the outbox (issue 21)
     "fallback",  # must stay last

@@ -32,6 +32,7 @@ from bot.services.people_admin import (
 )
 from bot.services.roster import NameInvalid
 from bot.text import esc, plain, split_message
+from handlers import people_handover
 from handlers.keyboards import PeoplePageCb, PersonCb, PersonEditCb
 from handlers.keyboards import button as _btn
 from storage.models import Person, Unit
@@ -80,6 +81,7 @@ def router() -> Router:
     r.callback_query.register(ask_field, *FIELD_PRESS)
     for op, handler in edit_ops().items():
         r.callback_query.register(handler, PersonEditCb.filter(F.op == op), edit)
+    people_handover.include(r)  # the hand-over before deactivating (issue 22)
     r.callback_query.register(refused, Is(F.data.startswith("pa_")))  # forged or no longer allowed
     return r
 
@@ -395,6 +397,7 @@ async def edit_confirm_deactivate(query: CallbackQuery, callback_data: PersonEdi
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
                 [_btn(t("people-admin-btn-confirm-deactivate"), PersonEditCb(op="off!", id=pid))],
+                people_handover.button(pid),
                 [_btn(t("people-admin-back"), PersonEditCb(op="card", id=pid))],
             ]
         )

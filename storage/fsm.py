@@ -32,9 +32,15 @@ def key_str(key: StorageKey) -> str:
 
 
 class DbStorage(BaseStorage):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Any = None) -> None:
         self._sessionmaker = sessionmaker
         self._cache: dict[str, Entry] = {}
+        self._clock = clock  # what `updated_at` is read from (the retention compares it with its clock)
+
+    def forget(self, keys: list[str]) -> None:
+        """Drop `keys` from the cache: the retention removed their rows (bot/services/retention.py)."""
+        for k in keys:
+            self._cache.pop(k, None)
 
     async def _load(self, k: str) -> Entry:
         uow = current_uow.get()
@@ -74,13 +80,13 @@ class DbStorage(BaseStorage):
         uow.before_commit(flush)
         uow.on_commit(publish)
 
-    @staticmethod
-    async def _write(session: AsyncSession, k: str, entry: Entry) -> None:
+    async def _write(self, session: AsyncSession, k: str, entry: Entry) -> None:
         state, data = entry
         if state is None and not data:
             await session.execute(delete(FsmRecord).where(FsmRecord.key == k))
             return
-        values = {"key": k, "state": state, "data": data, "updated_at": datetime.now(UTC)}
+        at = self._clock.now() if self._clock is not None else datetime.now(UTC)
+        values = {"key": k, "state": state, "data": data, "updated_at": at}
         dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         stmt = insert(FsmRecord).values(**values)

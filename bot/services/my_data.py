@@ -8,7 +8,9 @@
 - nominations of them: the title, the round, the state and their report; the nomination's summary only
   where the plan lets the nominee read it (`nominee_can_read_summary`), never who nominated them;
 - audit entries about their person record: what changed and when, and whether they did it themselves
-  (nobody else is named: an entry's actor may be someone they must not learn of).
+  (nobody else is named: an entry's actor may be someone they must not learn of). An entry holds ids and
+  which personal fields changed, never their values (bot/services/audit.py); `now` gives, looked up when
+  the file is made, the current value of each field it names and the unit it names by id.
 Ballots are not there: no table links a ballot to a member after the tally, and during a vote the seal
 tells nothing without the key (decision 25). `send(...)` queues the file to the person through the outbox
 and audits that it was asked for (the counts only, never the content).
@@ -24,7 +26,7 @@ from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.roles import Role, Scope, register_rules, role_name
-from bot.services.audit import Audit
+from bot.services.audit import PERSONAL, Audit
 from bot.services.outbox import Outbox
 from storage.models import (
     AuditEntry,
@@ -215,16 +217,33 @@ class MyDataService:
         rows = await self._of(
             AuditEntry, AuditEntry.object_type == "person", AuditEntry.object_id == str(p.id)
         )
-        return [
-            {
+        out = []
+        for a in rows:
+            row: Row = {
                 "at": _when(a.at),
                 "action": a.action,
                 "by_me": a.actor_id == p.id,
                 "before": a.before,
                 "after": a.after,
             }
-            for a in rows
-        ]
+            now = await self._now(p, a)
+            if now:
+                row["now"] = now
+            out.append(row)
+        return out
+
+    async def _now(self, p: Person, a: AuditEntry) -> Row:
+        """What an entry names by id or leaves out (a personal field: KEPT_OUT), as it is now: the entry keeps
+        ids only (issue 22, M20), so a name is looked up when the file is made."""
+        named = {**(a.before or {}), **(a.after or {})}
+        now: Row = {}
+        for key in sorted(named):
+            if key in PERSONAL and key not in ("name_search", "telegram_id"):
+                value = getattr(p, key, None)
+                now[key] = _day(value) if isinstance(value, date) else value
+            elif key == "unit_id" and isinstance(named[key], int):
+                now["unit"] = await self._name(Unit, named[key], p.language)
+        return now
 
     async def send(self, data: MyData, file_name: str, content: bytes, caption: str) -> bool:
         """Queue the file to the person (False when they cannot be reached), and audit the request."""

@@ -218,6 +218,9 @@ class Outbox:
         where = (OutboxFile.sha256 == digest, OutboxFile.kind == kind, OutboxFile.name == name)
         found = await self.ctx.session.scalar(select(OutboxFile).where(*where))
         if found is not None:
+            if found.data is None and found.path is None and data is not None:
+                found.data = data  # blanked by the retention (bot/services/retention.py): stored again
+                found.created_at = self.ctx.clock.now()
             return found
         stmt = (
             self._insert(OutboxFile)

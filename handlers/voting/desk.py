@@ -152,8 +152,8 @@ async def press_desk(query: CallbackQuery, callback_data: DeskCb, ctx: Ctx) -> N
     svc, v = service(ctx), callback_data.v
     try:
         if callback_data.op == "show":
-            await query.answer()
-            await _show(msg(query), ctx, v)
+            await _show(msg(query), ctx, v)  # raises before it sends (a vote not found, not the person's)
+            await query.answer()  # after: an alert cannot follow an answer
             return
         if callback_data.op == "close":
             await svc.close_early(v)

@@ -12,13 +12,14 @@ from storage.models import Person
 
 STAFF_MENU = [
     "start", "help", "plan", "status", "register", "difficulty", "difficulties", "gooddeed", "gooddeeds",
-    "object", "history", "settings", "lang", "cancel", "mydata",
+    "object", "history", "settings", "lang", "cancel", "mydata", "forget",
 ]  # fmt: skip
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
     "channels", "announce", "reminders", "council", "results", "criteria", "people", "units", "object",
     "objections", "decide", "summary", "history", "decisions", "export", "settings", "lang", "cancel", "mydata",
+    "forget",
 ]  # fmt: skip
 
 
@@ -108,8 +109,8 @@ async def test_at_start_up_a_command_added_in_a_release_reaches_the_menus_people
     assert await start_up(world) == 1
 
     assert chat_menu_calls(world) == before + 1
-    tail = ["answers", "settings", "lang", "cancel", "mydata"]
-    assert chat_menus(world)[lan.id] == [*SECRETARY_MENU[:-4], *tail]
+    tail = ["answers", "settings", "lang", "cancel", "mydata", "forget"]
+    assert chat_menus(world)[lan.id] == [*SECRETARY_MENU[:-5], *tail]
     assert chat_menus(world)[hoa.id] == STAFF_MENU
 
 

@@ -110,3 +110,13 @@ async def test_with_redis_a_failed_update_leaves_no_state_behind(redis_probe):
     hoa = await redis_probe.staff("Nguyễn Thị Hoa")
     await hoa.send("/wait fail")
     assert await redis_probe.dp.fsm.storage.inner.get_state(hoa.key()) is None
+
+
+async def test_with_redis_a_conversations_keys_expire_after_the_retention(redis_probe):
+    hoa = await redis_probe.staff("Nguyễn Thị Hoa")
+    await hoa.send("/wait")
+    inner = redis_probe.dp.fsm.storage.inner
+    key = inner.key_builder.build(hoa.key(), "state")
+    ttl = await inner.redis.ttl(key)
+    days = redis_probe.settings.retention_days
+    assert days * 86400 - 60 < ttl <= days * 86400  # RETENTION_DAYS (issue 22, M20), not for ever (-1)

@@ -218,7 +218,7 @@ async def test_importing_again_updates_and_never_duplicates(db_url):
     assert hoa.unit_id == khtc.id and hoa.position == "Phó phòng"
     assert mai.full_name == "VÕ THỊ MAI" and mai.position == "Kế toán trưởng"
     [entry, _] = await query(db_url, AuditEntry, AuditEntry.action == "person.updated")
-    assert entry.before["position"] == "Chuyên viên" and entry.after["position"] == "Phó phòng"
+    assert entry.before["position"] == "*" and entry.after["position"] == "*"  # which field, not its value
 
 
 async def test_moving_a_joined_person_moves_their_staff_role(db_url):
