@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     # The council's secret ballot (issue 19): the key its ballots are sealed with. Never in the database nor
     # beside it (a backup alone links nothing); voting does not open without it.
     vote_secret: SecretStr | None = None
+    # The documents (issue 21): the heading of NĐ 30/2020 (the governing body above the college, the college,
+    # the symbol after a document's number), the place before its date, and a folder of the secretary's own
+    # Word templates (<kind>.docx) replacing the shipped ones.
+    college_parent: str = "UBND TỈNH"
+    college_name: str = "TRƯỜNG CAO ĐẲNG"
+    college_symbol: str = "CĐ"
+    document_place: str = "Hà Nội"
+    document_templates_dir: str | None = None
 
     @field_validator("vote_secret")
     @classmethod
