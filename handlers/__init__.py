@@ -24,5 +24,6 @@ FEATURES: list[str] = [
     "voting",  # the council's vote: its due work today; /council, /review, /results next (issue 19)
     "my_data",  # /mydata: a person's own data, as a file (issue 22)
     "decisions",  # /object, /objections, /decide, /summary, /history (issue 20)
+    "documents",  # /budget, /papers, /fund, /stats, /blank: papers, certificates, money, charts (issue 21)
     "fallback",  # must stay last
 ]

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.errors import DomainError
 from bot.exports.word_templates import REQUIRED, shipped
+from bot.text import esc
 
 log = logging.getLogger(__name__)
 KINDS = tuple(REQUIRED)
@@ -37,7 +38,7 @@ def template_bytes(kind: str, templates_dir: str | Path | None) -> tuple[str, by
     if templates_dir:
         path = Path(templates_dir) / f"{kind}.docx"
         if path.is_file():
-            return path.name, path.read_bytes()
+            return esc(path.name), path.read_bytes()
     return f"{kind}.docx", shipped(kind)
 
 
@@ -59,7 +60,7 @@ def render_docx(kind: str, context: Mapping[str, Any], templates_dir: str | Path
         tpl = DocxTemplate(io.BytesIO(data))
         used = tpl.get_undeclared_template_variables(env)
     except TemplateError as e:
-        raise TemplateProblem("documents-template-broken", template=name, detail=str(e)[:200]) from e
+        raise TemplateProblem("documents-template-broken", template=name, detail=esc(str(e)[:200])) from e
     except Exception as e:  # not a .docx, a zip without document.xml, …
         log.warning("template %s unreadable: %s", name, e)
         raise TemplateProblem("documents-template-broken", template=name, detail=type(e).__name__) from e
@@ -72,9 +73,9 @@ def render_docx(kind: str, context: Mapping[str, Any], templates_dir: str | Path
         tpl.save(out)
     except UndefinedError as e:
         unknown = str(e).split("'")[1] if "'" in str(e) else str(e)
-        raise TemplateProblem("documents-template-unknown-name", template=name, name=unknown[:80]) from e
+        raise TemplateProblem("documents-template-unknown-name", template=name, name=esc(unknown[:80])) from e
     except (TemplateError, SecurityError) as e:
-        raise TemplateProblem("documents-template-broken", template=name, detail=str(e)[:200]) from e
+        raise TemplateProblem("documents-template-broken", template=name, detail=esc(str(e)[:200])) from e
     except Exception as e:
         log.warning("template %s failed: %s", name, e)
         raise TemplateProblem("documents-template-broken", template=name, detail=type(e).__name__) from e

@@ -10,7 +10,15 @@ Rooms (each with one reason to change):
 """
 
 from bot.services.documents.budget import Budget, BudgetLine, budget
-from bot.services.documents.common import BUDGET, FUND_EDIT, KIND, PAPERS, STATS, DocumentsError
+from bot.services.documents.common import (
+    BUDGET,
+    FUND_EDIT,
+    KIND,
+    PAPERS,
+    STATS,
+    DocumentsError,
+    ensure_papers,
+)
 from bot.services.documents.fund import Ledger, LedgerLine, add_income, ledger, parse_amount
 from bot.services.documents.layouts import layout, move
 from bot.services.documents.papers import CertificatePage, RoundPapers, certificate_pages, round_papers
@@ -20,5 +28,6 @@ from bot.services.documents.yearly import YearReport, year_report
 __all__ = [
     "BUDGET", "FUND_EDIT", "KIND", "PAPERS", "STATS", "Budget", "BudgetLine", "CertificatePage",
     "DocumentsError", "Ledger", "LedgerLine", "RoundPapers", "Stats", "YearReport", "add_income", "budget",
-    "certificate_pages", "layout", "ledger", "move", "parse_amount", "round_papers", "stats", "year_report",
+    "certificate_pages", "ensure_papers", "layout", "ledger", "move", "parse_amount", "round_papers", "stats",
+    "year_report",
 ]  # fmt: skip

@@ -43,3 +43,7 @@ async def names(ctx: Ctx, person_ids: Iterable[int | None], unit_ids: Iterable[i
         {pid: (p.full_name, p.unit_id) for pid, p in persons.items()},
         {uid: u.name for uid, u in units.items()},
     )
+
+
+def ensure_papers(ctx: Ctx) -> None:
+    ensure(ctx, PAPERS)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.services.audit import Audit
 from bot.services.documents.common import BUDGET, FUND_EDIT, DocumentsError, ensure
+from bot.text import esc
 from storage.models.decisions import Commendation, Decision
 from storage.models.documents import FundEntry
 
@@ -51,7 +52,7 @@ def parse_amount(text: str) -> int:
     digits = "".join((text or "").replace("đồng", "").replace("đ", "").split())
     digits = digits.replace(".", "").replace(",", "")
     if not digits.isdigit() or not 0 < int(digits) < AMOUNT_MAX:
-        raise DocumentsError("documents-fund-amount-bad", text=(text or "")[:40])
+        raise DocumentsError("documents-fund-amount-bad", text=esc((text or "")[:40]))
     return int(digits)
 
 

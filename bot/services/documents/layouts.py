@@ -8,6 +8,7 @@ from bot.context import Ctx
 from bot.exports.certificates import FIELDS, Layout
 from bot.services.audit import Audit
 from bot.services.documents.common import PAPERS, DocumentsError, ensure
+from bot.text import esc
 from storage.models.documents import CertificateLayout
 
 DEFAULT = "giay-khen"
@@ -24,7 +25,7 @@ async def move(
     """The blank's `field` placed at (x, y) mm from its top-left corner; refused off the page."""
     ensure(ctx, PAPERS)
     if field not in FIELDS:
-        raise DocumentsError("documents-blank-field-unknown", field=field[:30], fields=", ".join(FIELDS))
+        raise DocumentsError("documents-blank-field-unknown", field=esc(field[:30]), fields=", ".join(FIELDS))
     current = await layout(ctx, name)
     try:
         moved = current.moved(field, x, y, size)
