@@ -167,3 +167,13 @@ def test_every_shipped_template_holds_its_required_placeholders(tmp_path):
     assert sorted(p.name for p in written) == sorted(f"{k}.docx" for k in REQUIRED)
     for kind in KINDS:  # rendering from the written copies checks them
         render_docx(kind, context(), tmp_path)
+
+
+def test_the_operator_writes_the_shipped_templates_to_start_from(tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    result = CliRunner().invoke(main, ["--lang", "vi", "documents", "templates", "-o", str(tmp_path / "mau")])
+    assert result.exit_code == 0, result.output
+    assert "Đã ghi mẫu" in result.output and (tmp_path / "mau" / "quyet_dinh.docx").is_file()
