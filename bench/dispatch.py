@@ -5,7 +5,8 @@
 Measures, on SQLite and on PostgreSQL when reachable:
 - bare aiogram with an echo handler (the baseline, over the same fake Bot API session), answering the same
   text as the command it is compared with: the fake's own work on an answer (its length check parses the
-  HTML, aiogram validates the answer) is paid alike by both;
+  HTML, aiogram validates the answer) is paid alike by both; and fed the same person's same command, so
+  that aiogram parses the same update for both;
 - the full stack answering /help for a known person;
 - one conversation step that writes (the FSM state and an audit row);
 and ends with one line: `help R1 step R2 p99 X ms` (the first backend's figures). Rates are the best of
@@ -75,13 +76,14 @@ def step_router() -> Router:
 
 
 def message_update(uid: int, user: User, text: str) -> Update:
-    chat = Chat(id=user.id, type="private")
+    chat = Chat(id=user.id, type="private", first_name=user.first_name)
     msg = Message(message_id=uid, date=datetime.now(UTC), chat=chat, from_user=user, text=text)
     return Update(update_id=uid, message=msg)
 
 
-async def bare(n: int, answer: str | None = None) -> float:
-    """Echo (or answer `answer`, the text of the command the stack is compared with)."""
+async def bare(n: int, answer: str | None = None, user: User | None = None, text: str = "hi") -> float:
+    """Echo (or answer `answer`, the text of the command the stack is compared with), to updates from `user`
+    saying `text`: given the stack's person and command, aiogram parses the same update for both."""
     dp = Dispatcher()
 
     @dp.message()
@@ -89,8 +91,8 @@ async def bare(n: int, answer: str | None = None) -> float:
         await message.answer(answer or message.text or "")
 
     bot = create_bot(make_settings("sqlite://"), session=FakeTelegram(), token=TEST_TOKEN)
-    user = User(id=42, is_bot=False, first_name="A")
-    updates = [message_update(i + 1, user, "hi") for i in range(n)]
+    user = user or User(id=42, is_bot=False, first_name="A")
+    updates = [message_update(i + 1, user, text) for i in range(n)]
     for u in updates[:50]:
         await dp.feed_update(bot, u)
     settle()
@@ -138,7 +140,7 @@ async def full(url: str, n: int, help_text: str, step_text: str) -> Figures:
         await hoa.send("/step")
     help_rates, step_rates, base_help, base_step, latencies = [], [], [], [], []
     for _ in range(ROUNDS):
-        base_help.append(await bare(n, help_text))
+        base_help.append(await bare(n, help_text, hoa.user, "/help"))
         helps = [hoa.message_update("/help") for _ in range(n)]
         settle()
         start = clock()
@@ -146,7 +148,7 @@ async def full(url: str, n: int, help_text: str, step_text: str) -> Figures:
             await world.feed(u)
         help_rates.append(n / (clock() - start))
 
-        base_step.append(await bare(n, step_text))
+        base_step.append(await bare(n, step_text, hoa.user, "/step"))
         steps = [hoa.message_update("/step") for _ in range(n // 4)]
         settle()
         start = clock()

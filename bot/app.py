@@ -76,6 +76,10 @@ def create_dispatcher(
 
         redis = Redis.from_url(settings.redis_url)
     storage, isolation, dedup = _stores(settings, sessionmaker, clock, redis)
+    if redis is not None:  # a change of a person reaches every instance's cache
+        from bot.identity_bus import IdentityBus
+
+        identity.bus = IdentityBus(redis, settings.redis_prefix)
 
     dp = Dispatcher(
         storage=storage,

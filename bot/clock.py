@@ -110,6 +110,13 @@ def fmt_when(when: datetime, locale: str | None = None, tz: ZoneInfo = VN_TZ) ->
     return t("when-at", locale=locale, date=day, time=local.strftime("%H:%M"))
 
 
+def fmt_instant(when: datetime, locale: str | None = None, tz: ZoneInfo = VN_TZ) -> str:
+    """ "08:00 ngày 06/09/2026" / "06/09/2026 08:00" always with its time, even at the start or end of a day:
+    a clock's reading (the console's fake clock), not a deadline."""
+    local = _local(when, tz)
+    return t("when-at", locale=locale, date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
+
+
 def fmt_since(d: date, locale: str | None = None) -> str:
     """ "áp dụng từ ngày 01/07/2025" / "applies from 01/07/2025": the date of effect of a value."""
     return t("when-since", locale=locale, date=fmt_date(d))

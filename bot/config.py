@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # text (the default) or json: one object a line, for a log collector.
     log_format: str = "text"
     default_locale: str = "vi"
+    # Several instances on PostgreSQL (issue 22): how often each asks who leads (the leader runs the timed
+    # work and the sender). At most 30: another instance takes over within a minute of a leader's loss.
+    leader_tick_seconds: float = Field(5.0, gt=0, le=30)
     # Outbox pace (Telegram: ~30 msg/s overall, ~1/s per private chat, 20/min per group).
     outbox_rate_global: float = Field(30.0, gt=0)
     outbox_rate_private: float = Field(1.0, gt=0)

@@ -2,7 +2,8 @@
 
 Each feature keeps its own catalogue file, `bot/locales/<lang>/<feature>.po`; message ids are keys
 such as ``help-title`` and the texts use ``{name}`` placeholders. The catalogues are compiled in
-memory with Babel, once per process, so no binary `.mo` file is kept in the repository.
+memory with Babel, once per process and language, when a text of that language is first asked for, so no
+binary `.mo` file is kept in the repository.
 
 A text that depends on a number is a plural entry (``msgid_plural`` with ``msgstr[0]``, ``msgstr[1]``,
 the forms of the language's ``Plural-Forms``: English has two, Vietnamese one) and is read with
@@ -56,15 +57,18 @@ def forms_of(message: Message) -> tuple[str, ...]:
 
 
 @cache
+def catalogue(lang: str, path: Path = LOCALES_DIR) -> gettext.GNUTranslations:
+    """One language's catalogues compiled in memory, the first time a text of that language is asked for: a
+    command in Vietnamese never reads the English ones (issue 22)."""
+    buf = io.BytesIO()
+    write_mo(buf, load_catalog(lang, path))
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
 def translations(path: Path = LOCALES_DIR) -> dict[str, gettext.GNUTranslations]:
-    """The catalogues compiled in memory, once per process and folder."""
-    compiled: dict[str, gettext.GNUTranslations] = {}
-    for lang in LANGUAGES:
-        buf = io.BytesIO()
-        write_mo(buf, load_catalog(lang, path))
-        buf.seek(0)
-        compiled[lang] = gettext.GNUTranslations(buf)
-    return compiled
+    """Every language's catalogues (aiogram's I18n asks for them all), each compiled once per process."""
+    return {lang: catalogue(lang, path) for lang in LANGUAGES}
 
 
 def current_locale() -> str:
@@ -82,8 +86,8 @@ def use_locale(locale: str) -> Iterator[None]:
 
 
 def _translator(locale: str | None) -> gettext.GNUTranslations:
-    compiled = translations()
-    return compiled.get(locale or LOCALE.get()) or compiled[DEFAULT_LOCALE]
+    lang = locale or LOCALE.get()
+    return catalogue(lang if lang in LANGUAGES else DEFAULT_LOCALE)
 
 
 def t(key: str, /, locale: str | None = None, **params: Any) -> str:

@@ -1,11 +1,21 @@
-"""Who is the sender: an in-process cache of Members, invalidated when a person changes."""
+"""Who is the sender: an in-process cache of Members, invalidated when a person changes.
+
+With Redis, an invalidation is also published to every instance (bot/identity_bus.py), whose caches drop
+the entry too; without it there is one process, and its cache is the only one.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from typing import Protocol
 
 from bot.roles import Member
+
+
+class Publisher(Protocol):
+    def publish(self, telegram_id: int | None) -> None: ...
+
 
 _MISSING = object()
 
@@ -21,6 +31,7 @@ class IdentityCache:
         self.ttl = ttl
         self.max_size = max_size
         self._items: OrderedDict[int, tuple[float, Member | None]] = OrderedDict()
+        self.bus: Publisher | None = None  # tells the other instances (bot/identity_bus.py)
 
     def get(self, telegram_id: int) -> Member | object | None:
         item = self._items.get(telegram_id)
@@ -35,6 +46,13 @@ class IdentityCache:
             self._items.popitem(last=False)
 
     def invalidate(self, telegram_id: int | None = None) -> None:
+        """Drop `telegram_id` (None: everyone) here and, through the bus, in every instance."""
+        self.drop(telegram_id)
+        if self.bus is not None:
+            self.bus.publish(telegram_id)
+
+    def drop(self, telegram_id: int | None = None) -> None:
+        """Drop `telegram_id` (None: everyone) from this process's cache only."""
         if telegram_id is None:
             self._items.clear()
         else:

@@ -17,6 +17,7 @@ so only these series are exposed, and tests that build many dispatchers count in
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -48,9 +49,28 @@ OUTBOX = Gauge("thidua_outbox_messages", "Outbox rows by state.", ["state"], reg
 REMINDERS_DUE = Gauge("thidua_reminders_due", "Reminders due now and not sent yet.", registry=REGISTRY)
 
 
+# Each series' child by its labels, kept: `labels()` takes a lock and checks the names on every call, three
+# times per update (issue 18, G39). The label values are few (update types, handlers, send outcomes).
+_CHILDREN: dict[tuple[object, ...], Any] = {}
+
+
+def _child(metric: Any, *values: str) -> Any:
+    key = (id(metric), *values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*values)
+    return child
+
+
+def count_update(kind: str, handler: str, seconds: float) -> None:
+    """One update taken, of type `kind`, by `handler` ("none" when none took it), in `seconds`."""
+    _child(UPDATES, kind).inc()
+    _child(HANDLER_SECONDS, handler).observe(seconds)
+
+
 def count_send(source: str, result: str) -> None:
     """One Bot API request ended: `source` outbox or direct, `result` ok or the kind of its error."""
-    SENDS.labels(source=source, result=result).inc()
+    _child(SENDS, source, result).inc()
 
 
 async def refresh_gauges(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> None:

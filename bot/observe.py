@@ -30,7 +30,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
 
-from bot.metrics import HANDLER_SECONDS, UPDATES, count_send
+from bot.metrics import count_send, count_update
 
 log = logging.getLogger("thidua.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -73,8 +73,7 @@ class Observe(BaseMiddleware):
             return result
         finally:
             latency = time.perf_counter() - started
-            UPDATES.labels(type=kind).inc()
-            HANDLER_SECONDS.labels(handler=seen.handler).observe(latency)
+            count_update(kind, seen.handler, latency)
             me = data.get("me")
             fields = {
                 "update_id": event.update_id,

@@ -1,8 +1,12 @@
 """Running the bot for real: migrate, then poll or serve the webhook, with the outbox sender and the
 scheduler beside it, and /healthz and /metrics on their own address.
 
+Several instances share one PostgreSQL (and Redis): every instance takes updates, only the leader
+(bot/leader.py) runs the timed work and the sender; without REDIS_URL a second instance is refused.
+
 Shutdown (SIGTERM, SIGINT) in this order: stop taking updates (polling stops, the webhook's listener
-closes and its requests in progress finish), then the scheduler, then the sender, then the dedup's flush.
+closes and its requests in progress finish), then the scheduler, then the lead (the sender with it), then
+the dedup's flush.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from aiohttp import web
 
 from bot.app import create_dispatcher
 from bot.config import Settings, listen_address
+from bot.leader import make_leader, single_instance
 from bot.menus import set_default_menu
-from bot.scheduler import create_scheduler
+from bot.scheduler import catch_up, create_scheduler
 from bot.sender import OutboxSender
 from bot.telegram import create_bot, setup_logging
 from bot.webhook import check_webhook_settings, register_webhook, remove_webhook, webhook_app
@@ -48,14 +53,23 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
     if mode == "webhook":
         check_webhook_settings(settings)  # before anything starts
     await upgrade(settings.database_url)
+    alone = await single_instance(settings)  # without Redis on PostgreSQL: SecondInstance if one runs
     dp = create_dispatcher(settings)
     bot = create_bot(settings)
     await set_default_menu(bot)
     sender = OutboxSender(bot, dp["sessionmaker"], dp["clock"], settings, dp["identity"], dp["outbox_wake"])
-    scheduler = create_scheduler(dp, bot)
+
+    def lead() -> None:
+        leader.spawn(sender.run(), name="outbox-sender")
+        catch_up(scheduler)
+
+    leader = make_leader(settings, on_gain=lead)
+    scheduler = create_scheduler(dp, bot, leader)
     ops = await start_ops_server(dp, settings)
-    sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     scheduler.start()
+    leader_task = asyncio.create_task(leader.run(), name="leader")
+    bus = dp["identity"].bus
+    listener = asyncio.create_task(bus.listen(dp["identity"]), name="identity-bus") if bus else None
     try:
         if mode == "webhook":
             await serve_webhook(dp, bot, settings)
@@ -64,9 +78,16 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
             await dp.start_polling(bot, handle_signals=True)
     finally:
         scheduler.shutdown(wait=False)
-        sender_task.cancel()
+        leader_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await sender_task
+            await leader_task
+        await leader.stop()  # the sender and any timed work stop; the next leader may take over
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        if alone is not None:
+            await alone.release()
         if ops is not None:
             await ops.cleanup()
         await dp["dedup"].flush()

@@ -24,11 +24,9 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import os
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -41,8 +39,8 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, FSInputFile, InlineKeyboardMarkup, InputFile, Message
-from sqlalchemy import and_, func, or_, select, update
+from aiogram.types import InlineKeyboardMarkup
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, as_utc
@@ -51,33 +49,16 @@ from bot.due import DueContext
 from bot.identity import IdentityCache
 from bot.ratelimit import Pace
 from bot.sender_claims import beat, beat_forever, claim_rows, new_process_id, release_dead
+from bot.sender_outcomes import SenderOutcomes, _Later, _Refused
+from bot.sender_uploads import SenderUploads, _Slot
 from bot.services.delivery import Delivered, run_after_delivery
 from bot.services.outbox import EDITS, NOT_SENT
-from storage.models import AuditEntry, OutboxMessage, Person
-from storage.models.core import OutboxFile
+from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 # Set while the sender sends, so the request middleware leaves 429s to the sender.
 in_outbox: contextvars.ContextVar[bool] = contextvars.ContextVar("in_outbox", default=False)
-
-
-class _Later(Exception):
-    """Not yet: the row goes back to pending until `until`, without using an attempt."""
-
-    def __init__(self, until: datetime) -> None:
-        self.until = until
-
-
-class _Refused(Exception):
-    """The row cannot be sent, for a reason of ours (no file, an edit of a row never sent)."""
-
-    def __init__(self, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.error, self.detail = error, detail
-
-
-_Slot = Callable[[], Awaitable[None]]  # takes the row's place in the windows, right before its request
 
 
 class _Target(NamedTuple):
@@ -109,7 +90,10 @@ BATCH = 30  # rows per claim: about a second of Telegram's 30/s
 IN_FLIGHT = 16  # requests whose outcome is not yet committed, at most (the bound on duplicates after a crash)
 
 
-class OutboxSender:
+class OutboxSender(SenderOutcomes, SenderUploads):
+    """Claims rows and sends them; the outcomes are recorded by `SenderOutcomes` (sender_outcomes.py), and
+    files go up through `SenderUploads` (sender_uploads.py)."""
+
     idle_wait = 5.0  # seconds to wait with nothing due, unless a commit wakes the sender first
 
     def __init__(
@@ -338,189 +322,6 @@ class OutboxSender:
             await take_slot()
             msg = await self.bot.send_message(row.chat_id, row.text or "", reply_markup=markup)
         return msg.message_id
-
-    async def _send_media(
-        self, row: OutboxMessage, file: str | InputFile, markup: InlineKeyboardMarkup | None, take_slot: _Slot
-    ) -> Message:
-        await take_slot()
-        if row.method == "document":
-            return await self.bot.send_document(row.chat_id, file, caption=row.text, reply_markup=markup)
-        return await self.bot.send_photo(row.chat_id, file, caption=row.text, reply_markup=markup)
-
-    # -- uploads -----------------------------------------------------------------------------------------
-    async def _send_upload(
-        self, row: OutboxMessage, file_ref: int, markup: InlineKeyboardMarkup | None, take_slot: _Slot
-    ) -> int:
-        """Upload the content on its first send; every later row (any chat) reuses its file_id."""
-        file_id = await self._known_file_id(file_ref)
-        if file_id is None:
-            async with self._file_locks.setdefault(file_ref, asyncio.Lock()):
-                file_id = await self._known_file_id(file_ref)  # the chat before us may have uploaded it
-                if file_id is None:
-                    msg = await self._send_media(row, await self._input_file(file_ref), markup, take_slot)
-                    await self._keep_file_id(file_ref, msg)
-                    return msg.message_id
-        return (await self._send_media(row, file_id, markup, take_slot)).message_id
-
-    async def _known_file_id(self, file_ref: int) -> str | None:
-        if file_ref in self._file_ids:
-            return self._file_ids[file_ref]
-        async with self.sessionmaker() as s:
-            found = (
-                await s.execute(
-                    select(OutboxFile.file_id, OutboxFile.bot_id).where(OutboxFile.id == file_ref)
-                )
-            ).first()
-        if found is None:
-            raise _Refused("file_missing", f"outbox_file {file_ref} is gone")
-        if found.file_id and found.bot_id == self.bot.id:
-            self._file_ids[file_ref] = found.file_id
-            return found.file_id
-        return None
-
-    async def _input_file(self, file_ref: int) -> InputFile:
-        async with self.sessionmaker() as s:
-            f = (
-                await s.execute(
-                    select(OutboxFile.name, OutboxFile.data, OutboxFile.path).where(OutboxFile.id == file_ref)
-                )
-            ).one()
-        if f.data is not None:
-            return BufferedInputFile(f.data, filename=f.name)
-        if f.path and await asyncio.to_thread(os.path.isfile, f.path):
-            return FSInputFile(f.path, filename=f.name)
-        raise _Refused("file_missing", f"the file to upload is not there: {f.path}")
-
-    async def _keep_file_id(self, file_ref: int, msg: Message) -> None:
-        file_id = msg.document.file_id if msg.document else msg.photo[-1].file_id if msg.photo else None
-        if file_id is None:
-            return
-        self._file_ids[file_ref] = file_id
-        async with self.sessionmaker() as s, s.begin():
-            await s.execute(
-                update(OutboxFile)
-                .where(OutboxFile.id == file_ref)
-                .values(file_id=file_id, bot_id=self.bot.id)
-            )
-
-    # -- outcomes ----------------------------------------------------------------------------------------
-    async def _migrated(self, row: OutboxMessage, new_chat_id: int) -> None:
-        """A group became a supergroup: its queued messages go to the new chat id and are sent there."""
-        old = row.chat_id
-        note = f"migrated from {old} to {new_chat_id}"
-        async with self.sessionmaker() as s, s.begin():
-            if row.method in EDITS:  # its message stays in the old chat, which can no longer be edited
-                await s.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
-                    .values(status="failed", error="migrated", last_error=note)
-                )
-            else:
-                await s.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
-                    .values(
-                        status="pending",
-                        not_before=self.clock.now(),
-                        attempts=row.attempts - 1,
-                        last_error=note,
-                    )
-                )
-            await s.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.chat_id == old,
-                    OutboxMessage.status.in_(NOT_SENT),
-                    OutboxMessage.method.not_in(EDITS),
-                )
-                .values(chat_id=new_chat_id)
-            )
-        log.info("chat %s", note)
-
-    async def _chat_gone(self, row: OutboxMessage, error: str, detail: str) -> None:
-        """A group or channel refused us (removed, or gone): its queued rows fail, marked for the binding."""
-        async with self.sessionmaker() as s, s.begin():
-            await s.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.chat_id == row.chat_id,
-                    or_(OutboxMessage.id == row.id, OutboxMessage.status.in_(NOT_SENT)),
-                    OutboxMessage.status.in_(NOT_SENT),
-                )
-                .values(status="failed", error=error, last_error=detail[:500])
-            )
-        log.info("chat %s refused the bot (%s)", row.chat_id, error)
-
-    def expires(self, row: OutboxMessage) -> datetime:
-        """Until when a row is retried: its `expires_at`, else OUTBOX_GIVE_UP_AFTER after it was queued."""
-        if row.expires_at is not None:
-            return as_utc(row.expires_at)
-        return as_utc(row.created_at) + self.settings.outbox_give_up_after
-
-    async def _retry_later(self, row: OutboxMessage, error: str, *, transient: bool) -> None:
-        """Back off (2, 4, … s, at most 300); give up at the row's expiry, or after OUTBOX_MAX_ATTEMPTS when
-        the error is not an outage (5xx, network), which never counts against that cap."""
-        now, expires = self.clock.now(), self.expires(row)
-        capped = not transient and row.attempts >= self.settings.outbox_max_attempts
-        if capped or now >= expires:
-            await self._finish(row.id, status="failed", error="gave_up", last_error=error[:500])
-            log.warning("outbox %s to %s given up: %s", row.id, row.chat_id, error[:200])
-            return
-        until = min(now + timedelta(seconds=min(2 ** min(row.attempts, 9), 300)), expires)
-        self._paused[row.chat_id] = until  # the chat's later rows wait too, so they keep their order
-        await self._finish(row.id, status="pending", not_before=until, last_error=error[:500])
-
-    async def _blocked(self, row: OutboxMessage, error: str) -> None:
-        now = self.clock.now()
-        async with self.sessionmaker() as s, s.begin():
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(status="blocked", error="forbidden", last_error=error[:500])
-            )
-            # Other queued messages to the same chat would only be refused too.
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.chat_id == row.chat_id, OutboxMessage.status.in_(NOT_SENT))
-                .values(status="blocked", error="forbidden", last_error=error[:500])
-            )
-            person = await s.scalar(select(Person).where(Person.telegram_id == row.chat_id))
-            if person is not None and not person.unreachable:
-                person.unreachable = True
-                s.add(
-                    AuditEntry(
-                        at=now,
-                        actor_id=None,
-                        action="person.unreachable",
-                        object_type="person",
-                        object_id=str(person.id),
-                        before={"unreachable": False},
-                        after={"unreachable": True, "reason": error[:200]},
-                    )
-                )
-        if self.identity is not None:  # so that their next message finds them reachable again
-            self.identity.invalidate(row.chat_id)
-        log.info("chat %s blocked the bot; marked unreachable", row.chat_id)
-
-    async def _release(self, rows: list[OutboxMessage]) -> None:
-        if not rows:
-            return
-        until = self._paused.get(rows[0].chat_id, self.clock.now())
-        async with self.sessionmaker() as s, s.begin():
-            for row in rows:
-                await s.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row.id, OutboxMessage.status == "sending")
-                    .values(status="pending", not_before=until, attempts=row.attempts - 1)
-                )
-
-    async def _finish(self, row_id: int, *, only_claimed: bool = True, **values: Any) -> None:
-        """Record an outcome; unless it was sent, only while the row is still claimed (not cancelled)."""
-        stmt = update(OutboxMessage).where(OutboxMessage.id == row_id)
-        if only_claimed:
-            stmt = stmt.where(OutboxMessage.status == "sending")
-        async with self.sessionmaker() as s, s.begin():
-            await s.execute(stmt.values(**values))
 
     async def next_due(self) -> datetime | None:
         """When the next row becomes due: a pending row's time, or an unfinished claim's lease end."""

@@ -52,7 +52,9 @@ def router() -> Router:
     a = Allowed(ANNOUNCE)
     s = StateFilter
     r.message.register(start, Command("announce"), a)
-    r.callback_query.register(pick_source, s(AnnounceSG.source), AnCb.filter(F.op.in_({"ex", "gd", "tx"})), a)
+    r.callback_query.register(
+        pick_source, s(AnnounceSG.source), AnCb.filter(F.op.in_({"ex", "gd", "tx", "dc"})), a
+    )
     r.message.register(search, s(AnnounceSG.who), TYPED, a)
     r.callback_query.register(pick_who, s(AnnounceSG.who), AnPickCb.filter(), a)
     r.callback_query.register(pick_title, s(AnnounceSG.title), AnTitleCb.filter(), a)
@@ -102,7 +104,10 @@ async def start(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await message.answer(
         t("announce-ask-source"),
         reply_markup=ops(
-            ("ex", "announce-btn-exemplars"), ("gd", "announce-btn-deeds"), ("tx", "announce-btn-text")
+            ("ex", "announce-btn-exemplars"),
+            ("dc", "announce-btn-decision"),
+            ("gd", "announce-btn-deeds"),
+            ("tx", "announce-btn-text"),
         ),
     )
     await send.show_waiting(message, ctx)  # what is waiting can be cancelled (or sent) from here
@@ -115,6 +120,13 @@ async def pick_source(query: CallbackQuery, callback_data: AnCb, ctx: Ctx, state
         draft.source = "text"
         await keep(state, draft, AnnounceSG.text)
         await chat_of(query).answer(t("announce-ask-text"))
+    elif callback_data.op == "dc":  # a recorded decision: its commended, by the decisions room's button
+        from handlers.decisions.recording import decision_buttons
+
+        markup = await decision_buttons(ctx)
+        await chat_of(query).answer(
+            t("announce-ask-decision-pick" if markup else "announce-no-decision"), reply_markup=markup
+        )
     elif callback_data.op == "ex":
         draft.source = "exemplars"
         await keep(state, draft, AnnounceSG.who)

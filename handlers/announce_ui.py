@@ -19,8 +19,8 @@ from bot.text import plain
 
 class AnCb(CallbackData, prefix="an"):
     op: Literal[
-        "ex", "gd", "tx", "more", "done", "skip", "edit", "photo", "nophoto", "targets", "staff", "units",
-        "preview", "now", "later", "back", "qok", "qend",
+        "ex", "gd", "tx", "dc", "more", "done", "skip", "edit", "photo", "nophoto", "targets", "staff",
+        "units", "preview", "now", "later", "back", "qok", "qend",
     ]  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from aiogram.types import (
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.filters import Allowed, Is, personal_router
+from bot.filters import Allowed, Is, Room, personal_router
 from bot.i18n import t
 from bot.roles import Member
 from bot.services.channels import CHANNELS, KIND, ChannelService, ChatRef, Membership
@@ -58,7 +58,7 @@ def purposes_keyboard(b: ChatBinding, locale: str | None = None) -> InlineKeyboa
 
 
 def router() -> Router:
-    r = Router(name="channels")  # the bot's membership comes from groups and channels too
+    r = Room(name="channels")  # the bot's membership comes from groups and channels too
     r.my_chat_member.register(bot_membership)
     r.message.register(group_migrated, Is(F.migrate_to_chat_id | F.migrate_from_chat_id))
     p = personal_router("channels-private")

@@ -8,6 +8,7 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ErrorEvent
 
+from bot.filters import Room
 from bot.i18n import normalize_locale, t
 from bot.identity import MISSING, IdentityCache
 
@@ -15,7 +16,7 @@ log = logging.getLogger("thidua.errors")
 
 
 def router() -> Router:
-    r = Router(name="errors")
+    r = Room(name="errors")
     r.errors.register(on_error)
     return r
 

@@ -55,10 +55,15 @@ def router() -> Router:
 
 
 async def pending(message: Message, ctx: Ctx) -> None:
+    await show_parts(message, ctx, [fn for _order, fn in sorted(_PARTS.values(), key=lambda p: p[0])])
+
+
+async def show_parts(message: Message, ctx: Ctx, fns: list[PartFn]) -> None:
+    """/pending's sections `fns` (all of them, or one: a summary's button opens its own list)."""
     lines: list[str] = []
     rows: list[list[InlineKeyboardButton]] = []
     error: str | None = None
-    for _order, fn in sorted(_PARTS.values(), key=lambda p: p[0]):
+    for fn in fns:
         try:
             part_lines, part_rows = await fn(ctx)
         except Refused as e:

@@ -38,6 +38,7 @@ from bot.errors import DomainError
 from bot.exports.announce import failures_csv
 from bot.filters import TYPED, Allowed, personal_router
 from bot.i18n import get_i18n, t
+from bot.roles import Action, Member, can
 from bot.services.nomination import NominationService
 from bot.services.reminder_events import CeremonyBadPlace, CeremonyPast, Event, ReminderEvents
 from bot.services.reminder_failures import ReminderFailures
@@ -52,7 +53,8 @@ register_command("settings", SETTINGS, "reminder-cmd-settings", order=89)
 
 
 class RemActCb(CallbackData, prefix="rm"):
-    act: Literal["reg", "nom", "pend"]
+    # pend: all of /pending (older summaries); preg, pdeed, prep: one of its lists; stat: the unit's /status
+    act: Literal["reg", "nom", "pend", "preg", "pdeed", "prep", "stat"]
 
 
 class RemCb(CallbackData, prefix="rmn"):
@@ -136,17 +138,34 @@ def _round_name(round_: PlanRound) -> str:
 
 
 # -- act now ------------------------------------------------------------------------------------------------
-async def act_now(query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state: FSMContext) -> None:
-    """Start the missing action as its command would (its own checks answer a person who may not)."""
-    from handlers import nomination, pending, registration
+async def act_now(
+    query: CallbackQuery, callback_data: RemActCb, ctx: Ctx, state: FSMContext, me: Member | None = None
+) -> None:
+    """Start the missing action as its command would (its own checks answer a person who may not); a
+    summary's button opens the list where the head acts, checked again as /pending and /status are."""
+    from handlers import good_deed, nomination, pending, registration, status
+    from handlers.nomination import report
 
+    act = callback_data.act
+    parts = {
+        "preg": registration.pending_registrations,
+        "pdeed": good_deed.pending_deeds,
+        "prep": report.pending_items,
+    }
+    if (act in parts and not can(me, pending.PENDING)) or (act == "stat" and not can(me, Action.STATUS_UNIT)):
+        await query.answer(t("reminder-act-refused"), show_alert=True)  # a forged or stale button
+        return
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    if callback_data.act == "reg":
+    if act == "reg":
         await registration.start(query.message, ctx, state)
-    elif callback_data.act == "nom":
+    elif act == "nom":
         await nomination.start(query.message, ctx, state)
+    elif act in parts:
+        await pending.show_parts(query.message, ctx, [parts[act]])
+    elif act == "stat" and me is not None:
+        await status.show(query.message, ctx, me)
     else:
         await pending.pending(query.message, ctx)
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.services.invites import hash_token
 from storage.db import make_engine, make_sessionmaker
-from storage.models import AuditEntry, Invite, Person, Unit
+from storage.models import AuditEntry, Invite, Person, PersonRole, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 ORG = ROOT / "plans" / "org.yaml"
@@ -165,6 +165,74 @@ def test_invite_create_refuses_an_unknown_unit_or_role(cli):
         in cli("invite", "create", "--role", "boss", "--unit", "TCHC", "--bot-username", "b", ok=False).output
     )
     assert rows(cli.url, Invite) == []
+
+
+def make_head(url: str, name: str) -> Person:
+    async def go():
+        engine = make_engine(url)
+        async with make_sessionmaker(engine)() as s, s.begin():
+            person = (await s.scalars(select(Person).where(Person.full_name == name))).one()
+            s.add(PersonRole(person_id=person.id, role="unit_head", unit_id=person.unit_id))
+        await engine.dispose()
+        return person
+
+    return asyncio.run(go())
+
+
+def test_a_head_link_where_the_unit_has_a_head_names_the_head_and_makes_no_link(cli):
+    """As the chat warns (issue 18, D15): the head named, the two ways on, and nothing written."""
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    minh = make_head(cli.url, "Trần Văn Minh")
+    args = ("invite", "create", "--role", "unit_head", "--unit", "TCHC", "--bot-username", "thidua_bot")
+    result = cli(*args, ok=False)
+    assert "đã có Trưởng đơn vị: Trần Văn Minh" in result.output
+    assert f"--replaces {minh.id}" in result.output and "--role staff" in result.output
+    assert not LINK.search(result.output)
+    assert rows(cli.url, Invite) == []
+    assert rows(cli.url, AuditEntry, AuditEntry.action == "invite.created") == []
+    english = cli("--lang", "en", *args, ok=False)
+    assert (
+        "already has a unit head: Trần Văn Minh" in english.output
+        and f"--replaces {minh.id}" in english.output
+    )
+    assert rows(cli.url, Invite) == []
+
+
+def test_a_head_link_replacing_the_head_is_one_use_and_says_when_their_role_ends(cli):
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    minh = make_head(cli.url, "Trần Văn Minh")
+    result = cli(
+        "invite", "create", "--role", "unit_head", "--unit", "TCHC", "--uses", "3",
+        "--replaces", str(minh.id), "--bot-username", "thidua_bot",
+    )  # fmt: skip
+    assert LINK.match(result.output.strip().splitlines()[-1])
+    assert "vai trò Trưởng đơn vị của Trần Văn Minh kết thúc vào cuối ngày đó" in result.output
+    [invite] = rows(cli.url, Invite)
+    assert invite.role == "unit_head" and invite.replaces_id == minh.id and invite.max_uses == 1
+
+
+def test_replacing_someone_who_is_not_the_head_is_refused_naming_the_head(cli):
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    make_head(cli.url, "Trần Văn Minh")
+    hoa = next(p for p in rows(cli.url, Person) if p.full_name == "Nguyễn Thị Hoa")
+    result = cli(
+        "invite", "create", "--role", "unit_head", "--unit", "TCHC",
+        "--replaces", str(hoa.id), "--bot-username", "thidua_bot", ok=False,
+    )  # fmt: skip
+    assert "đã có Trưởng đơn vị: Trần Văn Minh" in result.output
+    assert rows(cli.url, Invite) == []
+
+
+def test_a_deputy_is_invited_with_a_staff_link_and_a_unit_without_head_gets_its_head_link(cli):
+    cli("org", "load", str(ORG))
+    cli("staff", "import", str(ROSTER))
+    make_head(cli.url, "Trần Văn Minh")
+    cli("invite", "create", "--role", "staff", "--unit", "TCHC", "--bot-username", "thidua_bot")
+    cli("invite", "create", "--role", "unit_head", "--unit", "KHTC", "--bot-username", "thidua_bot")
+    assert [(i.role, i.replaces_id) for i in rows(cli.url, Invite)] == [("staff", None), ("unit_head", None)]
 
 
 def test_invite_create_without_username_needs_the_bot_token(cli):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
-from bot.clock import Clock, fmt_date
+from click.testing import CliRunner
+
+from bot.clock import VN_TZ, Clock, FakeClock, fmt_date
 from bot.devtools.console import plain, run_console
 from bot.devtools.demo import PEOPLE
 from storage.db import make_engine, make_sessionmaker
@@ -12,11 +15,23 @@ from storage.models import AuditEntry, Person, PersonRole
 from tests.conftest import make_settings
 
 
-async def drive(url: str, lines: list[str], demo: bool = True) -> list[str]:
+async def drive(url: str, lines: list[str], demo: bool = True, clock: Clock | None = None) -> list[str]:
+    """The console over `url`, on a fake clock at 08:00 on 05/09/2026 unless given one (the real clock's
+    evening falls in the quiet hours, when messages to others wait for the morning)."""
     out: list[str] = []
     feed = iter(lines)
-    await run_console(make_settings(url), demo=demo, input_fn=lambda _prompt: next(feed), print_fn=out.append)
+    await run_console(
+        make_settings(url),
+        demo=demo,
+        input_fn=lambda _prompt: next(feed),
+        print_fn=out.append,
+        clock=clock or fake_clock(),
+    )
     return out
+
+
+def fake_clock() -> FakeClock:
+    return FakeClock(datetime(2026, 9, 5, 8, 0, tzinfo=VN_TZ))
 
 
 async def rows(url: str, model) -> list:
@@ -44,7 +59,7 @@ async def test_who_as_help_and_a_numbered_button(sqlite_templates):
         line for line in out if line.startswith("Anh/Chị có thể dùng các lệnh sau:")
     ]  # <b> stripped
     assert "\n/people — " in help_text and "\n/units — " in help_text
-    assert "[1] Tiếng Việt  [2] English" in out
+    assert "[1] Tiếng Việt  [2] English  (tin nhắn 2)" in out
     assert "(đã sửa) Switched to English." in out
     assert "☰ Menu: " in text and out[-1] == "Tạm biệt."
     lan = next(p for p in await rows(url, Person) if p.full_name == "Trần Thị Lan")
@@ -75,9 +90,10 @@ async def test_the_demo_has_every_role_and_loads_once(sqlite_templates):
 
 async def test_a_message_to_someone_else_shows_as_an_outbox_line(sqlite_templates):
     url = sqlite_templates.fresh()
-    today = fmt_date(Clock().today())
+    clock = fake_clock()  # at 08:00: in the quiet hours (21:00-07:00) the notice would wait for the morning
+    today = fmt_date(clock.today())
     # As the admin: find Hoa, open her card, delegate the head role for today only.
-    out = await drive(url, [":as 1", "/people thi hoa", "1", "3", today, today, ":quit"])
+    out = await drive(url, [":as 1", "/people thi hoa", "1", "3", today, today, ":quit"], clock=clock)
     assert (
         "→ [gửi tới Nguyễn Thị Hoa] Anh/Chị được ủy quyền trưởng đơn vị Khoa Công nghệ thông tin "
         f"từ ngày {today}" in "\n".join(out)
@@ -96,7 +112,7 @@ async def test_bad_numbers_and_unknown_commands_are_explained(sqlite_templates):
 async def test_without_people_the_operator_is_a_newcomer_who_gets_the_invite_hint(sqlite_templates):
     url = sqlite_templates.fresh()
     out = await drive(url, ["/lang"], demo=False)
-    assert out[1].startswith("Chưa có ai trong danh sách.")
+    assert out[2].startswith("Chưa có ai trong danh sách.")  # after the intro and the fake clock
     assert "Anh/Chị chưa tham gia bot. Vui lòng đề nghị trưởng đơn vị gửi liên kết mời." in out
     assert await rows(url, Person) == []
 
@@ -159,3 +175,145 @@ async def test_the_demo_shows_status_and_pending_with_content(sqlite_templates):
     assert "đơn vị chưa có ai trong danh sách nên không liệt kê" in text and "0/0" not in text
     again = await drive(url, [":quit"])  # loading the demo again adds nothing
     assert again and len(await rows(url, Registration)) == 8
+
+
+# -- the fake clock (issue 18, F36) -------------------------------------------------------------------------
+async def test_tick_moves_the_fake_clock_runs_the_due_work_and_says_the_time(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":tick 1d", ":tick 3h", ":tick 30m", ":tick 37d", ":quit"], clock=fake_clock())
+    assert out[1].startswith("Đồng hồ giả, bắt đầu lúc 08:00 ngày 05/09/2026, trên một cơ sở dữ liệu tạm")
+    now = [line for line in out if line.startswith("Bây giờ: ")]
+    assert now == [
+        "Bây giờ: 08:00 ngày 06/09/2026",
+        "Bây giờ: 11:00 ngày 06/09/2026",
+        "Bây giờ: 11:30 ngày 06/09/2026",
+        "Bây giờ: 11:30 ngày 13/10/2026",
+    ]
+    # 13/10 is three days before the plan must be acknowledged (16/10): the reminder went out on its day,
+    # at REMINDER_DAY_AT, to those who have not acknowledged, as the sender delivered it
+    last = out.index("Bây giờ: 11:30 ngày 13/10/2026")
+    reminders = [line for line in out[:last] if "Anh/Chị chưa xác nhận đã đọc và quán triệt kế hoạch" in line]
+    assert reminders and all(line.startswith("→ [gửi tới ") for line in reminders)
+    assert "→ [gửi tới Lê Văn Cường]" in " ".join(reminders)
+    assert not any("quán triệt" in line for line in out[: out.index("Bây giờ: 11:30 ngày 06/09/2026")])
+
+
+async def test_tick_on_the_real_clock_or_with_a_bad_interval_moves_nothing(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":tick 1d", ":quit"], clock=Clock())
+    assert "Không dời được đồng hồ “1d”: chỉ dùng dạng 1d, 3h, 30m với đồng hồ giả." in out
+    assert any("thidua console --demo --clock 2026-09-05T08:00" in line for line in out)
+    assert not any(line.startswith("Bây giờ:") for line in out)
+    clock = fake_clock()
+    out = await drive(sqlite_templates.fresh(), [":tick 2w", ":tick -1d", ":tick 0d", ":quit"], clock=clock)
+    for bad in ("2w", "-1d", "0d"):
+        assert f"Không dời được đồng hồ “{bad}”: chỉ dùng dạng 1d, 3h, 30m với đồng hồ giả." in out
+    assert clock.local_now() == datetime(2026, 9, 5, 8, 0, tzinfo=VN_TZ)
+
+
+def test_the_clock_option_needs_demo_and_a_readable_time(monkeypatch, tmp_path):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'real.db'}")
+    result = CliRunner().invoke(main, ["console", "--clock", "2026-09-05T08:00"])
+    assert result.exit_code == 1 and "thêm --demo" in result.output
+    result = CliRunner().invoke(main, ["console", "--demo", "--clock", "mai"])
+    assert result.exit_code == 1 and "Không đọc được thời điểm “mai”" in result.output
+    assert not (tmp_path / "real.db").exists()
+
+
+def test_the_clock_option_runs_on_a_throwaway_database(monkeypatch, tmp_path):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'real.db'}")
+    monkeypatch.setenv("BOT_TOKEN", "")
+    result = CliRunner().invoke(
+        main, ["console", "--demo", "--clock", "05/09/2026 08:00"], input=":tick 1d\n:quit\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Bây giờ: 08:00 ngày 06/09/2026" in result.output
+    assert not (tmp_path / "real.db").exists()  # the configured database was never touched
+
+
+def test_read_clock_reads_iso_and_typed_times():
+    from bot.devtools.console import read_clock
+
+    want = datetime(2026, 9, 5, 8, 0, tzinfo=VN_TZ)
+    assert read_clock("2026-09-05T08:00", VN_TZ) == want
+    assert read_clock("08:00 05/09/2026", VN_TZ) == want
+    assert read_clock("2026-09-05", VN_TZ) == datetime(2026, 9, 5, tzinfo=VN_TZ)
+    assert read_clock("mai", VN_TZ) is None
+
+
+# -- photos, albums, documents, groups, earlier buttons, a digit as text (issue 18, F37) --------------------
+async def test_a_document_and_a_photo_answer_the_file_prompt(sqlite_templates):
+    from storage.models.difficulty import Difficulty
+
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*DIFFICULTY, ":doc bien-ban.pdf", ":quit"])
+    assert any(line.startswith("Khó khăn, vướng mắc này liên quan đến phong trào") for line in out)
+    out = await drive(url, [*DIFFICULTY, ":photo Phòng máy", ":quit"])
+    assert any(line.startswith("Khó khăn, vướng mắc này liên quan đến phong trào") for line in out)
+    assert await rows(url, Difficulty) == []  # not sent yet: the flow waits for the movement
+
+
+async def test_an_album_a_digit_as_text_and_their_bad_inputs(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(
+        url, [":as 6", ":album 1", ":album x", ":album 11", ":say", ":say 3", ":album 2", ":quit"]
+    )
+    for bad in ("1", "x", "11"):
+        assert f"Không gửi được album “{bad}”: một album có từ 2 đến 10 ảnh, ví dụ: :album 3" in out
+    assert "Gõ :say rồi nội dung cần gửi, ví dụ: :say 3" in out
+    assert "Tôi chưa hiểu yêu cầu này. Anh/Chị gõ /help để xem những việc có thể làm." in out
+    assert "Không có nút nào để bấm." not in out  # "3" was a message, not a press
+
+
+async def test_group_adds_the_bot_as_the_current_person(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":group", ":group Khoa CNTT", ":press 1.2", ":quit"])  # as the admin
+    assert "Gõ :group rồi tên nhóm, ví dụ: :group Khoa Công nghệ thông tin" in out
+    assert "Anh/Chị thêm bot vào nhóm “Khoa CNTT”." in out
+    at = out.index("Bot đã được thêm vào nhóm “Khoa CNTT”. Anh/Chị muốn dùng nhóm này để làm gì?")
+    assert out[at + 1].startswith("[1] Thông báo chung của trường") and out[at + 1].endswith("(tin nhắn 1)")
+    assert "(đã sửa) Vui lòng chọn đơn vị của nhóm “Khoa CNTT”:" in out[at + 2 :]  # its button 2 pressed
+
+
+async def test_press_a_button_of_an_earlier_message(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":as 2", "/lang", "/help", ":press 1.2", ":press 9.1", ":press 2.1", ":quit"])
+    assert "[1] Tiếng Việt  [2] English  (tin nhắn 1)" in out
+    assert "(đã sửa) Switched to English." in out  # message 1, though /help came after it
+    assert "Không có tin nhắn số 9; anh/chị đã nhận 2 tin nhắn." in out
+    assert "Tin nhắn số 2 không có nút nào." in out
+    lan = next(p for p in await rows(url, Person) if p.full_name == "Trần Thị Lan")
+    assert lan.language == "en"
+
+
+JOIN = [":as 4", "/invite", ":as 10", ":open", "1", "Ngô Thị Mai", "1", "1", "1", ":as 4", "1"]
+
+
+async def test_a_newcomer_joins_by_open_and_the_heads_edited_card_shows_no_tags(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, [":open", ":open https://example.com/x", *JOIN, ":quit"])
+    assert "Chưa có liên kết mời nào để mở. Gõ :open LIÊN_KẾT, hoặc nhờ người mời gửi /invite trước." in out
+    assert any(line.startswith("Không mở được “https://example.com/x”") for line in out)
+    [edited] = [line for line in out if line.startswith("(đã sửa) Tài khoản Telegram")]
+    assert "Ngô Thị Mai" in edited and "Đã xác nhận: Ngô Thị Mai đã tham gia bot." in edited
+    assert "<b>" not in edited and "&lt;" not in edited
+    mai = next(p for p in await rows(url, Person) if p.full_name == "Ngô Thị Mai")
+    assert mai.telegram_id is not None
+
+
+def test_a_pressed_message_comes_back_as_text_and_entities():
+    from bot.devtools.entities import as_received
+
+    text, entities = as_received(
+        'Tài khoản <b>Mai</b> &lt;3 <a href="https://x.vn/?a=1&amp;b=2">mở</a> 😀<i>x</i>'
+    )
+    assert text == "Tài khoản Mai <3 mở 😀x"
+    assert entities == [
+        {"type": "bold", "offset": 10, "length": 3},
+        {"type": "text_link", "offset": 17, "length": 2, "url": "https://x.vn/?a=1&b=2"},
+        {"type": "italic", "offset": 22, "length": 1},  # the emoji counts 2 UTF-16 code units
+    ]

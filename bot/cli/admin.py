@@ -41,7 +41,7 @@ def add(telegram_id: int, name: str | None, unit_code: str | None) -> None:
         return admin_added_lines(result, telegram_id, locale)
 
     try:
-        lines = run_in_uow(add_admin, settings)
+        lines = run_in_uow(add_admin, settings, changes_people=True)
     except DomainError as e:
         raise CliError(e.text(locale)) from None
     for line in lines:
@@ -65,8 +65,27 @@ def admin_added_lines(result: AdminAdded, telegram_id: int, locale: str) -> list
 
 @click.command()
 @click.option("--demo", is_flag=True, help="Load the example org, a roster and people in every role first.")
-def console(demo: bool) -> None:
+@click.option(
+    "--clock",
+    "clock_at",
+    metavar="WHEN",
+    help="Start a fake clock at WHEN (e.g. 2026-09-05T08:00) on a throwaway database, with --demo; "
+    ":tick 1d / 3h / 30m moves it.",
+)
+def console(demo: bool, clock_at: str | None) -> None:
     """The offline console: chat with the real bot over an in-process fake Telegram (no BOT_TOKEN needed)."""
-    from bot.devtools.console import run_console
+    from bot.cli.common import CliError, say
+    from bot.clock import FakeClock
+    from bot.devtools.console import read_clock, run_console, throwaway_database
 
-    asyncio.run(run_console(Settings(), demo=demo))
+    settings = Settings()
+    if clock_at is None:
+        asyncio.run(run_console(settings, demo=demo))
+        return
+    if not demo:
+        raise CliError(say("console-clock-needs-demo"))
+    start = read_clock(clock_at, settings.tz)
+    if start is None:
+        raise CliError(say("console-bad-clock", value=clock_at))
+    with throwaway_database(settings) as scratch:
+        asyncio.run(run_console(scratch, demo=True, clock=FakeClock(start, settings.tz)))

@@ -44,10 +44,14 @@ class CliError(click.ClickException):
         click.echo(text, file=file, err=True)
 
 
-def run_in_uow(fn: Callable[[Any], Awaitable[T]], settings: Settings | None = None) -> T:
+def run_in_uow(
+    fn: Callable[[Any], Awaitable[T]], settings: Settings | None = None, *, changes_people: bool = False
+) -> T:
     """Migrate, then run `fn(ctx)` in one unit of work (committed on return, rolled back on error).
 
-    Commands run as the system: the Ctx has no actor, so audit entries carry no person."""
+    Commands run as the system: the Ctx has no actor, so audit entries carry no person. With REDIS_URL the
+    running instances hear of the people the command changed (bot/identity_bus.py); a command that changes
+    people or roles in bulk (`changes_people`) has them forget everyone once it committed."""
     from bot.clock import Clock
     from bot.context import Ctx
     from bot.identity import IdentityCache
@@ -60,10 +64,25 @@ def run_in_uow(fn: Callable[[Any], Awaitable[T]], settings: Settings | None = No
     async def go() -> T:
         await upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
+        identity, redis = IdentityCache(), None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            from bot.identity_bus import IdentityBus
+
+            redis = Redis.from_url(settings.redis_url)
+            identity.bus = IdentityBus(redis, settings.redis_prefix)
         try:
             async with UnitOfWork(make_sessionmaker(engine)) as uow:
-                return await fn(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
+                result = await fn(Ctx(uow, Clock(settings.tz), identity, settings))
+            if changes_people:
+                identity.invalidate()
+            return result
         finally:
+            if identity.bus is not None:
+                await identity.bus.flush()  # type: ignore[attr-defined]
+            if redis is not None:
+                await redis.aclose()
             await engine.dispose()
 
     return asyncio.run(go())

@@ -42,7 +42,12 @@ def run(webhook: bool | None) -> None:
             check_webhook_settings(settings)
         except WebhookNotConfigured as e:
             raise CliError(say(e.key)) from None
-    asyncio.run(run_bot(settings, mode))
+    from bot.leader import SecondInstance
+
+    try:
+        asyncio.run(run_bot(settings, mode))
+    except SecondInstance as e:
+        raise CliError(say(e.key)) from None
 
 
 @click.command()

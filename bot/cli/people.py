@@ -9,6 +9,7 @@ link is the LAST line of `invite create`, bare, so scripts can take it with `tai
 from __future__ import annotations
 
 import asyncio
+import html
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,7 +72,7 @@ def org_load(file: Path) -> None:
     except yaml.YAMLError as e:
         raise CliError(yaml_message(file, e)) from None
     try:
-        result = run_in_uow(lambda ctx: OrgService(ctx).load(data))
+        result = run_in_uow(lambda ctx: OrgService(ctx).load(data), changes_people=True)
     except OrgFileInvalid as e:
         lines = [_t("people-org-problem", n=n, text=_t(key, **params)) for n, key, params in e.problems]
         _fail(_t(e.key, **e.params), lines)
@@ -136,7 +137,8 @@ def staff_import(file: Path, skip_bad: bool) -> None:
         raise CliError(_t(e.key, **e.params)) from None
     try:
         result = run_in_uow(
-            lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name)
+            lambda ctx: RosterService(ctx).import_rows(rows, skip_bad=skip_bad, source_name=file.name),
+            changes_people=True,
         )
     except RosterHasBadRows as e:
         _fail(_t(e.key, **e.params), [row_line(p) for p in e.problems])
@@ -209,6 +211,11 @@ async def _unit_id(ctx: Any, code: str | None) -> int | None:
 )
 @click.option("--uses", default=1, show_default=True, type=int, help="How many people may join with it.")
 @click.option("--bot-username", help="The bot's username (else BOT_USERNAME, else asked with getMe).")
+@click.option(
+    "--replaces",
+    type=int,
+    help="A unit head's link where the unit has one: the id of the head it replaces (one use).",
+)
 def invite_create(
     role: str,
     unit_code: str | None,
@@ -216,11 +223,20 @@ def invite_create(
     ttl: timedelta,
     uses: int,
     bot_username: str | None,
+    replaces: int | None,
 ) -> None:
-    """Create an invite; prints the deep link as the last line."""
+    """Create an invite; prints the deep link as the last line. A unit head's link where the unit has a head
+    is not made: the head is named, with the two ways on (--replaces, or --role staff for a deputy)."""
     from bot.i18n import tn
     from bot.roles import Role
-    from bot.services.invites import InviteService, deep_link, expires_text, invitable_roles, role_name
+    from bot.services.invites import (
+        InviteService,
+        UnitHasHead,
+        deep_link,
+        expires_text,
+        invitable_roles,
+        role_name,
+    )
 
     if unit_code is None and person_id is None:
         raise click.UsageError(_t("cli-unit-or-person"))
@@ -235,7 +251,13 @@ def invite_create(
 
     async def create(ctx: Any) -> tuple[str, str]:
         c = await InviteService(ctx).create(
-            role, await _unit_id(ctx, unit_code), person_id=person_id, ttl=ttl, max_uses=uses
+            role,
+            await _unit_id(ctx, unit_code),
+            person_id=person_id,
+            ttl=ttl,
+            max_uses=uses,
+            replaces=replaces,
+            warn_head=True,
         )
         person = _t("cli-invite-person", name=c.person.full_name, id=c.person.id) if c.person else ""
         info = _t(
@@ -247,10 +269,18 @@ def invite_create(
             uses=tn("invite-uses", c.invite.max_uses, locale=locale),
             expires=expires_text(c.invite),  # in the operator's language (`thidua --lang`)
         )
+        if c.replaced:
+            info += "\n" + _t("cli-invite-replaces", name=c.replaced)
         return info, deep_link(username, c.token)
 
     try:
         info, link = run_in_uow(create)
+    except UnitHasHead as e:  # as the chat warns: the head named, and the two ways on
+        p = e.params
+        names, unit = html.unescape(str(p["name"])), html.unescape(str(p["unit"]))
+        raise CliError(
+            _t("cli-invite-unit-has-head", unit=unit, name=names, head=p["head"], head_name=p["head_name"])
+        ) from None
     except DomainError as e:
         raise CliError(_t(e.key, **e.params)) from None
     click.echo(info)

@@ -3,6 +3,7 @@
     thidua grades import FILE.xlsx --year 2026-2027 [--collective]
     thidua initiatives import FILE.xlsx --year 2026-2027
     thidua discipline import FILE.xlsx --year 2026-2027
+    thidua commendations import FILE.xlsx   (past years' commendations, issue 20)
 
 Each runs in one unit of work as the system, audited; a bad row is reported by its number and nothing is
 imported when any row is bad (as `thidua staff import`).
@@ -23,6 +24,7 @@ def register(main: click.Group) -> None:
     main.add_command(grades)
     main.add_command(initiatives)
     main.add_command(discipline)
+    main.add_command(commendations)
 
 
 def _import(kind: str, file: Path, year: str) -> None:
@@ -103,3 +105,32 @@ def discipline() -> None:
 def discipline_import(file: Path, year: str) -> None:
     """Import from an .xlsx: full name and unit (or HR id), the measure, its date."""
     _import("discipline", file, year)
+
+
+@click.group()
+def commendations() -> None:
+    """Past years' commendations (before the bot), for /history and the "consecutive years" rules."""
+
+
+@commendations.command("import")
+@FILE
+def commendations_import(file: Path) -> None:
+    """Import FILE.xlsx: person (HR id, or name and unit) or unit, title, school year, decision, date."""
+    from bot.services.criteria_data import CriteriaFileInvalid, CriteriaHasBadRows
+    from bot.services.decisions.imported import CommendationImport, read_commendations_file
+
+    try:
+        rows = read_commendations_file(file)
+    except CriteriaFileInvalid as e:
+        raise CliError(say(e.key, **e.params)) from None
+
+    async def go(ctx: Any) -> Any:
+        return await CommendationImport(ctx).import_rows(rows, source_name=file.name)
+
+    try:
+        result = run_in_uow(go)
+    except CriteriaHasBadRows as e:
+        for p in e.problems:
+            click.echo(f"  {say('people-row-problem', row=p.row, text=say(p.key, **p.params))}", err=True)
+        raise CliError(say(e.key, **e.params)) from None
+    click.echo(say("commendations-import-done", created=result.created, unchanged=result.unchanged))

@@ -13,14 +13,21 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import mimetypes
+import re
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import func, select
 
-from bot.clock import Clock, fmt_when
+from bot.clock import Clock, FakeClock, fmt_instant
 from bot.config import Settings
 from bot.devtools.fake_api import Call, Sent
 from bot.devtools.harness import Chatter, World
@@ -33,6 +40,8 @@ InputFn = Callable[[str], str | Awaitable[str]]
 PrintFn = Callable[[str], Any]
 _MESSAGES = ("sendMessage", "sendDocument", "sendPhoto")
 _EDITS = ("editMessageText", "editMessageReplyMarkup", "editMessageCaption")
+DEEP_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=(?P<payload>[A-Za-z0-9_-]+)")
+TICK_STEP = timedelta(days=1)  # `:tick` runs the due work at least once a day of the time it moves over
 
 
 def flat_buttons(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
@@ -55,6 +64,8 @@ class Console:
         self.by_person: dict[int, Chatter] = {}  # unlinked roster people the operator played
         self.cursor = 0
         self.seen: dict[int, int] = {}  # chat id -> how many of its messages the operator has been shown
+        self.numbered: set[int] = set()  # the current person's messages shown with their number
+        self.last_link: str | None = None  # the newest deep link shown (t.me/…?start=…), for :open
 
     def t(self, key: str, **params: Any) -> str:
         return t(key, locale=self.locale, **params)
@@ -115,7 +126,7 @@ class Console:
         if unseen:
             self.out(self.t("console-while-away", count=len(unseen)))
             for sent in unseen:
-                self.print_mine(self.sent_text(sent), sent.markup)
+                self.print_mine(self.sent_text(sent), sent.markup, self.number_of(sent.message_id))
         self.seen[self.me.id] = len(messages)
 
     def sent_text(self, sent: Sent) -> str:
@@ -126,11 +137,47 @@ class Console:
             text = (self.t("console-photo") + "\n" + text).strip()
         return text
 
-    def print_mine(self, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    def _sent_id(self, call: Call) -> int | None:
+        """The id of the message a send to the current person made: the newest of that text not numbered
+        yet (the fake keeps no result per call)."""
+        assert self.me is not None
+        body = call.params.get("text", call.params.get("caption"))
+        for sent in reversed(self.me.messages()):
+            if sent.text == body and sent.message_id not in self.numbered:
+                self.numbered.add(sent.message_id)
+                return sent.message_id
+        return None
+
+    def number_of(self, message_id: Any) -> int | None:
+        """The message's number in the current person's chat (1: the bot's first message), for :press M.N."""
+        assert self.me is not None
+        ids = [m.message_id for m in self.me.messages()]
+        return ids.index(message_id) + 1 if message_id in ids else None
+
+    def print_mine(self, text: str, markup: InlineKeyboardMarkup | None, number: int | None = None) -> None:
+        self.note_links(text, markup)
         self.out(text)
         if markup:
-            self.out(buttons_line(markup))
+            suffix = "  " + self.t("console-message-number", n=number) if number else ""
+            self.out(buttons_line(markup) + suffix)
         self.out("")
+
+    def note_links(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Remember the newest deep link the operator was shown (in a text or on a button)."""
+        urls = [m.group(0) for m in DEEP_LINK.finditer(text)]
+        urls += [b.url for b in flat_buttons(markup) if b.url and DEEP_LINK.fullmatch(b.url)]
+        if urls:
+            self.last_link = urls[-1]
+
+    async def open_link(self, url: str) -> None:
+        """Open a deep link as the current person: Telegram sends the bot "/start PAYLOAD"."""
+        match = DEEP_LINK.fullmatch(url or self.last_link or "")
+        if match is None:
+            self.out(self.t("console-no-link" if not url else "console-bad-link", url=url))
+            return
+        assert self.me is not None
+        await self.me.send(f"/start {match.group('payload')}")
+        await self.show()
 
     def newcomer(self, name: str) -> None:
         self.me = self.world.chatter(name or self.t("console-newcomer"), language_code=self.locale)
@@ -175,6 +222,13 @@ class Console:
                 self.newcomer(arg)
             elif cmd == "press" and arg.isdigit():
                 await self.press(int(arg))
+            elif cmd == "press" and re.fullmatch(r"\d+\.\d+", arg):
+                m, _, n = arg.partition(".")
+                await self.press_on(int(m), int(n))
+            elif cmd in ("photo", "album", "doc", "group", "say"):
+                await self.send_other(cmd, arg)
+            elif cmd == "open":
+                await self.open_link(arg)
             elif cmd == "tick":
                 await self.tick(arg)
             else:
@@ -195,8 +249,51 @@ class Console:
                 return sent
         return None
 
-    async def press(self, n: int) -> None:
-        sent = self._last_with_buttons()
+    async def press_on(self, m: int, n: int) -> None:
+        """Press button N of the current person's message number M (an earlier one, not only the last)."""
+        assert self.me is not None
+        messages = self.me.messages()
+        if not 1 <= m <= len(messages):
+            self.out(self.t("console-bad-message", m=m, count=len(messages)))
+            return
+        if not messages[m - 1].markup:
+            self.out(self.t("console-message-no-buttons", m=m))
+            return
+        await self.press(n, messages[m - 1])
+
+    async def send_other(self, cmd: str, arg: str) -> None:
+        """What is not a line of text: a photo, an album, a document, the bot added to a group, or a line
+        sent as it is (a digit, which alone presses a button; a line starting with ":")."""
+        assert self.me is not None
+        if cmd == "say":
+            if not arg:
+                self.out(self.t("console-say-what"))
+                return
+            await self.me.send(arg)
+        elif cmd == "photo":
+            await self.me.send_photo(caption=arg or None)
+        elif cmd == "album":
+            count = int(arg) if arg.isdigit() else (3 if not arg else 0)
+            if not 2 <= count <= 10:
+                self.out(self.t("console-bad-album", value=arg))
+                return
+            await self.me.send_album(count)
+        elif cmd == "doc":
+            name = arg or self.t("console-doc-default")
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            await self.me.send_document(name, mime, data=f"{name} (console)".encode())
+        else:  # group
+            if not arg:
+                self.out(self.t("console-group-title"))
+                return
+            room = self.world.group(arg, owner=self.me, bot="left")
+            self.names[room.id] = self.t("console-group", title=arg)
+            self.out(self.t("console-group-added", title=arg))
+            await room.add_bot(by=self.me)
+        await self.show()
+
+    async def press(self, n: int, sent: Sent | None = None) -> None:
+        sent = sent or self._last_with_buttons()
         if sent is None:
             self.out(self.t("console-no-buttons"))
             return
@@ -206,6 +303,7 @@ class Console:
             return
         button = buttons[n - 1]
         if button.callback_data is None:
+            self.note_links("", sent.markup)
             self.out(self.t("console-link", url=button.url or ""))
             return
         assert self.me is not None
@@ -214,22 +312,33 @@ class Console:
 
     async def tick(self, arg: str) -> None:
         """`:tick` runs the due work now (what the scheduler runs every minute); `:tick 1d` / `3h` / `30m`
-        moves the clock first. Then shows what the bot sent."""
+        moves a fake clock first, a day at a time, running the due work and the sender at each step (so a
+        vote opens before it closes, and a reminder goes on its day). Then shows what the bot sent and the
+        new time."""
         from bot.plan.schema import parse_offset
 
+        clock = self.world.clock
         if arg:
-            advance = getattr(self.world.clock, "advance", None)  # only a FakeClock moves
             try:
                 delta = parse_offset(arg)
             except ValueError:
-                advance = None
-            if advance is None:
+                delta = None
+            if delta is None or delta <= timedelta(0):
                 self.out(self.t("console-bad-tick", value=arg))
                 return
-            advance(seconds=delta.total_seconds())
-        await self.world.run_due()
-        self.out(self.t("console-ticked", when=fmt_when(self.world.clock.now(), self.locale)))
+            if not isinstance(clock, FakeClock):
+                self.out(self.t("console-bad-tick", value=arg))
+                self.out(self.t("console-tick-real-clock"))
+                return
+            end = clock.now() + delta
+            while clock.now() < end:
+                clock.set(min(clock.now() + TICK_STEP, end))
+                await self.world.run_due()
+                await self.world.drain_outbox(wait=False)
+        else:
+            await self.world.run_due()
         await self.show()
+        self.out(self.t("console-now", when=fmt_instant(clock.now(), self.locale)))
 
     # -- output ---------------------------------------------------------------------------------------
     async def show(self) -> None:
@@ -264,6 +373,11 @@ class Console:
                 names = " ".join("/" + c["command"] for c in p.get("commands", []))
                 self.out(self.t("console-menu", commands=names))
             return
+        if call.method == "leaveChat" and isinstance(chat_id, int):
+            self.out(
+                self.t("console-left", name=self.names.get(chat_id) or self.t("console-chat", id=chat_id))
+            )
+            return
         if call.method not in _MESSAGES + _EDITS or not isinstance(chat_id, int):
             return
         text = plain(p.get("text", p.get("caption")))
@@ -281,7 +395,8 @@ class Console:
                 text, markup = self.sent_text(edited), edited.markup
             text = self.t("console-edited") + " " + text
         if chat_id == self.me.id:
-            self.print_mine(text, markup)
+            mid = p.get("message_id") if call.method in _EDITS else self._sent_id(call)
+            self.print_mine(text, markup, self.number_of(mid))
             self.seen[chat_id] = len(self.me.messages())
         else:
             name = self.names.get(chat_id) or self.t("console-chat", id=chat_id)
@@ -331,6 +446,30 @@ def with_vote_secret(settings: Settings) -> Settings:
     return settings.model_copy(update={"vote_secret": SecretStr(derived)})
 
 
+def read_clock(text: str, tz: ZoneInfo) -> datetime | None:
+    """`--clock`'s value: 2026-09-05T08:00 (or 2026-09-05, at 00:00), else as typed in the chat (08:00
+    05/09/2026); local time when no offset is given."""
+    from bot.clock import parse_day, parse_when
+
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        day = parse_day(text)
+        when = parse_when(text, tz) or (datetime(day.year, day.month, day.day) if day else None)
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+@contextmanager
+def throwaway_database(settings: Settings) -> Iterator[Settings]:
+    """The settings with a fresh SQLite database in a temporary folder, deleted on exit (the fake clock's:
+    moving time on a real database would write the future into it)."""
+    with tempfile.TemporaryDirectory(prefix="thidua-console-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'console.db'}"
+        yield settings.model_copy(update={"database_url": url})
+
+
 async def run_console(
     settings: Settings,
     demo: bool | None,
@@ -357,6 +496,8 @@ async def run_console(
     console = Console(world, print_fn, normalize_locale(settings.default_locale))
     try:
         print_fn(console.t("console-intro"))
+        if isinstance(world.clock, FakeClock):
+            print_fn(console.t("console-fake-clock", when=fmt_instant(world.clock.now(), console.locale)))
         if demo is None:
             demo = await roster_is_empty(world)
         if demo:

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.app import create_dispatcher, warm_up
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.devtools.entities import as_received
 from bot.devtools.fake_api import ChatInfo, FakeTelegram, Membership, Sent, StoredFile
 from bot.roles import Role
 from bot.sender import OutboxSender
@@ -660,13 +661,18 @@ class Chatter(_Sees):
         chat = self.chat
         if sent is not None and sent.chat_id != self.id:
             chat = Chat(**self.world.api.chat_info(sent.chat_id).as_chat())
+        # the message as Telegram gives it back: its visible text and entities, not the HTML the bot sent
+        text, entities = as_received(sent.text if sent else "")
+        body: dict[str, Any] = {"text": text, "entities": entities or None}
+        if sent is not None and sent.kind in ("photo", "document"):
+            body = {"caption": text, "caption_entities": entities or None}
         msg = Message(
             message_id=sent.message_id if sent else 1,
             date=sent.date if sent and sent.date else self.world.clock.now(),
             chat=chat,
             from_user=User(id=self.world.api.bot_id, is_bot=True, first_name="Thi đua"),
-            text=sent.text if sent else "",
             reply_markup=sent.markup if sent else None,
+            **body,
         )
         query_id = f"cq{self.world.next_update_id()}"
         self._queries.add(query_id)

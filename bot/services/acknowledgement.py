@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Ctx
@@ -204,11 +204,11 @@ async def not_acknowledged(session: AsyncSession, occ: reminders.Occurrence) -> 
 @reminders.unit_items("acknowledgement")
 async def units_not_acknowledged(
     session: AsyncSession, occ: reminders.Occurrence
-) -> dict[int, dict[str, int]]:
-    """Per unit: people on the roster (joined or not) who have not acknowledged the plan."""
+) -> dict[int, reminders.Items]:
+    """Per unit: people on the roster (joined or not) who have not acknowledged the plan, by name."""
     stmt = (
-        select(Person.unit_id, func.count())
+        select(Person.unit_id, Person.full_name, Person.telegram_id.is_not(None))
         .where(Person.active.is_(True), Person.unit_id.is_not(None), ~_acknowledged(occ))
-        .group_by(Person.unit_id)
+        .order_by(Person.full_name, Person.id)
     )
-    return {unit_id: {"not_acknowledged": n} for unit_id, n in (await session.execute(stmt)).all()}
+    return reminders.named_per_unit((await session.execute(stmt)).all(), "not_acknowledged")

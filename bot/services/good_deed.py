@@ -44,7 +44,7 @@ from bot.services.good_deed_draft import (  # the draft's rules, re-exported for
 )
 from bot.services.name_search import find_people
 from bot.services.outbox import Outbox
-from bot.services.reminder_audiences import Occurrence, unit_items
+from bot.services.reminder_audiences import Items, Occurrence, named_per_unit, unit_items
 from bot.text import esc
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.good_deed import GoodDeed, GoodDeedFile, GoodDeedState, GoodDeedSubject
@@ -474,10 +474,12 @@ class GoodDeedService:
 
 # -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
 @unit_items("nominations_close")
-async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
-    """Per unit: good deeds of the period still waiting to be verified."""
+async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, Items]:
+    """Per unit: good deeds of the period still waiting to be verified, by whom they are about (never the
+    reporter, who may be anonymous)."""
     stmt = (
-        select(GoodDeed.unit_id, func.count())
+        select(GoodDeed.unit_id, Person.full_name, Person.telegram_id.is_not(None))
+        .join(Person, Person.id == GoodDeed.person_id)
         .where(
             GoodDeed.period_id == occ.period_id,
             GoodDeed.state == GoodDeedState.SUBMITTED.value,
@@ -486,6 +488,6 @@ async def deeds_to_verify(session: AsyncSession, occ: Occurrence) -> dict[int, d
             ~heads_the_unit(GoodDeed.person_id, GoodDeed.unit_id, occ.today or date.today()),
             ~heads_the_unit(GoodDeed.reporter_id, GoodDeed.unit_id, occ.today or date.today()),
         )
-        .group_by(GoodDeed.unit_id)
+        .order_by(GoodDeed.id)
     )
-    return {unit_id: {"deeds_to_verify": n} for unit_id, n in (await session.execute(stmt)).all()}
+    return named_per_unit((await session.execute(stmt)).all(), "deeds_to_verify")

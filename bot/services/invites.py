@@ -173,9 +173,11 @@ class InviteService:
         ttl: timedelta = DEFAULT_TTL,
         max_uses: int = 1,
         replaces: int | None = None,
+        warn_head: bool = False,
     ) -> CreatedInvite:
         """A new invite. A person in the chat inviting a unit head where the unit has one must say whom the
-        new head `replaces` (that head's role ends the day the link is used); the command line may not."""
+        new head `replaces` (that head's role ends the day the link is used); so must the command line
+        (`warn_head`, or a `replaces` given). Other callers without an actor (tests, the demo) are not."""
         person = await self._invitee(person_id, unit_id) if person_id is not None else None
         if person is not None:
             unit_id, max_uses = person.unit_id, 1
@@ -184,7 +186,7 @@ class InviteService:
             raise InviteBadRequest("invite-no-such-unit")
         r = self.check_authority(role, unit.id)
         replaced: Person | None = None
-        if r is Role.UNIT_HEAD and self.ctx.actor is not None:
+        if r is Role.UNIT_HEAD and (self.ctx.actor is not None or warn_head or replaces is not None):
             replaced = await self._replacing(unit, replaces)
             max_uses = 1 if replaced is not None else max_uses
         replaces = replaced.id if replaced is not None else None

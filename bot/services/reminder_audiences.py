@@ -69,8 +69,34 @@ class Recipient:
     unit_id: int | None
 
 
+@dataclass(frozen=True)
+class Named:
+    """One of the people a summary's item names (issue 18, item 30); `joined`: linked to the bot, else the
+    head is told apart that the bot cannot reach them."""
+
+    name: str
+    joined: bool = True
+
+
+Item = int | list[Named]  # a unit's item in the heads' summary: a flag or count, or the people it names
+Items = dict[str, Item]
 Provider = Callable[[AsyncSession, Occurrence], Awaitable[list[Recipient]]]
-UnitItems = Callable[[AsyncSession, Occurrence], Awaitable[dict[int, dict[str, int]]]]
+UnitItems = Callable[[AsyncSession, Occurrence], Awaitable[dict[int, Items]]]
+
+
+def item_count(value: Item) -> int:
+    return len(value) if isinstance(value, list) else value
+
+
+def named_per_unit(rows: Any, item: str) -> dict[int, Items]:
+    """(unit id, full name, joined) rows, in the order to show, as {unit: {item: [Named, ...]}}."""
+    out: dict[int, Items] = {}
+    for unit_id, name, joined in rows:
+        names = out.setdefault(unit_id, {}).setdefault(item, [])
+        assert isinstance(names, list)
+        names.append(Named(name, bool(joined)))
+    return out
+
 
 _AUDIENCES: dict[tuple[str, str], Provider] = {}
 _UNIT_ITEMS: dict[str, list[UnitItems]] = {}
@@ -96,7 +122,8 @@ def audience(deadline: str, name: str) -> Callable[[Provider], Provider]:
 
 
 def unit_items(deadline: str) -> Callable[[UnitItems], UnitItems]:
-    """Register what a unit still has pending for `deadline`: unit id -> {item: count} (the summary)."""
+    """Register what a unit still has pending for `deadline`: unit id -> {item: a count or the people it
+    names} (the summary)."""
 
     def register(fn: UnitItems) -> UnitItems:
         items = _UNIT_ITEMS.setdefault(deadline, [])

@@ -22,7 +22,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.plan.calendar import effective_voting_window
 from bot.roles import can
 from bot.services.audit import Audit
-from bot.services.reminders import MANAGE
+from bot.services.reminder_listing import MANAGE
 from storage.models.plan import PlanRound
 
 Event = Literal["review_meeting", "ceremony"]

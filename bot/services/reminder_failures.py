@@ -16,7 +16,8 @@ from bot.context import Ctx
 from bot.errors import NotAllowed
 from bot.roles import can
 from bot.services.announce import Failure
-from bot.services.reminders import KIND, MANAGE
+from bot.services.reminder_due import KIND
+from bot.services.reminder_listing import MANAGE
 from storage.models import OutboxMessage, Person, Unit
 from storage.models.plan import PlanRound
 

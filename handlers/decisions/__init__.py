@@ -1,6 +1,7 @@
 """Decisions in chat (issue 20): /object and the published list's deep link (objecting.py), the secretary's
 /objections and the publishing of the list (manage.py), /decide (recording.py), /summary and /history
-(reading.py). `link` is the deep link's router, placed before join's /start (handlers/__init__.py)."""
+(reading.py), /decisions with the corrections, revocations and proposals upward (later.py). `link` is the
+deep link's router, placed before join's /start (handlers/__init__.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aiogram import Router
 import handlers.render.decisions  # noqa: F401  (registers the notices' wording with the service)
 from bot.filters import personal_router
 
-from . import manage, objecting, reading, recording
+from . import later, manage, objecting, reading, recording
 
 
 def router() -> Router:
@@ -18,6 +19,7 @@ def router() -> Router:
     manage.register(r)
     recording.register(r)
     reading.register(r)
+    later.register(r)
     return r
 
 

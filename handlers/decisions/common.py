@@ -30,6 +30,24 @@ class AnswerSG(StatesGroup):
     text = State()  # a dismissal's reason, a deadline, a re-ballot's close
 
 
+class CorrectSG(StatesGroup):  # a decision's number, date or signer fixed
+    number = State()
+    signer = State()
+    reason = State()
+
+
+class RevokeSG(StatesGroup):
+    reason = State()
+
+
+class ApproveSG(StatesGroup):  # the upper decision's number and date
+    number = State()
+
+
+class PublishSG(StatesGroup):
+    targets = State()  # the list's post previewed, its targets being ticked
+
+
 class SupplySG(StatesGroup):
     text = State()
 
@@ -45,6 +63,10 @@ class DecideSG(StatesGroup):
 conversation(ObjectSG, "decisions-flow-object", asks={ObjectSG.reason: "decisions-ask-reason"})
 conversation(AnswerSG, "decisions-flow-answer")
 conversation(SupplySG, "decisions-flow-supply")
+conversation(PublishSG, "decisions-flow-publish")
+conversation(CorrectSG, "decisions-flow-correct")
+conversation(RevokeSG, "decisions-flow-revoke")
+conversation(ApproveSG, "decisions-flow-approve")
 conversation(DecideSG, "decisions-flow-decide", asks={DecideSG.number: "decisions-ask-number"})
 
 

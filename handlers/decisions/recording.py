@@ -166,6 +166,16 @@ async def _record(query: CallbackQuery, state: FSMContext, ctx: Ctx, draft: Deci
     )
 
 
+async def decision_buttons(ctx: Ctx):  # type: ignore[no-untyped-def]
+    """/announce's "Quyết định khen thưởng": the latest recorded decisions, each opening its draft."""
+    decisions = await DecisionService(ctx).recorded()
+    rows = [
+        [button(t("decisions-btn-pick-decision", number=d.number, date=fmt_date(d.decided_on)), "an", d.id)]
+        for d in decisions
+    ]
+    return keyboard(*rows) if rows else None
+
+
 async def announce(query: CallbackQuery, callback_data: DecCb, state: FSMContext, ctx: Ctx) -> None:
     """ "Thông báo": /announce opened at its draft, the decision's commended as the exemplars."""
     from handlers.announce import AnnounceSG, _show_draft  # the announce room's draft step

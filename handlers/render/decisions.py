@@ -11,6 +11,7 @@ from bot.i18n import t
 from bot.plan.views import money
 from bot.services.decisions.comment import ObjectionView, Publication
 from bot.services.decisions.common import Candidate
+from bot.services.decisions.later import DecisionView, ProposalView
 from bot.services.decisions.notices import UnitLine, use_texts
 from bot.services.decisions.reading import HistoryLine, Summary
 from bot.services.decisions.record import Line, Preview
@@ -191,3 +192,44 @@ def history(who: str, lines: list[HistoryLine], locale: str | None = None) -> st
     if not lines:
         out.append(t("decisions-history-empty", locale=locale))
     return "\n".join(out)
+
+
+def decision_card(v: DecisionView, locale: str | None = None) -> str:
+    """/decisions: one recorded decision, its signer and its commendations (revoked ones marked)."""
+    d = v.decision
+    key = "decisions-card-deputy" if d.signed_as == "deputy" else "decisions-card-principal"
+    lines = [
+        t("decisions-card-head", locale=locale, number=esc(d.number), date=fmt_date(d.decided_on)),
+        t(key, locale=locale, name=esc(v.signer)),
+    ]
+    for c in v.commended:
+        state = "" if c.state == "active" else t(f"decisions-card-{c.recovery or 'revoked'}", locale=locale)
+        lines.append(
+            t(
+                "decisions-card-line",
+                locale=locale,
+                name=esc(c.name),
+                title=esc(c.title),
+                money=amount_text(c.amount, True, locale),
+            )
+            + state
+        )
+    return "\n".join(lines)
+
+
+def proposal_line(p: ProposalView, locale: str | None = None) -> str:
+    upper = ""
+    if p.upper_number and p.upper_date:
+        upper = t(
+            "decisions-proposal-upper", locale=locale, number=esc(p.upper_number), date=fmt_date(p.upper_date)
+        )
+    return (
+        t(
+            "decisions-proposal-line",
+            locale=locale,
+            name=esc(p.name),
+            title=esc(p.title),
+            state=t(f"decisions-proposal-{p.state}", locale=locale),
+        )
+        + upper
+    )

@@ -10,10 +10,11 @@ from typing import Any
 from bot.clock import fmt_when
 from bot.i18n import t, tn
 from bot.services.acknowledgement import offer_markup
-from bot.services.reminder_audiences import Occurrence, Recipient
+from bot.services.reminder_audiences import Item, Items, Named, Occurrence, Recipient, item_count
 from bot.services.reminder_failures import GaveUp
 from bot.services.reminders import PENDING, Upcoming
-from bot.text import esc
+from bot.text import esc, split_message
+from bot.tghtml import visible_length
 
 # What a person's reminder asks, by deadline kind: the text's key and its act-now button ("rm:<act>").
 PERSONAL: dict[str, tuple[str, str | None]] = {
@@ -40,13 +41,18 @@ SUMMARY_ITEMS = (
     "deeds_to_verify",
     "reports_to_review",
 )
-SUMMARY_BUTTONS = {  # /pending shows the registrations, good deeds and reports waiting for the head
-    "to_endorse": "pend",
-    "deeds_to_verify": "pend",
-    "reports_to_review": "pend",
-    "nominated_nobody": "nom",
+# Each kind of item opens the list where the head acts on it (handlers.reminders.act_now).
+SUMMARY_BUTTONS = {
+    "not_acknowledged": "stat",  # the unit's /status, with "Nhắc" for those who have not acted
+    "not_registered": "stat",
     "unit_not_registered": "reg",
+    "to_endorse": "preg",  # /pending's registrations
+    "nominated_nobody": "nom",
+    "deeds_to_verify": "pdeed",  # /pending's good deeds
+    "reports_to_review": "prep",  # /pending's achievement reports
 }
+NAMED = 10  # names an item shows, then "và N người khác"
+LIMIT = 4096  # a message, in UTF-16 code units as Telegram counts them
 
 
 def act_data(act: str) -> str:
@@ -90,25 +96,62 @@ def _what(occ: Occurrence, locale: str) -> str:
     )
 
 
-def summary(name: str, language: str, lines: list[tuple[Occurrence, dict[str, int]]]) -> str:
-    """One message a day: per deadline the summary names, what the unit still has to do."""
-    parts = [t("reminder-summary", locale=language, name=esc(name))]
-    for occ, items in lines:
-        parts.append("")
-        parts.append(_what(occ, language))
-        for item in SUMMARY_ITEMS:
-            n = items.get(item, 0)
-            if n:
-                parts.append("• " + tn(f"reminder-item-{item}", n, locale=language))
+Block = tuple[str | None, list[tuple[Occurrence, Items]]]
+
+
+def _names(people: list[Named], cap: int, language: str) -> str:
+    shown = ", ".join(esc(p.name) for p in people[:cap])
+    rest = len(people) - min(cap, len(people))
+    if not rest:
+        return shown
+    others = tn("reminder-and-others", rest, locale=language)
+    return f"{shown} {others}" if shown else others
+
+
+def _item(item: str, value: Item, cap: int, language: str) -> list[str]:
+    """An item's line; a list of people is named (up to `cap`), those not on the bot apart."""
+    line = "• " + tn(f"reminder-item-{item}", item_count(value), locale=language)
+    if not isinstance(value, list):
+        return [line]
+    joined = [p for p in value if p.joined]
+    apart = [p for p in value if not p.joined]
+    out = [line + (": " + _names(joined, cap, language) if joined else "")]
+    if apart:
+        out.append("  " + t("reminder-not-joined", locale=language, names=_names(apart, cap, language)))
+    return out
+
+
+def _summary(name: str, language: str, blocks: list[Block], cap: int) -> str:
+    several = any(unit for unit, _ in blocks)
+    parts = [t("reminder-summary-units" if several else "reminder-summary", locale=language, name=esc(name))]
+    for unit, lines in blocks:
+        if unit:
+            parts += ["", f"<b>{esc(unit)}</b>"]
+        for i, (occ, items) in enumerate(lines):
+            parts += [_what(occ, language)] if unit and i == 0 else ["", _what(occ, language)]
+            for item in SUMMARY_ITEMS:
+                if item in items:
+                    parts += _item(item, items[item], cap, language)
     return "\n".join(parts)
 
 
-def summary_markup(lines: list[tuple[Occurrence, dict[str, int]]], language: str) -> dict[str, Any] | None:
+def summary(name: str, language: str, blocks: list[Block]) -> str:
+    """One message a day: per unit (named when the head heads two) and deadline, what the unit still has to
+    do, naming the people (up to 10). Fewer names when it would not fit one message (4096)."""
+    for cap in (NAMED, 5, 3, 1, 0):
+        text = _summary(name, language, blocks, cap)
+        if visible_length(text) <= LIMIT:
+            return text
+    return split_message(text, LIMIT)[0]
+
+
+def summary_markup(blocks: list[Block], language: str) -> dict[str, Any] | None:
+    """A button for each kind of item, each opening the list where the head acts on it."""
     acts: list[str] = []
-    for _, items in lines:
-        for item, act in SUMMARY_BUTTONS.items():
-            if items.get(item) and act not in acts:
-                acts.append(act)
+    for item in SUMMARY_ITEMS:
+        act = SUMMARY_BUTTONS[item]
+        if act not in acts and any(item_count(items.get(item, 0)) for _, ls in blocks for _, items in ls):
+            acts.append(act)
     return {"inline_keyboard": [[_button(a, language)] for a in acts]} if acts else None
 
 

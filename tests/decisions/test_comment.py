@@ -16,6 +16,7 @@ from bot.plan.schema import PlanError
 from storage.models import OutboxMessage
 from storage.models.channels import Broadcast
 from storage.models.decisions import CommentPeriod, Objection
+from storage.models.plan import PlanRound
 from storage.models.voting import VotingRound
 from tests.decisions.college import AFTER, COMMENT, Round, dec, draft, tallied
 from tests.decisions.test_record import refused
@@ -155,3 +156,27 @@ async def test_reopening_votes_again_on_that_dossier_and_the_decision_waits_for_
     await env.due(closes + timedelta(minutes=1))
     preview = await dec(env, lambda s: s.preview(draft(r, "1/QĐ ngày 27/06/2027")), r.c.secretary)
     assert [line.candidate.name for line in preview.lines] == ["Khoa KCNTT"]  # Hoa failed the second vote
+
+
+async def test_a_voting_extension_leaves_the_comment_period_room_before_the_ceremony(env: Env):
+    """The ceremony is on 09/07/2027 and the list is published for 5 days after the close: the vote may run
+    to 03/07 at the latest; a later close is refused, naming that day, and nothing changes."""
+    from datetime import date
+
+    from bot.services.plan.windows import WindowError, WindowService
+    from tests.voting.college import college, opened
+
+    c = await college(env, 3, plan=example_with(*COMMENT))
+    await opened(env)
+    round_id = await env.round_id()
+    before = await env.dump()
+    with pytest.raises(WindowError) as caught:
+        async with env.ctx(c.secretary) as ctx:
+            await WindowService(ctx).extend_voting(round_id, date(2027, 7, 4))
+    assert caught.value.key == "plan-extend-comment-after-ceremony"
+    assert "03/07/2027" in caught.value.text() and "5 ngày" in caught.value.text()
+    assert await env.dump() == before
+    async with env.ctx(c.secretary) as ctx:
+        await WindowService(ctx).extend_voting(round_id, date(2027, 7, 3))
+    [round_] = await env.rows(PlanRound)
+    assert round_.voting_extended_to is not None

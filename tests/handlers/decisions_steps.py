@@ -20,7 +20,17 @@ from storage.models.voting import MAIN_SCOPE, VotingDossier, VotingRound
 from storage.repositories.people import to_member
 from storage.uow import UnitOfWork
 from tests.decisions.college import AFTER, COMMENT
-from tests.voting.college import CLOSED, EXAMPLE, LDTT, OPENS, REVIEWING, TTLDTT, VOTING, example_with
+from tests.voting.college import (
+    CLOSED,
+    EXAMPLE,
+    LDTT,
+    OPENS,
+    REVIEWING,
+    TTLDTT,
+    TTLDXS,
+    VOTING,
+    example_with,
+)
 
 
 @dataclass
@@ -68,7 +78,8 @@ async def _nominate(world: World, round_id: int, code: str, who: Chatter | None,
         return row.id
 
 
-async def tallied_world(world: World, tmp_path: Path, *, comment: bool = False) -> Cast:
+async def tallied_world(world: World, tmp_path: Path, *, comment: bool = False, upward: bool = False) -> Cast:
+    """Hoa passes LĐTT, Bình fails it, the unit passes TTLĐTT (and, `upward`, TTLĐXS, decided upward)."""
     world.clock.set(REVIEWING)
     plan = tmp_path / "plan.yaml"
     text = example_with(*COMMENT) if comment else EXAMPLE.read_text(encoding="utf-8")
@@ -94,6 +105,8 @@ async def tallied_world(world: World, tmp_path: Path, *, comment: bool = False) 
         "binh": await _nominate(world, round_id, LDTT, binh, unit.id),
         "unit": await _nominate(world, round_id, TTLDTT, None, unit.id),
     }
+    if upward:
+        noms["upward"] = await _nominate(world, round_id, TTLDXS, None, unit.id)
     world.clock.set(OPENS)
     await world.run_due()
     world.clock.set(VOTING)
@@ -105,6 +118,8 @@ async def tallied_world(world: World, tmp_path: Path, *, comment: bool = False) 
         dossiers[noms["binh"]]: "disagree",
         dossiers[noms["unit"]]: "agree",
     }
+    if upward:
+        choice[dossiers[noms["upward"]]] = "agree"
     for m in members:
         for d, c in choice.items():
             await _ctx_run(world, m.person_id, lambda s, d=d, c=c: s.cast(vid, d, c))  # type: ignore[misc]

@@ -21,7 +21,12 @@ def cb(op: str, id_: int = 0, x: int = 0) -> str:
 
 async def test_staff_pressing_the_secretary_s_buttons_change_nothing(world: World, tmp_path: Path):
     c = await tallied_world(world, tmp_path, comment=True)
-    for data in (cb("dr", c.round_id), cb("pp", c.round_id), cb("ps", c.round_id), cb("ad", 1), cb("ar", 1)):
+    for data in (
+        *(cb(op, c.round_id) for op in ("dr", "pp", "ps", "pt")),
+        cb("pc", c.round_id, 1),
+        cb("ad", 1),
+        cb("ar", 1),
+    ):
         await c.hoa.press(data)
         assert c.hoa.alerts()[-1]  # told something
     assert await world.rows(CommentPeriod) == [] and await world.rows(Broadcast) == []

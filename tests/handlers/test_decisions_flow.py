@@ -120,3 +120,109 @@ async def test_the_principal_s_summary_and_one_s_own_history(world: World, tmp_p
     assert "19/06/2027: Lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.hoa.last_text()
     await c.binh.send("/history")
     assert "chưa được khen thưởng" in c.binh.last_text()
+
+
+async def test_the_list_is_published_to_the_bound_chats_the_secretary_ticks(world: World, tmp_path: Path):
+    from handlers.decisions.common import DecCb
+    from storage.models.channels import Broadcast
+    from storage.models.decisions import CommentPeriod
+    from tests.handlers.announce_steps import bind
+
+    c = await tallied_world(world, tmp_path, comment=True)
+    group = world.group("Cán bộ toàn trường", bot="left")
+    await bind(world, c.secretary, group, "Thông báo chung")
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.click("Công khai lấy ý kiến")
+    assert c.secretary.buttons()[:2] == ["nhóm “Cán bộ toàn trường”", "✓ Toàn thể CBVC-NLĐ"]
+    await c.secretary.click("Toàn thể CBVC-NLĐ")  # unticked: nowhere to go
+    await c.secretary.click("Gửi công khai")
+    assert "ít nhất một nơi nhận" in c.secretary.last_text()
+    assert await world.rows(CommentPeriod) == [] and await world.rows(Broadcast) == []
+    await c.secretary.press(DecCb(op="pc", id=c.round_id, x=999).pack())  # a chat never bound
+    assert "không còn hiệu lực" in c.secretary.alerts()[-1]
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.click("Công khai lấy ý kiến")
+    await c.secretary.click("Toàn thể CBVC-NLĐ")
+    await c.secretary.click("Cán bộ toàn trường")
+    assert c.secretary.buttons()[:2] == ["✓ nhóm “Cán bộ toàn trường”", "Toàn thể CBVC-NLĐ"]
+    await c.secretary.click("Gửi công khai")
+    assert "đến hết ngày 24/06/2027" in c.secretary.last_text()
+    await world.drain_outbox()
+    assert any(f"?start=obj{c.round_id}" in m and "Nguyễn Thị Hoa" in m for m in group.texts())
+    assert all(f"start=obj{c.round_id}" not in m for m in c.binh.texts())  # the staff were not ticked
+    [b] = await world.rows(Broadcast)
+    assert b.targets["staff"] is False and len(b.targets["chats"]) == 1
+
+
+async def test_the_recorded_decision_is_announced_from_its_thong_bao_button_and_from_announce(
+    world: World, tmp_path: Path
+):
+    from handlers.decisions.common import DecCb
+    from storage.models.channels import Broadcast
+
+    c = await tallied_world(world, tmp_path)
+    await decide(c)
+    await c.secretary.click("Xác nhận số tiền")
+    await c.secretary.click("Ghi nhận")
+    [d] = await world.rows(Decision)
+    await c.secretary.click("Thông báo")
+    draft = "\n".join(c.secretary.texts()[-2:])
+    assert "Nguyễn Thị Hoa" in draft and "Lao động tiên tiến" in draft and "123/QĐ-CĐKTCN" in draft
+    assert "Trần Văn Bình" not in draft  # those not commended never appear
+    await c.secretary.click("Chọn nơi nhận")
+    await c.secretary.click("Toàn thể CBVC-NLĐ")
+    await c.secretary.click("Xem trước")
+    await c.secretary.click("Gửi ngay")
+    await world.drain_outbox()
+    assert "Nguyễn Thị Hoa" in c.binh.last_text() and "123/QĐ-CĐKTCN" in c.binh.last_text()
+    [b] = await world.rows(Broadcast)
+    assert b.source == "decision"
+
+    await c.secretary.send("/announce")  # the same draft from the announce room's list of decisions
+    await c.secretary.click("Theo quyết định khen thưởng đã ghi nhận")
+    await c.secretary.click("Quyết định số 123/QĐ-CĐKTCN ngày 19/06/2027")
+    assert "Nguyễn Thị Hoa" in "\n".join(c.secretary.texts()[-2:])
+
+    await c.secretary.press(DecCb(op="an", id=d.id + 7).pack())  # a decision that does not exist
+    assert "Không tìm thấy" in c.secretary.alerts()[-1]
+    await c.hoa.press(DecCb(op="an", id=d.id).pack())  # not the union's nor the secretary's
+    assert c.hoa.alerts()[-1] and len(await world.rows(Broadcast)) == 1
+
+
+async def test_announce_says_when_no_decision_is_recorded(world: World, tmp_path: Path):
+    c = await tallied_world(world, tmp_path)
+    await c.secretary.send("/announce")
+    await c.secretary.click("Theo quyết định khen thưởng đã ghi nhận")
+    assert "Chưa có quyết định khen thưởng nào" in c.secretary.last_text()
+
+
+async def test_history_by_name_for_the_unit_head_and_the_secretary_never_for_a_colleague(
+    world: World, tmp_path: Path
+):
+    from handlers.decisions.common import DecCb
+
+    c = await tallied_world(world, tmp_path)
+    await decide(c)
+    await c.secretary.click("Xác nhận số tiền")
+    await c.secretary.click("Ghi nhận")
+    await c.head.send("/history Bình")
+    await c.head.click("Trần Văn Bình")
+    assert "Trần Văn Bình" in c.head.last_text() and "chưa được khen thưởng" in c.head.last_text()
+    await c.head.send("/history KCNTT")
+    await c.head.click("Phòng KCNTT")
+    assert "Tập thể lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.head.last_text()
+    await c.secretary.send("/history hoa")
+    await c.secretary.click("Nguyễn Thị Hoa")
+    assert "Lao động tiên tiến (Quyết định số 123/QĐ-CĐKTCN)" in c.secretary.last_text()
+    await c.secretary.send("/history ab")
+    assert "ít nhất 3" in c.secretary.last_text()
+    await c.head.send("/history Lê Thị Thu")  # not of the head's unit
+    assert "Không tìm thấy" in c.head.last_text()
+
+    await c.hoa.send("/history Bình")  # a colleague's record
+    assert "chỉ xem được quá trình khen thưởng của mình" in c.hoa.last_text()
+    seen = len(c.hoa.texts())
+    await c.hoa.press(DecCb(op="hp", id=c.binh.person_id).pack())  # forged
+    assert "chỉ xem được" in c.hoa.alerts()[-1] and len(c.hoa.texts()) == seen

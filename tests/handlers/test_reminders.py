@@ -327,8 +327,8 @@ async def test_the_summarys_button_shows_what_waits_for_the_head(world):
     await world.drain_outbox()
     await at(world, datetime(2024, 10, 25, 7, 30, tzinfo=VN_TZ))
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
-    assert "1 bản đăng ký chờ anh/chị xác nhận" in summary
-    await minh.click("Xem việc chờ duyệt")
+    assert "1 bản đăng ký chờ anh/chị xác nhận: Nguyễn Thị Hoa" in summary
+    await minh.click("Xem đăng ký chờ xác nhận")  # /pending's registrations only
     assert "Nguyễn Thị Hoa" in minh.last_text()
 
 
@@ -342,8 +342,8 @@ async def test_a_summary_of_good_deeds_to_verify_carries_the_button_to_them(worl
     await world.drain_outbox()
     await at(world, datetime(2025, 5, 24, 7, 30, tzinfo=VN_TZ))  # nominations close 30/05: 7 days before
     [summary] = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
-    assert "1 việc tốt chờ xác minh" in summary
-    await minh.click("Xem việc chờ duyệt")
+    assert "1 việc tốt chờ xác minh: Đặng Văn Lân" in summary
+    await minh.click("Xem việc tốt chờ xác minh")
     assert "chờ xác minh: 1" in minh.last_text()
 
 

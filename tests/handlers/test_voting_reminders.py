@@ -71,3 +71,24 @@ async def test_a_queued_reminder_is_dropped_when_the_member_finishes(world):
     assert row.status == "cancelled"
     await world.drain_outbox(advance=True)
     assert voting_reminders(b) == []
+
+
+async def test_the_reminders_vote_button_opens_review_and_is_refused_to_a_non_member(world):
+    """"rm:vote" shares the reminders' prefix ("rm:"): the reminders' own act buttons (reg, nom, pend) must
+    not swallow it, and someone not on the council is told so (the voting service says who is a member)."""
+    c = await chat_college(world)
+    hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
+    await nominate(world, LDTT, person=hoa)
+    await open_vote(world)
+    b = c.members[2]
+    world.clock.set(TWO_DAYS_BEFORE)
+    await world.tick()
+    [reminder] = voting_reminders(b)
+    before = len(b.messages())
+    await b.click("Bỏ phiếu")
+    assert len(b.messages()) == before + 1  # /review's index, as a new message; the reminder stays
+    assert "Đã bỏ phiếu 0/1" in plain(b) and "Nguyễn Thị Hoa" in b.buttons()[0]
+    assert reminder in b.texts()
+    await hoa.press("rm:vote")  # forged: Hoa is no council member, /review tells her so and shows nothing
+    assert hoa.last_text() == "Hiện không có đợt bỏ phiếu nào đang mở mà anh/chị là thành viên Hội đồng."
+    assert hoa.buttons() == []

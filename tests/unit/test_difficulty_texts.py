@@ -11,7 +11,12 @@ import pytest
 from bot.i18n import forms_of, key_of, load_catalog, t
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["handlers/difficulty.py", "bot/services/difficulty.py", "handlers/keyboards.py"]
+SOURCES = [
+    "handlers/difficulty.py",
+    "bot/services/difficulty.py",
+    "bot/services/difficulty_rules.py",
+    "handlers/keyboards.py",
+]
 DYNAMIC = {  # keys built with an f-string in the code
     "difficulty-state-": ["open", "forwarded", "answered"],
     "difficulty-card-topic-": ["movement", "round"],

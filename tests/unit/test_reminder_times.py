@@ -66,7 +66,9 @@ def test_the_buttons_queued_as_json_are_the_ones_the_handler_parses():
     from handlers.reminders import RemActCb
     from handlers.render.reminders import act_data
 
-    for act in ("reg", "nom", "pend"):
+    from handlers.render.reminders import SUMMARY_BUTTONS
+
+    for act in ("reg", "nom", "pend", *SUMMARY_BUTTONS.values()):
         assert act_data(act) == RemActCb(act=act).pack()  # type: ignore[arg-type]
         assert len(act_data(act).encode()) <= 64
 

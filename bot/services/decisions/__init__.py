@@ -27,9 +27,18 @@ from bot.services.decisions.common import (
     DecisionError,
     round_list,
 )
-from bot.services.decisions.later import Later
+from bot.services.decisions.later import CommendedView, DecisionView, Later, ProposalView
 from bot.services.decisions.notices import Notices
-from bot.services.decisions.reading import HistoryLine, Summary, history, recorded, summary, tallied_rounds
+from bot.services.decisions.reading import (
+    HistoryLine,
+    Summary,
+    history,
+    history_search,
+    recorded,
+    subject_name,
+    summary,
+    tallied_rounds,
+)
 from bot.services.decisions.record import DecisionDraft, Preview, Recorder, Signer, number_key
 from storage.models.decisions import Commendation, Decision, Objection, Proposal
 
@@ -126,11 +135,20 @@ class DecisionService:
     async def recovered(self, commendation_id: int) -> Commendation:
         return await self.later.recovered(commendation_id)
 
+    async def desk(self):  # type: ignore[no-untyped-def]  # (decisions, proposals) for /decisions
+        return await self.later.decisions(), await self.later.proposals()
+
     async def summary(self) -> Summary:
         return await summary(self.ctx)
 
     async def history(self, person_id: int | None = None, unit_id: int | None = None) -> list[HistoryLine]:
         return await history(self.ctx, person_id, unit_id)
+
+    async def history_search(self, query: str) -> list[tuple[str, int, str]]:
+        return await history_search(self.ctx, query)
+
+    async def subject_name(self, person_id: int | None, unit_id: int | None) -> str:
+        return await subject_name(self.ctx, person_id, unit_id)
 
     async def recorded(self, limit: int = 10) -> list[Decision]:
         return await recorded(self.ctx, limit)
@@ -144,11 +162,14 @@ __all__ = [
     "REASON_MIN",
     "SUMMARY",
     "Candidate",
+    "CommendedView",
     "DecisionDraft",
     "DecisionError",
     "DecisionService",
+    "DecisionView",
     "ObjectionView",
     "Preview",
+    "ProposalView",
     "Publication",
     "Signer",
     "link_payload",

@@ -5,6 +5,9 @@ with its money marked to recover, the recovery recorded), each audited with its 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from bot.clock import fmt_date
 from bot.context import Ctx
 from bot.i18n import t
@@ -27,6 +30,34 @@ from storage.models.plan import PlanSchoolYear
 from storage.repositories.decisions import DecisionRepo
 from storage.repositories.people import PeopleRepo
 
+
+@dataclass(frozen=True)
+class CommendedView:
+    id: int
+    name: str
+    title: str
+    amount: int | None
+    state: str  # active | revoked
+    recovery: str | None  # to_recover | recovered
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    signer: str
+    commended: tuple[CommendedView, ...]
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    name: str
+    title: str
+    state: str  # prepared | sent | approved | rejected
+    upper_number: str | None
+    upper_date: date | None
+
+
 NEXT = {"send": ("prepared", "sent"), "approve": ("sent", "approved"), "reject": ("sent", "rejected")}
 
 
@@ -34,6 +65,46 @@ class Later:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
         self.repo = DecisionRepo(ctx.session)
+
+    # -- the secretary's desk (/decisions) ------------------------------------------------------------------
+    async def decisions(self, limit: int = 10) -> list[DecisionView]:
+        """The latest recorded decisions, each with its commendations (revoked ones too)."""
+        ensure_secretary(self.ctx)
+        from bot.services.decisions.reading import recorded
+
+        people = PeopleRepo(self.ctx.session)
+        out = []
+        for d in await recorded(self.ctx, limit):
+            rows = await self.repo.commendations(d.id)
+            persons = await people.people_by_id([d.signer_id, *(c.person_id for c in rows if c.person_id)])
+            units = await people.units_by_id(c.unit_id for c in rows if c.unit_id)
+            signer = persons.get(d.signer_id)
+            views = []
+            for c in rows:
+                p = persons.get(c.person_id) if c.person_id else None
+                u = units.get(c.unit_id) if c.unit_id else None
+                name = p.full_name if p else (u.name if u else "")
+                title = c.name_en if self._en() and c.name_en else c.name_vi
+                views.append(CommendedView(c.id, name, title, c.amount, c.state, c.recovery))
+            out.append(DecisionView(d, signer.full_name if signer else "", tuple(views)))
+        return out
+
+    async def proposals(self) -> list[ProposalView]:
+        """Every proposal upward, the ones in progress first."""
+        ensure_secretary(self.ctx)
+        lists: dict[int, object] = {}
+        out = []
+        for p in await self.repo.proposals():
+            if p.round_id not in lists:
+                lists[p.round_id] = await round_list(self.ctx, p.round_id)
+            c = lists[p.round_id].find(p.nomination_id)  # type: ignore[attr-defined]
+            title = c.title("en" if self._en() else None) if c else ""
+            out.append(ProposalView(p.id, c.name if c else "", title, p.state, p.upper_number, p.upper_date))
+        order = {"prepared": 0, "sent": 1}
+        return sorted(out, key=lambda v: (order.get(v.state, 2), v.id))
+
+    def _en(self) -> bool:
+        return self.ctx.actor is not None and self.ctx.actor.language == "en"
 
     # -- proposals upward ---------------------------------------------------------------------------------
     async def move_proposal(self, proposal_id: int, op: str, decision_text: str | None = None) -> Proposal:

@@ -115,6 +115,42 @@ async def history(ctx: Ctx, person_id: int | None = None, unit_id: int | None = 
     return sorted(lines, key=lambda line: (line.day, line.kind))
 
 
+async def history_search(ctx: Ctx, query: str) -> list[tuple[str, int, str]]:
+    """Whose record the actor may read, by what was typed: ("p", person id, name) and ("u", unit id, name);
+    the secretary anyone, a unit head the unit's people and the unit, anyone else nobody."""
+    from bot.roles import HEAD_ROLES
+    from bot.services.name_search import find_people, search_words
+    from bot.text import search_key
+    from storage.models import Person, Unit
+
+    actor = ctx.actor
+    if actor is None:
+        raise err("decisions-not-linked")
+    everyone = can(actor, DECIDE)
+    headed = {g.unit_id for g in actor.grants if g.role in HEAD_ROLES and g.unit_id is not None}
+    if not everyone and not headed:
+        raise err("decisions-history-not-yours")
+    words = search_words(query)
+    where = [] if everyone else [Person.unit_id.in_(headed)]
+    out = [("p", p.id, p.full_name) for p in await find_people(ctx.session, query, *where)]
+    units = select(Unit).where(Unit.active.is_(True))
+    if not everyone:
+        units = units.where(Unit.id.in_(headed))
+    for u in await ctx.session.scalars(units.order_by(Unit.name)):
+        if all(w in search_key(u.name) for w in words):
+            out.append(("u", u.id, u.name))
+    return out[:10]
+
+
+async def subject_name(ctx: Ctx, person_id: int | None, unit_id: int | None) -> str:
+    people = PeopleRepo(ctx.session)
+    if person_id is not None:
+        person = await people.get(person_id)
+        return person.full_name if person else ""
+    unit = (await people.units_by_id([unit_id])).get(unit_id) if unit_id else None  # type: ignore[list-item]
+    return unit.name if unit else ""
+
+
 async def _failed(ctx: Ctx, persons: list[int], units: list[int]) -> list[HistoryLine]:
     """The nominations of tallied rounds that were not commended (the person, the head, the secretary)."""
     stmt = select(Nomination).where(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.roles import can
-from bot.services.reminder_audiences import Occurrence, unit_items
+from bot.services.reminder_audiences import Items, Occurrence, named_per_unit, unit_items
 from storage.models import Person, Unit
 from storage.models.nomination import Nomination, NominationState, ReportState
 from storage.models.plan import PlanCommendation, PlanRound
@@ -115,9 +115,10 @@ class Reading(Nominating):
 
 # -- the reminders' audiences (bot/services/reminder_audiences.py) -------------------------------------------
 @unit_items("nominations_close")
-async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
-    """Per unit: nominated nobody in the round yet; achievement reports waiting to be reviewed."""
-    out: dict[int, dict[str, int]] = {}
+async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int, Items]:
+    """Per unit: nominated nobody in the round yet; achievement reports waiting to be reviewed, by the
+    nominee's name (a collective's: the unit's)."""
+    out: dict[int, Items] = {}
     nominated = (
         select(Nomination.id)
         .where(
@@ -133,7 +134,13 @@ async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int,
     ).all():
         out.setdefault(unit_id, {})["nominated_nobody"] = 1
     reports = (
-        select(Nomination.unit_id, func.count())
+        select(
+            Nomination.unit_id,
+            func.coalesce(Person.full_name, Unit.name),
+            Person.id.is_(None) | Person.telegram_id.is_not(None),
+        )
+        .outerjoin(Person, Person.id == Nomination.person_id)
+        .join(Unit, Unit.id == Nomination.unit_id)
         .where(
             Nomination.round_id == occ.round_id,
             Nomination.state != NominationState.WITHDRAWN.value,
@@ -141,8 +148,8 @@ async def units_to_nominate(session: AsyncSession, occ: Occurrence) -> dict[int,
             # a head's own report is the secretary's to review (`Core._reviewers`)
             ~heads_the_unit(Nomination.person_id, Nomination.unit_id, occ.today or date.today()),
         )
-        .group_by(Nomination.unit_id)
+        .order_by(Nomination.id)
     )
-    for unit_id, n in (await session.execute(reports)).all():
-        out.setdefault(unit_id, {})["reports_to_review"] = n
+    for unit_id, items in named_per_unit((await session.execute(reports)).all(), "reports_to_review").items():
+        out.setdefault(unit_id, {}).update(items)
     return out

@@ -7,7 +7,7 @@ voting early or extend it (audited). Its errors are the ones handlers show for t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.clock import fmt_date
@@ -208,6 +208,15 @@ class WindowService:
             raise WindowError("plan-extend-not-later", close=_day(closes))
         if until >= ceremony:
             raise WindowError("plan-extend-after-ceremony", ceremony=_day(ceremony))
+        if round_.comment_days and until + timedelta(days=round_.comment_days) >= ceremony:
+            # issue 20: the list's comment period, published the day after the close, ends before the ceremony
+            latest = ceremony - timedelta(days=round_.comment_days + 1)
+            raise WindowError(
+                "plan-extend-comment-after-ceremony",
+                days=round_.comment_days,
+                ceremony=_day(ceremony),
+                latest=_day(latest),
+            )
 
     async def extend_voting(self, round_id: int, until: date) -> PlanRound:
         """Let the voting run to the end of the local day `until`."""

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where, unit_items
+from bot.services.reminder_audiences import (
+    Items,
+    Occurrence,
+    Recipient,
+    audience,
+    named_per_unit,
+    people_where,
+    unit_items,
+)
 from storage.models import Person, Unit
 from storage.models.registration import (
     Registration,
@@ -61,14 +69,20 @@ async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipie
 
 
 @unit_items("registration_close")
-async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
-    """Per unit: staff not registered, the unit's own registration missing, registrations to endorse."""
-    out: dict[int, dict[str, int]] = {}
-    staff = select(Person.unit_id, func.count()).where(
-        Person.active.is_(True), Person.unit_id.is_not(None), occ.in_units(Person.unit_id), ~_registered(occ)
+async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[int, Items]:
+    """Per unit: staff not registered (by name), the unit's own registration missing, registrations to
+    endorse (by name)."""
+    staff = (
+        select(Person.unit_id, Person.full_name, Person.telegram_id.is_not(None))
+        .where(
+            Person.active.is_(True),
+            Person.unit_id.is_not(None),
+            occ.in_units(Person.unit_id),
+            ~_registered(occ),
+        )
+        .order_by(Person.full_name, Person.id)
     )
-    for unit_id, n in (await session.execute(staff.group_by(Person.unit_id))).all():
-        out.setdefault(unit_id, {})["not_registered"] = n
+    out = named_per_unit((await session.execute(staff)).all(), "not_registered")
     own = (
         select(Registration.id)
         .where(
@@ -82,14 +96,15 @@ async def units_not_registered(session: AsyncSession, occ: Occurrence) -> dict[i
     units = select(Unit.id).where(Unit.active.is_(True), occ.in_units(Unit.id), ~own)
     for (unit_id,) in (await session.execute(units)).all():
         out.setdefault(unit_id, {})["unit_not_registered"] = 1
-    for unit_id, n in await _to_endorse(session, occ):
-        out.setdefault(unit_id, {})["to_endorse"] = n
+    for unit_id, items in (await _to_endorse(session, occ)).items():
+        out.setdefault(unit_id, {}).update(items)
     return out
 
 
-async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int, int]]:
+async def _to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, Items]:
     stmt = (
-        select(Registration.unit_id, func.count())
+        select(Registration.unit_id, Person.full_name, Person.telegram_id.is_not(None))
+        .join(Person, Person.id == Registration.person_id)
         .where(
             Registration.school_year_id == occ.school_year_id,
             Registration.state == RegistrationState.SUBMITTED.value,
@@ -99,12 +114,12 @@ async def _to_endorse(session: AsyncSession, occ: Occurrence) -> list[tuple[int,
                 Registration.person_id, Registration.unit_id, occ.today or date.today()
             ),  # a head's own: the secretary's
         )
-        .group_by(Registration.unit_id)
+        .order_by(Registration.id)
     )
-    return [(u, n) for u, n in (await session.execute(stmt)).all()]
+    return named_per_unit((await session.execute(stmt)).all(), "to_endorse")
 
 
 @unit_items("nominations_close")
-async def registrations_to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, dict[str, int]]:
-    """Per unit: staff registrations still waiting for the head's endorsement."""
-    return {unit_id: {"to_endorse": n} for unit_id, n in await _to_endorse(session, occ)}
+async def registrations_to_endorse(session: AsyncSession, occ: Occurrence) -> dict[int, Items]:
+    """Per unit: staff registrations still waiting for the head's endorsement, by name."""
+    return await _to_endorse(session, occ)
