@@ -180,3 +180,23 @@ async def test_the_charts_figures_count_units_and_titles(world: World, tmp_path:
     s = await run(world, c.principal, docs.stats)
     assert "Lao động tiên tiến" in s.titles["2026-2027"]
     assert len(s.units) == len(s.staff) == len(s.registered)
+
+
+async def test_two_secretaries_saving_the_blank_s_first_position_at_once_keep_one_row(
+    world: World, tmp_path: Path
+):
+    import asyncio
+
+    from sqlalchemy import select
+
+    from storage.models.documents import CertificateLayout
+
+    c = await tallied_world(world, tmp_path)
+    other = await world.secretary("Phan Thị Mai")
+    await asyncio.gather(
+        run(world, c.secretary, lambda ctx: move(ctx, "name", 100, 90)),
+        run(world, other, lambda ctx: move(ctx, "unit", 120, 110)),
+    )
+    async with world.session() as s:
+        rows = list(await s.scalars(select(CertificateLayout)))
+    assert len(rows) == 1 and rows[0].data["fields"]["name"]["x"] in (100, 148.5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
 from bot.exports.certificates import FIELDS, Layout
@@ -33,10 +34,15 @@ async def move(
         raise DocumentsError(
             "documents-blank-off-page", width=f"{current.width:g}", height=f"{current.height:g}"
         ) from None
+    # two secretaries saving a blank's first position at once: one row, the later save's fields
+    insert = (sqlite if ctx.settings.is_sqlite else postgresql).insert(CertificateLayout)
+    await ctx.session.execute(
+        insert.values(name=name, data={}, updated_at=ctx.clock.now()).on_conflict_do_nothing(
+            index_elements=["name"]
+        )
+    )
     row = await ctx.session.scalar(select(CertificateLayout).where(CertificateLayout.name == name))
-    if row is None:
-        row = CertificateLayout(name=name, data={})
-        ctx.session.add(row)
+    assert row is not None
     row.data, row.updated_by, row.updated_at = moved.as_data(), ctx.actor.person_id, ctx.clock.now()  # type: ignore[union-attr]
     await ctx.session.flush()
     before = current.fields[field]
