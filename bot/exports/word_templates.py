@@ -168,9 +168,11 @@ def _para(cell_or_doc, text: str, *, center=False, bold=False, italic=False, siz
 
 
 def _heading(doc) -> None:
+    from docx.shared import Cm
+
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    left.paragraphs[0].text = ""
+    left.width, right.width = Cm(6.5), Cm(10)
     _run(left.paragraphs[0], "{{ college_parent | upper }}", size=12)
     left.paragraphs[0].alignment = 1
     _para(left, "{{ college_name | upper }}", center=True, bold=True, size=12)
@@ -228,7 +230,9 @@ def build(kind: str) -> bytes:
     _para(doc, layout.title, center=True, bold=True, size=14)
     _para(doc, layout.about, center=True, bold=True)
     for text in layout.body:
-        _para(doc, text)
+        lead = text.split("{{")[0].strip()
+        heading = bool(lead) and lead.isupper()  # "QUYẾT ĐỊNH:", "HIỆU TRƯỞNG …": centred, bold
+        _para(doc, text, center=heading, bold=heading)
     for text in layout.table_intro:
         _para(doc, text, center=True, bold=text.isupper(), italic=not text.isupper())
     _table(doc, layout)
