@@ -17,6 +17,7 @@ from bot.services.documents import Budget, CertificatePage, Ledger, RoundPapers,
 
 OUTCOME = {"passed": "Đạt", "failed": "Không đạt", "over_quota": "Vượt chỉ tiêu", "tied": "Bằng phiếu"}
 SIGNER = {"principal": ("HIỆU TRƯỞNG", ""), "deputy": ("KT. HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG")}
+REVEALS = "Số phiếu cho thấy cách bỏ phiếu của từng thành viên"
 BLANK_NUMBER = "      /{kind}-{symbol}"
 
 
@@ -47,6 +48,7 @@ def _rows(p: RoundPapers, passed_only: bool) -> list[dict[str, Any]]:
             "agree": f.agree if f else "", "disagree": f.disagree if f else "",
             "share": f"{float(f.share) * 100:.1f}%".replace(".", ",") if f else "",
             "outcome": OUTCOME.get(f.outcome, f.outcome) if f else "",
+            "note": REVEALS if f and f.reveals else "",
         })  # fmt: skip
     return out
 

@@ -96,6 +96,8 @@ async def test_the_round_papers_carry_the_decision_the_figures_and_the_signer(wo
     bb = docx_text(files.round_docx("bien_ban", p, world.settings, today, "Lê Thị Thu")[1])
     assert "Hội đồng có 3 thành viên; 3 thành viên tham gia bỏ phiếu." in bb
     assert "Trần Văn Bình" in bb and "Không đạt" in bb and "THƯ KÝ HỘI ĐỒNG" in bb
+    assert "Số phiếu cho thấy cách bỏ phiếu của từng thành viên" in bb  # 3 of 3 agreed: the vote's warning
+    assert all(x.figures.reveals for x in p.lines)  # unanimous each way
     tt = docx_text(files.round_docx("to_trinh", p, world.settings, today, "Lê Thị Thu")[1])
     assert "TỜ TRÌNH" in tt and "/TTr-" in tt and "2.590.000" in tt
     bc = docx_text(files.round_docx("bao_cao", p, world.settings, today, "Lê Thị Thu")[1])

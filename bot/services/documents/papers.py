@@ -28,6 +28,7 @@ class Figures:
     disagree: int
     share: Fraction  # agree over the threshold's base
     outcome: str  # passed | failed | over_quota | tied (as settled)
+    reveals: bool = False  # the vote's warning: the counts show how each member voted
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,10 @@ async def _figures(ctx: Ctx, vote_id: int) -> dict[int, Figures]:
     out = {}
     for nid, r in await ctx.session.execute(stmt):
         share = Fraction(r.share_num, r.share_den) if r.share_den else Fraction(0)
-        out[nid] = Figures(r.members, r.voters, r.agree, r.disagree, share, r.settled_outcome or r.outcome)
+        reveals = any("reveals_every_vote" in str(w) for w in r.warnings or ())
+        out[nid] = Figures(
+            r.members, r.voters, r.agree, r.disagree, share, r.settled_outcome or r.outcome, reveals
+        )
     return out
 
 
