@@ -144,10 +144,12 @@ def _sheet(wb, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([v if isinstance(v, int | float) else str(v) for v in row])
+        ws.append([v if isinstance(v, int | float | date) else str(v) for v in row])
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"  # a text starting with = stays text
+            elif isinstance(c.value, date):
+                c.number_format = "DD/MM/YYYY"
     for col in money_cols:
         for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell.number_format = "#,##0"
@@ -158,7 +160,34 @@ def _sheet(wb, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
     return ws
 
 
+BUDGET_HEADERS = ("STT", "Họ và tên / Tập thể", "Đơn vị", "Danh hiệu, hình thức", "Số tiền (đồng)", "Ghi chú")
+
+
 def budget_xlsx(b: Budget) -> tuple[str, bytes]:
+    return f"du-toan-khen-thuong-{b.round_id}.xlsx", budgets_xlsx([b])
+
+
+def budgets_xlsx(budgets: Sequence[Budget]) -> bytes:
+    """One round: its list, by title, by unit. Several: one list with the round in front, and the sums."""
+    from openpyxl import Workbook
+
+    if len(budgets) == 1:
+        return _one_budget(budgets[0])
+    wb = Workbook()
+    wb.remove(wb.active)
+    rows: list[Sequence[Any]] = []
+    for b in budgets:
+        state = f"Quyết định số {', '.join(b.numbers)}" if b.decided else "Dự toán (chưa có quyết định)"
+        rows += [(b.round_vi, state, x.name, x.unit, x.title, x.amount) for x in b.lines]
+    rows.append(("Tổng cộng", "", "", "", "", sum(b.total for b in budgets)))
+    headers = ("Đợt", "Căn cứ", "Họ và tên / Tập thể", "Đơn vị", "Danh hiệu, hình thức", "Số tiền (đồng)")
+    _sheet(wb, "Danh sách", headers, rows, (6,))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _one_budget(b: Budget) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -171,7 +200,7 @@ def budget_xlsx(b: Budget) -> tuple[str, bytes]:
     _sheet(
         wb,
         "Danh sách",
-        ("STT", "Họ và tên / Tập thể", "Đơn vị", "Danh hiệu, hình thức", "Số tiền (đồng)", "Ghi chú"),
+        BUDGET_HEADERS,
         lines,
         (5,),
     )
@@ -179,7 +208,7 @@ def budget_xlsx(b: Budget) -> tuple[str, bytes]:
     _sheet(wb, "Theo đơn vị", ("Đơn vị", "Số lượng", "Số tiền (đồng)"), b.by("unit"), (3,))
     out = io.BytesIO()
     wb.save(out)
-    return f"du-toan-khen-thuong-{b.round_id}.xlsx", out.getvalue()
+    return out.getvalue()
 
 
 def ledger_xlsx(ledger: Ledger) -> tuple[str, bytes]:
@@ -190,8 +219,7 @@ def ledger_xlsx(ledger: Ledger) -> tuple[str, bytes]:
     wb.remove(wb.active)
     rows: list[Sequence[Any]] = [("", "Số dư đầu năm", "", ledger.opening)]
     rows += [
-        (fmt_date(x.day), kinds[x.kind], x.text, x.amount if x.kind != "spending" else -x.amount)
-        for x in ledger.lines
+        (x.day, kinds[x.kind], x.text, x.amount if x.kind != "spending" else -x.amount) for x in ledger.lines
     ]
     rows.append(("", "Số dư cuối năm", "", ledger.balance))
     _sheet(wb, f"Quỹ {ledger.year}", ("Ngày", "Loại", "Nguồn / Quyết định", "Số tiền (đồng)"), rows, (4,))
