@@ -29,6 +29,7 @@ from handlers.keyboards import button
 from handlers.render import documents as render
 
 log = logging.getLogger(__name__)
+ALERT_MAX = 200  # Telegram's limit of a callback answer's text
 PAPER_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao", "giay_khen", "bao_cao_nam")
 
 register_command("budget", docs.BUDGET, "documents-budget-cmd", order=80)
@@ -93,7 +94,12 @@ async def pressed(query: CallbackQuery, callback_data: DocCb, ctx: Ctx, me: Memb
             await _paper(message, ctx, me, callback_data.r, PAPER_KINDS[callback_data.k])
         await query.answer()
     except DomainError as e:
-        await query.answer(e.text(), show_alert=True)
+        text = e.text()
+        if len(text) <= ALERT_MAX:
+            await query.answer(text, show_alert=True)
+        else:  # a template's error with its detail: too long for an alert
+            await query.answer()
+            await message.answer(text)
 
 
 async def _budget(message: Message, ctx: Ctx, round_id: int) -> None:

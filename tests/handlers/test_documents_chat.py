@@ -124,3 +124,21 @@ async def test_the_principal_gets_three_charts(world: World, tmp_path: Path):
     assert len(photos) == 3 and all(world.api.uploads[p.file_id][:4] == b"\x89PNG" for p in photos)
     await c.hoa.send("/stats")
     assert "không thuộc quyền hạn" in c.hoa.last_text()
+
+
+async def test_a_template_error_too_long_for_an_alert_comes_as_a_message(
+    world: World, tmp_path: Path, monkeypatch
+):
+    import handlers.documents
+    from tests.unit.test_documents_word import _replace
+
+    c = await recorded(world, tmp_path)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    _replace(folder, "bao_cao", "{{ round_name }}", "{{ round_name }}{{ tong_so }}")
+    world.settings.document_templates_dir = str(folder)
+    monkeypatch.setattr(handlers.documents, "ALERT_MAX", 60)  # Telegram's 200, made short for the test
+    await c.secretary.send("/papers")
+    await c.secretary.click(ROUND)
+    await c.secretary.click("Báo cáo kết quả đợt")
+    assert "trường “tong_so”" in c.secretary.last_text() and "bao_cao.docx" in c.secretary.last_text()
