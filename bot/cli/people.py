@@ -197,6 +197,33 @@ async def _unit_id(ctx: Any, code: str | None) -> int | None:
     return unit.id
 
 
+def _created_text(c: Any, locale: str) -> str:
+    """What `invite create` made (a `CreatedInvite`), in the operator's language (`thidua --lang`)."""
+    from bot.i18n import tn
+    from bot.services.invites import expires_text, role_name
+
+    person = _t("cli-invite-person", name=c.person.full_name, id=c.person.id) if c.person else ""
+    info = _t(
+        "cli-invite-created",
+        id=c.invite.id,
+        role=role_name(c.invite.role, locale),
+        unit=c.unit.code,
+        person=person,
+        uses=tn("invite-uses", c.invite.max_uses, locale=locale),
+        expires=expires_text(c.invite),
+    )
+    if c.replaced:
+        info += "\n" + _t("cli-invite-replaces", name=c.replaced)
+    return info
+
+
+def _has_head_text(e: Any) -> str:
+    """A head's link where the unit has one (`UnitHasHead`): the head named, the two ways on; no HTML."""
+    p = e.params
+    names, unit = html.unescape(str(p["name"])), html.unescape(str(p["unit"]))
+    return _t("cli-invite-unit-has-head", unit=unit, name=names, head=p["head"], head_name=p["head_name"])
+
+
 @invite.command("create")
 @click.option(
     "--role",
@@ -227,16 +254,8 @@ def invite_create(
 ) -> None:
     """Create an invite; prints the deep link as the last line. A unit head's link where the unit has a head
     is not made: the head is named, with the two ways on (--replaces, or --role staff for a deputy)."""
-    from bot.i18n import tn
     from bot.roles import Role
-    from bot.services.invites import (
-        InviteService,
-        UnitHasHead,
-        deep_link,
-        expires_text,
-        invitable_roles,
-        role_name,
-    )
+    from bot.services.invites import InviteService, UnitHasHead, deep_link, invitable_roles, role_name
 
     if unit_code is None and person_id is None:
         raise click.UsageError(_t("cli-unit-or-person"))
@@ -259,28 +278,12 @@ def invite_create(
             replaces=replaces,
             warn_head=True,
         )
-        person = _t("cli-invite-person", name=c.person.full_name, id=c.person.id) if c.person else ""
-        info = _t(
-            "cli-invite-created",
-            id=c.invite.id,
-            role=role_name(c.invite.role, locale),
-            unit=c.unit.code,
-            person=person,
-            uses=tn("invite-uses", c.invite.max_uses, locale=locale),
-            expires=expires_text(c.invite),  # in the operator's language (`thidua --lang`)
-        )
-        if c.replaced:
-            info += "\n" + _t("cli-invite-replaces", name=c.replaced)
-        return info, deep_link(username, c.token)
+        return _created_text(c, locale), deep_link(username, c.token)
 
     try:
         info, link = run_in_uow(create)
     except UnitHasHead as e:  # as the chat warns: the head named, and the two ways on
-        p = e.params
-        names, unit = html.unescape(str(p["name"])), html.unescape(str(p["unit"]))
-        raise CliError(
-            _t("cli-invite-unit-has-head", unit=unit, name=names, head=p["head"], head_name=p["head_name"])
-        ) from None
+        raise CliError(_has_head_text(e)) from None
     except DomainError as e:
         raise CliError(_t(e.key, **e.params)) from None
     click.echo(info)

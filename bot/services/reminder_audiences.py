@@ -10,14 +10,16 @@ a silent skip.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person
+from bot.roles import Role
+from storage.models import Person, PersonRole
+from storage.repositories.people import role_in_force
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Recipient:
     full_name: str
     language: str
     unit_id: int | None
+    principal: bool = False  # addressed by the title: "Kính gửi Hiệu trưởng …" (issue 18, E33)
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,16 @@ async def run_query(session: AsyncSession, stmt: Select[Any]) -> list[Recipient]
 async def people_where(session: AsyncSession, *conditions: Any) -> list[Recipient]:
     """The linked, active, reachable people meeting `conditions`, in one query."""
     return await run_query(session, select(*RECIPIENT_COLUMNS).where(*conditions))
+
+
+async def with_principals(session: AsyncSession, people: list[Recipient], today: date) -> list[Recipient]:
+    """`people`, the principal (on `today`) among them marked so, to be addressed by the title (one query)."""
+    if not people:
+        return people
+    stmt = select(PersonRole.person_id).where(
+        PersonRole.role == Role.PRINCIPAL.value,
+        role_in_force(today),
+        PersonRole.person_id.in_(sorted({p.person_id for p in people})),
+    )
+    principals = set((await session.scalars(stmt)).all())
+    return [replace(p, principal=True) if p.person_id in principals else p for p in people]

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
 from bot.services.outbox import NOT_SENT, Outbox
-from bot.services.reminder_audiences import SUMMARY, Occurrence, Recipient, provider
+from bot.services.reminder_audiences import SUMMARY, Occurrence, Recipient, provider, with_principals
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_times import QuietHours, due_of
 from storage.models import OutboxMessage, Person
@@ -220,7 +220,9 @@ class ReminderCore:
         fn = provider(occ.kind, name)
         if fn is None:
             return None
-        people = await fn(self.ctx.session, occ)
+        people = await with_principals(
+            self.ctx.session, await fn(self.ctx.session, occ), self.ctx.clock.today()
+        )
         if occ.kind in MUTABLE and people:
             muted = set(
                 (

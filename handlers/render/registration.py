@@ -53,10 +53,13 @@ def decided_for_owner(view: View, locale: str | None, *, returned: bool) -> str:
     return notice + "\n\n" + card(view, locale)
 
 
-def extension_told(name: str, year: str, closes: datetime, locale: str | None) -> str:
-    """To someone with no registration that counts: the window now runs to `closes` (issue 18, D20)."""
+def extension_told(
+    name: str, year: str, closes: datetime, locale: str | None, *, principal: bool = False
+) -> str:
+    """To someone with no registration that counts: the window now runs to `closes` (issue 18, D20); the
+    principal addressed by the title."""
     return t(
-        "registration-ext-told",
+        "registration-ext-told-principal" if principal else "registration-ext-told",
         locale=locale,
         name=esc(name),
         year=esc(year),

@@ -79,7 +79,7 @@ def personal(occ: Occurrence, person: Recipient, audience: str) -> tuple[str, di
     if occ.kind in ("review_meeting", "ceremony") and occ.place:
         key = f"reminder-{occ.kind}-place"
         params["place"] = esc(occ.place)
-    text = t(key, locale=locale, **params)
+    text = t(f"{key}-principal" if person.principal else key, locale=locale, **params)  # by the title
     if occ.kind == "acknowledgement" and key == "reminder-acknowledge":
         return text, offer_markup(occ.period_id, locale)
     markup = {"inline_keyboard": [[_button(act, locale)]]} if act else None

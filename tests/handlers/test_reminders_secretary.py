@@ -233,7 +233,7 @@ async def test_a_manual_nudge_of_a_unit_heads_rule_reaches_the_heads_with_their_
     await world.drain_outbox()
     summaries = [t for t in minh.texts() if "Đơn vị của anh/chị còn" in t]
     assert len(summaries) == 1 and "chưa có đề nghị khen thưởng nào" in summaries[0]
-    assert "Đề xuất ngay" in minh.buttons()
+    assert "Đề nghị khen thưởng ngay" in minh.buttons()
 
 
 async def test_a_time_that_passed_before_the_place_came_asks_for_the_time_again(world):

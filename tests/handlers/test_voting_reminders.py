@@ -74,7 +74,7 @@ async def test_a_queued_reminder_is_dropped_when_the_member_finishes(world):
 
 
 async def test_the_reminders_vote_button_opens_review_and_is_refused_to_a_non_member(world):
-    """"rm:vote" shares the reminders' prefix ("rm:"): the reminders' own act buttons (reg, nom, pend) must
+    """ "rm:vote" shares the reminders' prefix ("rm:"): the reminders' own act buttons (reg, nom, pend) must
     not swallow it, and someone not on the council is told so (the voting service says who is a member)."""
     c = await chat_college(world)
     hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")

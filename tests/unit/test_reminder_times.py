@@ -64,9 +64,7 @@ def test_a_summary_time_outside_the_quiet_hours_is_kept(quiet, at):
 
 def test_the_buttons_queued_as_json_are_the_ones_the_handler_parses():
     from handlers.reminders import RemActCb
-    from handlers.render.reminders import act_data
-
-    from handlers.render.reminders import SUMMARY_BUTTONS
+    from handlers.render.reminders import SUMMARY_BUTTONS, act_data
 
     for act in ("reg", "nom", "pend", *SUMMARY_BUTTONS.values()):
         assert act_data(act) == RemActCb(act=act).pack()  # type: ignore[arg-type]

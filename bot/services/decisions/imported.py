@@ -95,6 +95,33 @@ def read_commendations_file(path: str | Path) -> list[dict[str, Any]]:
         wb.close()
 
 
+def _row_fields(
+    raw: dict[str, Any], n: int, today: Any, problems: list[RowProblem]
+) -> tuple[Any, str, Any, int | None]:
+    """A row's school year, decision number, date and amount, each bad one told by its row number."""
+    year = _YEAR.fullmatch(str(raw.get("school_year") or "").strip())
+    if year is None or int(year.group(2)) != int(year.group(1)) + 1:
+        problems.append(
+            RowProblem(n, "commendations-row-bad-year", {"value": str(raw.get("school_year") or "")})
+        )
+    number = " ".join(str(raw.get("number") or "").split())
+    if not number or len(number) > 60:
+        problems.append(RowProblem(n, "commendations-row-bad-number", {"value": number[:80]}))
+    try:
+        day = parse_birth_date(raw.get("day"), today) if raw.get("day") is not None else None
+    except ValueError:
+        day = None
+    if day is None:
+        problems.append(RowProblem(n, "commendations-row-bad-date", {"value": str(raw.get("day") or "")}))
+    amount = raw.get("amount")
+    if amount is not None:
+        digits = re.sub(r"[.\s,đd]|dong|đồng", "", str(amount).lower())
+        amount = int(digits) if digits.isdigit() and len(digits) <= 12 else None
+        if amount is None:
+            problems.append(RowProblem(n, "commendations-row-bad-amount", {"value": str(raw["amount"])}))
+    return year, number, day, amount
+
+
 class CommendationImport:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
@@ -136,30 +163,7 @@ class CommendationImport:
                 problems.append(RowProblem(n, "commendations-row-needs-person", {"title": title.name_vi}))
             elif title.subject == "collective" and person_id is not None:
                 problems.append(RowProblem(n, "commendations-row-needs-unit", {"title": title.name_vi}))
-            year = _YEAR.fullmatch(str(raw.get("school_year") or "").strip())
-            if year is None or int(year.group(2)) != int(year.group(1)) + 1:
-                problems.append(
-                    RowProblem(n, "commendations-row-bad-year", {"value": str(raw.get("school_year") or "")})
-                )
-            number = " ".join(str(raw.get("number") or "").split())
-            if not number or len(number) > 60:
-                problems.append(RowProblem(n, "commendations-row-bad-number", {"value": number[:80]}))
-            try:
-                day = parse_birth_date(raw.get("day"), today) if raw.get("day") is not None else None
-            except ValueError:
-                day = None
-            if day is None:
-                problems.append(
-                    RowProblem(n, "commendations-row-bad-date", {"value": str(raw.get("day") or "")})
-                )
-            amount = raw.get("amount")
-            if amount is not None:
-                digits = re.sub(r"[.\s,đd]|dong|đồng", "", str(amount).lower())
-                amount = int(digits) if digits.isdigit() and len(digits) <= 12 else None
-                if amount is None:
-                    problems.append(
-                        RowProblem(n, "commendations-row-bad-amount", {"value": str(raw["amount"])})
-                    )
+            year, number, day, amount = _row_fields(raw, n, today, problems)
             if len(problems) > before:
                 continue
             assert title is not None and year is not None and day is not None

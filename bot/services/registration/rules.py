@@ -250,7 +250,9 @@ class RegistrationTexts(Protocol):
 
     def decided_for_owner(self, view: View, locale: str | None, *, returned: bool) -> str: ...
 
-    def extension_told(self, name: str, year: str, closes: datetime, locale: str | None) -> str: ...
+    def extension_told(
+        self, name: str, year: str, closes: datetime, locale: str | None, *, principal: bool = False
+    ) -> str: ...
 
 
 class RegistrationMarkup(Protocol):

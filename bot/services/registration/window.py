@@ -9,6 +9,7 @@ from bot.errors import NotFound
 from bot.plan.calendar import closes_at
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
+from bot.services.reminder_audiences import with_principals
 from storage.models import Unit
 from storage.models.plan import PlanSchoolYear
 from storage.models.registration import (
@@ -103,14 +104,17 @@ class Windows(RegistrationCore):
         those whose own unit's extension runs later (nothing changed for them), nor the secretary."""
         outbox, windows = Outbox(self.ctx), {}
         not_before = self.after_quiet_hours()
-        for person in await not_registered_in(self.ctx.session, year.id, row.unit_id):
+        people = await not_registered_in(self.ctx.session, year.id, row.unit_id)
+        for person in await with_principals(self.ctx.session, people, self.ctx.clock.today()):
             if person.person_id == self.actor.person_id:
                 continue
             if person.unit_id not in windows:
                 windows[person.unit_id] = await self.window(unit_id=person.unit_id, school_year=year)
             if windows[person.unit_id].closes_at != row.closes_at:
                 continue  # their unit's own extension runs later
-            text = self.texts.extension_told(person.full_name, year.code, row.closes_at, person.language)
+            text = self.texts.extension_told(
+                person.full_name, year.code, row.closes_at, person.language, principal=person.principal
+            )
             key = f"reg-ext:{row.id}:{row.closes_at:%Y%m%d}:p{person.person_id}"
             await outbox.enqueue_once(
                 key, person.telegram_id, text, person_id=person.person_id, kind=KIND, not_before=not_before
