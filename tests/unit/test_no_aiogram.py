@@ -120,6 +120,7 @@ def test_the_operators_commands_import_no_aiogram(tmp_path):
     thidua("invite", "export", "--unit", "TCHC", "--out", {str(out)!r}, "--bot-username", "thidua_bot")
     thidua("plan", "load", "plans/2021-2025.yaml")
     assert "2021" in thidua("plan", "show")
+    thidua("export", "registrations", "-o", {str(tmp_path / "dk.xlsx")!r})  # issue 21
     """
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "BOT_TOKEN": "", "DEFAULT_LOCALE": "vi"}
     result = run_python(body, env)
@@ -152,3 +153,27 @@ def test_the_file_makers_are_imported_only_when_a_file_is_made():
     made += report
     out = subprocess.run([sys.executable, "-c", made], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "matplotlib" in json.loads(out.stdout.strip().splitlines()[-1])["heavy"]  # the check sees them
+
+
+FILE_LIBRARIES = ("openpyxl", "docxtpl", "docx", "reportlab", "matplotlib", "xlsxwriter")
+
+
+def test_domain_modules_load_no_file_library():
+    """openpyxl, docxtpl, reportlab and matplotlib are imported inside the builds (issue 21): importing every
+    domain module, the export kinds among them, loads none of them."""
+    modules = domain_modules()
+    assert "bot.exports.registry" in modules and "bot.exports.workbook" in modules
+    body = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    body += "import bot.exports.kinds\n"
+    body += f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {FILE_LIBRARIES!r})\n"
+    body += "assert not heavy, heavy\n"
+    result = run_python(body)
+    assert result == {"count": 0, "first": None}
+
+
+def test_the_file_check_sees_a_library_imported():
+    """The check is not blind: building a workbook loads its writer."""
+    body = "import sys\nfrom bot.exports.workbook import Column, Sheet, xlsx\n"
+    body += "xlsx([Sheet('export-empty', [Column('export-empty')], [])])\n"
+    body += "assert 'xlsxwriter' in sys.modules\n"
+    assert run_python(body) == {"count": 0, "first": None}
