@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     # The council's secret ballot (issue 19): the key its ballots are sealed with. Never in the database nor
     # beside it (a backup alone links nothing); voting does not open without it.
     vote_secret: SecretStr | None = None
+    # The documents (issue 21): the heading of NĐ 30/2020 (the governing body above the college, the college,
+    # the symbol after a document's number), the place before its date, and a folder of the secretary's own
+    # Word templates (<kind>.docx) replacing the shipped ones.
+    college_parent: str = "UBND TỈNH"
+    college_name: str = "TRƯỜNG CAO ĐẲNG"
+    college_symbol: str = "CĐ"
+    document_place: str = "Hà Nội"
+    document_templates_dir: str | None = None
     # Exports (issue 21): where the built files are kept, how many days before they and their outbox bytes are
     # removed, and the largest file sent (Telegram's own server takes 50 MB from a bot; a local Bot API server
     # at TELEGRAM_API_URL up to 2000 MB). A bigger file is refused with a hint to narrow the filter.

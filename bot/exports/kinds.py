@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-KIND_MODULES: tuple[str, ...] = ("participation", "good_deeds", "nominations", "decisions")
+KIND_MODULES: tuple[str, ...] = ("participation", "good_deeds", "nominations", "decisions", "documents_kinds")
 
 
 def load() -> None:

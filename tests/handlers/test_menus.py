@@ -18,8 +18,8 @@ SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
     "channels", "announce", "reminders", "council", "results", "criteria", "people", "units", "object",
-    "objections", "decide", "summary", "history", "decisions", "export", "settings", "lang", "cancel", "mydata",
-    "forget",
+    "objections", "decide", "summary", "history", "decisions", "export", "budget", "papers", "fund", "stats",
+    "blank", "settings", "lang", "cancel", "mydata", "forget",
 ]  # fmt: skip
 
 
