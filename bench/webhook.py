@@ -9,8 +9,15 @@ Both paths run the full stack (create_dispatcher) on one SQLite database, over t
 - webhook: a real aiohttp server on 127.0.0.1 (bot/webhook.py, the secret checked), posted to by a client
   with `--connections` requests at a time (Telegram's default `max_connections` is 40).
 The updates are /help from `--people` known people (their chats run side by side), and the writing step
-(an audit row and the FSM state) of bench/dispatch.py. Each figure is the best of three runs. Two instances
-(the ratio the issue asks for) need the leader and the shared pace of another branch: not measured here.
+(an audit row and the FSM state) of bench/dispatch.py. Each figure is the best of three runs.
+
+    .venv/bin/python -m bench.webhook --instances [--n 1000] [--people 40] [--connections 40]
+
+Two instances against one (issue 22; the goal: two ≥ 1.6 × one): PostgreSQL and Redis (127.0.0.1), a fresh
+database and Redis prefix; each instance is a process of its own (`--serve`: the full stack, its webhook on
+127.0.0.1, its own fake Bot API for the direct answers), the FSM, the chat's lock and the dedup in Redis. The
+client posts every update to the one instance, then spreads them over both as a proxy would (one each in
+turn), `--connections` at a time in all. The ratio is the second rate ÷ the first.
 """
 
 from __future__ import annotations
@@ -164,14 +171,127 @@ async def main(n: int, people_n: int, connections: int) -> None:
         await engine.dispose()
 
 
+async def serve(url: str, prefix: str, people_n: int) -> None:
+    """One instance (`--serve`): prints its port, then serves until its stdin closes."""
+    from bot.devtools.fake_api import ChatInfo
+    from tests.dbs import REDIS_URL
+
+    settings = make_settings(
+        url, webhook_url=URL, webhook_secret=SecretStr(SECRET), redis_url=REDIS_URL, redis_prefix=prefix
+    )
+    engine = make_engine(url)
+    world = await World(settings, engine, FakeClock(), extra_routers=(step_router(),)).start()
+    for i in range(people_n):  # the chats the parent's people write from (World's first user id)
+        world.api.register_chat(ChatInfo(100_001 + i, "private", first_name=f"{i:03d}"))
+    runner = web.AppRunner(webhook_app(world.dp, world.bot, settings), handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(site._server.sockets[0].getsockname()[1], flush=True)  # type: ignore[union-attr]
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
+    await world.close()
+    await world.dp["redis"].aclose()
+    await engine.dispose()
+
+
+async def post_spread(bases: list[str], bodies: list[dict[str, Any]], connections: int) -> float:
+    gate = asyncio.Semaphore(connections)
+    async with ClientSession(connector=TCPConnector(limit=connections)) as client:
+
+        async def post(i: int, body: dict[str, Any]) -> None:
+            base = bases[i % len(bases)]
+            async with gate, client.post(f"{base}/hook", json=body, headers={SECRET_HEADER: SECRET}) as r:
+                assert r.status == 200, r.status
+
+        start = time.perf_counter()
+        await asyncio.gather(*(post(i, b) for i, b in enumerate(bodies)))
+        return time.perf_counter() - start
+
+
+async def spread(batch: list[Update], bases: list[str], connections: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([as_json(u) for u in batch], f)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.webhook", "--spread", ",".join(bases), f.name,
+            "--connections", str(connections), stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await proc.communicate()
+    finally:
+        Path(f.name).unlink()  # noqa: ASYNC240  (a bench's temporary file)
+    assert proc.returncode == 0, out
+    return len(batch) / float(out.decode().strip())
+
+
+async def instances_main(n: int, people_n: int, connections: int) -> None:
+    import uuid
+
+    from bench.dispatch import drop_pg, pg_url
+
+    url, name = await pg_url()
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    procs = []
+    try:
+        await upgrade(url)
+        engine = make_engine(url)
+        settings = make_settings(url)
+        world = await World(settings, engine, FakeClock(), first_update_id=1_000_000).start()
+        people = [await world.staff(f"Người {i:03d}") for i in range(people_n)]
+        bases = []
+        for _ in range(2):
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.webhook", "--serve", url, prefix, "--people", str(people_n),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            procs.append(proc)
+            port = int((await proc.stdout.readline()).decode())  # type: ignore[union-attr]
+            bases.append(f"http://127.0.0.1:{port}")
+        await spread(updates(world, people, 100, "/help"), bases, connections)  # warm both
+        for text in ("/help", "/step"):
+            size = n if text == "/help" else n // 4
+            one = max(
+                [
+                    await spread(updates(world, people, size, text), bases[:1], connections)
+                    for _ in range(ROUNDS)
+                ]
+            )
+            two = max(
+                [await spread(updates(world, people, size, text), bases, connections) for _ in range(ROUNDS)]
+            )
+            print(
+                f"{text:6s} one instance {one:8.0f} updates/s   two instances {two:8.0f} updates/s   "
+                f"ratio {two / one:.2f}"
+            )
+        await world.close()
+        await engine.dispose()
+    finally:
+        for proc in procs:
+            proc.stdin.close()  # type: ignore[union-attr]
+            await proc.wait()
+        await drop_pg(name)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--people", type=int, default=40)
     parser.add_argument("--connections", type=int, default=40)
     parser.add_argument("--post", nargs=2, metavar=("BASE", "FILE"), help=argparse.SUPPRESS)  # the client
+    parser.add_argument(
+        "--instances", action="store_true", help="two instances against one (PostgreSQL, Redis)"
+    )
+    parser.add_argument("--serve", nargs=2, metavar=("URL", "PREFIX"), help=argparse.SUPPRESS)  # one instance
+    parser.add_argument("--spread", nargs=2, metavar=("BASES", "FILE"), help=argparse.SUPPRESS)  # the client
     args = parser.parse_args()
-    if args.post:
+    if args.serve:
+        asyncio.run(serve(args.serve[0], args.serve[1], args.people))
+    elif args.spread:
+        bodies = json.loads(Path(args.spread[1]).read_text(encoding="utf-8"))
+        print(asyncio.run(post_spread(args.spread[0].split(","), bodies, args.connections)))
+    elif args.instances:
+        asyncio.run(instances_main(args.n, args.people, args.connections))
+    elif args.post:
         base, path = args.post
         bodies = json.loads(Path(path).read_text(encoding="utf-8"))
         print(asyncio.run(post_all(base, bodies, args.connections)))

@@ -79,10 +79,11 @@ def create_dispatcher(
 
         redis = Redis.from_url(settings.redis_url)
     storage, isolation, dedup = _stores(settings, sessionmaker, clock, redis)
-    if redis is not None:  # a change of a person reaches every instance's cache
-        from bot.identity_bus import IdentityBus
+    if redis is not None:  # a change of a person reaches every instance's cache; a queued row, the leader
+        from bot.identity_bus import IdentityBus, SharedWake
 
         identity.bus = IdentityBus(redis, settings.redis_prefix)
+        outbox_wake = SharedWake(redis, settings.redis_prefix)
 
     dp = Dispatcher(
         storage=storage,

@@ -186,3 +186,10 @@ def example_when(now: datetime, tz: ZoneInfo = VN_TZ, days: int = 7) -> str:
 def as_utc(dt: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def fmt_place_date(place: str, d: date) -> str:
+    """The place and date of an administrative document (NĐ 30/2020, Phụ lục I): "Hà Nội, ngày 07 tháng 02
+    năm 2026": a day below 10 and the months 1 and 2 with a leading zero."""
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"

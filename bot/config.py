@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VOTE_SECRET_MIN = 16
 WEBHOOK_SECRET_FORM = re.compile(r"[A-Za-z0-9_-]{1,256}")
+EXPORT_TELEGRAM_MAX = 50 * 1024 * 1024  # what Telegram's own Bot API server takes from a bot (sendDocument)
+EXPORT_LOCAL_MAX = 2000 * 1024 * 1024  # what a local Bot API server takes
 
 
 class Settings(BaseSettings):
@@ -63,6 +65,20 @@ class Settings(BaseSettings):
     # The council's secret ballot (issue 19): the key its ballots are sealed with. Never in the database nor
     # beside it (a backup alone links nothing); voting does not open without it.
     vote_secret: SecretStr | None = None
+    # The documents (issue 21): the heading of NĐ 30/2020 (the governing body above the college, the college,
+    # the symbol after a document's number), the place before its date, and a folder of the secretary's own
+    # Word templates (<kind>.docx) replacing the shipped ones.
+    college_parent: str = "UBND TỈNH"
+    college_name: str = "TRƯỜNG CAO ĐẲNG"
+    college_symbol: str = "CĐ"
+    document_place: str = "Hà Nội"
+    document_templates_dir: str | None = None
+    # Exports (issue 21): where the built files are kept, how many days before they and their outbox bytes are
+    # removed, and the largest file sent (Telegram's own server takes 50 MB from a bot; a local Bot API server
+    # at TELEGRAM_API_URL up to 2000 MB). A bigger file is refused with a hint to narrow the filter.
+    export_dir: str = "exports"
+    export_retention_days: int = Field(7, ge=1)
+    export_max_bytes: int = Field(EXPORT_TELEGRAM_MAX, ge=1024, le=EXPORT_LOCAL_MAX)
 
     @field_validator("vote_secret")
     @classmethod
@@ -152,6 +168,16 @@ class Settings(BaseSettings):
                     f"{self.reminder_quiet_hours}: the unit heads' daily summary would never go; "
                     "choose a time outside them"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _export_max_bytes(self) -> Settings:
+        """More than 50 MB goes only through a local Bot API server: Telegram's own would refuse each file."""
+        if self.export_max_bytes > EXPORT_TELEGRAM_MAX and not self.telegram_api_url:
+            raise ValueError(
+                f"EXPORT_MAX_BYTES {self.export_max_bytes} is over Telegram's 50 MB ({EXPORT_TELEGRAM_MAX}): "
+                "set TELEGRAM_API_URL to a local Bot API server, or lower it"
+            )
         return self
 
     @cached_property

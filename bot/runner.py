@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.app import create_dispatcher
 from bot.config import Settings, listen_address
+from bot.identity_bus import SharedWake
 from bot.leader import make_leader, single_instance
 from bot.menus import set_default_menu
 from bot.scheduler import catch_up, create_scheduler
@@ -59,8 +60,14 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
     await set_default_menu(bot)
     sender = OutboxSender(bot, dp["sessionmaker"], dp["clock"], settings, dp["identity"], dp["outbox_wake"])
 
+    async def send_after_a_window() -> None:
+        # a leader just gone may have sent a full second's worth right before it went: the first request
+        # waits one pace window, so that no second holds both senders' messages
+        await asyncio.sleep(1.0)
+        await sender.run()
+
     def lead() -> None:
-        leader.spawn(sender.run(), name="outbox-sender")
+        leader.spawn(send_after_a_window(), name="outbox-sender")
         catch_up(scheduler)
 
     leader = make_leader(settings, on_gain=lead)
@@ -69,7 +76,11 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
     scheduler.start()
     leader_task = asyncio.create_task(leader.run(), name="leader")
     bus = dp["identity"].bus
-    listener = asyncio.create_task(bus.listen(dp["identity"]), name="identity-bus") if bus else None
+    listener = None
+    if bus is not None:
+        wake = dp["outbox_wake"]
+        shared = wake if isinstance(wake, SharedWake) else None
+        listener = asyncio.create_task(bus.listen(dp["identity"], wake=shared), name="identity-bus")
     try:
         if mode == "webhook":
             await serve_webhook(dp, bot, settings)
@@ -77,15 +88,15 @@ async def run_bot(settings: Settings, mode: Mode) -> None:
             await remove_webhook(bot)
             await dp.start_polling(bot, handle_signals=True)
     finally:
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         scheduler.shutdown(wait=False)
         leader_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await leader_task
         await leader.stop()  # the sender and any timed work stop; the next leader may take over
-        if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
         if alone is not None:
             await alone.release()
         if ops is not None:

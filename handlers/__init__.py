@@ -25,5 +25,7 @@ FEATURES: list[str] = [
     "my_data",  # /mydata: a person's own data, as a file (issue 22)
     "privacy",  # /forget: a person's personal data removed; the retention's due work (issue 22)
     "decisions",  # /object, /objections, /decide, /summary, /history (issue 20)
+    "documents",  # /budget, /papers, /fund, /stats, /blank: papers, certificates, money, charts (issue 21)
+    "exports",  # /export: lists as Excel files, built after the commit, sent through the outbox (issue 21)
     "fallback",  # must stay last
 ]

@@ -34,6 +34,11 @@ class UnitOfWork:
         self.staged: dict[str, Any] = {}  # scratch space for write-through caches (FSM)
 
     @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Where this unit of work's sessions come from (work that runs after the commit opens its own)."""
+        return self._sessionmaker
+
+    @property
     def session(self) -> AsyncSession:
         if self._session is None:
             self._session = self._sessionmaker()

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import atexit
 import gc
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +62,10 @@ async def db_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemplat
         yield url
 
 
+EXPORT_DIR = Path(tempfile.gettempdir()) / f"thidua-test-exports-{os.getpid()}"
+atexit.register(shutil.rmtree, EXPORT_DIR, ignore_errors=True)
+
+
 def make_settings(url: str, **kw: object) -> Settings:
     base: dict[str, object] = {
         "bot_token": TEST_TOKEN,
@@ -67,6 +75,7 @@ def make_settings(url: str, **kw: object) -> Settings:
         "outbox_rate_private": 1000.0,
         "outbox_group_per_minute": 60000.0,
         "vote_secret": "test-vote-secret-not-for-production",  # the council's ballots (issue 19)
+        "export_dir": str(EXPORT_DIR),  # issue 21: the built files, removed when the run ends
     }
     base.update(kw)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]

@@ -194,7 +194,7 @@ async def test_tick_moves_the_fake_clock_runs_the_due_work_and_says_the_time(sql
     last = out.index("Bây giờ: 11:30 ngày 13/10/2026")
     reminders = [line for line in out[:last] if "Anh/Chị chưa xác nhận đã đọc và quán triệt kế hoạch" in line]
     assert reminders and all(line.startswith("→ [gửi tới ") for line in reminders)
-    assert "→ [gửi tới Lê Văn Cường]" in " ".join(reminders)
+    assert "→ [gửi tới Bùi Thị Hương]" in " ".join(reminders)
     assert not any("quán triệt" in line for line in out[: out.index("Bây giờ: 11:30 ngày 06/09/2026")])
 
 
@@ -317,3 +317,46 @@ def test_a_pressed_message_comes_back_as_text_and_entities():
         {"type": "text_link", "offset": 17, "length": 2, "url": "https://x.vn/?a=1&b=2"},
         {"type": "italic", "offset": 22, "length": 1},  # the emoji counts 2 UTF-16 code units
     ]
+
+
+def readme_trial() -> tuple[str, list[str]]:
+    """The README's school year in the console: its command line and the lines typed."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### A school year in the console", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, *lines = block.strip().splitlines()
+    return command, lines
+
+
+async def test_the_readme_school_year_runs_as_written(sqlite_templates):
+    """Every line of the README's trial, typed into the console started as the README says (issue 18, F36)."""
+    from bot.devtools.console import read_clock
+    from storage.models.registration import Registration
+
+    command, lines = readme_trial()
+    assert command.startswith("thidua console --demo --clock ")
+    start = read_clock(command.rsplit(" ", 1)[1], VN_TZ)
+    assert start == datetime(2026, 9, 5, 8, 0, tzinfo=VN_TZ) and len(lines) <= 10
+    url = sqlite_templates.fresh()
+    out = await drive(url, [*lines, ":quit"], clock=FakeClock(start))
+    text = "\n".join(out)
+    assert "Đã xác nhận: Ngô Thị Mai đã tham gia bot." in text  # joined
+    assert "Bây giờ: 08:00 ngày 07/09/2026" in out
+    assert "đã được Phạm Thị Dung xác nhận" in text  # registered and endorsed
+    assert "(đã sửa) Đã gửi đề nghị khen thưởng." in text  # nominated
+    assert "Bây giờ: 08:00 ngày 07/06/2027" in out
+    assert "Phiếu của anh/chị: Đồng ý" in text  # voted
+    assert out[-2] == "Bây giờ: 08:00 ngày 19/06/2027"
+    assert "1. Ngô Thị Mai (Khoa Công nghệ thông tin) — Đạt · Đồng ý 1/2" in text  # tallied
+    assert "Lệnh không rõ" not in text and "Không có nút" not in text and "Không có tin nhắn số" not in text
+    mai = next(p for p in await rows(url, Person) if p.full_name == "Ngô Thị Mai")
+    assert any(r.person_id == mai.id and r.state == "endorsed" for r in await rows(url, Registration))
+
+
+async def test_several_inputs_on_a_line_and_comments(sqlite_templates):
+    url = sqlite_templates.fresh()
+    out = await drive(url, ["# a comment alone", ":as 2 ; /lang ; 2  # Lan switches to English", ":quit"])
+    assert "Anh/Chị đang đóng vai Trần Thị Lan." in out
+    assert "(đã sửa) Switched to English." in out
+    assert not any("Lệnh không rõ" in line or "comment" in line for line in out)

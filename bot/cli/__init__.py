@@ -11,7 +11,7 @@ import importlib
 
 import click
 
-SUBMODULES = ["core", "people", "plan", "admin", "voting", "ops"]
+SUBMODULES = ["core", "people", "plan", "admin", "voting", "ops", "exports", "documents"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -41,6 +41,7 @@ PrintFn = Callable[[str], Any]
 _MESSAGES = ("sendMessage", "sendDocument", "sendPhoto")
 _EDITS = ("editMessageText", "editMessageReplyMarkup", "editMessageCaption")
 DEEP_LINK = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=(?P<payload>[A-Za-z0-9_-]+)")
+COMMENT = re.compile(r"^\s*#.*$|\s{2,}#(\s.*)?$")
 TICK_STEP = timedelta(days=1)  # `:tick` runs the due work at least once a day of the time it moves over
 
 
@@ -64,7 +65,7 @@ class Console:
         self.by_person: dict[int, Chatter] = {}  # unlinked roster people the operator played
         self.cursor = 0
         self.seen: dict[int, int] = {}  # chat id -> how many of its messages the operator has been shown
-        self.numbered: set[int] = set()  # the current person's messages shown with their number
+        self.numbered: set[tuple[int, int]] = set()  # (chat id, message id) of messages shown with a number
         self.last_link: str | None = None  # the newest deep link shown (t.me/…?start=…), for :open
 
     def t(self, key: str, **params: Any) -> str:
@@ -126,6 +127,7 @@ class Console:
         if unseen:
             self.out(self.t("console-while-away", count=len(unseen)))
             for sent in unseen:
+                self.numbered.add((sent.chat_id, sent.message_id))
                 self.print_mine(self.sent_text(sent), sent.markup, self.number_of(sent.message_id))
         self.seen[self.me.id] = len(messages)
 
@@ -142,16 +144,25 @@ class Console:
         yet (the fake keeps no result per call)."""
         assert self.me is not None
         body = call.params.get("text", call.params.get("caption"))
-        for sent in reversed(self.me.messages()):
-            if sent.text == body and sent.message_id not in self.numbered:
-                self.numbered.add(sent.message_id)
+        for sent in self.me.messages():  # the oldest first: identical reminders are numbered in order
+            if sent.text == body and (sent.chat_id, sent.message_id) not in self.numbered:
+                self.numbered.add((sent.chat_id, sent.message_id))
+                return sent.message_id
+        for sent in reversed(self.me.messages()):  # its text changed on the way: the newest unnumbered
+            if (sent.chat_id, sent.message_id) not in self.numbered:
+                self.numbered.add((sent.chat_id, sent.message_id))
                 return sent.message_id
         return None
+
+    def chat_log(self) -> list[Sent]:
+        """Every message the bot sent the current person, deleted ones too: numbers never shift."""
+        assert self.me is not None
+        return list(self.world.api.chats.get(self.me.id, []))
 
     def number_of(self, message_id: Any) -> int | None:
         """The message's number in the current person's chat (1: the bot's first message), for :press M.N."""
         assert self.me is not None
-        ids = [m.message_id for m in self.me.messages()]
+        ids = [m.message_id for m in self.chat_log()]
         return ids.index(message_id) + 1 if message_id in ids else None
 
     def print_mine(self, text: str, markup: InlineKeyboardMarkup | None, number: int | None = None) -> None:
@@ -200,7 +211,15 @@ class Console:
 
     # -- input ----------------------------------------------------------------------------------------
     async def handle(self, line: str) -> bool:
-        """One line of input; False when the operator leaves."""
+        """One line of input; False when the operator leaves. " ; " separates inputs typed on one line, and
+        a "#" starts a comment (at the start of the line, or after two spaces), as in the README's trial."""
+        line = COMMENT.sub("", line)
+        for part in line.split(" ; "):
+            if not await self.handle_one(part):
+                return False
+        return True
+
+    async def handle_one(self, line: str) -> bool:
         line = line.strip()
         if not line:
             return True
@@ -251,12 +270,11 @@ class Console:
 
     async def press_on(self, m: int, n: int) -> None:
         """Press button N of the current person's message number M (an earlier one, not only the last)."""
-        assert self.me is not None
-        messages = self.me.messages()
+        messages = self.chat_log()
         if not 1 <= m <= len(messages):
             self.out(self.t("console-bad-message", m=m, count=len(messages)))
             return
-        if not messages[m - 1].markup:
+        if not messages[m - 1].markup or messages[m - 1].deleted:
             self.out(self.t("console-message-no-buttons", m=m))
             return
         await self.press(n, messages[m - 1])

@@ -176,6 +176,23 @@ def read_criteria_file(kind: str, path: str | Path) -> list[dict[str, Any]]:
         wb.close()
 
 
+def read_criteria_bytes(kind: str, data: bytes) -> list[dict[str, Any]]:
+    """The rows of an .xlsx sent in chat (its bytes); an unreadable file is `CriteriaFileInvalid`."""
+    from io import BytesIO
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError):
+        raise CriteriaFileInvalid() from None
+    try:
+        return rows_from_table(kind, [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)])
+    finally:
+        wb.close()
+
+
 # -- checking and importing -----------------------------------------------------------------------------
 class CriteriaDataService:
     def __init__(self, ctx: Ctx) -> None:
@@ -287,7 +304,13 @@ class CriteriaDataService:
     async def import_rows(
         self, kind: str, raw_rows: list[dict[str, Any]], year_code: str, source_name: str = ""
     ) -> ImportResult:
-        """Import the rows of one kind for a school year; with any bad row nothing is imported."""
+        """Import the rows of one kind for a school year; with any bad row nothing is imported. From the
+        CLI (no actor) or by the secretary in chat, checked again here."""
+        from bot.services.voting.common import is_secretary
+        from bot.services.voting.errors import NotSecretary
+
+        if self.ctx.actor is not None and not is_secretary(self.ctx.actor):
+            raise NotSecretary()
         year = await self.school_year(year_code)
         good, problems = await self.check(kind, raw_rows, year)
         if problems:

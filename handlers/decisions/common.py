@@ -44,6 +44,11 @@ class ApproveSG(StatesGroup):  # the upper decision's number and date
     number = State()
 
 
+class DelegateSG(StatesGroup):  # the principal's signing delegation to a deputy, with its dates
+    who = State()
+    dates = State()
+
+
 class PublishSG(StatesGroup):
     targets = State()  # the list's post previewed, its targets being ticked
 
@@ -67,6 +72,7 @@ conversation(PublishSG, "decisions-flow-publish")
 conversation(CorrectSG, "decisions-flow-correct")
 conversation(RevokeSG, "decisions-flow-revoke")
 conversation(ApproveSG, "decisions-flow-approve")
+conversation(DelegateSG, "decisions-flow-delegate")
 conversation(DecideSG, "decisions-flow-decide", asks={DecideSG.number: "decisions-ask-number"})
 
 

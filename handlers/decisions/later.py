@@ -6,6 +6,9 @@ and date typed) or not. Every press checks again through the service; nothing is
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -20,7 +23,16 @@ from bot.i18n import t
 from bot.services.announce_draft import decision_example, parse_decision
 from bot.services.decisions import DECIDE, DecisionService
 from bot.text import esc
-from handlers.decisions.common import ApproveSG, CorrectSG, DecCb, RevokeSG, button, keyboard, say
+from handlers.decisions.common import (
+    ApproveSG,
+    CorrectSG,
+    DecCb,
+    DelegateSG,
+    RevokeSG,
+    button,
+    keyboard,
+    say,
+)
 from handlers.render import decisions as render
 
 register_command("decisions", DECIDE, "decisions-cmd-decisions", order=78)
@@ -40,13 +52,19 @@ def register(r: Router) -> None:
     r.callback_query.register(move, DecCb.filter(F.op.in_({"qs", "qr"})), a)
     r.callback_query.register(approve_start, DecCb.filter(F.op == "qa"), a)
     r.message.register(approve_number, StateFilter(ApproveSG.number), TYPED, a)
+    r.callback_query.register(delegate_start, DecCb.filter(F.op == "dg"), a)
+    r.message.register(delegate_who, StateFilter(DelegateSG.who), TYPED, a)
+    r.callback_query.register(delegate_pick, StateFilter(DelegateSG.who), DecCb.filter(F.op == "dp"), a)
+    r.message.register(delegate_dates, StateFilter(DelegateSG.dates), TYPED, a)
 
 
 async def desk(message: Message, ctx: Ctx) -> None:
     decisions, proposals = await DecisionService(ctx).desk()
+    delegate = keyboard([button(t("decisions-btn-delegate"), "dg")])
     if not decisions and not proposals:
-        await message.answer(t("decisions-desk-none"))
+        await message.answer(t("decisions-desk-none"), reply_markup=delegate)
         return
+    await message.answer(t("decisions-desk-delegate"), reply_markup=delegate)  # first: the cards end the list
     for view in decisions:
         rows = [[button(t("decisions-btn-correct"), "cf", view.decision.id)]]
         if any(c.state == "active" for c in view.commended):
@@ -224,4 +242,69 @@ async def approve_number(message: Message, state: FSMContext, ctx: Ctx) -> None:
     await state.clear()
     await message.answer(
         t("decisions-proposal-approve-done", number=esc(p.upper_number or ""), date=fmt_date(p.upper_date))
+    )
+
+
+# -- a deputy signing for the principal ("KT. HIỆU TRƯỞNG") ----------------------------------------------
+_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+async def delegate_start(query: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(DelegateSG.who)
+    await state.set_data({})
+    await say(query, t("decisions-ask-deputy"))
+
+
+async def delegate_who(message: Message, ctx: Ctx) -> None:
+    from bot.services.name_search import find_people
+    from storage.models import Person
+
+    try:
+        found = await find_people(ctx.session, message.text or "", Person.active.is_(True))
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    if not found:
+        await message.answer(t("decisions-deputy-none"))
+        return
+    rows = [[button(p.full_name, "dp", p.id)] for p in found]
+    await message.answer(t("decisions-pick-deputy"), reply_markup=keyboard(*rows))
+
+
+async def delegate_pick(query: CallbackQuery, callback_data: DecCb, state: FSMContext, ctx: Ctx) -> None:
+    name = await DecisionService(ctx).subject_name(callback_data.id, None)
+    if not name:  # forged
+        await query.answer(t("decisions-delegation-bad"), show_alert=True)
+        return
+    await state.update_data(deputy=callback_data.id, name=name)
+    await state.set_state(DelegateSG.dates)
+    await say(query, t("decisions-ask-delegation-dates", name=esc(name)))
+
+
+async def delegate_dates(message: Message, state: FSMContext, ctx: Ctx) -> None:
+    days = []
+    for d, m, y in _DAY.findall(message.text or ""):
+        try:
+            days.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            pass
+    if len(days) != 2:
+        await message.answer(t("decisions-delegation-dates-unclear"))
+        return
+    data = await state.get_data()
+    try:
+        row = await DecisionService(ctx).delegate(data["deputy"], days[0], days[1])
+    except DomainError as e:
+        await message.answer(e.text())
+        if e.key == "decisions-delegation-bad":
+            await state.clear()
+        return
+    await state.clear()
+    await message.answer(
+        t(
+            "decisions-delegated",
+            name=esc(data["name"]),
+            start=fmt_date(row.valid_from),
+            end=fmt_date(row.valid_to),
+        )
     )

@@ -59,6 +59,24 @@ class Texts:
         lines = [t(key, locale=locale, round=round_name)]
         if view.closed_at is not None:
             lines.append(t("voting-results-closed", locale=locale, when=fmt_when(view.closed_at, locale)))
+        if view.meeting_at is not None:
+            place = (
+                t("voting-results-place", locale=locale, place=esc(view.meeting_place))
+                if view.meeting_place
+                else ""
+            )
+            lines.append(
+                t("voting-results-meeting", locale=locale, when=fmt_when(view.meeting_at, locale)) + place
+            )
+        if view.chair or view.secretaries:
+            lines.append(
+                t(
+                    "voting-results-officers",
+                    locale=locale,
+                    chair=esc(view.chair or "—"),
+                    secretary=esc(", ".join(view.secretaries) or "—"),
+                )
+            )
         lines.append(t("voting-results-figures", locale=locale, members=view.members, voters=view.voters))
         names = {code: _pick(vi, en, locale) for code, (vi, en) in view.names.items()}
         for title in view.titles:

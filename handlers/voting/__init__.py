@@ -3,7 +3,8 @@ cards and ballots), /results (the secretary's desk: standing, written votes, ear
 tie, a re-ballot), the "Bỏ phiếu" button of the opening message and the reminders, and the due work.
 
 The parts, along their seams: common.py (callback data, the buttons, helpers), review.py (/review),
-council.py (/council), desk.py (/results). The due work (bot/due.py) is registered here, where the router is
+council.py (/council), desk.py (/results), criteria.py (/criteria: the criteria data from .xlsx). The due
+work (bot/due.py) is registered here, where the router is
 built, with the texts and the buttons it words through.
 """
 
@@ -18,7 +19,7 @@ from bot.filters import personal_router
 from bot.services.voting import use_texts, voting_due
 from handlers.render.voting import TEXTS
 
-from . import council, desk, review
+from . import council, criteria, desk, review
 from .common import VotingButtons
 
 use_texts(TEXTS, VotingButtons())  # every opening's message carries "Bỏ phiếu", opening /review
@@ -35,6 +36,7 @@ def router() -> Router:
     council.register(r)
     desk.register(r)
     review.register(r)
+    criteria.register(r)
     council.register_last(r)
     return r
 

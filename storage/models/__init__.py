@@ -25,6 +25,9 @@ from storage.models.decisions import Objection as Objection
 from storage.models.decisions import Proposal as Proposal
 from storage.models.decisions import SigningDelegation as SigningDelegation
 from storage.models.difficulty import Difficulty as Difficulty
+from storage.models.documents import CertificateLayout as CertificateLayout
+from storage.models.documents import FundEntry as FundEntry
+from storage.models.exports import ExportJob as ExportJob
 from storage.models.good_deed import GoodDeed as GoodDeed
 from storage.models.good_deed import GoodDeedFile as GoodDeedFile
 from storage.models.nomination import Nomination as Nomination

@@ -44,6 +44,27 @@ class DecisionRepo:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def correct(self, decision_id: int, version: int, **values: Any) -> bool:
+        """A decision's number, date or signer changed from `version` to the next; False when another
+        correction got there first."""
+        result = await self.session.execute(
+            update(Decision)
+            .where(Decision.id == decision_id, Decision.version == version)
+            .values(version=version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def repaid(self, commendation_id: int, when: Any) -> bool:
+        """A revoked commendation's money marked recovered, once (two presses at once: one)."""
+        result = await self.session.execute(
+            update(Commendation)
+            .where(Commendation.id == commendation_id, Commendation.recovery == "to_recover")
+            .values(recovery="recovered", recovered_at=when)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def refresh(self, row: Any) -> Any:
         await self.session.refresh(row)
         return row

@@ -141,3 +141,77 @@ async def test_the_summary_is_the_principal_s(env: Env):
         "Tập thể lao động tiên tiến": 1,
     }
     await refused(env, "decisions-not-principal", lambda s: s.summary(), r.hoa)
+
+
+async def test_two_secretaries_revoking_or_moving_a_proposal_at_once_act_once(both_env: Env):
+    import asyncio
+
+    from bot.roles import Role
+
+    env = both_env
+    c = await college(env, 3)
+    hoa = await env.person("Nguyễn Thị Hoa", "KCNTT")
+    await env.nominate(LDTT, person=hoa)
+    await env.nominate(TTLDXS, unit="KCNTT")
+    vid = await opened(env)
+    await env.cast(
+        vid,
+        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
+    )
+    await env.due(CLOSED)
+    from tests.decisions.college import AFTER, Round
+
+    env.clock.set(AFTER)
+    r = Round(c, vid, await env.round_id())
+    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    other = await env.person("Vũ Thị Hai", "TCHC", Role.SECRETARY)
+    [made] = await env.rows(Commendation)
+    [p] = await env.rows(Proposal)
+    reason = "Hồ sơ kê khai không trung thực"
+    results = await asyncio.gather(
+        dec(env, lambda s: s.revoke(made.id, reason), c.secretary),
+        dec(env, lambda s: s.revoke(made.id, reason), other),
+        dec(env, lambda s: s.move_proposal(p.id, "send"), c.secretary),
+        dec(env, lambda s: s.move_proposal(p.id, "send"), other),
+        return_exceptions=True,
+    )
+    assert [isinstance(x, DomainError) for x in results].count(True) == 2, results
+    assert {x.key for x in results if isinstance(x, DomainError)} == {
+        "decisions-revoked-already",
+        "decisions-proposal-moved",
+    }
+    revoked = await env.rows(AuditEntry, AuditEntry.action == "commendation.revoked")
+    sent = await env.rows(AuditEntry, AuditEntry.action == "proposal.sent")
+    assert len(revoked) == 1 and len(sent) == 1
+    [made] = await env.rows(Commendation, Commendation.id == made.id)
+    assert made.recovery == "to_recover"  # its money was paid: repaid once
+    results = await asyncio.gather(
+        dec(env, lambda s: s.recovered(made.id), c.secretary),
+        dec(env, lambda s: s.recovered(made.id), other),
+        return_exceptions=True,
+    )
+    assert [isinstance(x, DomainError) for x in results].count(True) == 1, results
+    assert len(await env.rows(AuditEntry, AuditEntry.action == "commendation.recovered")) == 1
+
+
+async def test_two_secretaries_correcting_one_decision_at_once_correct_it_once(both_env: Env):
+    import asyncio
+
+    from bot.roles import Role
+    from storage.models.decisions import Decision
+
+    env = both_env
+    r = await tallied(env)
+    d = await dec(env, lambda s: s.record(draft(r)), r.c.secretary)
+    other = await env.person("Vũ Thị Hai", "TCHC", Role.SECRETARY)
+    results = await asyncio.gather(
+        dec(env, lambda s: s.correct(d.id, "124/QĐ-CĐKTCN 19/06/2027", None, "Gõ nhầm số"), r.c.secretary),
+        dec(env, lambda s: s.correct(d.id, "125/QĐ-CĐKTCN 19/06/2027", None, "Gõ nhầm số"), other),
+        return_exceptions=True,
+    )
+    errors = [x for x in results if isinstance(x, DomainError)]
+    assert len(errors) == 1 and errors[0].key in ("decisions-corrected-meanwhile", "decisions-number-used")
+    [row] = await env.rows(Decision)
+    assert row.version == 2 and row.number in ("124/QĐ-CĐKTCN", "125/QĐ-CĐKTCN")
+    assert {c.decision_number for c in await env.rows(Commendation)} == {row.number}
+    assert len(await env.rows(AuditEntry, AuditEntry.action == "decision.corrected")) == 1

@@ -66,3 +66,34 @@ async def test_the_money_follows_the_luong_co_so_in_force_on_the_decision_date(e
     assert (await amount(TTLDTT, date(2027, 6, 30))).amount == 1_880_000
     assert (await amount(CSTD, date(2027, 6, 30))).amount == 2_340_000
     assert await amount(TTLDXS, date(2027, 6, 30)) is None  # decided upward: no school money
+
+
+def test_one_achievement_proposed_for_two_award_forms_is_warned_a_title_with_cstd_never():
+    from bot.services.decisions.common import Candidate
+    from bot.services.decisions.money import two_award_forms
+
+    def cand(nid: int, code: str, kind: str, person: int) -> Candidate:
+        return Candidate(
+            nid,
+            nid,
+            code,
+            code,
+            code,
+            kind,
+            1,
+            "school",
+            "individual",
+            person,
+            1,
+            f"P{person}",
+            "U",
+            True,
+            "",
+        )
+
+    ldtt, cstd = cand(1, "lao_dong_tien_tien", "title", 7), cand(2, "chien_si_thi_dua_co_so", "title", 7)
+    gk, bk = cand(3, "giay_khen_hieu_truong", "award_form", 7), cand(4, "giay_khen_khac", "award_form", 7)
+    other = cand(5, "giay_khen_hieu_truong", "award_form", 8)
+    assert two_award_forms([ldtt, cstd]) == []  # LĐTT with CSTĐ cơ sở in one year is normal
+    assert two_award_forms([ldtt, gk, other]) == []
+    assert two_award_forms([ldtt, gk, cstd, bk, other]) == [(gk, bk)]

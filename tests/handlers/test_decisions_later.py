@@ -156,3 +156,44 @@ async def test_staff_pressing_the_desk_s_buttons_change_nothing(world: World, tm
     assert [[r.__dict__.get(k) for k in ("number", "state", "version")] for rows in after for r in rows] == [
         [r.__dict__.get(k) for k in ("number", "state", "version")] for rows in before for r in rows
     ]
+
+
+async def test_the_principal_s_signing_delegation_is_recorded_and_the_deputy_then_signs(
+    world: World, tmp_path: Path
+):
+    from storage.models.decisions import SigningDelegation
+
+    c = await tallied_world(world, tmp_path)
+    deputy = await world.staff("Đinh Văn Phó", unit="BGH")
+    await c.hoa.press(cb("dg"))  # not the secretary's
+    assert c.hoa.alerts()[-1]
+    await c.secretary.send("/decisions")
+    await c.secretary.click("Ủy quyền ký (KT. HIỆU TRƯỞNG)")
+    await c.secretary.send("Đinh Văn")
+    await c.secretary.click("Đinh Văn Phó")
+    await c.secretary.send("không rõ")
+    assert "gõ hai ngày" in c.secretary.last_text()
+    await c.secretary.send("từ 19/06/2027 đến 10/06/2027")
+    assert "phải sau ngày bắt đầu" in c.secretary.last_text()
+    assert await world.rows(SigningDelegation) == []
+    await c.secretary.send("từ 10/06/2027 đến 30/06/2027")
+    assert "Đinh Văn Phó được ký “KT. HIỆU TRƯỞNG” từ 10/06/2027 đến 30/06/2027" in c.secretary.last_text()
+    [row] = await world.rows(SigningDelegation)
+    assert row.deputy_id == deputy.person_id
+    assert len(await world.rows(AuditEntry, AuditEntry.action == "decision.delegation")) == 1
+
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.send("123/QĐ-CĐKTCN ngày 19/06/2027")
+    await c.secretary.click("KT. HIỆU TRƯỞNG — Đinh Văn Phó")
+    await c.secretary.click("Xác nhận số tiền")
+    await c.secretary.click("Ghi nhận")
+    [d] = await world.rows(Decision)
+    assert (d.signer_id, d.signed_as) == (deputy.person_id, "deputy")
+
+    await c.secretary.send("/decisions")  # the principal cannot be their own deputy (a forged pick)
+    await c.secretary.click("Ủy quyền ký (KT. HIỆU TRƯỞNG)")
+    await c.secretary.press(cb("dp", c.principal.person_id))
+    await c.secretary.send("từ 01/07/2027 đến 05/07/2027")
+    assert "Không thể ủy quyền ký cho người này" in c.secretary.last_text()
+    assert len(await world.rows(SigningDelegation)) == 1

@@ -17,8 +17,9 @@ STAFF_MENU = [
 SECRETARY_MENU = [
     "start", "help", "plan", "rounds", "status", "register", "pending", "registrations", "regwindow",
     "difficulty", "invite", "difficulties", "gooddeed", "gooddeeds", "nominate", "nominations", "nomwindow",
-    "channels", "announce", "reminders", "council", "results", "people", "units", "object", "objections",
-    "decide", "summary", "history", "decisions", "settings", "lang", "cancel", "mydata", "forget",
+    "channels", "announce", "reminders", "council", "results", "criteria", "people", "units", "object",
+    "objections", "decide", "summary", "history", "decisions", "export", "budget", "papers", "fund", "stats",
+    "blank", "settings", "lang", "cancel", "mydata", "forget",
 ]  # fmt: skip
 
 

@@ -137,3 +137,33 @@ async def test_a_reballot_of_one_dossier_is_opened_with_its_own_close(world):
     assert "Bỏ phiếu" in a.buttons()
     await a.click("Bỏ phiếu")
     assert "Bỏ phiếu lại một hồ sơ" in plain(a) and "Trần Văn Bình" in plain(a)
+
+
+async def test_the_result_heads_the_minutes_with_the_review_meeting_the_chair_and_the_secretary(world):
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    from bot.clock import VN_TZ
+    from storage.models.plan import PlanRound
+
+    c = await chat_college(world)
+    hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")
+    await nominate(world, LDTT, person=hoa)
+    async with world.session() as s:  # as /reminders sets it
+        meeting = datetime(2027, 6, 15, 8, 0, tzinfo=VN_TZ)
+        await s.execute(
+            update(PlanRound).values(review_meeting_at=meeting, review_meeting_place="Phòng họp A")
+        )
+        await s.commit()
+    await open_vote(world)
+    for m in c.members:
+        await vote(m, "Nguyễn Thị Hoa", "Đồng ý")
+    world.clock.set(CLOSED)
+    await world.run_due()
+    world.clock.set(datetime(2027, 6, 19, 9, 0, tzinfo=VN_TZ))  # after the quiet hours
+    await world.drain_outbox()
+    result = plain(c.lan)
+    assert "Họp Hội đồng bình xét: 08:00 ngày 15/06/2027, tại Phòng họp A" in result
+    assert "Chủ tịch Hội đồng: Trần Văn Hiệu · Thường trực Hội đồng: Lê Thị Thu" in result
+    assert "Thành viên Hội đồng: 3 · Đã bỏ phiếu: 3" in result

@@ -149,3 +149,44 @@ def test_a_message_it_cannot_read_changes_nothing(data):
     cache.put(1, someone())
     IdentityBus(None, "p").handle(cache, {"type": "message", "data": data})
     assert cache.get(1) is not MISSING
+
+
+async def test_a_row_queued_on_a_follower_wakes_the_leaders_sender_at_once(redis_prefix):
+    from bot.identity_bus import SharedWake
+
+    url, prefix = redis_prefix
+    follower_redis, leader_redis = Redis.from_url(url), Redis.from_url(url)
+    follower, leader = SharedWake(follower_redis, prefix), SharedWake(leader_redis, prefix)
+    bus = IdentityBus(leader_redis, prefix)
+    listener = asyncio.create_task(bus.listen(IdentityCache(), wake=leader))
+    try:
+        await asyncio.wait_for(bus.subscribed.wait(), 5)
+        assert not leader.is_set()
+        follower.set()  # what the follower's unit of work does once a row is committed
+        await asyncio.wait_for(leader.wait(), 5)
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await follower_redis.aclose()
+        await leader_redis.aclose()
+
+
+async def test_a_dispatcher_with_redis_shares_its_outbox_wake_up(redis_prefix, tmp_path):
+    from bot.app import create_dispatcher
+    from bot.config import Settings
+    from bot.identity_bus import SharedWake
+
+    url, prefix = redis_prefix
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+        redis_url=url,
+        redis_prefix=prefix,
+    )
+    dp = create_dispatcher(settings)
+    try:
+        assert isinstance(dp["outbox_wake"], SharedWake)
+    finally:
+        await dp["redis"].aclose()
+        await dp["engine"].dispose()

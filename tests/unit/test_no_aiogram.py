@@ -55,6 +55,7 @@ def domain_modules() -> list[str]:
     found = list(CORE)
     folders = ("bot/services", "bot/exports", "handlers/render", "bot/plan", "bot/cli", "storage")
     folders += ("bot/services/plan", "bot/services/nomination", "storage/repositories", "storage/models")
+    folders += ("bot/services/documents",)
     for folder in folders:
         for path in sorted((ROOT / folder).glob("*.py")):
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
@@ -119,6 +120,7 @@ def test_the_operators_commands_import_no_aiogram(tmp_path):
     thidua("invite", "export", "--unit", "TCHC", "--out", {str(out)!r}, "--bot-username", "thidua_bot")
     thidua("plan", "load", "plans/2021-2025.yaml")
     assert "2021" in thidua("plan", "show")
+    thidua("export", "registrations", "-o", {str(tmp_path / "dk.xlsx")!r})  # issue 21
     """
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "BOT_TOKEN": "", "DEFAULT_LOCALE": "vi"}
     result = run_python(body, env)
@@ -130,3 +132,48 @@ def test_the_check_sees_aiogram_when_it_is_imported():
     result = run_python("import bot.filters\n")
     assert result["count"] > 100
     assert "bot/filters.py" in str(result["first"])
+
+
+HEAVY = ("openpyxl", "docxtpl", "docx", "reportlab", "matplotlib", "jinja2")
+
+
+def test_the_file_makers_are_imported_only_when_a_file_is_made():
+    """The documents' libraries (issue 21) cost the start of the bot and of every `thidua` command: the
+    domain, the file makers and the documents' handler import none of them until a file is made."""
+    modules = [*domain_modules(), "handlers.documents"]
+    body = "import importlib, json, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    tops = "{m.split('.')[0] for m in sys.modules}"
+    report = f"print(json.dumps({{'heavy': sorted({tops} & set({HEAVY!r}))}}))\n"
+    body += report
+    code = textwrap.dedent(body)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"heavy": []}
+    made = code + "from bot.exports.charts import bar_chart\nbar_chart('x', ['a'], {'b': [1]})\n"
+    made += report
+    out = subprocess.run([sys.executable, "-c", made], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "matplotlib" in json.loads(out.stdout.strip().splitlines()[-1])["heavy"]  # the check sees them
+
+
+FILE_LIBRARIES = ("openpyxl", "docxtpl", "docx", "reportlab", "matplotlib", "xlsxwriter")
+
+
+def test_domain_modules_load_no_file_library():
+    """openpyxl, docxtpl, reportlab and matplotlib are imported inside the builds (issue 21): importing every
+    domain module, the export kinds among them, loads none of them."""
+    modules = domain_modules()
+    assert "bot.exports.registry" in modules and "bot.exports.workbook" in modules
+    body = "import importlib, sys\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    body += "import bot.exports.kinds\n"
+    body += f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {FILE_LIBRARIES!r})\n"
+    body += "assert not heavy, heavy\n"
+    result = run_python(body)
+    assert result == {"count": 0, "first": None}
+
+
+def test_the_file_check_sees_a_library_imported():
+    """The check is not blind: building a workbook loads its writer."""
+    body = "import sys\nfrom bot.exports.workbook import Column, Sheet, xlsx\n"
+    body += "xlsx([Sheet('export-empty', [Column('export-empty')], [])])\n"
+    body += "assert 'xlsxwriter' in sys.modules\n"
+    assert run_python(body) == {"count": 0, "first": None}

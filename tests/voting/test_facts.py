@@ -68,3 +68,44 @@ async def test_the_result_warns_of_unmet_and_missing_criteria_but_passes_whoever
     assert statuses(results[d[ldtt[binh]].id]) == {"registration": "unmet", "task_rating": "unmet"}
     assert statuses(results[d[ldtt[cuong]].id]) == {"registration": "unmet", "task_rating": "no_data"}
     assert statuses(results[d[cstd].id]) == {"registration": "unmet"}  # LĐTT passed in this very vote
+
+
+async def test_consecutive_years_count_the_commendations_recorded_or_imported_from_before_the_bot(env: Env):
+    """CSTĐ cơ sở needing LĐTT two years running: Hoa's LĐTT of 2025-2026, imported, meets it with this
+    vote's LĐTT; Cường, with no earlier year known, gets "chưa có dữ liệu"."""
+    from datetime import date
+
+    from storage.models.decisions import Commendation
+    from tests.voting.college import example_with
+
+    plan = example_with(
+        "        params: {title: lao_dong_tien_tien}\n",
+        "        params: {title: lao_dong_tien_tien, consecutive_years: 2}\n",
+    )
+    c = await college(env, 3, plan=plan)
+    hoa, cuong = await env.person("Nguyễn Thị Hoa", "KCNTT"), await env.person("Lê Văn Cường", "KCNTT")
+    noms = {p: (await env.nominate(LDTT, person=p), await env.nominate(CSTD, person=p)) for p in (hoa, cuong)}
+    async with env.sessionmaker() as s:
+        s.add(
+            Commendation(
+                subject="individual",
+                person_id=hoa,
+                code=LDTT,
+                name_vi="Lao động tiên tiến",
+                name_en="",
+                school_year="2025-2026",
+                level="imported",
+                decision_number="88/QĐ-CĐKTCN",
+                decision_date=date(2026, 8, 15),
+                state="active",
+                created_at=env.clock.now(),
+            )
+        )
+        await s.commit()
+    vid = await opened(env)
+    d = await env.dossiers(vid)
+    await env.cast(vid, {m: {x.id: "agree" for x in d.values()} for m in c.members})
+    await env.due(CLOSED)
+    results = {r.dossier_id: r for r in await env.rows(VotingResult)}
+    assert "holds_title" not in statuses(results[d[noms[hoa][1]].id])  # met: 2025-2026 and this year
+    assert statuses(results[d[noms[cuong][1]].id])["holds_title"] == "no_data"

@@ -198,13 +198,20 @@ class Later:
         before = {"number": d.number, "date": d.decided_on, "signer": d.signer_id, "version": d.version}
         if (number, day, signer_id) == (d.number, d.decided_on, d.signer_id):
             raise err("decisions-nothing-changed")
-        d.number, d.number_key, d.year, d.decided_on = number, key, day.year, day
-        d.signer_id, d.signed_as, d.delegation_id = (
-            signer_id,
-            "deputy" if signer.deputy else "principal",
-            signer.delegation_id,
+        changed = await self.repo.correct(
+            d.id,
+            d.version,
+            number=number,
+            number_key=key,
+            year=day.year,
+            decided_on=day,
+            signer_id=signer_id,
+            signed_as="deputy" if signer.deputy else "principal",
+            delegation_id=signer.delegation_id,
         )
-        d.version += 1
+        if not changed:  # another secretary corrected it meanwhile: hers stands
+            raise err("decisions-corrected-meanwhile")
+        await self.repo.refresh(d)
         for c in await self.repo.commendations(d.id):
             c.decision_number, c.decision_date = number, day
         await self.ctx.session.flush()
@@ -249,9 +256,8 @@ class Later:
     async def recovered(self, commendation_id: int) -> Commendation:
         ensure_secretary(self.ctx)
         c = await self.repo.commendation(commendation_id)
-        if c is None or c.recovery != "to_recover":
+        if c is None or not await self.repo.repaid(c.id, self.ctx.clock.now()):
             raise err("decisions-nothing-to-recover")
-        c.recovery, c.recovered_at = "recovered", self.ctx.clock.now()
-        await self.ctx.session.flush()
+        await self.repo.refresh(c)
         Audit(self.ctx).record("commendation.recovered", "commendation", c.id, after={"amount": c.amount})
         return c

@@ -4,7 +4,8 @@
   imported for the year is "chưa có dữ liệu", an imported kind without a row for someone means none.
 - Titles held: this year's from this vote (pending until its tally; once tallied, passed or not: a title
   the round may nominate and someone was not nominated for is not theirs this year), earlier years' from
-  earlier tallied votes; nothing else is known yet (the commendation decisions will add them).
+  earlier tallied votes and from the commendations in force (recorded decisions, and the years before the
+  bot imported with `thidua commendations import`).
 - The registration: the nominee's registration of the school year for that title, and its state.
 """
 
@@ -43,6 +44,9 @@ class FactsReader:
         history: dict[tuple[str, str, int], bool] = {}
         for owner, code, start, passed in await VotingRepo(self.ctx.session).history(owners, voting.id):
             history[(owner, code, start)] = history.get((owner, code, start), False) or passed
+        for owner, code, start in await self._commended(owners):  # recorded, or imported from before the bot
+            if start < year:
+                history[(owner, code, start)] = True
         kinds = await self.data.imported(sy)
         grades = await self.data.grades(sy, people)
         measures = await self.data.discipline(sy, people)
@@ -79,6 +83,27 @@ class FactsReader:
                 registration=registrations.get(d.id),
                 members=tuple(person(p) for p in staff.get(d.unit_id, [])),
             )
+        return out
+
+    async def _commended(self, owners: Sequence[str]) -> list[tuple[str, str, int]]:
+        """(owner, title, the school year's first year) of the owners' commendations still in force: the
+        decisions recorded (issue 20) and the years imported with `thidua commendations import`."""
+        from sqlalchemy import select
+
+        from storage.models.decisions import Commendation
+
+        persons = [int(o[1:]) for o in owners if o.startswith("p")]
+        units = [int(o[1:]) for o in owners if o.startswith("u")]
+        stmt = select(Commendation).where(
+            Commendation.state == "active",
+            Commendation.person_id.in_(persons)
+            | (Commendation.unit_id.in_(units) & Commendation.person_id.is_(None)),
+        )
+        out = []
+        for c in await self.ctx.session.scalars(stmt):
+            owner = f"p{c.person_id}" if c.person_id else f"u{c.unit_id}"
+            if c.school_year[:4].isdigit():
+                out.append((owner, c.code, int(c.school_year[:4])))
         return out
 
     @staticmethod

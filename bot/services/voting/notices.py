@@ -87,6 +87,11 @@ class ResultsView:
     names: dict[str, tuple[str, str]] = field(
         default_factory=dict
     )  # title code -> (vi, en), for the criteria
+    # the minutes' heading (issue 19): the review meeting set in /reminders, the chair, the secretaries
+    meeting_at: datetime | None = None
+    meeting_place: str | None = None
+    chair: str = ""
+    secretaries: tuple[str, ...] = ()
 
 
 class VotingTexts(Protocol):

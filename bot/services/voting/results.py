@@ -225,6 +225,7 @@ class Results:
                     places,
                 )
             )
+        chair = await people.get(voting.chair_id) if voting.chair_id else None
         return ResultsView(
             voting.id,
             round_.name_vi,
@@ -235,6 +236,10 @@ class Results:
             tuple(titles),
             voting.scope != "round",
             {code: (c.name_vi, c.name_en) for code, c in names.items()},
+            round_.review_meeting_at,
+            round_.review_meeting_place,
+            chair.full_name if chair is not None else "",
+            tuple(p.full_name for p in await people.with_role(Role.SECRETARY, self.ctx.clock.today())),
         )
 
     # -- a tie --------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """audit ids: the personal fields audit entries kept before they held ids only are taken out, once (issue 22, M20)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-07
 
 From this release on `Audit.record` stores a personal field's value as "*" (bot/services/audit.py). The
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql, sqlite
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
