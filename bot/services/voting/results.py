@@ -43,6 +43,14 @@ from storage.repositories.voting import VotingRepo
 REASON_MIN = 5
 
 
+def _ranked_lines(mine: list[Any], rows: dict[int, Any], persons: Any, units: Any) -> tuple[Any, ...]:
+    """A title's dossiers as result lines, the largest share first (ties by dossier, as they came)."""
+    return tuple(
+        _line(d, rows[d.id], persons, units)
+        for d in sorted(mine, key=lambda d: (-Fraction(rows[d.id].share_num, rows[d.id].share_den), d.id))
+    )
+
+
 class Results:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
@@ -205,12 +213,7 @@ class Results:
             mine = [d for d in dossiers if d.commendation_code == code and d.id in rows]
             if not mine or code not in names:
                 continue
-            lines = tuple(
-                _line(d, rows[d.id], persons, units)
-                for d in sorted(
-                    mine, key=lambda d: (-Fraction(rows[d.id].share_num, rows[d.id].share_den), d.id)
-                )
-            )
+            lines = _ranked_lines(mine, rows, persons, units)
             rule, result = voting.rules["titles"][code], counted.title(code)
             quota = result.quota if result is not None else None
             places = result.open_places if result is not None and result.tied else 0
