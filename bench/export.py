@@ -1,12 +1,14 @@
-"""Export benchmark (issue 21): 10,000 registrations to .xlsx, the database query included.
+"""Export benchmark (issue 21): 10,000 nominations to .xlsx, the database query included.
 
-    .venv/bin/python -m bench.export [--n 10000]
+    .venv/bin/python -m bench.export [--n 10000] [--kind nominations|registrations]
 
-Untimed first: a temporary SQLite database is migrated, plans/2021-2025.yaml loaded, and N people with one
-registration each inserted (20 units). Then, timed, as the system (scope all): the kind's query in one unit of
-work and the build (openpyxl's write-only mode, in a thread), exactly as the worker and `thidua export` run
-them. One line at the end: `export N rows in T s, peak RSS M MB, R rows/s`. The goal: under 3 s and 200 MB on
-2 cores.
+Untimed first: a temporary SQLite database is migrated, plans/2021-2025.yaml loaded, and N people inserted
+(20 units), each with one nomination (the default, the issue's kind: the first round of the plan, an
+individual title it allows, a summary of about 400 characters) or one registration (`--kind registrations`),
+as rows. Then, timed, as the system (scope all): the kind's query in one unit of work (nominations: filtered
+on that round, as a secretary asks) and the build (XlsxWriter, in a thread), exactly as the worker and
+`thidua export` run them. One line at the end: `export N rows in T s, peak RSS M MB, R rows/s`. The goal:
+under 3 s and 200 MB on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,10 +26,71 @@ ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "2021-2025.yaml"
 
 
+KINDS = ("nominations", "registrations")
+SUMMARY = (
+    "Đồng chí {i} hoàn thành xuất sắc nhiệm vụ năm học: giảng dạy đủ định mức, 100% học phần được người học "
+    "đánh giá tốt; chủ nhiệm một đề tài khoa học cấp trường đã nghiệm thu loại xuất sắc; công bố hai bài báo "
+    "trên tạp chí trong nước; hướng dẫn sinh viên nghiên cứu khoa học đạt giải Ba cấp Bộ; tích cực tham gia "
+    "các phong trào thi đua, hoạt động của Công đoàn và Đoàn thanh niên; chấp hành tốt chủ trương của Đảng, "
+    "chính sách, pháp luật của Nhà nước và quy chế của đơn vị."
+)
+
+
+async def _people(s, n: int, now: datetime) -> list:
+    from storage.models import Person, Unit
+
+    units = [Unit(code=f"U{i:02d}", name=f"Khoa thứ {i}", kind="khoa") for i in range(20)]
+    s.add_all(units)
+    await s.flush()
+    people = [
+        Person(full_name=f"Nguyễn Văn {i}", name_search=f"nguyen van {i}", unit_id=units[i % 20].id,
+               created_at=now)
+        for i in range(n)
+    ]  # fmt: skip
+    s.add_all(people)
+    await s.flush()
+    return people
+
+
+async def seed_nominations(sessionmaker, n: int) -> str:
+    """N nominations in the plan's first round (by its voting close), one per person; the round's code."""
+    from sqlalchemy import select
+
+    from storage.models import Nomination
+    from storage.models.plan import PlanCommendation, PlanRound
+
+    now = datetime.now(UTC)
+    async with sessionmaker() as s:
+        round_ = (
+            await s.scalars(select(PlanRound).order_by(PlanRound.voting_close_at, PlanRound.id))
+        ).first()
+        title = (
+            await s.scalars(
+                select(PlanCommendation)
+                .where(PlanCommendation.subject == "individual", PlanCommendation.code.in_(round_.nominable))
+                .order_by(PlanCommendation.position)
+            )
+        ).first()
+        people = await _people(s, n, now)
+        states = ("submitted", "submitted", "submitted", "locked")
+        reports = ("missing", "submitted", "accepted", "returned")
+        s.add_all(
+            Nomination(
+                round_id=round_.id, subject="individual", owner=f"p{p.id}", person_id=p.id, unit_id=p.unit_id,
+                commendation_id=title.id, summary=SUMMARY.format(i=p.full_name), state=states[p.id % 4],
+                report_state=reports[p.id % 4], created_by=p.id, created_at=now, updated_at=now,
+            )
+            for p in people
+        )  # fmt: skip
+        code = round_.code
+        await s.commit()
+    return code
+
+
 async def seed(sessionmaker, n: int) -> None:
     from sqlalchemy import select
 
-    from storage.models import Person, Registration, Unit
+    from storage.models import Registration
     from storage.models.plan import PlanCommendation, PlanMovement, PlanSchoolYear
 
     now = datetime.now(UTC)
@@ -37,16 +100,7 @@ async def seed(sessionmaker, n: int) -> None:
             await s.scalars(select(PlanCommendation).where(PlanCommendation.subject == "individual"))
         ).first()
         movement = (await s.scalars(select(PlanMovement))).first()
-        units = [Unit(code=f"U{i:02d}", name=f"Khoa thứ {i}", kind="khoa") for i in range(20)]
-        s.add_all(units)
-        await s.flush()
-        people = [
-            Person(full_name=f"Nguyễn Văn {i}", name_search=f"nguyen van {i}", unit_id=units[i % 20].id,
-                   created_at=now)
-            for i in range(n)
-        ]  # fmt: skip
-        s.add_all(people)
-        await s.flush()
+        people = await _people(s, n, now)
         s.add_all(
             Registration(
                 school_year_id=year.id, subject="individual", owner=f"p{p.id}", person_id=p.id,
@@ -59,7 +113,7 @@ async def seed(sessionmaker, n: int) -> None:
         await s.commit()
 
 
-async def run(n: int) -> tuple[float, int, int]:
+async def run(n: int, kind: str = "nominations") -> tuple[float, int, int]:
     import bot.exports.kinds  # noqa: F401
     from bot.clock import Clock
     from bot.config import Settings
@@ -84,12 +138,16 @@ async def run(n: int) -> tuple[float, int, int]:
             await PlanService(Ctx(uow, Clock(settings.tz), IdentityCache(), settings)).load(
                 parse_plan(text, str(PLAN)), text, PLAN
             )
-        await seed(sessionmaker, n)
+        round_code = None
+        if kind == "nominations":
+            round_code = await seed_nominations(sessionmaker, n)
+        else:
+            await seed(sessionmaker, n)
         start = time.perf_counter()
         async with UnitOfWork(sessionmaker) as uow:
             service = ExportService(Ctx(uow, Clock(settings.tz), IdentityCache(), settings))
-            kind, f = await service.resolve("registrations")
-            data, rows = await service.make(kind, f, "vi")
+            export, f = await service.resolve(kind, round=round_code)
+            data, rows = await service.make(export, f, "vi")
         took = time.perf_counter() - start
         await engine.dispose()
     return took, rows, len(data)
@@ -98,11 +156,13 @@ async def run(n: int) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
-    n = parser.parse_args().n
-    took, rows, size = asyncio.run(run(n))
+    parser.add_argument("--kind", choices=KINDS, default="nominations")
+    args = parser.parse_args()
+    n = args.n
+    took, rows, size = asyncio.run(run(n, args.kind))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
     assert rows == n, (rows, n)
-    print(f"file {size / 1024 / 1024:.1f} MB", file=sys.stderr)
+    print(f"{args.kind}, file {size / 1024 / 1024:.1f} MB", file=sys.stderr)
     print(f"export {rows} rows in {took:.2f} s, peak RSS {peak:.0f} MB, {rows / took:.0f} rows/s")
 
 
