@@ -103,11 +103,14 @@ async def test_an_unknown_kind_in_a_press_is_named(world):
     assert await world.rows(ExportJob) == []
 
 
-async def test_finance_is_told_no_list_is_theirs_yet(world):
+async def test_finance_is_offered_the_money_only_and_staff_no_export(world):
     finance = await world.finance("Đỗ Thị Tài")
     await finance.send("/export")
-    assert finance.last_text() == "Anh/Chị chưa được giao danh sách nào để xuất."
-    assert finance.buttons() == []
+    assert sorted(finance.buttons()) == ["Dự toán, tiền thưởng của đợt", "Sổ quỹ thi đua, khen thưởng"]
+    staff = await world.staff("Lê Văn Bình")
+    await staff.send("/export")
+    assert staff.last_text().startswith("Lệnh /export không thuộc quyền hạn của anh/chị.")
+    assert staff.buttons() == []
 
 
 async def test_a_double_tap_makes_one_file(world, monkeypatch):
