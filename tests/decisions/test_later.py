@@ -63,6 +63,29 @@ async def test_a_commendation_is_revoked_once_its_money_marked_to_recover_then_r
     assert [x.kind for x in lines] == ["revoked"]
 
 
+async def test_a_units_commendation_revoked_is_told_to_its_heads_with_the_reason(env: Env):
+    from bot.roles import Role
+    from tests.decisions.college import AFTER, Round
+
+    c = await college(env, 3)
+    head = await env.person("Phạm Văn Khoa", "KCNTT", Role.UNIT_HEAD)
+    await env.nominate(TTLDTT, unit="KCNTT")
+    vid = await opened(env)
+    await env.cast(
+        vid,
+        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
+    )
+    await env.due(CLOSED)
+    env.clock.set(AFTER)
+    r = Round(c, vid, await env.round_id())
+    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    [made] = await env.rows(Commendation, Commendation.unit_id.is_not(None))
+    await dec(env, lambda s: s.revoke(made.id, "Số liệu báo cáo không trung thực"), c.secretary)
+    told = await env.rows(OutboxMessage, OutboxMessage.idempotency_key.like(f"dec-revoked:{made.id}:%"))
+    assert [m.person_id for m in told] == [head]
+    assert "Số liệu báo cáo không trung thực" in told[0].text and "đã được thu hồi" in told[0].text
+
+
 async def test_a_proposal_upward_is_sent_and_approved_later_and_the_unit_told(env: Env):
     c = await college(env, 3)
     head = await env.person("Phạm Văn Khoa", "KCNTT", __import__("bot.roles").roles.Role.UNIT_HEAD)
@@ -183,6 +206,8 @@ async def test_two_secretaries_revoking_or_moving_a_proposal_at_once_act_once(bo
     revoked = await env.rows(AuditEntry, AuditEntry.action == "commendation.revoked")
     sent = await env.rows(AuditEntry, AuditEntry.action == "proposal.sent")
     assert len(revoked) == 1 and len(sent) == 1
+    told = await env.rows(OutboxMessage, OutboxMessage.idempotency_key.like(f"dec-revoked:{made.id}:%"))
+    assert [m.person_id for m in told] == [hoa]  # the one it concerns, told once
     [made] = await env.rows(Commendation, Commendation.id == made.id)
     assert made.recovery == "to_recover"  # its money was paid: repaid once
     results = await asyncio.gather(

@@ -82,6 +82,10 @@ async def test_a_commendation_is_revoked_once_its_money_marked_to_recover_and_th
     assert (hoa.state, hoa.recovery, hoa.revoked_reason) == ("revoked", "to_recover", REASON)
     await c.secretary.press(cb("cw", hoa.id))  # revoking twice
     assert "đã bị thu hồi" in c.secretary.alerts()[-1]
+    await world.drain_outbox()  # the notice goes through the outbox
+    told = [x for x in c.hoa.texts() if "thu hồi khen thưởng" in x]
+    assert len(told) == 1, told  # told once, though revoking was tried twice
+    assert REASON in told[0] and "710.000 đ" in told[0] and "Phòng Kế hoạch – Tài chính" in told[0]
 
     await c.secretary.send("/decisions")
     assert "đã thu hồi, tiền thưởng chờ nộp lại" in c.secretary.texts()[-1]

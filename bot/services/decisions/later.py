@@ -251,6 +251,7 @@ class Later:
             before={"state": "active"},
             after={"reason": why, "recovery": recovery, "amount": c.amount},
         )
+        await Notices(self.ctx).revoked(c)
         return c
 
     async def recovered(self, commendation_id: int) -> Commendation:

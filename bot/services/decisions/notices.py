@@ -114,6 +114,31 @@ class Notices:
                 text = texts().unit_notice(decision.number, day, lines, head.language)
                 await self._to(f"dec-unit:{decision.id}:{v}:{unit_id}:{head.id}", head, text)
 
+    async def revoked(self, c: Commendation) -> None:
+        """A revocation told to the one it concerns (a unit's heads for a collective), with its reason and,
+        when the money was paid, that it is to be repaid; after the quiet hours, once."""
+        if c.person_id is not None:
+            p = await PeopleRepo(self.ctx.session).get(c.person_id)
+            people = [p] if p is not None else []
+        elif c.unit_id is not None:
+            people = await self._heads(c.unit_id)
+        else:
+            people = []
+        repay = c.recovery == "to_recover" and bool(c.amount)
+        for p in people:
+            text = t(
+                "decisions-notice-revoked-repay" if repay else "decisions-notice-revoked",
+                locale=p.language,
+                title=esc(c.name_en if p.language == "en" else c.name_vi),
+                school_year=c.school_year,
+                number=esc(c.decision_number),
+                date=fmt_date(c.decision_date),
+                reason=esc(c.revoked_reason or ""),
+                money=money(c.amount or 0, p.language),
+                finance=t("role-finance", locale=p.language),
+            )
+            await self._to(f"dec-revoked:{c.id}:{p.id}", p, text)
+
     async def _not_commended(
         self,
         candidates: tuple[Candidate, ...],
