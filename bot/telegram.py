@@ -18,8 +18,10 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
@@ -32,17 +34,21 @@ log = logging.getLogger(__name__)
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
-    """A direct answer that meets a 429 waits `retry_after` and tries again (the outbox has its own)."""
+    """A direct answer that meets a 429 waits `retry_after` and tries again; one that meets a server error
+    (5xx) or a network error tries again after `backoff`, then twice that. The outbox has its own retries,
+    which last through an outage; a direct answer tries `attempts` times in all, since the person waits."""
 
     def __init__(
         self,
         attempts: int = 3,
         max_wait: float = 60.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,  # the harness's: its clock's sleep
+        backoff: float = 1.0,
     ) -> None:
         self.attempts = attempts
         self.max_wait = max_wait
         self.sleep = sleep
+        self.backoff = backoff
 
     async def __call__(
         self,
@@ -60,6 +66,12 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     raise
                 log.info("429 on %s: waiting %s s", type(method).__name__, e.retry_after)
                 await self.sleep(e.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as e:
+                if in_outbox.get() or attempt == self.attempts - 1:
+                    raise
+                wait = self.backoff * 2**attempt
+                log.info("%s on %s: trying again in %s s", type(e).__name__, type(method).__name__, wait)
+                await self.sleep(wait)
         raise AssertionError("unreachable")
 
 

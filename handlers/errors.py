@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.filters import Room
@@ -29,6 +29,11 @@ async def on_error(event: ErrorEvent, bot: Bot, identity: IdentityCache) -> bool
     exc = event.exception
     update = event.update
     if is_not_modified(exc):
+        return True
+    if isinstance(exc, TelegramForbiddenError):
+        # the person blocked the bot (or it left the chat) while being answered: nothing to apologise to;
+        # Telegram's my_chat_member update marks them unreachable (handlers/channels.py)
+        log.info("update %s: the answer was forbidden: %s", update.update_id, exc.message)
         return True
     log.error("update %s failed: %s", update.update_id, type(exc).__name__, exc_info=exc)
     user = (

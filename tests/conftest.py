@@ -20,6 +20,11 @@ from tests.dbs import PG_UP, PgTemplates, SqliteTemplates
 
 # Which database the `world` runs on: sqlite (default) or postgres (THIDUA_TEST_DB=postgres).
 WORLD_DB = os.environ.get("THIDUA_TEST_DB", "sqlite")
+# THIDUA_TEST_RESTARTS=1: every world restarts its bot before every update and gets each update twice (the
+# reliability suite, tests/ops/test_restarts.py); the conversation states the worlds went through are written
+# to THIDUA_TEST_STATES, one a line, for its account of the StatesGroups
+RESTARTS = os.environ.get("THIDUA_TEST_RESTARTS") == "1"
+STATES_SEEN: dict[str, set[str]] = {}  # a state -> the tests that went through it
 
 
 @pytest.fixture(scope="session")
@@ -94,13 +99,24 @@ async def world_url(request: pytest.FixtureRequest, sqlite_templates: SqliteTemp
 
 
 @pytest.fixture
-async def world(world_url: str, clock: FakeClock) -> AsyncIterator[World]:
+async def world(world_url: str, clock: FakeClock, request: pytest.FixtureRequest) -> AsyncIterator[World]:
     engine = make_engine(world_url)
     w = World(make_settings(world_url), engine, clock)
+    marker = request.node.get_closest_marker("restarts")
+    w.restarts = RESTARTS or marker is not None
+    w.note_states = bool(os.environ.get("THIDUA_TEST_STATES"))
     await w.start()
-    yield w
-    await w.close()
-    await engine.dispose()
+    try:
+        yield w
+        for state in w.states_seen:
+            STATES_SEEN.setdefault(state, set()).add(request.node.nodeid)
+        if marker is not None:  # it went through each named conversation, restarted at every step
+            groups = {state.split(":", 1)[0] for state in w.states_seen}
+            missing = set(marker.args) - groups
+            assert not missing, f"no state of {sorted(missing)} was reached; reached: {sorted(w.states_seen)}"
+    finally:
+        await w.close()
+        await engine.dispose()
 
 
 @pytest.fixture
@@ -117,3 +133,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if os.environ.get("THIDUA_TEST_GC_FREEZE", "1") != "0":
         gc.collect()
         gc.freeze()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    out = os.environ.get("THIDUA_TEST_STATES")
+    if out:
+        lines = (f"{state}\t{test}\n" for state in sorted(STATES_SEEN) for test in sorted(STATES_SEEN[state]))
+        Path(out).write_text("".join(lines), encoding="utf-8")

@@ -77,22 +77,47 @@ class World:
             token=settings.token or TEST_TOKEN,
             sleep=lambda s: self.clock.sleep(s),
         )
-        self.dp: Dispatcher = create_dispatcher(
-            settings, engine=engine, clock=self.clock, extra_routers=extra_routers, redis=redis
-        )
-        self.sessionmaker = self.dp["sessionmaker"]
-        self.sender = OutboxSender(
-            self.bot, self.sessionmaker, self.clock, settings, self.dp["identity"], self.dp["outbox_wake"]
-        )
+        self._extra_routers, self._redis = extra_routers, redis
+        self._build()
+        # restarts=True: an in-process restart before every update, and every update delivered again to the
+        # restarted bot, as Telegram does when a process died before answering (the reliability suite)
+        self.restarts = False
+        self.restarted = 0
+        self.note_states = False
+        self._feeding = False
+        self.states_seen: set[str] = set()
         self._update_ids = itertools.count(first_update_id)
         self._user_ids = itertools.count(first_user_id)
         self._chat_ids = itertools.count(1)
         self.people: dict[int, Chatter] = {}
         self.rooms: dict[int, Room] = {}
 
+    def _build(self) -> None:
+        self.dp: Dispatcher = create_dispatcher(
+            self.settings,
+            engine=self.engine,
+            clock=self.clock,
+            extra_routers=self._extra_routers,
+            redis=self._redis,
+        )
+        self.sessionmaker = self.dp["sessionmaker"]
+        identity, wake = self.dp["identity"], self.dp["outbox_wake"]
+        self.sender = OutboxSender(self.bot, self.sessionmaker, self.clock, self.settings, identity, wake)
+
     async def start(self) -> World:
         await warm_up(self.dp)
         return self
+
+    async def restart(self) -> None:
+        """An in-process restart between two updates: a new dispatcher, caches and sender on the same
+        database (and Redis); Telegram (the fake) and the clock carry on. What the old process kept only in
+        memory is gone, so a conversation that resumes proves its state was stored. The old process shuts
+        down as the runner does (its dedup flushed)."""
+        await self.dp["dedup"].flush()
+        await self.dp.fsm.storage.close()
+        self._build()
+        await warm_up(self.dp)
+        self.restarted += 1
 
     # -- updates ------------------------------------------------------------------------------------
     def next_update_id(self) -> int:
@@ -101,7 +126,45 @@ class World:
     async def feed(self, update: Update) -> Any:
         if update.message is not None:
             self.api.remember(update.message)
-        return await self.dp.feed_update(self.bot, update)
+        if not self.restarts:
+            result = await self.dp.feed_update(self.bot, update)
+            if self.note_states:
+                await self._note_state(update)
+            return result
+        if self._feeding:
+            raise AssertionError("a world that restarts between updates cannot be fed two updates at once")
+        self._feeding = True
+        try:
+            return await self._feed_restarting(update)
+        finally:
+            self._feeding = False
+
+    async def _feed_restarting(self, update: Update) -> Any:
+        await self.restart()
+        result = await self.dp.feed_update(self.bot, update)
+        await self._note_state(update)
+        await self.restart()
+        before = len(self.api.calls)
+        await self.dp.feed_update(self.bot, update)  # delivered again: the dedup makes it nothing
+        again = self.api.calls[before:]
+        if again:
+            raise AssertionError(f"an update delivered again after a restart was handled again: {again}")
+        return result
+
+    async def _note_state(self, update: Update) -> None:
+        """The conversation's state after `update`, for the suite's account of the states it went through."""
+        query = update.callback_query
+        event = update.message or query
+        user = event.from_user if event is not None else None
+        chat = update.message.chat if update.message is not None else None
+        if query is not None and query.message is not None:
+            chat = query.message.chat
+        if user is None or chat is None:
+            return
+        key = StorageKey(bot_id=self.bot.id, chat_id=chat.id, user_id=user.id)
+        state = await self.dp.fsm.storage.get_state(key)
+        if state:
+            self.states_seen.add(state)
 
     async def drain_outbox(
         self, until: datetime | None = None, *, advance: bool = False, wait: bool = True

@@ -171,6 +171,7 @@ async def test_a_scheduled_post_whose_sender_lost_the_right_to_announce_is_not_s
     assert "không còn quyền thông báo biểu dương" in thu.last_text()
 
 
+@pytest.mark.restarts("AnnounceSG")
 async def test_a_scheduled_post_can_be_cancelled_before_it_starts(world):
     thu, team = await drafted(world)
     await schedule(thu, "08:00 20/10/2024", "Công đoàn trường")

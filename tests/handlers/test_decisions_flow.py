@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.devtools.harness import World
 from storage.models.decisions import Commendation, Decision, Objection
 from tests.handlers.decisions_steps import Cast, tallied_world
@@ -43,6 +45,7 @@ async def test_the_secretary_records_a_decision_after_a_preview_and_everyone_con
     assert "Trần Văn Bình" in c.head.last_text() and "1.880.000 đ" in c.head.last_text()
 
 
+@pytest.mark.restarts("DecideSG")
 async def test_an_amount_is_edited_and_one_left_out_with_a_reason(world: World, tmp_path: Path):
     c = await tallied_world(world, tmp_path)
     await decide(c)
@@ -226,3 +229,39 @@ async def test_history_by_name_for_the_unit_head_and_the_secretary_never_for_a_c
     seen = len(c.hoa.texts())
     await c.hoa.press(DecCb(op="hp", id=c.binh.person_id).pack())  # forged
     assert "chỉ xem được" in c.hoa.alerts()[-1] and len(c.hoa.texts()) == seen
+
+
+@pytest.mark.restarts("PublishSG", "ObjectSG", "AnswerSG", "SupplySG")
+async def test_an_objection_asks_the_unit_for_documents_and_the_head_supplies_them_from_pending(
+    world: World, tmp_path: Path
+):
+    c = await tallied_world(world, tmp_path, comment=True)
+    await c.secretary.send("/decide")
+    await c.secretary.click("Bình xét thi đua, khen thưởng năm học 2026-2027")
+    await c.secretary.click("Công khai lấy ý kiến")
+    await c.secretary.click("Gửi công khai")
+    await world.drain_outbox()
+    await c.binh.send(f"/start obj{c.round_id}")
+    await c.binh.click("Nguyễn Thị Hoa")
+    await c.binh.send(REASON)
+    await c.binh.click("Gửi")
+    await world.drain_outbox()
+
+    await c.secretary.send("/objections")
+    await c.secretary.click("Yêu cầu bổ sung hồ sơ")
+    await c.secretary.send("Đề nghị đơn vị gửi bảng chấm công")  # not a deadline: asked again
+    assert "Chưa đọc được giờ và ngày" in c.secretary.last_text()
+    await c.secretary.send("08:00 26/06/2027")
+    assert "Đã yêu cầu Trưởng đơn vị bổ sung hồ sơ" in c.secretary.last_text()
+    await world.drain_outbox()
+    assert "Hạn bổ sung: 08:00 ngày 26/06/2027" in c.head.last_text()
+    await c.head.send("/pending")
+    await c.head.click("Đã bổ sung: Nguyễn Thị Hoa")
+    assert "hồ sơ đã bổ sung" in c.head.last_text()
+    await c.head.send("Đã gửi bảng chấm công qua văn thư ngày 22/06")
+    assert "Đã báo Thường trực Hội đồng" in c.head.last_text()
+    await world.drain_outbox()
+    assert "văn thư ngày 22/06" in c.secretary.last_text()
+    await c.head.send("/pending")  # supplied: nothing left for the head
+    assert "Đã bổ sung: Nguyễn Thị Hoa" not in c.head.buttons()
+    assert all("Trần Văn Bình" not in m for m in c.head.texts())  # the objector is never named to the unit

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.devtools.harness import World
 from handlers.decisions.common import DecCb
 from storage.models import AuditEntry
@@ -29,6 +31,7 @@ async def recorded(world: World, tmp_path: Path, **kw: bool) -> Cast:
     return c
 
 
+@pytest.mark.restarts("CorrectSG")
 async def test_a_mistyped_number_is_corrected_with_a_reason_and_those_told_told_again(
     world: World, tmp_path: Path
 ):
@@ -66,6 +69,7 @@ async def test_a_mistyped_number_is_corrected_with_a_reason_and_those_told_told_
     assert [x.version for x in await world.rows(Decision)] == [2]
 
 
+@pytest.mark.restarts("RevokeSG")
 async def test_a_commendation_is_revoked_once_its_money_marked_to_recover_and_the_recovery_recorded(
     world: World, tmp_path: Path
 ):
@@ -101,6 +105,7 @@ async def test_a_commendation_is_revoked_once_its_money_marked_to_recover_and_th
     assert "đã thu hồi" in c.hoa.last_text()
 
 
+@pytest.mark.restarts("ApproveSG")
 async def test_a_proposal_upward_is_sent_then_approved_and_the_unit_head_told(world: World, tmp_path: Path):
     c = await recorded(world, tmp_path, upward=True)
     [p] = await world.rows(Proposal)
@@ -162,6 +167,7 @@ async def test_staff_pressing_the_desk_s_buttons_change_nothing(world: World, tm
     ]
 
 
+@pytest.mark.restarts("DelegateSG")
 async def test_the_principal_s_signing_delegation_is_recorded_and_the_deputy_then_signs(
     world: World, tmp_path: Path
 ):

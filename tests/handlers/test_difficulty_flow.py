@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.context import Ctx
 from bot.devtools.harness import Chatter, World
 from bot.identity import IdentityCache
@@ -154,6 +156,7 @@ async def test_forward_sends_the_item_to_the_principal_with_a_reply_button(world
     assert entry.before == {"state": "open"} and entry.after["state"] == "forwarded"
 
 
+@pytest.mark.restarts("DifficultySG", "DifficultyReplySG", "DifficultyAnswerSG")
 async def test_principal_reply_comes_back_to_the_secretaries_who_then_answer(world):
     hoa, lan, hieu = await raised_with_principal(world)
     await lan.click("Chuyển Hiệu trưởng")

@@ -8,6 +8,7 @@ import asyncio
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import update
 
 from bot.roles import Role
@@ -71,6 +72,7 @@ async def test_the_person_is_told_what_goes_and_what_stays_before_anything_chang
     assert await forgotten(world) == []
 
 
+@pytest.mark.restarts("ForgetSG")
 async def test_confirming_removes_the_data_unlinks_the_account_and_is_audited_with_ids_only(world):
     hoa, _, _ = await hoa_with_data(world)
     [deed] = await world.rows(GoodDeed)

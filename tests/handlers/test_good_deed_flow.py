@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
 from storage.models import AuditEntry, OutboxMessage
@@ -82,6 +84,7 @@ async def test_anonymous_reporter_is_hidden_from_the_person_only(world):
     assert "một đồng nghiệp ghi nhận" in lan.last_text() and "Hoa" not in lan.last_text()
 
 
+@pytest.mark.restarts("GoodDeedSG", "GoodDeedRejectSG")
 async def test_head_rejects_with_a_reason(world):
     hoa, lan, minh = await setup(world)
     await to_evidence(hoa)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from bot.roles import Role
@@ -130,6 +131,7 @@ async def test_a_forged_successor_the_leaver_themself_or_someone_inactive_is_ref
     assert await world.rows(AuditEntry, AuditEntry.action == "person.handed_over") == []
 
 
+@pytest.mark.restarts("HandoverSG")
 async def test_confirming_twice_hands_over_once(world):
     an, _, _ = await a_deed_waiting_on_minh(world)
     await to_preview(an)

@@ -142,6 +142,7 @@ async def test_a_search_shows_at_most_eight_names(world):
     assert x.buttons() == ["Người Thứ Jan", "Tôi không có trong danh sách"]
 
 
+@pytest.mark.restarts("JoinSG")
 async def test_someone_not_on_the_roster_waits_for_the_head_under_the_name_typed(world):
     """The name typed is cleaned; the account waits, linked to nobody (more in test_join_waiting.py)."""
     minh = await world.unit_head("Trần Văn Minh")

@@ -486,6 +486,7 @@ async def _card(world, admin, name: str) -> None:
     await admin.click(name)
 
 
+@pytest.mark.restarts("PersonFieldSG")
 async def test_an_admin_corrects_a_name_in_people_and_it_is_audited(world):
     admin = await world.admin("Lê Văn Quản")
     await world.person("Nguyen Van Ba", linked=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
 from storage.models import AuditEntry
@@ -68,6 +70,7 @@ async def test_head_nominates_a_person_and_the_nominee_is_asked_for_the_report(w
     assert hoa.buttons() == ["Viết báo cáo thành tích"]
 
 
+@pytest.mark.restarts("NominateSG", "NomReportSG")
 async def test_nominee_writes_the_report_and_the_head_accepts_it(world):
     await open_round(world)
     hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.unit_head("Trần Văn Minh")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import update
 
 from bot.clock import VN_TZ
@@ -42,6 +43,7 @@ async def test_the_nominee_reads_the_summary_when_the_plan_allows_it(world):
     assert "chuyển đổi số" in hoa.last_text()
 
 
+@pytest.mark.restarts("NomReturnSG")
 async def test_a_report_waiting_for_review_is_in_the_heads_pending(world):
     await open_round(world)
     hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.unit_head("Trần Văn Minh")
@@ -121,6 +123,7 @@ async def test_the_secretary_nominates_and_lists_all_with_filters(world):
     assert "Tóm tắt thành tích" in minh.last_text() and "Rút đề nghị" in minh.buttons()
 
 
+@pytest.mark.restarts("NomExtendSG")
 async def test_the_secretary_extends_the_window_before_voting_and_it_is_audited(world):
     await open_round(world, datetime(2025, 5, 30, 9, 0, tzinfo=VN_TZ))
     lan = await world.secretary("Đỗ Thị Lan")

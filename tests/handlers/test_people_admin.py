@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.commands import COMMANDS
@@ -150,6 +151,7 @@ async def test_a_too_long_query_is_refused_and_the_question_stays(world):
     assert await an.state() == "PeopleSearchSG:query"
 
 
+@pytest.mark.restarts("PeopleSearchSG")
 async def test_cancel_leaves_the_search(world):
     an = await world.admin("Nguyễn Văn An")
     await an.send("/people")
@@ -440,6 +442,7 @@ async def test_a_head_who_moves_loses_the_head_commands_at_once(world):
     assert "/invite" not in minh.last_text()
 
 
+@pytest.mark.restarts("DelegateSG")
 async def test_a_delegation_from_today_and_its_end_take_effect_at_once(world):
     an = await world.admin("Nguyễn Văn An")
     em = await world.staff("Hoàng Văn Em")  # today is 25/11/2026

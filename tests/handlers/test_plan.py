@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import VN_TZ
@@ -336,6 +337,7 @@ async def test_a_confirmed_extension_is_checked_again_when_pressed(world: World)
     assert (await the_round(world)).voting_extended_to is None
 
 
+@pytest.mark.restarts("RoundsSG")
 async def test_an_extension_date_may_be_typed_as_iso_or_day_and_month(world: World) -> None:
     thu = await start_extension(world, at(2027, 6, 10, 9, 0))
 

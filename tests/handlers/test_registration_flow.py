@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bot.clock import VN_TZ
 from bot.devtools.harness import Chatter, World
 from storage.models import AuditEntry
@@ -54,6 +56,7 @@ async def test_staff_registers_and_the_head_gets_an_endorsement_request(world):
     assert entry.after["state"] == "submitted"
 
 
+@pytest.mark.restarts("RegisterSG", "RegReturnSG")
 async def test_head_returns_with_a_reason_the_owner_edits_and_the_head_endorses(world):
     await open_year(world)
     hoa, minh = await world.staff("Nguyễn Thị Hoa"), await world.unit_head("Trần Văn Minh")
@@ -223,6 +226,7 @@ async def test_secretary_lists_filters_and_counts_per_title(world):
     assert "Phạm Văn An" in lan.last_text()
 
 
+@pytest.mark.restarts("RegExtendSG")
 async def test_secretary_extends_the_window_for_one_unit(world):
     await open_year(world, datetime(2024, 11, 2, 9, 0, tzinfo=VN_TZ))
     hoa = await world.staff("Nguyễn Thị Hoa", unit="KCNTT")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import VN_TZ
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.plan import PlanRound
@@ -169,6 +171,7 @@ async def test_a_nudge_button_pressed_after_its_deadline_says_so_and_sends_nothi
     assert await world.rows(OutboxMessage, OutboxMessage.kind == "reminder") == []
 
 
+@pytest.mark.restarts("RemCeremonySG")
 async def test_a_place_too_short_is_asked_again_and_nothing_changes(world):
     await open_year(world, BEFORE_CEREMONY)
     lan = await world.secretary("Đỗ Thị Lan")

@@ -4,6 +4,8 @@ opening; a forged press of anyone else refused with nothing changed."""
 
 from __future__ import annotations
 
+import pytest
+
 from storage.models import AuditEntry
 from storage.models.plan import PlanRound
 from storage.models.voting import VotingMember, VotingRound
@@ -14,6 +16,7 @@ async def audited(world, prefix: str) -> list[tuple[str, dict | None]]:
     return [(e.action, e.after) for e in await world.rows(AuditEntry, AuditEntry.action.like(f"{prefix}%"))]
 
 
+@pytest.mark.restarts("CouncilSG")
 async def test_the_secretary_removes_adds_and_names_the_chair_before_the_opening(world):
     c = await chat_college(world)
     a, b = c.members[1:]

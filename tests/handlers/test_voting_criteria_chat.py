@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+import pytest
 from openpyxl import Workbook
 
 from bot.devtools.harness import World
@@ -26,6 +27,7 @@ def xlsx(*table: list[object]) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.restarts("CriteriaSG")
 async def test_the_secretary_imports_grades_from_chat_and_a_bad_file_changes_nothing(world: World):
     world.clock.set(REVIEWING)
     await world.load_plan(EXAMPLE)

@@ -4,6 +4,8 @@ the chair's choice on a tie with a reason, and opens a re-ballot; the chair read
 
 from __future__ import annotations
 
+import pytest
+
 from storage.models import AuditEntry
 from storage.models.voting import Ballot, VotingResult, VotingRound
 from tests.voting.chat import CLOSED, CSTD, LDTT, chat_college, dossier_of, nominate, open_vote, plain, vote
@@ -94,6 +96,7 @@ async def tied(world):
     return c
 
 
+@pytest.mark.restarts("TieSG")
 async def test_a_tie_is_settled_by_the_chairs_choice_with_a_reason(world):
     c = await tied(world)
     lan = c.lan
@@ -120,6 +123,7 @@ async def test_a_tie_is_settled_by_the_chairs_choice_with_a_reason(world):
     assert len(await world.rows(AuditEntry, AuditEntry.action == "voting.tie_settled")) == 1
 
 
+@pytest.mark.restarts("ReballotSG")
 async def test_a_reballot_of_one_dossier_is_opened_with_its_own_close(world):
     c = await tied(world)
     lan = c.lan
