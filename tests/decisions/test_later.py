@@ -13,9 +13,23 @@ from bot.services.announce_draft import Draft
 from bot.services.announce_sources import SOURCES
 from storage.models import AuditEntry, OutboxMessage
 from storage.models.decisions import Commendation, Proposal
-from tests.decisions.college import dec, draft, tallied
+from tests.decisions.college import AFTER, Round, dec, draft, tallied
 from tests.decisions.test_record import refused
-from tests.voting.college import CLOSED, LDTT, TTLDTT, TTLDXS, Env, college, opened
+from tests.voting.college import CLOSED, LDTT, TTLDTT, TTLDXS, College, Env, college, opened
+
+
+async def agreed_and_recorded(env: Env, c: College) -> Round:
+    """The vote opened, every member agreeing to every dossier, closed; then the decision recorded."""
+    vid = await opened(env)
+    await env.cast(
+        vid,
+        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
+    )
+    await env.due(CLOSED)
+    env.clock.set(AFTER)
+    r = Round(c, vid, await env.round_id())
+    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    return r
 
 
 async def test_a_mistyped_number_is_corrected_and_the_commended_told_again(env: Env):
@@ -65,20 +79,11 @@ async def test_a_commendation_is_revoked_once_its_money_marked_to_recover_then_r
 
 async def test_a_units_commendation_revoked_is_told_to_its_heads_with_the_reason(env: Env):
     from bot.roles import Role
-    from tests.decisions.college import AFTER, Round
 
     c = await college(env, 3)
     head = await env.person("Phạm Văn Khoa", "KCNTT", Role.UNIT_HEAD)
     await env.nominate(TTLDTT, unit="KCNTT")
-    vid = await opened(env)
-    await env.cast(
-        vid,
-        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
-    )
-    await env.due(CLOSED)
-    env.clock.set(AFTER)
-    r = Round(c, vid, await env.round_id())
-    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    await agreed_and_recorded(env, c)
     [made] = await env.rows(Commendation, Commendation.unit_id.is_not(None))
     await dec(env, lambda s: s.revoke(made.id, "Số liệu báo cáo không trung thực"), c.secretary)
     told = await env.rows(OutboxMessage, OutboxMessage.idempotency_key.like(f"dec-revoked:{made.id}:%"))
@@ -93,17 +98,7 @@ async def test_a_proposal_upward_is_sent_and_approved_later_and_the_unit_told(en
     await env.nominate(LDTT, person=hoa)
     await env.nominate(TTLDTT, unit="KCNTT")
     await env.nominate(TTLDXS, unit="KCNTT")
-    vid = await opened(env)
-    await env.cast(
-        vid,
-        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
-    )
-    await env.due(CLOSED)
-    from tests.decisions.college import AFTER, Round
-
-    env.clock.set(AFTER)
-    r = Round(c, vid, await env.round_id())
-    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    await agreed_and_recorded(env, c)
     [p] = await env.rows(Proposal)
     await refused(
         env,
@@ -176,17 +171,7 @@ async def test_two_secretaries_revoking_or_moving_a_proposal_at_once_act_once(bo
     hoa = await env.person("Nguyễn Thị Hoa", "KCNTT")
     await env.nominate(LDTT, person=hoa)
     await env.nominate(TTLDXS, unit="KCNTT")
-    vid = await opened(env)
-    await env.cast(
-        vid,
-        {m: dict.fromkeys([d.id for d in (await env.dossiers(vid)).values()], "agree") for m in c.members},
-    )
-    await env.due(CLOSED)
-    from tests.decisions.college import AFTER, Round
-
-    env.clock.set(AFTER)
-    r = Round(c, vid, await env.round_id())
-    await dec(env, lambda s: s.record(draft(r)), c.secretary)
+    await agreed_and_recorded(env, c)
     other = await env.person("Vũ Thị Hai", "TCHC", Role.SECRETARY)
     [made] = await env.rows(Commendation)
     [p] = await env.rows(Proposal)
