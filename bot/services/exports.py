@@ -178,10 +178,12 @@ class ExportService:
         round_id: int | None = None,
         school_year_id: int | None = None,
         unit_id: int | None = None,
+        decision_id: int | None = None,
+        blank: str | None = None,
     ) -> tuple[ExportKind, ExportFilter]:
         """The kind and its filter for the actor, refused as `request` refuses (nothing written)."""
         export = self.kind(name)
-        return export, await self._filter(export, round_id, school_year_id, unit_id)
+        return export, await self._filter(export, round_id, school_year_id, unit_id, decision_id, blank)
 
     async def make(self, export: ExportKind, f: ExportFilter, locale: str | None = None) -> tuple[bytes, int]:
         """The file's bytes and its row count now, in this unit of work (the operator's `thidua export`;
