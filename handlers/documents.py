@@ -17,7 +17,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-import bot.exports.kinds  # noqa: F401  (registers the kinds, the documents' too)
+import bot.exports.kinds  # registers the kinds, the documents' too
 import bot.exports.worker  # noqa: F401  (registers the due work `exports`)
 from bot.commands import register_command
 from bot.context import Ctx

@@ -4,7 +4,8 @@
 The same kinds as /export (bot/exports/), the whole college's scope (the operator is the system), audited as
 `export.requested` without a person. The file is written once the audit is committed (`.part`, renamed).
 `thidua export --list` names the kinds (the documents' papers and charts too, made with --round or alone;
-the certificates and the blank's grid, which need a decision or a blank, are made in chat). Nothing here imports aiogram, nor openpyxl until the build.
+the certificates and the blank's grid, which need a decision or a blank, are made in chat).
+Nothing here imports aiogram, nor openpyxl until the build.
 """
 
 from __future__ import annotations

@@ -102,8 +102,10 @@ def _register_word(kind: str, order: int) -> None:
     async def query(ctx: Any, f: ExportFilter) -> list[Paper]:
         return await _paper(ctx, f, kind)
 
-    export_kind(kind, title=f"documents-kind-{kind}", roles=SECRETARY, build=_word, filters=("round",),
-                file_name=WORD[kind], mime=DOCX, order=order, listed=False, caption=CAPTION)(query)  # fmt: skip
+    register = export_kind(kind, title=f"documents-kind-{kind}", roles=SECRETARY, build=_word,
+                           filters=("round",), file_name=WORD[kind], mime=DOCX, order=order, listed=False,
+                           caption=CAPTION)  # fmt: skip
+    register(query)
 
 
 for _n, _kind in enumerate(WORD):

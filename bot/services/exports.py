@@ -3,9 +3,9 @@
 `ExportService(ctx)`:
 - `available()` → the kinds the actor may export (each kind's action `export.<name>` in bot/roles.py);
 - `rounds()`, `years()`, `units(kind)` → the filter's choices (a head's units: their own only);
-- `request(kind, round_id=, school_year_id=, unit_id=, decision_id=, blank=)` → the queued `ExportJob`: the authority checked
-  again (the kind, the unit against the person's grants: a forged unit is refused before anything is
-  written), the filter resolved to its codes, the request audited (`export.requested`: the kind, the filter,
+- `request(kind, round_id=, school_year_id=, unit_id=, decision_id=, blank=)` → the queued `ExportJob`: the
+  authority checked again (the kind, the unit against the person's grants: a forged unit is refused before
+  anything is written), the filter resolved to its codes, the request audited (`export.requested`: the kind, the filter,
   the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the file through the
   outbox (the documents' commands too: /papers, /budget, /fund, /stats, /blank ask for their kinds here);
 - `resolve(kind, round=, year=, unit=)` → the `ExportFilter` of codes typed (the operator's `thidua export`),
@@ -31,8 +31,8 @@ from bot.roles import Role, Scope, can, register_rules, units_for
 from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT
 from storage.models import OutboxMessage, Unit
-from storage.models.decisions import Decision
 from storage.models.core import OutboxFile
+from storage.models.decisions import Decision
 from storage.models.exports import ExportJob
 from storage.models.plan import PlanPeriod, PlanRound, PlanSchoolYear
 

@@ -42,7 +42,9 @@ def preparing_shown(who: Chatter, what: str) -> None:
     assert PREPARING in who.last_text() and what in who.last_text()
 
 
-async def test_finance_gets_the_budget_as_text_then_the_workbook_from_the_worker(world: World, tmp_path: Path):
+async def test_finance_gets_the_budget_as_text_then_the_workbook_from_the_worker(
+    world: World, tmp_path: Path
+):
     from openpyxl import load_workbook
 
     await recorded(world, tmp_path)
@@ -97,7 +99,9 @@ async def test_the_tờ_trình_is_signed_by_the_secretary_who_asked(world: World
     assert "TỜ TRÌNH" in text and "Lê Thị Thu" in text and "2.590.000" in text
 
 
-async def test_a_template_that_does_not_open_is_named_at_once_and_the_bot_goes_on(world: World, tmp_path: Path):
+async def test_a_template_that_does_not_open_is_named_at_once_and_the_bot_goes_on(
+    world: World, tmp_path: Path
+):
     c = await recorded(world, tmp_path)
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "to_trinh.docx").write_bytes(b"not a docx")

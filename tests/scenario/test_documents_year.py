@@ -102,9 +102,10 @@ async def test_the_documents_of_a_school_year_from_the_fund_to_the_report(world:
     assert "Số: 123/QĐ-CĐKTCN" in docx_text(data) and "710.000" in docx_text(data)
     await s.send("/blank")
     [(name, data)] = await comes(world, s)
-    assert name.startswith("luoi-can-chinh-") and "Họ và tên (148.5, 95)" in PdfReader(
-        io.BytesIO(data)
-    ).pages[0].extract_text()
+    assert (
+        name.startswith("luoi-can-chinh-")
+        and "Họ và tên (148.5, 95)" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    )
     await s.send("/blank name 150 92 26")
     assert "x = 150 mm, y = 92 mm, cỡ chữ 26" in s.last_text()
     await s.send("/papers")
