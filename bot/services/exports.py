@@ -6,8 +6,9 @@
 - `request(kind, round_id=, school_year_id=, unit_id=, decision_id=, blank=)` → the queued `ExportJob`: the
   authority checked again (the kind, the unit against the person's grants: a forged unit is refused before
   anything is written), the filter resolved to its codes, the request audited (`export.requested`: the
-  kind, the filter, the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the file through the
-  outbox (the documents' commands too: /papers, /budget, /fund, /stats, /blank ask for their kinds here);
+  kind, the filter, the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the
+  file through the outbox (the documents' commands too: /papers, /budget, /fund, /stats, /blank ask for
+  their kinds here);
 - `resolve(kind, round=, year=, unit=)` → the `ExportFilter` of codes typed (the operator's `thidua export`),
   scope all.
 `remove_expired(now)` (due work `exports`) removes the files older than EXPORT_RETENTION_DAYS and their
