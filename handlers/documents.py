@@ -1,6 +1,11 @@
 """/budget, /papers, /stats, /fund and /blank (issue 21): the round's money for finance, the Word papers
-and the certificates for the secretary, the charts, the fund's ledger, the blank's positions. Each file
-is made in a thread and queued through the outbox; every press is checked again by the service."""
+and the certificates for the secretary, the charts, the fund's ledger, the blank's positions.
+
+What must answer at once is answered in the update: the right, an unknown round, no decision, nothing to
+print, a template that does not parse or lacks a placeholder, the budget's and the ledger's text. The file
+itself is an export job (decision 42): committed with the update, built by the export worker after the
+commit (bot/exports/paper_kinds.py, documents_kinds.py), sent through the outbox; the person reads
+"Đang chuẩn bị tệp…" meanwhile. Every press is checked again by the services."""
 
 from __future__ import annotations
 
@@ -12,25 +17,29 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+import bot.exports.kinds  # registers the kinds, the documents' too
+import bot.exports.worker  # noqa: F401  (registers the due work `exports`)
 from bot.commands import register_command
 from bot.context import Ctx
 from bot.errors import DomainError
-from bot.exports import charts
-from bot.exports import papers as files
-from bot.exports.certificates import FIELDS, grid_pdf
+from bot.exports.certificates import FIELDS
+from bot.exports.paper_kinds import CHART_KINDS
+from bot.exports.word import check_template
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
-from bot.roles import Member
 from bot.services import documents as docs
 from bot.services.decisions.reading import tallied_rounds
-from bot.services.documents.layouts import layout, move
-from bot.services.documents.sending import send_file
+from bot.services.documents.layouts import DEFAULT, move
+from bot.services.documents.papers import check
+from bot.services.exports import ExportService
+from bot.text import esc
 from handlers.keyboards import button
 from handlers.render import documents as render
 
 log = logging.getLogger(__name__)
 ALERT_MAX = 200  # Telegram's limit of a callback answer's text
 PAPER_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao", "giay_khen", "bao_cao_nam")
+WORD_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao")
 
 register_command("budget", docs.BUDGET, "documents-budget-cmd", order=80)
 register_command("papers", docs.PAPERS, "documents-papers-cmd", order=81)
@@ -73,12 +82,12 @@ async def ask_papers(message: Message, ctx: Ctx) -> None:
     await message.answer(t("documents-pick-round") if kb else t("documents-no-round"), reply_markup=kb)
 
 
-async def _queue(message: Message, ctx: Ctx, what: str, name: str, data: bytes, caption: str, **kw) -> None:
-    queued = await send_file(ctx, what, name, data, caption, **kw)
-    await message.answer(t("documents-queued") if queued else t("documents-unreachable"))
+def preparing(title_key: str) -> str:
+    """ "Đang chuẩn bị tệp… (Tờ trình đề nghị khen thưởng). …": what the person reads until the file comes."""
+    return t("export-preparing-kind", kind=esc(t(title_key)))
 
 
-async def pressed(query: CallbackQuery, callback_data: DocCb, ctx: Ctx, me: Member | None) -> None:
+async def pressed(query: CallbackQuery, callback_data: DocCb, ctx: Ctx) -> None:
     message = query.message
     try:
         if callback_data.op == "b":
@@ -91,7 +100,7 @@ async def pressed(query: CallbackQuery, callback_data: DocCb, ctx: Ctx, me: Memb
                 t("documents-pick-kind"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
             )
         elif callback_data.op == "k" and 0 <= callback_data.k < len(PAPER_KINDS):
-            await _paper(message, ctx, me, callback_data.r, PAPER_KINDS[callback_data.k])
+            await _paper(message, ctx, callback_data.r, PAPER_KINDS[callback_data.k])
         await query.answer()
     except DomainError as e:
         text = e.text()
@@ -104,32 +113,24 @@ async def pressed(query: CallbackQuery, callback_data: DocCb, ctx: Ctx, me: Memb
 
 async def _budget(message: Message, ctx: Ctx, round_id: int) -> None:
     b = await docs.budget(ctx, round_id)
-    name, data = await asyncio.to_thread(files.budget_xlsx, b)
+    await ExportService(ctx).request("budget", round_id=round_id)
     await message.answer(render.budget_text(b))
-    await _queue(message, ctx, "budget", name, data, t("documents-budget-caption"), round=round_id)
+    await message.answer(preparing("documents-export-budget"))
 
 
-async def _paper(message: Message, ctx: Ctx, me: Member | None, round_id: int, kind: str) -> None:
-    p = await docs.round_papers(ctx, round_id)
-    today = ctx.clock.now().astimezone(ctx.settings.tz).date()
+async def _paper(message: Message, ctx: Ctx, round_id: int, kind: str) -> None:
+    ready = await check(ctx, round_id, kind)
+    service = ExportService(ctx)
     if kind == "bao_cao_nam":
-        report = await docs.year_report(ctx, p.school_year)
-        who = me.full_name if me else ""
-        name, data = await asyncio.to_thread(files.year_docx, report, ctx.settings, today, who)
-        book, sheet = await asyncio.to_thread(files.year_xlsx, report)
-        await send_file(ctx, kind, book, sheet, t("documents-kind-bao_cao_nam"), year=p.school_year)
+        await service.request("year_report_docx", school_year_id=ready.school_year_id)
+        await service.request("year_report", school_year_id=ready.school_year_id)
     elif kind == "giay_khen":
-        if p.decision is None:
-            raise docs.DocumentsError("documents-no-decision")
-        pages = await docs.certificate_pages(ctx, p.decision.id)
-        blank_ = await layout(ctx)
-        name, data = await asyncio.to_thread(files.certificates, pages, blank_, ctx.settings)
+        assert ready.decision is not None  # check() refused it before
+        await service.request("giay_khen", decision_id=ready.decision.id)
     else:
-        if kind == "quyet_dinh" and p.decision is None:
-            raise docs.DocumentsError("documents-no-decision")
-        who = me.full_name if me else ""
-        name, data = await asyncio.to_thread(files.round_docx, kind, p, ctx.settings, today, who)
-    await _queue(message, ctx, kind, name, data, t(f"documents-kind-{kind}"), round=round_id)
+        await asyncio.to_thread(check_template, kind, ctx.settings.document_templates_dir)
+        await service.request(kind, round_id=round_id)
+    await message.answer(preparing(f"documents-kind-{kind}"))
 
 
 async def fund(message: Message, command: CommandObject, ctx: Ctx) -> None:
@@ -145,28 +146,25 @@ async def fund(message: Message, command: CommandObject, ctx: Ctx) -> None:
     except DomainError as e:
         await message.answer(e.text())
         return
-    name, data = await asyncio.to_thread(files.ledger_xlsx, ledger)
     await message.answer(render.ledger_text(ledger))
-    await _queue(
-        message, ctx, "fund", name, data, t("documents-fund-caption", year=today.year), year=today.year
-    )
+    try:
+        await ExportService(ctx).request("fund")
+    except DomainError as e:  # the same ledger still being made: the income above is saved all the same
+        await message.answer(e.text())
+        return
+    await message.answer(preparing("documents-export-fund"))
 
 
 async def show_stats(message: Message, ctx: Ctx) -> None:
-    s = await docs.stats(ctx)
-    names = sorted({k for v in s.titles.values() for k in v})
-    deeds = {t("documents-chart-deeds-n"): [n for _, n in s.deeds]}
-    pictures = [
-        (t("documents-chart-units", year=s.school_year), s.units,
-         {t("documents-chart-staff"): s.staff, t("documents-chart-ack"): s.acknowledged,
-          t("documents-chart-reg"): s.registered}),
-        (t("documents-chart-titles"), names, {y: [v.get(k, 0) for k in names] for y, v in s.titles.items()}),
-        (t("documents-chart-deeds"), [m for m, _ in s.deeds], deeds),
-    ]  # fmt: skip
-    for n, (title, labels, series) in enumerate(pictures, start=1):
-        png = await asyncio.to_thread(charts.bar_chart, title, labels, series, t("documents-chart-empty"))
-        await send_file(ctx, "stats", f"thong-ke-{n}.png", png, title, photo=True)
-    await message.answer(t("documents-queued"))
+    """/stats: three charts, each an export job sent as a photo."""
+    service = ExportService(ctx)
+    try:
+        for name in CHART_KINDS:
+            await service.request(name)
+    except DomainError as e:
+        await message.answer(e.text())
+        return
+    await message.answer(preparing("documents-stats-cmd"))
 
 
 async def blank(message: Message, command: CommandObject, ctx: Ctx) -> None:
@@ -174,10 +172,9 @@ async def blank(message: Message, command: CommandObject, ctx: Ctx) -> None:
     args = (command.args or "").split()
     try:
         if not args:
-            current = await layout(ctx)
-            labels = {f: t(f"documents-field-{f}") for f in FIELDS}
-            data = await asyncio.to_thread(grid_pdf, current, labels)
-            await _queue(message, ctx, "grid", "luoi-can-chinh.pdf", data, t("documents-blank-grid"))
+            docs.ensure_papers(ctx)
+            await ExportService(ctx).request("blank_grid", blank=DEFAULT)
+            await message.answer(preparing("documents-kind-blank_grid"))
             return
         if len(args) not in (3, 4):
             raise docs.DocumentsError("documents-blank-usage", fields=", ".join(FIELDS))

@@ -93,7 +93,7 @@ def _choices(step: Step, cb: ExportCb, found: list[Choice]) -> list[list[tuple[s
 async def press(query: CallbackQuery, callback_data: ExportCb, me: Member, ctx: Ctx) -> None:
     service = ExportService(ctx)
     try:
-        kind = service.kind(callback_data.k)
+        kind = service.kind(callback_data.k, menu=True)
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
         return

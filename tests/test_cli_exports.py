@@ -84,3 +84,14 @@ def test_an_empty_year_exports_headers_and_a_note(cli, tmp_path):
     cli("export", "registrations", "--year", "2021-2022", "-o", str(out))
     ws = load_workbook(out).worksheets[0]
     assert ws["A2"].value == "Không có dòng nào theo bộ lọc đã chọn."
+
+
+def test_the_list_leaves_out_the_kinds_made_in_chat_only_and_a_chart_is_made(cli, tmp_path):
+    listed = cli("export", "--list").output
+    assert "to_trinh" in listed and "chart_units" in listed
+    assert "giay_khen" not in listed and "blank_grid" not in listed  # a decision, a blank: chat only
+    out = tmp_path / "bieu-do.png"
+    cli("export", "chart_deeds", "-o", str(out))
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    result = cli("export", "to_trinh", "-o", str(tmp_path / "tt.docx"), ok=False)  # no round tallied yet
+    assert "Chưa có đợt bình xét nào đã kiểm phiếu." in result.output

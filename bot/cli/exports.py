@@ -3,7 +3,9 @@
 
 The same kinds as /export (bot/exports/), the whole college's scope (the operator is the system), audited as
 `export.requested` without a person. The file is written once the audit is committed (`.part`, renamed).
-`thidua export --list` names the kinds. Nothing here imports aiogram, nor openpyxl until the build.
+`thidua export --list` names the kinds (the documents' papers and charts too, made with --round or alone;
+the certificates and the blank's grid, which need a decision or a blank, are made in chat).
+Nothing here imports aiogram, nor openpyxl until the build.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def export(
     """Export a list (registrations, nominations, commendations, ...) as an .xlsx file."""
     import bot.exports.kinds  # noqa: F401  (registers the kinds)
     from bot.cli.common import cli_locale
-    from bot.exports.registry import kinds
+    from bot.exports.registry import MENU_FILTERS, kinds
     from bot.exports.worker import file_name
     from bot.i18n import t
     from bot.services.exports import ExportService
@@ -50,6 +52,8 @@ def export(
     locale = cli_locale()
     if list_kinds or kind is None:
         for k in kinds():
+            if not set(k.filters) <= set(MENU_FILTERS):  # a decision, a blank: asked for in chat only
+                continue
             filters = ", ".join(f"--{name}" for name in k.filters) or "-"
             click.echo(say("export-cli-kind", name=k.name, title=t(k.title, locale=locale), filters=filters))
         if kind is None and not list_kinds:

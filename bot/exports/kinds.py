@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import importlib
 
-KIND_MODULES: tuple[str, ...] = ("participation", "good_deeds", "nominations", "decisions", "documents_kinds")
+KIND_MODULES: tuple[str, ...] = (
+    "participation",
+    "good_deeds",
+    "nominations",
+    "decisions",
+    "documents_kinds",
+    "paper_kinds",
+)
 
 
 def load() -> None:

@@ -19,6 +19,10 @@ A kind lives in its own small module of bot/exports/ and registers itself:
   the service sets it from the person's grants, so a forged unit is refused before any query runs.
 - `build` gets plain rows (dataclasses, no ORM objects: the session is closed by then) and the requester's
   locale; it must not touch the database. Use bot/exports/workbook.py for workbooks.
+- `listed=False` keeps a kind out of /export's menu (and refuses it there): the documents' commands
+  (/papers, /budget, /fund, /stats, /blank) ask for it themselves, with a filter the menu does not offer
+  (a decision, a blank). `caption` is the catalogue key of the file's caption (`{kind}`, `{rows}` and the
+  filter's codes: `{round}`, `{year}`, `{unit}`, `{decision}`). A PNG kind is sent as a photo.
 - No kind carries a date of birth, a phone number or an e-mail (tests/exports checks every kind's headers).
 - The heavy libraries (openpyxl, docxtpl, reportlab, matplotlib) are imported inside `build`, never at the
   module's top: the CLI and the bot's start stay fast (tests/unit/test_no_aiogram.py).
@@ -44,13 +48,15 @@ PNG = "image/png"
 CSV = "text/csv"
 EXTENSIONS = {XLSX: "xlsx", DOCX: "docx", PDF: "pdf", PNG: "png", CSV: "csv"}
 
-FilterName = Literal["round", "year", "unit"]
-FILTERS: tuple[FilterName, ...] = ("round", "year", "unit")
+FilterName = Literal["round", "year", "unit", "decision", "blank"]
+FILTERS: tuple[FilterName, ...] = ("round", "year", "unit", "decision", "blank")
+MENU_FILTERS = ("round", "year", "unit")  # what /export's buttons and `thidua export` can choose
 
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """What narrows an export: a plan round, a school year, a unit (ids), and the units the person may see.
+    """What narrows an export: a plan round, a school year, a unit (ids), a decision (its id and number), a
+    certificate blank (its name), and the units the person may see.
 
     `units` is the scope: None for every unit, else the unit ids of the person's grants (a head: their own).
     The codes are for the file's name and the note at the top; the ids are what queries use."""
@@ -62,6 +68,9 @@ class ExportFilter:
     round_code: str | None = None
     year_code: str | None = None
     unit_code: str | None = None
+    decision_id: int | None = None
+    decision_code: str | None = None  # the decision's number, "123/QĐ-CĐKTCN"
+    blank: str | None = None  # a certificate blank's name (bot/services/documents/layouts.py)
     secretary: bool = False  # the whole college's view: objections, anonymous reporters' names
     offered: tuple[str, ...] = (
         "round",
@@ -70,6 +79,7 @@ class ExportFilter:
     )  # the kind's filters: the lines of the information sheet
     made_at: datetime | None = None  # set by the worker (or the CLI) before the build: the file's note
     locale: str = "vi"  # the requester's language, set with made_at: names of titles and rounds in it
+    requester_id: int | None = None  # set with made_at: who asked (the signer of a tờ trình); None: the CLI
 
     def in_scope(self, column: Any) -> list[Any]:
         """The WHERE conditions of the unit filter and of the scope on a unit id column."""
@@ -81,12 +91,27 @@ class ExportFilter:
         return conds
 
     def as_audit(self) -> dict[str, Any]:
-        """What the audit keeps of it: the codes chosen and the scope (never rows)."""
-        return {
+        """What the audit keeps of it: the codes chosen and the scope (never rows); a decision or a blank
+        only when the kind takes one."""
+        out: dict[str, Any] = {
             "round": self.round_code,
             "year": self.year_code,
             "unit": self.unit_code,
             "scope": None if self.units is None else sorted(self.units),
+        }
+        if self.decision_id is not None:
+            out["decision"] = self.decision_code
+        if self.blank is not None:
+            out["blank"] = self.blank
+        return out
+
+    def codes(self) -> dict[str, str]:
+        """The codes chosen, for a caption ("" when not chosen)."""
+        return {
+            "round": self.round_code or "",
+            "year": self.year_code or "",
+            "unit": self.unit_code or "",
+            "decision": self.decision_code or "",
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -98,6 +123,9 @@ class ExportFilter:
             "round_code": self.round_code,
             "year_code": self.year_code,
             "unit_code": self.unit_code,
+            "decision_id": self.decision_id,
+            "decision_code": self.decision_code,
+            "blank": self.blank,
             "secretary": self.secretary,
             "offered": list(self.offered),
         }
@@ -113,15 +141,18 @@ class ExportFilter:
             round_code=data.get("round_code"),
             year_code=data.get("year_code"),
             unit_code=data.get("unit_code"),
+            decision_id=data.get("decision_id"),
+            decision_code=data.get("decision_code"),
+            blank=data.get("blank"),
             secretary=bool(data.get("secretary")),
-            offered=tuple(data.get("offered", FILTERS)),
+            offered=tuple(data.get("offered", MENU_FILTERS)),
         )
 
     def stem_suffix(self) -> str:
         """ "-2025-2026-KCNTT" for the file name: the codes chosen, ASCII only."""
         from bot.exports.workbook import ascii_slug
 
-        parts = [p for p in (self.round_code, self.year_code, self.unit_code) if p]
+        parts = [p for p in (self.round_code, self.year_code, self.unit_code, self.decision_code) if p]
         return "".join("-" + ascii_slug(p) for p in parts)
 
 
@@ -140,6 +171,8 @@ class ExportKind:
     file_name: str = "export"
     mime: str = XLSX
     order: int = 100
+    listed: bool = True  # offered in /export's menu
+    caption: str = "export-caption"  # catalogue key: {kind}, {rows}, {round}, {year}, {unit}, {decision}
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -149,6 +182,11 @@ class ExportKind:
     @property
     def extension(self) -> str:
         return EXTENSIONS.get(self.mime, "bin")
+
+    @property
+    def method(self) -> Literal["document", "photo"]:
+        """How the outbox sends it: a chart as a photo, anything else as a document."""
+        return "photo" if self.mime == PNG else "document"
 
 
 _KINDS: dict[str, ExportKind] = {}
@@ -164,6 +202,8 @@ def export_kind(
     file_name: str | None = None,
     mime: str = XLSX,
     order: int = 100,
+    listed: bool = True,
+    caption: str = "export-caption",
 ) -> Callable[[Query], Query]:
     """Register the decorated async query as the export kind `name` (see the module's docstring)."""
     if len(name) > 24 or not name.replace("_", "").isalnum():
@@ -183,6 +223,8 @@ def export_kind(
             file_name=file_name or name.replace("_", "-"),
             mime=mime,
             order=order,
+            listed=listed,
+            caption=caption,
         )
         register_rules({kind.action: kind.roles})
         _KINDS[name] = kind

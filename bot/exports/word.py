@@ -49,13 +49,12 @@ def _env():
     return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
-def render_docx(kind: str, context: Mapping[str, Any], templates_dir: str | Path | None = None) -> bytes:
+def _parsed(kind: str, templates_dir: str | Path | None, env: Any) -> tuple[str, Any]:
+    """(the template's name, the DocxTemplate) once it parses and holds every placeholder its kind needs."""
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateError, UndefinedError
-    from jinja2.sandbox import SecurityError
+    from jinja2 import TemplateError
 
     name, data = template_bytes(kind, templates_dir)
-    env = _env()
     try:
         tpl = DocxTemplate(io.BytesIO(data))
         used = tpl.get_undeclared_template_variables(env)
@@ -67,6 +66,21 @@ def render_docx(kind: str, context: Mapping[str, Any], templates_dir: str | Path
     missing = [p for p in REQUIRED[kind] if p not in used]
     if missing:
         raise TemplateProblem("documents-template-missing", template=name, name=", ".join(missing))
+    return name, tpl
+
+
+def check_template(kind: str, templates_dir: str | Path | None = None) -> None:
+    """Raise `TemplateProblem` now if the template does not parse or lacks a placeholder (a cheap read:
+    what /papers answers at once; a name the context lacks shows only when rendering)."""
+    _parsed(kind, templates_dir, _env())
+
+
+def render_docx(kind: str, context: Mapping[str, Any], templates_dir: str | Path | None = None) -> bytes:
+    from jinja2 import TemplateError, UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    env = _env()
+    name, tpl = _parsed(kind, templates_dir, env)
     try:
         tpl.render(dict(context), jinja_env=env, autoescape=True)
         out = io.BytesIO()

@@ -7,7 +7,10 @@
   reads the rows in its own unit of work, under the scope stored in the job; the build runs in a thread
   (`asyncio.to_thread`); the file is written to EXPORT_DIR and queued with `Outbox.file(path=…)` to the
   person, kind `export`. Over EXPORT_MAX_BYTES nothing is sent: the person is told the size and to narrow
-  the filter. A failure is logged with its traceback and the person told it did not work.
+  the filter. A PNG kind (a chart) goes as a photo. A `DomainError` while querying or building (a template
+  the secretary uploaded that names a field the bot does not have) is told to the person in its own words
+  and the job marked failed; any other failure is logged with its traceback and the person told it did
+  not work. Either way the worker goes on with the next job.
 - `settle()` waits for the tasks started here (tests, the console).
 """
 
@@ -26,6 +29,7 @@ from sqlalchemy import or_, select, update
 
 from bot.context import Ctx
 from bot.due import DueContext, due_work, unit_of_work
+from bot.errors import DomainError
 from bot.exports.registry import ExportFilter, ExportKind, kind
 from bot.i18n import t
 from bot.services.outbox import Outbox
@@ -119,11 +123,19 @@ async def build_one(due: DueContext, job_id: int, now: datetime | None = None) -
             export = kind(job.kind)
             if export is None:
                 raise LookupError(f"export kind {job.kind!r} is not registered")
-            f = replace(ExportFilter.from_json(job.filters), made_at=ctx.clock.now(), locale=job.locale)
+            f = replace(
+                ExportFilter.from_json(job.filters),
+                made_at=ctx.clock.now(),
+                locale=job.locale,
+                requester_id=job.person_id,
+            )
             rows = list(await export.query(ctx, f))
             locale = job.locale
         data = await asyncio.to_thread(export.build, rows, f, locale)
         await _deliver(due, job_id, export, f, data, len(rows))
+    except DomainError as e:  # the person's to mend (a template's field): told in their words
+        log.info("export %s refused: %s", job_id, e.key)
+        await _finish(due, job_id, "failed", error=f"{e.key}: {e.params}"[:1000], problem=e)
     except Exception as e:
         log.exception("export %s failed", job_id)
         await _finish(due, job_id, "failed", error=f"{type(e).__name__}: {e}"[:1000])
@@ -156,17 +168,18 @@ async def _deliver(
     async with unit_of_work(due) as ctx:
         job = await ctx.session.get(ExportJob, job_id)
         assert job is not None
-        stored = await Outbox(ctx).file(name=name, path=path)
+        stored = await Outbox(ctx).file(name=name, path=path, kind=export.method)
         if stored.path != path and stored.data is None:  # the same content again: this file is the one kept
             await ctx.session.execute(update(OutboxFile).where(OutboxFile.id == stored.id).values(path=path))
         job.state, job.file_name, job.path, job.size, job.rows = "sent", name, path, len(data), rows
         job.outbox_file_id, job.built_at = stored.id, ctx.clock.now()
         person = await ctx.session.get(Person, job.person_id) if job.person_id is not None else None
-        caption = t("export-caption", locale=job.locale, kind=t(export.title, locale=job.locale), rows=rows)
+        title = t(export.title, locale=job.locale)
+        caption = t(export.caption, locale=job.locale, kind=title, rows=rows, **f.codes())
         queued = None
         if person is not None:
             queued = Outbox(ctx).to_person(
-                person, caption, kind="export", method="document", file=stored, quiet_ok=True
+                person, caption, kind="export", method=export.method, file=stored, quiet_ok=True
             )
         if queued is None:
             job.state = "unsent"  # the person left or blocked the bot since: the file waits for the retention
@@ -182,8 +195,9 @@ async def _finish(
     rows: int | None = None,
     name: str | None = None,
     export: ExportKind | None = None,
+    problem: DomainError | None = None,
 ) -> None:
-    """A job that sends no file: too big, or failed; the person is told."""
+    """A job that sends no file: too big, or failed; the person is told (`problem`: in its words)."""
     async with unit_of_work(due) as ctx:
         job = await ctx.session.get(ExportJob, job_id)
         assert job is not None
@@ -199,6 +213,8 @@ async def _finish(
                 size=_mb(size or 0),
                 limit=_mb(due.settings.export_max_bytes),
             )
+        elif problem is not None:
+            text = problem.text(job.locale)
         else:
             text = t("export-failed", locale=job.locale)
         Outbox(ctx).to_person(person, text, kind="export", quiet_ok=True)

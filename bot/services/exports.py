@@ -3,11 +3,12 @@
 `ExportService(ctx)`:
 - `available()` → the kinds the actor may export (each kind's action `export.<name>` in bot/roles.py);
 - `rounds()`, `years()`, `units(kind)` → the filter's choices (a head's units: their own only);
-- `request(kind, round_id=, school_year_id=, unit_id=)` → the queued `ExportJob`: the authority checked
-  again (the kind, the unit against the person's grants: a forged unit is refused before anything is
-  written), the filter resolved to its codes, the request audited (`export.requested`: the kind, the filter,
-  the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the file through the
-  outbox;
+- `request(kind, round_id=, school_year_id=, unit_id=, decision_id=, blank=)` → the queued `ExportJob`: the
+  authority checked again (the kind, the unit against the person's grants: a forged unit is refused before
+  anything is written), the filter resolved to its codes, the request audited (`export.requested`: the
+  kind, the filter, the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the
+  file through the outbox (the documents' commands too: /papers, /budget, /fund, /stats, /blank ask for
+  their kinds here);
 - `resolve(kind, round=, year=, unit=)` → the `ExportFilter` of codes typed (the operator's `thidua export`),
   scope all.
 `remove_expired(now)` (due work `exports`) removes the files older than EXPORT_RETENTION_DAYS and their
@@ -32,6 +33,7 @@ from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT
 from storage.models import OutboxMessage, Unit
 from storage.models.core import OutboxFile
+from storage.models.decisions import Decision
 from storage.models.exports import ExportJob
 from storage.models.plan import PlanPeriod, PlanRound, PlanSchoolYear
 
@@ -86,11 +88,14 @@ class ExportService:
 
     # -- what may be taken ------------------------------------------------------------------------------
     def available(self) -> list[ExportKind]:
-        return [k for k in kinds() if can(self.ctx.actor, k.action)]
+        """The kinds of /export's menu the actor may take."""
+        return [k for k in kinds() if k.listed and can(self.ctx.actor, k.action)]
 
-    def kind(self, name: str) -> ExportKind:
+    def kind(self, name: str, *, menu: bool = False) -> ExportKind:
+        """The kind `name`, if the actor may take it; `menu`: only a kind /export offers (a press there
+        naming a document's kind is as unknown as a misspelt one)."""
         found = kind(name)
-        if found is None:
+        if found is None or (menu and not found.listed):
             raise UnknownKind(kind=name, kinds=", ".join(k.name for k in kinds()))
         if self.ctx.actor is not None and not can(self.ctx.actor, found.action):
             raise NotAllowed()
@@ -126,7 +131,13 @@ class ExportService:
 
     # -- the filter -------------------------------------------------------------------------------------
     async def _filter(
-        self, export: ExportKind, round_id: int | None, school_year_id: int | None, unit_id: int | None
+        self,
+        export: ExportKind,
+        round_id: int | None,
+        school_year_id: int | None,
+        unit_id: int | None,
+        decision_id: int | None = None,
+        blank: str | None = None,
     ) -> ExportFilter:
         actor = self.ctx.actor
         scope = units_for(actor, export.action) if actor is not None else None
@@ -137,10 +148,12 @@ class ExportService:
         round_ = await self.s.get(PlanRound, round_id) if round_id is not None else None
         year = await self.s.get(PlanSchoolYear, school_year_id) if school_year_id is not None else None
         unit = await self.s.get(Unit, unit_id) if unit_id is not None else None
+        decision = await self.s.get(Decision, decision_id) if decision_id is not None else None
         for what, asked, found in (
             ("round", round_id, round_),
             ("year", school_year_id, year),
             ("unit", unit_id, unit),
+            ("decision", decision_id, decision),
         ):
             if asked is not None and found is None:
                 raise UnknownFilter(f"export-unknown-{what}", value=str(asked))
@@ -152,6 +165,9 @@ class ExportService:
             round_code=round_.code if round_ is not None and "round" in export.filters else None,
             year_code=year.code if year is not None and "year" in export.filters else None,
             unit_code=unit.code if unit is not None and "unit" in export.filters else None,
+            decision_id=decision.id if decision is not None and "decision" in export.filters else None,
+            decision_code=decision.number if decision is not None and "decision" in export.filters else None,
+            blank=blank if "blank" in export.filters else None,
             secretary=scope is None,
             offered=export.filters,
         )
@@ -163,10 +179,12 @@ class ExportService:
         round_id: int | None = None,
         school_year_id: int | None = None,
         unit_id: int | None = None,
+        decision_id: int | None = None,
+        blank: str | None = None,
     ) -> tuple[ExportKind, ExportFilter]:
         """The kind and its filter for the actor, refused as `request` refuses (nothing written)."""
         export = self.kind(name)
-        return export, await self._filter(export, round_id, school_year_id, unit_id)
+        return export, await self._filter(export, round_id, school_year_id, unit_id, decision_id, blank)
 
     async def make(self, export: ExportKind, f: ExportFilter, locale: str | None = None) -> tuple[bytes, int]:
         """The file's bytes and its row count now, in this unit of work (the operator's `thidua export`;
@@ -209,12 +227,14 @@ class ExportService:
         round_id: int | None = None,
         school_year_id: int | None = None,
         unit_id: int | None = None,
+        decision_id: int | None = None,
+        blank: str | None = None,
     ) -> ExportJob:
         actor = self.ctx.actor
         if actor is None:
             raise NotAllowed()
         export = self.kind(name)
-        f = await self._filter(export, round_id, school_year_id, unit_id)
+        f = await self._filter(export, round_id, school_year_id, unit_id, decision_id, blank)
         waiting = await self.s.scalars(
             select(ExportJob.filters).where(
                 ExportJob.person_id == actor.person_id,

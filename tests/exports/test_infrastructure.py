@@ -327,3 +327,83 @@ async def test_a_person_who_blocked_the_bot_meanwhile_gets_nothing_and_the_job_s
     [job] = await world.rows(ExportJob)
     assert job.state == "unsent" and on_disk(job.path)
     assert await world.rows(OutboxMessage, OutboxMessage.kind == "export") == []
+
+
+# -- the documents' needs (decision 42) -----------------------------------------------------------------
+@pytest.fixture
+def chart():
+    def build_png(rows, f, locale):
+        return b"\x89PNG\r\n\x1a\n" + f"{len(rows)} {f.locale}".encode()
+
+    async def query(ctx, f):
+        return [1, 2]
+
+    export_kind("toy_chart", title="export-info-kind", roles={Role.SECRETARY: Scope.ALL}, build=build_png,
+                mime=registry.PNG, listed=False, caption="documents-chart-caption")(query)  # fmt: skip
+    yield registry.kind("toy_chart")
+    registry.unregister("toy_chart")
+
+
+async def test_a_png_kind_goes_as_a_photo_with_its_own_caption(world, chart):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        await ExportService(ctx).request("toy_chart")
+    await worker.settle()
+    await world.drain_outbox()
+    sent = lan.last()
+    assert sent.kind == "photo" and sent.text == "Biểu đồ: Danh sách."
+    assert world.api.uploads[sent.file_id] == b"\x89PNG\r\n\x1a\n2 vi"
+    [job] = await world.rows(ExportJob)
+    assert job.state == "sent" and job.file_name.endswith(".png")
+
+
+async def test_a_kind_kept_out_of_the_menu_is_not_offered_nor_taken_from_it(world, chart, toy):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        service = ExportService(ctx)
+        assert toy in service.available() and chart not in service.available()
+        with pytest.raises(UnknownKind):
+            service.kind("toy_chart", menu=True)
+        assert service.kind("toy_chart") is chart  # its own command asks for it
+
+
+async def test_a_domain_error_while_building_is_told_in_its_words_and_the_worker_goes_on(
+    world, toy, monkeypatch
+):
+    from bot.exports.word import TemplateProblem
+
+    def broken(rows, f, locale):
+        raise TemplateProblem("documents-template-unknown-name", template="to_trinh.docx", name="tong_so")
+
+    monkeypatch.setitem(registry._KINDS, "toy", dataclasses.replace(toy, build=broken))
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        await ExportService(ctx).request("toy")
+    await worker.settle()
+    monkeypatch.setitem(registry._KINDS, "toy", toy)
+    async with acting(world, lan) as ctx:
+        await ExportService(ctx).request("toy", unit_id=(await world.unit("TCHC")).id)
+    await worker.settle()
+    await world.drain_outbox()
+    told = [x for x in lan.texts() if "tong_so" in x]
+    assert told == ["Mẫu “to_trinh.docx” dùng trường “tong_so” mà hệ thống không có. Anh/Chị sửa lại tên "
+                    "trường trong mẫu rồi thử lại."]  # fmt: skip
+    first, second = await world.rows(ExportJob)
+    assert first.state == "failed" and first.error.startswith("documents-template-unknown-name")
+    assert second.state == "sent" and len(documents(lan)) == 1
+
+
+async def test_an_unknown_decision_is_named_and_a_decision_is_audited_by_its_number(world):
+    import bot.exports.kinds  # noqa: F401  (the documents' kinds)
+    from bot.services.exports import UnknownFilter
+
+    lan = await world.secretary("Lê Thị Lan")
+    with pytest.raises(UnknownFilter) as e:
+        async with acting(world, lan) as ctx:
+            await ExportService(ctx).request("giay_khen", decision_id=424242)
+    assert e.value.text("vi") == "Không tìm thấy quyết định “424242”."
+    assert await world.rows(ExportJob) == []
+    f = ExportFilter(decision_id=7, decision_code="123/QĐ-CĐKTCN", blank="giay-khen")
+    assert ExportFilter.from_json(f.as_json()) == f
+    assert f.as_audit()["decision"] == "123/QĐ-CĐKTCN" and f.as_audit()["blank"] == "giay-khen"
+    assert f.stem_suffix() == "-123-QD-CDKTCN"

@@ -13,7 +13,6 @@ from bot.services.documents.budget import Budget, BudgetLine, budget
 from bot.services.documents.common import (
     BUDGET,
     FUND_EDIT,
-    KIND,
     PAPERS,
     STATS,
     DocumentsError,
@@ -26,7 +25,7 @@ from bot.services.documents.stats import Stats, stats
 from bot.services.documents.yearly import YearReport, year_report
 
 __all__ = [
-    "BUDGET", "FUND_EDIT", "KIND", "PAPERS", "STATS", "Budget", "BudgetLine", "CertificatePage",
+    "BUDGET", "FUND_EDIT", "PAPERS", "STATS", "Budget", "BudgetLine", "CertificatePage",
     "DocumentsError", "Ledger", "LedgerLine", "RoundPapers", "Stats", "YearReport", "add_income", "budget",
     "certificate_pages", "ensure_papers", "layout", "ledger", "move", "parse_amount", "round_papers", "stats",
     "year_report",

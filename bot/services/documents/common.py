@@ -20,7 +20,6 @@ register_rules(
         STATS: {Role.SECRETARY: Scope.ALL, Role.PRINCIPAL: Scope.ALL},
     }
 )
-KIND = "documents"  # the outbox rows of this feature
 
 
 class DocumentsError(DomainError):
