@@ -23,7 +23,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.config import Settings
@@ -75,6 +75,25 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         raise AssertionError("unreachable")
 
 
+ALERT_MAX = 200  # characters of a callback query's answer (Telegram refuses more: MESSAGE_TOO_LONG)
+
+
+class FitAlerts(BaseRequestMiddleware):
+    """A callback query's answer longer than Telegram's 200 characters is cut to fit, with "…", so the press
+    is still answered (a refused answer leaves the person with a spinner and no word)."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, AnswerCallbackQuery) and method.text and len(method.text) > ALERT_MAX:
+            log.warning("an alert of %s characters cut to %s", len(method.text), ALERT_MAX)
+            method = method.model_copy(update={"text": method.text[: ALERT_MAX - 1].rstrip() + "…"})
+        return await make_request(bot, method)
+
+
 def create_bot(
     settings: Settings,
     session: BaseSession | None = None,
@@ -89,6 +108,7 @@ def create_bot(
         if settings.telegram_api_url:
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
     session.middleware(AfterCommit())  # outermost: a held call waits for the commit before any retry
+    session.middleware(FitAlerts())
     session.middleware(RetryAfterMiddleware(sleep=sleep))
     session.middleware(CountSends())  # innermost: each request Telegram answered, retries too
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))

@@ -29,7 +29,7 @@ from bot.exports.registry import ExportKind
 from bot.filters import Allowed, personal_router
 from bot.i18n import t
 from bot.roles import Member, units_for
-from bot.services.exports import EXPORT, Choice, ExportService
+from bot.services.exports import EXPORT, Choice, ExportService, UnknownKind
 from bot.text import esc
 from handlers.keyboards import button
 
@@ -94,6 +94,9 @@ async def press(query: CallbackQuery, callback_data: ExportCb, me: Member, ctx: 
     service = ExportService(ctx)
     try:
         kind = service.kind(callback_data.k, menu=True)
+    except UnknownKind:  # no button names one: an old or forged press
+        await query.answer(t("button-stale"), show_alert=True)
+        return
     except DomainError as e:
         await query.answer(e.text(), show_alert=True)
         return

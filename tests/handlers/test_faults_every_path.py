@@ -107,3 +107,12 @@ async def test_a_callback_answer_through_a_fault_leaves_the_press_handled(world,
     before = len(hoa.texts())
     await hoa.send("/settings")  # the bot carries on
     assert len(hoa.texts()) == before + 1
+
+
+async def test_an_alert_longer_than_telegram_allows_is_cut_to_fit_and_still_answers(world):
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    await hoa.send("/help")
+    long = "Thông báo rất dài " * 20  # 360 characters: Telegram refuses an alert over 200
+    await world.bot.answer_callback_query(hoa.callback_update("x").callback_query.id, long, show_alert=True)
+    [call] = world.api.calls_of("answerCallbackQuery")
+    assert len(call.params["text"]) == 200 and call.params["text"].endswith("…")
