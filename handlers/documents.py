@@ -122,8 +122,7 @@ async def _paper(message: Message, ctx: Ctx, round_id: int, kind: str) -> None:
     ready = await check(ctx, round_id, kind)
     service = ExportService(ctx)
     if kind == "bao_cao_nam":
-        await service.request("year_report_docx", school_year_id=ready.school_year_id)
-        await service.request("year_report", school_year_id=ready.school_year_id)
+        await service.request_all(("year_report_docx", "year_report"), school_year_id=ready.school_year_id)
     elif kind == "giay_khen":
         assert ready.decision is not None  # check() refused it before
         await service.request("giay_khen", decision_id=ready.decision.id)
@@ -157,10 +156,8 @@ async def fund(message: Message, command: CommandObject, ctx: Ctx) -> None:
 
 async def show_stats(message: Message, ctx: Ctx) -> None:
     """/stats: three charts, each an export job sent as a photo."""
-    service = ExportService(ctx)
     try:
-        for name in CHART_KINDS:
-            await service.request(name)
+        await ExportService(ctx).request_all(CHART_KINDS)
     except DomainError as e:
         await message.answer(e.text())
         return
