@@ -6,13 +6,13 @@
 - One job: claimed by a conditional UPDATE (queued → building: one process builds it); the kind's query
   reads the rows in its own unit of work, under the scope stored in the job; the build runs in a thread
   (`asyncio.to_thread`); the file is written to EXPORT_DIR and queued with `Outbox.file(path=…)` to the
-  person, kind `export`. Before the query the requester's right is checked again with the roles in force
-  then (a secretary handed over, a head moved since asking: refused and told). Over EXPORT_MAX_BYTES
-  nothing is sent: the person is told the size and to narrow the filter. A PNG kind (a chart) goes as a
-  photo. A `DomainError` while querying or building (a template the secretary uploaded that names a field
-  the bot does not have) is told to the person in its own words and the job marked failed; any other
-  failure is logged with its traceback and the person told it did not work. Either way the worker goes on
-  with the next job.
+  person, kind `export` (a job built long after it was asked, on the catch-up, waits out the quiet hours).
+  Before the query the requester's right is checked again with the roles in force then (a secretary handed
+  over, a head moved since asking: refused and told). Over EXPORT_MAX_BYTES nothing is sent: the person is
+  told the size and to narrow the filter. A PNG kind (a chart) goes as a photo. A `DomainError` while querying
+  or building (a template the secretary uploaded that names a field the bot does not have) is told to the
+  person in its own words and the job marked failed; any other failure is logged with its traceback and the
+  person told it did not work. Either way the worker goes on with the next job.
 - `settle()` waits for the tasks started here (tests, the console).
 """
 
@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from bot.clock import as_utc
 from bot.context import Ctx
 from bot.due import DueContext, due_work, unit_of_work
 from bot.errors import DomainError, NotAllowed
@@ -197,7 +198,12 @@ async def _deliver(
         queued = None
         if person is not None:
             queued = Outbox(ctx).to_person(
-                person, caption, kind="export", method=export.method, file=stored, quiet_ok=True
+                person,
+                caption,
+                kind="export",
+                method=export.method,
+                file=stored,
+                quiet_ok=_just_asked(ctx, job),
             )
         if queued is None:
             job.state = "unsent"  # the person left or blocked the bot since: the file waits for the retention
@@ -235,7 +241,13 @@ async def _finish(
             text = problem.text(job.locale)
         else:
             text = t("export-failed", locale=job.locale)
-        Outbox(ctx).to_person(person, text, kind="export", quiet_ok=True)
+        Outbox(ctx).to_person(person, text, kind="export", quiet_ok=_just_asked(ctx, job))
+
+
+def _just_asked(ctx: Ctx, job: ExportJob) -> bool:
+    """The person asked moments ago and waits for the file, whatever the hour; a job built long after (the
+    catch-up after a restart) is held to the end of the quiet hours, as for anyone who did not just act."""
+    return ctx.clock.now() - as_utc(job.created_at) <= STALE
 
 
 def _mb(size: int) -> str:

@@ -450,3 +450,18 @@ async def test_a_head_moved_to_another_unit_is_not_sent_the_old_units_file(world
     assert documents(khoa) == []
     [job] = await world.rows(ExportJob)
     assert job.state == "failed"
+
+
+async def test_a_file_built_long_after_it_was_asked_waits_for_the_end_of_the_quiet_hours(world, toy):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:  # 08:00
+        await ExportService(ctx).request("toy")
+        ctx.uow._after_commit.clear()  # the process stopped before building it
+    world.clock.advance(hours=15)  # 23:00: built on the restart's catch-up
+    await world.run_due()
+    await world.drain_outbox(wait=False)
+    assert documents(lan) == []  # she did not just ask: not in the night
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "export")
+    assert row.not_before.replace(tzinfo=UTC).astimezone(world.clock.tz).hour == 7
+    await world.drain_outbox(advance=True)
+    assert len(documents(lan)) == 1
