@@ -39,7 +39,6 @@ from handlers.render import documents as render
 log = logging.getLogger(__name__)
 ALERT_MAX = 200  # Telegram's limit of a callback answer's text
 PAPER_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao", "giay_khen", "bao_cao_nam")
-WORD_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao")
 
 register_command("budget", docs.BUDGET, "documents-budget-cmd", order=80)
 register_command("papers", docs.PAPERS, "documents-papers-cmd", order=81)
