@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
     """A direct answer that meets a 429 waits `retry_after` and tries again; one that meets a server error
-    (5xx) or a network error tries again after `backoff`, then twice that. The outbox has its own retries,
+    (5xx) or a network error tries again after `backoff`, then twice that, except a message that timed out
+    (`_maybe_delivered`: it may be there already). The outbox has its own retries,
     which last through an outage; a direct answer tries `attempts` times in all, since the person waits."""
 
     def __init__(
@@ -67,12 +68,20 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 log.info("429 on %s: waiting %s s", type(method).__name__, e.retry_after)
                 await self.sleep(e.retry_after)
             except (TelegramServerError, TelegramNetworkError) as e:
-                if in_outbox.get() or attempt == self.attempts - 1:
+                if in_outbox.get() or attempt == self.attempts - 1 or _maybe_delivered(method, e):
                     raise
                 wait = self.backoff * 2**attempt
                 log.info("%s on %s: trying again in %s s", type(e).__name__, type(method).__name__, wait)
                 await self.sleep(wait)
         raise AssertionError("unreachable")
+
+
+def _maybe_delivered(method: TelegramMethod[Any], e: Exception) -> bool:
+    """A timeout on a call that sends something new: Telegram may have taken it (slow, not absent), and
+    sent again the person would read it twice. An edit or a callback's answer done twice changes nothing,
+    and a call that never connected (aiogram's "ClientConnectorError: …") was not taken."""
+    timed_out = isinstance(e, TelegramNetworkError) and e.message == "Request timeout error"  # aiogram's
+    return timed_out and method.__api_method__.startswith(("send", "copy", "forward"))
 
 
 ALERT_MAX = 200  # characters of a callback query's answer (Telegram refuses more: MESSAGE_TOO_LONG)

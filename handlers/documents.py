@@ -39,7 +39,6 @@ from handlers.render import documents as render
 log = logging.getLogger(__name__)
 ALERT_MAX = 200  # Telegram's limit of a callback answer's text
 PAPER_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao", "giay_khen", "bao_cao_nam")
-WORD_KINDS = ("to_trinh", "bien_ban", "quyet_dinh", "bao_cao")
 
 register_command("budget", docs.BUDGET, "documents-budget-cmd", order=80)
 register_command("papers", docs.PAPERS, "documents-papers-cmd", order=81)
@@ -122,8 +121,7 @@ async def _paper(message: Message, ctx: Ctx, round_id: int, kind: str) -> None:
     ready = await check(ctx, round_id, kind)
     service = ExportService(ctx)
     if kind == "bao_cao_nam":
-        await service.request("year_report_docx", school_year_id=ready.school_year_id)
-        await service.request("year_report", school_year_id=ready.school_year_id)
+        await service.request_all(("year_report_docx", "year_report"), school_year_id=ready.school_year_id)
     elif kind == "giay_khen":
         assert ready.decision is not None  # check() refused it before
         await service.request("giay_khen", decision_id=ready.decision.id)
@@ -157,10 +155,8 @@ async def fund(message: Message, command: CommandObject, ctx: Ctx) -> None:
 
 async def show_stats(message: Message, ctx: Ctx) -> None:
     """/stats: three charts, each an export job sent as a photo."""
-    service = ExportService(ctx)
     try:
-        for name in CHART_KINDS:
-            await service.request(name)
+        await ExportService(ctx).request_all(CHART_KINDS)
     except DomainError as e:
         await message.answer(e.text())
         return

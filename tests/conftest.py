@@ -21,8 +21,8 @@ from tests.dbs import PG_UP, PgTemplates, SqliteTemplates
 # Which database the `world` runs on: sqlite (default) or postgres (THIDUA_TEST_DB=postgres).
 WORLD_DB = os.environ.get("THIDUA_TEST_DB", "sqlite")
 # THIDUA_TEST_RESTARTS=1: every world restarts its bot before every update and gets each update twice (the
-# reliability suite, tests/ops/test_restarts.py); the conversation states the worlds went through are written
-# to THIDUA_TEST_STATES, one a line, for its account of the StatesGroups
+# reliability suite, decision 44; tests/unit/test_conversations_restart.py); the conversation states the
+# worlds went through are written to THIDUA_TEST_STATES, one a line, for its account of the StatesGroups
 RESTARTS = os.environ.get("THIDUA_TEST_RESTARTS") == "1"
 STATES_SEEN: dict[str, set[str]] = {}  # a state -> the tests that went through it
 

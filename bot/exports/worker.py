@@ -6,11 +6,13 @@
 - One job: claimed by a conditional UPDATE (queued → building: one process builds it); the kind's query
   reads the rows in its own unit of work, under the scope stored in the job; the build runs in a thread
   (`asyncio.to_thread`); the file is written to EXPORT_DIR and queued with `Outbox.file(path=…)` to the
-  person, kind `export`. Over EXPORT_MAX_BYTES nothing is sent: the person is told the size and to narrow
-  the filter. A PNG kind (a chart) goes as a photo. A `DomainError` while querying or building (a template
-  the secretary uploaded that names a field the bot does not have) is told to the person in its own words
-  and the job marked failed; any other failure is logged with its traceback and the person told it did
-  not work. Either way the worker goes on with the next job.
+  person, kind `export` (a job built long after it was asked, on the catch-up, waits out the quiet hours).
+  Before the query the requester's right is checked again with the roles in force then (a secretary handed
+  over, a head moved since asking: refused and told). Over EXPORT_MAX_BYTES nothing is sent: the person is
+  told the size and to narrow the filter. A PNG kind (a chart) goes as a photo. A `DomainError` while querying
+  or building (a template the secretary uploaded that names a field the bot does not have) is told to the
+  person in its own words and the job marked failed; any other failure is logged with its traceback and the
+  person told it did not work. Either way the worker goes on with the next job.
 - `settle()` waits for the tasks started here (tests, the console).
 """
 
@@ -27,15 +29,18 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
+from bot.clock import as_utc
 from bot.context import Ctx
 from bot.due import DueContext, due_work, unit_of_work
-from bot.errors import DomainError
+from bot.errors import DomainError, NotAllowed
 from bot.exports.registry import ExportFilter, ExportKind, kind
 from bot.i18n import t
+from bot.roles import can, units_for
 from bot.services.outbox import Outbox
 from storage.models import Person
 from storage.models.core import OutboxFile
 from storage.models.exports import ExportJob
+from storage.repositories.people import to_member
 
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)  # a job left building that long: its process stopped
@@ -129,6 +134,7 @@ async def build_one(due: DueContext, job_id: int, now: datetime | None = None) -
                 locale=job.locale,
                 requester_id=job.person_id,
             )
+            await _still_allowed(ctx, job, export, f)
             rows = list(await export.query(ctx, f))
             locale = job.locale
         data = await asyncio.to_thread(export.build, rows, f, locale)
@@ -140,6 +146,19 @@ async def build_one(due: DueContext, job_id: int, now: datetime | None = None) -
         log.exception("export %s failed", job_id)
         await _finish(due, job_id, "failed", error=f"{type(e).__name__}: {e}"[:1000])
     return 1
+
+
+async def _still_allowed(ctx: Ctx, job: ExportJob, export: ExportKind, f: ExportFilter) -> None:
+    """The requester's right checked again with the roles in force now: one who lost it (or the units the
+    job's scope names) since asking gets no file (NotAllowed, told). The CLI's jobs (no person) are the
+    operator's."""
+    if job.person_id is None:
+        return
+    person = await ctx.session.get(Person, job.person_id)
+    member = to_member(person, ctx.clock.today()) if person is not None and person.active else None
+    now = units_for(member, export.action)
+    if not can(member, export.action) or (now is not None and (f.units is None or not f.units <= now)):
+        raise NotAllowed()
 
 
 def file_name(export: ExportKind, f: ExportFilter, when: datetime) -> str:
@@ -179,7 +198,12 @@ async def _deliver(
         queued = None
         if person is not None:
             queued = Outbox(ctx).to_person(
-                person, caption, kind="export", method=export.method, file=stored, quiet_ok=True
+                person,
+                caption,
+                kind="export",
+                method=export.method,
+                file=stored,
+                quiet_ok=_just_asked(ctx, job),
             )
         if queued is None:
             job.state = "unsent"  # the person left or blocked the bot since: the file waits for the retention
@@ -217,7 +241,13 @@ async def _finish(
             text = problem.text(job.locale)
         else:
             text = t("export-failed", locale=job.locale)
-        Outbox(ctx).to_person(person, text, kind="export", quiet_ok=True)
+        Outbox(ctx).to_person(person, text, kind="export", quiet_ok=_just_asked(ctx, job))
+
+
+def _just_asked(ctx: Ctx, job: ExportJob) -> bool:
+    """The person asked moments ago and waits for the file, whatever the hour; a job built long after (the
+    catch-up after a restart) is held to the end of the quiet hours, as for anyone who did not just act."""
+    return ctx.clock.now() - as_utc(job.created_at) <= STALE
 
 
 def _mb(size: int) -> str:

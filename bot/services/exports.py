@@ -8,7 +8,8 @@
   anything is written), the filter resolved to its codes, the request audited (`export.requested`: the
   kind, the filter, the scope); the worker (bot/exports/worker.py) is woken after the commit and sends the
   file through the outbox (the documents' commands too: /papers, /budget, /fund, /stats, /blank ask for
-  their kinds here);
+  their kinds here); `request_all(kinds, …)` one command's several files, every kind checked before any
+  is added (a double tap while one is still being made adds none);
 - `resolve(kind, round=, year=, unit=)` → the `ExportFilter` of codes typed (the operator's `thidua export`),
   scope all.
 `remove_expired(now)` (due work `exports`) removes the files older than EXPORT_RETENTION_DAYS and their
@@ -230,11 +231,39 @@ class ExportService:
         decision_id: int | None = None,
         blank: str | None = None,
     ) -> ExportJob:
+        [job] = await self.request_all(
+            (name,),
+            round_id=round_id,
+            school_year_id=school_year_id,
+            unit_id=unit_id,
+            decision_id=decision_id,
+            blank=blank,
+        )
+        return job
+
+    async def request_all(
+        self,
+        names: tuple[str, ...],
+        *,
+        round_id: int | None = None,
+        school_year_id: int | None = None,
+        unit_id: int | None = None,
+        decision_id: int | None = None,
+        blank: str | None = None,
+    ) -> list[ExportJob]:
+        """One job per kind of `names` (one command's files: /stats' charts), or none: every kind is
+        checked first, so a double tap while one of them is still being made adds none."""
+        narrow = (round_id, school_year_id, unit_id, decision_id, blank)
+        prepared = [await self._prepared(name, narrow) for name in names]
+        return [await self._add(export, f) for export, f in prepared]
+
+    async def _prepared(self, name: str, narrow: tuple[Any, ...]) -> tuple[ExportKind, ExportFilter]:
+        """The kind and its filter, refused when the actor may not take it or it is still being made."""
         actor = self.ctx.actor
         if actor is None:
             raise NotAllowed()
         export = self.kind(name)
-        f = await self._filter(export, round_id, school_year_id, unit_id, decision_id, blank)
+        f = await self._filter(export, *narrow)
         waiting = await self.s.scalars(
             select(ExportJob.filters).where(
                 ExportJob.person_id == actor.person_id,
@@ -244,6 +273,11 @@ class ExportService:
         )
         if any(ExportFilter.from_json(other) == f for other in waiting):
             raise AlreadyPreparing()
+        return export, f
+
+    async def _add(self, export: ExportKind, f: ExportFilter) -> ExportJob:
+        actor = self.ctx.actor
+        assert actor is not None
         job = ExportJob(
             person_id=actor.person_id,
             chat_id=actor.telegram_id,

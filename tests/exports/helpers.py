@@ -1,4 +1,5 @@
-"""What the export tests share: a service context as a person, the file a person got, opened."""
+"""What the export tests share: a service context as a person, a file made now, the file a person got,
+opened."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.context import Ctx
 from bot.devtools.harness import Chatter, World
+from bot.services.exports import ExportService
 from storage.models import Person
 from storage.repositories.people import to_member
 from storage.uow import UnitOfWork
@@ -39,6 +41,15 @@ async def acting(world: World, who: Chatter | None) -> AsyncIterator[Ctx]:
             actor=actor,
             outbox_wake=world.dp["outbox_wake"],
         )
+
+
+async def made(world: World, who: Chatter, name: str, **narrow: Any) -> bytes:
+    """The file of kind `name` made now as `who` (as the operator's `thidua export` makes it)."""
+    async with acting(world, who) as ctx:
+        service = ExportService(ctx)
+        kind, f = await service.narrowed(name, **narrow)
+        data, _ = await service.make(kind, f)
+    return data
 
 
 def documents(who: Chatter) -> list[Any]:

@@ -11,17 +11,8 @@ import pytest
 import bot.exports.kinds  # noqa: F401  (registers every kind)
 from bot.errors import NotAllowed
 from bot.roles import Role
-from bot.services.exports import ExportService
-from tests.exports.helpers import acting
+from tests.exports.helpers import made
 from tests.handlers.test_documents_papers import docx_text, recorded
-
-
-async def made(world, who, name: str, **narrow):
-    async with acting(world, who) as ctx:
-        service = ExportService(ctx)
-        kind, f = await service.narrowed(name, **narrow)
-        data, _ = await service.make(kind, f)
-    return data
 
 
 async def test_finance_exports_the_budget_and_the_fund(world, tmp_path: Path):

@@ -407,3 +407,61 @@ async def test_an_unknown_decision_is_named_and_a_decision_is_audited_by_its_num
     assert ExportFilter.from_json(f.as_json()) == f
     assert f.as_audit()["decision"] == "123/QĐ-CĐKTCN" and f.as_audit()["blank"] == "giay-khen"
     assert f.stem_suffix() == "-123-QD-CDKTCN"
+
+
+async def test_a_file_is_not_built_for_someone_who_lost_the_right_before_the_worker_ran(world, toy):
+    from storage.models import PersonRole
+
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:
+        await ExportService(ctx).request("toy")
+        ctx.uow._after_commit.clear()  # the worker runs later (the due work, after a restart)
+    async with world.session() as s:  # handed over: no longer the secretary
+        held = PersonRole.__table__.delete().where(PersonRole.person_id == lan.person_id)
+        await s.execute(held.where(PersonRole.role == Role.SECRETARY.value))
+        await s.commit()
+    await world.run_due()
+    await worker.settle()
+    await world.drain_outbox()
+    assert documents(lan) == []
+    [job] = await world.rows(ExportJob)
+    assert job.state == "failed" and job.path is None and job.error.startswith("error-not-allowed")
+    assert "không có quyền" in lan.last_text()
+
+
+async def test_a_head_moved_to_another_unit_is_not_sent_the_old_units_file(world, toy):
+    from sqlalchemy import update as sql_update
+
+    from storage.models import PersonRole
+
+    khoa = await world.unit_head("Phạm Văn Khoa", unit="KCNTT")
+    async with acting(world, khoa) as ctx:
+        await ExportService(ctx).request("toy")
+        ctx.uow._after_commit.clear()
+    other = await world.unit("TCHC")
+    async with world.session() as s:
+        await s.execute(sql_update(PersonRole).where(PersonRole.person_id == khoa.person_id,
+                                                     PersonRole.role == Role.UNIT_HEAD.value)
+                        .values(unit_id=other.id))  # fmt: skip
+        await s.commit()
+    await world.run_due()
+    await worker.settle()
+    await world.drain_outbox()
+    assert documents(khoa) == []
+    [job] = await world.rows(ExportJob)
+    assert job.state == "failed"
+
+
+async def test_a_file_built_long_after_it_was_asked_waits_for_the_end_of_the_quiet_hours(world, toy):
+    lan = await world.secretary("Lê Thị Lan")
+    async with acting(world, lan) as ctx:  # 08:00
+        await ExportService(ctx).request("toy")
+        ctx.uow._after_commit.clear()  # the process stopped before building it
+    world.clock.advance(hours=15)  # 23:00: built on the restart's catch-up
+    await world.run_due()
+    await world.drain_outbox(wait=False)
+    assert documents(lan) == []  # she did not just ask: not in the night
+    [row] = await world.rows(OutboxMessage, OutboxMessage.kind == "export")
+    assert row.not_before.replace(tzinfo=UTC).astimezone(world.clock.tz).hour == 7
+    await world.drain_outbox(advance=True)
+    assert len(documents(lan)) == 1

@@ -15,16 +15,8 @@ from bot.errors import NotAllowed
 from bot.exports.paper_kinds import CHART_KINDS, WORD
 from bot.services import documents as docs
 from bot.services.exports import ExportService
-from tests.exports.helpers import acting
+from tests.exports.helpers import acting, made
 from tests.handlers.test_documents_papers import docx_text, recorded, run
-
-
-async def made(world, who, name: str, **narrow):
-    async with acting(world, who) as ctx:
-        service = ExportService(ctx)
-        kind, f = await service.narrowed(name, **narrow)
-        data, _ = await service.make(kind, f)
-    return data
 
 
 async def test_every_word_paper_of_the_round_opens_with_its_content(world, tmp_path: Path):

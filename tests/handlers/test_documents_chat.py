@@ -216,6 +216,23 @@ async def test_a_double_tap_on_a_paper_makes_one_file(world: World, tmp_path: Pa
     assert len(files(c.secretary)) == 1
 
 
+async def test_stats_asked_again_while_its_charts_are_made_adds_none_of_them(
+    world: World, tmp_path: Path, monkeypatch
+):
+    from bot.due import due_context
+
+    monkeypatch.setattr(worker, "wake_after_commit", lambda ctx: None)  # the worker waits for the due work
+    c = await recorded(world, tmp_path)
+    await c.principal.send("/stats")
+    first = min(j.id for j in await world.rows(ExportJob))
+    await worker.build_one(due_context(world.dp), first)  # the first chart made, the other two not yet
+    await c.principal.send("/stats")  # the double tap
+    assert "đang được chuẩn bị" in c.principal.last_text()
+    assert len(await world.rows(ExportJob)) == 3
+    await world.tick()
+    assert len(files(c.principal)) == 3
+
+
 async def test_the_fund_records_an_income_and_refuses_a_bad_amount(world: World, tmp_path: Path):
     from openpyxl import load_workbook
 

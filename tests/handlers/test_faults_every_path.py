@@ -15,15 +15,18 @@ from tests.handlers.test_outbox_features import CHANNEL, GROUP, outbox
 FAULTS = ("429", "500", "network", "403")
 PATHS = ("message", "document", "photo", "edit", "group", "channel")
 APOLOGY = "Xin lỗi, đã có lỗi xảy ra"
+NEVER_CONNECTED = "ClientConnectorError: Cannot connect to host api.telegram.org:443"
 
 
-def inject(world: World, fault: str, chat_id: int, method: str = "*") -> None:
+def inject(
+    world: World, fault: str, chat_id: int, method: str = "*", network: str = "Request timeout error"
+) -> None:
     if fault == "429":
         world.api.fail(method, 429, "Too Many Requests: retry after 2", chat_id, retry_after=2, times=2)
     elif fault == "500":
         world.api.fail(method, 500, "Internal Server Error", chat_id, times=2)
     elif fault == "network":
-        world.api.fail(method, 0, "Request timeout error", chat_id, times=2)
+        world.api.fail(method, 0, network, chat_id, times=2)
     elif fault == "403" and chat_id > 0:
         world.api.block(chat_id)
     else:
@@ -75,7 +78,7 @@ async def test_the_outbox_delivers_once_through_a_passing_fault_and_settles_a_re
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_a_direct_reply_waits_out_or_survives_every_fault_and_nothing_escalates(world, fault, caplog):
     hoa = await world.staff("Nguyễn Thị Hoa")
-    inject(world, fault, hoa.id, "sendMessage")
+    inject(world, fault, hoa.id, "sendMessage", network=NEVER_CONNECTED)  # a timeout: see below
     await hoa.send("/help")
     texts = hoa.texts()
     if fault != "403":  # waited out, or tried again after a pause on the clock, then answered once
@@ -87,6 +90,17 @@ async def test_a_direct_reply_waits_out_or_survives_every_fault_and_nothing_esca
     world.api.unblock(hoa.id)
     await hoa.send("/help")  # the bot still answers afterwards
     assert len(hoa.texts()) == len(texts) + 1
+
+
+async def test_a_direct_reply_that_timed_out_is_not_sent_again(world):
+    """A timeout leaves it unknown whether Telegram took the message (slow, not absent): sent again, the
+    person could read it twice. An edit or a callback's answer is tried again (doing it twice changes
+    nothing), and so is a call that never connected."""
+    hoa = await world.staff("Nguyễn Thị Hoa")
+    world.api.fail("sendMessage", 0, "Request timeout error", hoa.id, times=1)
+    await hoa.send("/help")
+    helps = [c for c in world.api.calls if c.method == "sendMessage" and "các lệnh sau" in c.params["text"]]
+    assert len(helps) == 1, helps
 
 
 @pytest.mark.parametrize("fault", ("429", "500", "network"))

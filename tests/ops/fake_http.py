@@ -11,9 +11,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
+import subprocess
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -88,6 +92,19 @@ class HttpTelegram:
             finally:
                 self.in_flight -= 1
         return True
+
+
+def bot_process(log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`thidua run --polling` with `env` (DATABASE_URL, BOT_TOKEN, TELEGRAM_API_URL, …) over the tests'
+    settings (no metrics, no webhook, no quiet hours), its output appended to `log`."""
+    quiet = {"METRICS_LISTEN": "", "WEBHOOK_URL": "", "REMINDER_QUIET_HOURS": "", "LOG_LEVEL": "INFO"}
+    script = Path(sys.executable).parent / "thidua"
+    return subprocess.Popen(
+        [str(script), "run", "--polling"],
+        env={**os.environ, **quiet, **env},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def message_update(update_id: int, user_id: int, text: str) -> dict[str, Any]:

@@ -7,24 +7,23 @@ card."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import signal
 import subprocess
-import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.clock import FakeClock
 from bot.devtools.harness import World
 from storage.db import make_engine
 from storage.models import Difficulty
 from tests.conftest import make_settings
+from tests.ops.fake_http import HttpTelegram, bot_process
 
 pytestmark = pytest.mark.timeout(300)
 TEXT = "Phòng chưa nhận được mẫu báo cáo thành tích năm học 2025–2026."
@@ -34,66 +33,35 @@ STEPS = [("send", "/difficulty"), ("send", TEXT), ("click", "Bỏ qua"), ("click
 KILLS = [0, 1, 2] if os.environ.get("THIDUA_RELIABILITY_FULL") == "1" else [1]
 
 
-class Telegram:
-    """getUpdates hands out what is queued (an update handed to a process that dies is queued again by the
-    test, as Telegram does until the offset confirms it); messages and edits are kept per chat with their
-    buttons; anything else is `true`."""
+@dataclass
+class Telegram(HttpTelegram):
+    """The fake Telegram over HTTP (tests/ops/fake_http.py; an update handed to a process that dies is
+    queued again by the test, as Telegram does until the offset confirms it) that also keeps messages and
+    edits per chat with their buttons."""
 
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self.chats: dict[int, list[dict[str, Any]]] = {}
-        self.answers: dict[int, int] = {}  # chat id -> messages sent and edited there
-        self.ids = itertools.count(1)
-        self.url = ""
-        self._runner: web.AppRunner | None = None
+    chats: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    answers: dict[int, int] = field(default_factory=dict)  # chat id -> messages sent and edited there
 
-    async def start(self) -> Telegram:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self.handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-        return self
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"].lower()
-        form = {k: str(v) for k, v in (await request.post()).items()} if request.can_read_body else {}
-        return web.json_response({"ok": True, "result": await self.answer(method, form)})
-
-    async def answer(self, method: str, form: dict[str, str]) -> Any:
-        if method == "getme":
-            return {"id": 1, "is_bot": True, "first_name": "Thi đua", "username": "thidua_test_bot"}
-        if method == "getupdates":
-            deadline = time.monotonic() + min(float(form.get("timeout") or 0), 0.5)
-            while not self.updates and time.monotonic() < deadline:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
-            out, self.updates = self.updates, []
-            return out
-        if method in ("sendmessage", "editmessagetext"):
-            chat_id = int(form["chat_id"])
-            markup = json.loads(form["reply_markup"]) if form.get("reply_markup") else None
-            shown = self.chats.setdefault(chat_id, [])
-            self.answers[chat_id] = self.answers.get(chat_id, 0) + 1
-            if method == "editmessagetext":
-                for m in shown:
-                    if m["message_id"] == int(form["message_id"]):
-                        m.update(text=form.get("text", ""), markup=markup)
-                        return self._message(m)
-            m = {
-                "message_id": next(self.ids),
-                "chat_id": chat_id,
-                "text": form.get("text", ""),
-                "markup": markup,
-            }
-            shown.append(m)
-            return self._message(m)
-        return True
+    async def answer(self, token: str, method: str, form: dict[str, str]) -> Any:
+        if method not in ("sendmessage", "editmessagetext"):
+            return await super().answer(token, method, form)
+        chat_id = int(form["chat_id"])
+        markup = json.loads(form["reply_markup"]) if form.get("reply_markup") else None
+        shown = self.chats.setdefault(chat_id, [])
+        self.answers[chat_id] = self.answers.get(chat_id, 0) + 1
+        if method == "editmessagetext":
+            for m in shown:
+                if m["message_id"] == int(form["message_id"]):
+                    m.update(text=form.get("text", ""), markup=markup)
+                    return self._message(m)
+        m = {
+            "message_id": next(self._ids),
+            "chat_id": chat_id,
+            "text": form.get("text", ""),
+            "markup": markup,
+        }
+        shown.append(m)
+        return self._message(m)
 
     @staticmethod
     def _message(m: dict[str, Any]) -> dict[str, Any]:
@@ -134,21 +102,7 @@ class Person:
 
 
 def start_bot(url: str, api: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": "",
-        "BOT_TOKEN": "1:AAAAkilltest",
-        "TELEGRAM_API_URL": api,
-        "METRICS_LISTEN": "",
-        "WEBHOOK_URL": "",
-        "REMINDER_QUIET_HOURS": "",
-        "LOG_LEVEL": "INFO",
-    }
-    script = Path(sys.executable).parent / "thidua"
-    return subprocess.Popen(
-        [str(script), "run", "--polling"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
-    )
+    return bot_process(log, DATABASE_URL=url, REDIS_URL="", BOT_TOKEN="1:AAAAkilltest", TELEGRAM_API_URL=api)
 
 
 async def until(predicate: Any, seconds: float, what: str) -> None:

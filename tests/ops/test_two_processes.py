@@ -6,10 +6,8 @@ sends: the other takes over, nothing is lost, and duplicates are no more than th
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -24,7 +22,7 @@ from storage.migrate import upgrade
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.dbs import REDIS_UP, REDIS_URL
-from tests.ops.fake_http import HttpTelegram, message_update
+from tests.ops.fake_http import HttpTelegram, bot_process, message_update
 
 pytestmark = pytest.mark.timeout(400)
 PEOPLE, UPDATES, BROADCAST = 30, 300, 200
@@ -41,23 +39,15 @@ async def until(predicate, seconds: float, what: str) -> None:  # type: ignore[n
 
 
 def start_bot(token: str, url: str, prefix: str, api: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": prefix,
-        "BOT_TOKEN": token,
-        "TELEGRAM_API_URL": api,
-        "METRICS_LISTEN": "",
-        "WEBHOOK_URL": "",
-        "LEADER_TICK_SECONDS": "1",
-        "OUTBOX_LEASE_SECONDS": "10",
-        "REMINDER_QUIET_HOURS": "",
-        "LOG_LEVEL": "INFO",
-    }
-    script = Path(sys.executable).parent / "thidua"
-    return subprocess.Popen(
-        [str(script), "run", "--polling"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    return bot_process(
+        log,
+        DATABASE_URL=url,
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=prefix,
+        BOT_TOKEN=token,
+        TELEGRAM_API_URL=api,
+        LEADER_TICK_SECONDS="1",
+        OUTBOX_LEASE_SECONDS="10",
     )
 
 
