@@ -193,18 +193,9 @@ class ReminderCore:
         for scope, items in waiting.items():  # one query per audience of each occurrence that has some
             occ = by_scope[scope]
             held_for = {person_id for _, person_id, _ in items if person_id is not None}
-            still: dict[int, list[str]] = {}  # each held person's audience of each rule, now
-            for rule in rules.get((occ.period_id, occ.kind), []):
-                seen: set[int] = set()
-                for name in duty_first(rule.audience):  # as `send` and `nudge` pick it: the first one
-                    ids = None if name == SUMMARY else await self.recipients(occ, name)
-                    for pid in sorted(held_for.intersection(ids or ()) - seen):
-                        seen.add(pid)
-                        still.setdefault(pid, []).append(name)
-            people = {p.person_id: p for p in await self.people(still)}
+            still = await self._still_theirs(occ, rules.get((occ.period_id, occ.kind), []), held_for)
             for key, person_id, text in items:
-                person = people.get(person_id or 0)
-                now_as = [(person, name) for name in still.get(person_id or 0, [])] if person else []
+                now_as = still.get(person_id or 0)
                 if not now_as:
                     stale.append(key)  # no longer theirs
                 elif self._texts is not None and all(
@@ -213,6 +204,22 @@ class ReminderCore:
                     await self._reword(key, *self.texts.personal(occ, *now_as[0]))
         outbox = Outbox(self.ctx)
         return sum([await outbox.cancel(key=key) for key in stale])
+
+    async def _still_theirs(
+        self, occ: Occurrence, rules: list[PlanReminderRule], held_for: set[int]
+    ) -> dict[int, list[tuple[Recipient, str]]]:
+        """Of the people `held_for`, each one still in an audience of `rules` now, as that audience tells
+        them (the first of a rule's audiences, as `send` and `nudge` pick it)."""
+        still: dict[int, list[str]] = {}
+        for rule in rules:
+            seen: set[int] = set()
+            for name in duty_first(rule.audience):
+                ids = None if name == SUMMARY else await self.recipients(occ, name)
+                for pid in sorted(held_for.intersection(ids or ()) - seen):
+                    seen.add(pid)
+                    still.setdefault(pid, []).append(name)
+        people = {p.person_id: p for p in await self.people(still)}
+        return {pid: [(people[pid], name) for name in names] for pid, names in still.items() if pid in people}
 
     async def _reword(self, key: str, text: str, markup: dict[str, Any] | None) -> None:
         """A held reminder whose text changed (her language, her name, the meeting's place, the duty done
