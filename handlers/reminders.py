@@ -99,18 +99,20 @@ conversation(RemCeremonySG, "reminder-flow-ceremony", started_by=[CEREMONY_PRESS
 @due_work("reminders")
 async def send_due_reminders(ctx: DueContext, now: datetime) -> int:
     """Lock the nominations whose window passed, cancel queued reminders whose deadline moved, then queue
-    what is due now; how many were queued."""
+    what is due now; how many were queued. The deadlines are read once a tick, for all three."""
     async with unit_of_work(ctx) as c:
         await NominationService(c).lock_due()
-        await ReminderService(c, TEXTS).cancel_stale(now)
+        service = ReminderService(c, TEXTS)
+        current = await service.occurrences(now)
+        await service.cancel_stale(now, current)
     async with unit_of_work(ctx) as c:
-        due = await ReminderService(c).due(now)
+        due = await ReminderService(c).due(now, current)
     queued = 0
     for item in due:  # each rule's offset in its own unit of work: one failing does not undo the others
         async with unit_of_work(ctx) as c:
             queued += await ReminderService(c, TEXTS).send(item)
     async with unit_of_work(ctx) as c:
-        queued += await ReminderService(c, TEXTS).summaries(now)
+        queued += await ReminderService(c, TEXTS).summaries(now, current)
     return queued
 
 

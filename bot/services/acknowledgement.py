@@ -196,7 +196,7 @@ def _acknowledged(occ: reminders.Occurrence) -> Any:
 
 
 @reminders.audience("acknowledgement", "pending")
-async def not_acknowledged(session: AsyncSession, occ: reminders.Occurrence) -> list[reminders.Recipient]:
+async def not_acknowledged(session: AsyncSession, occ: reminders.Occurrence) -> list[int]:
     """Linked staff who have not acknowledged the occurrence's plan."""
     return await reminders.people_where(session, ~_acknowledged(occ))
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import Ctx
 from bot.services.outbox import NOT_SENT, Outbox
-from bot.services.reminder_audiences import SUMMARY, Occurrence, Recipient, provider, with_principals
+from bot.services.reminder_audiences import SUMMARY, Occurrence, Recipient, pages, provider, recipients
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_times import QuietHours, due_of
 from storage.models import OutboxMessage, Person
@@ -124,12 +124,18 @@ class ReminderCore:
                 out.append((offset, at))
         return out
 
-    async def due(self, now: datetime) -> list[Due]:
-        """What goes now: per occurrence and rule, the latest offset whose time has come and not yet gone."""
+    async def occurrences(self, now: datetime) -> list[Occurrence]:
+        """The deadlines still ahead of `now`: the due work reads them once a tick and hands them to `due`,
+        `cancel_stale` and `summaries` (they are plain values, valid across its units of work)."""
+        return await occurrences(self.ctx.session, now, self.ctx.clock.today())
+
+    async def due(self, now: datetime, current: list[Occurrence] | None = None) -> list[Due]:
+        """What goes now: per occurrence and rule, the latest offset whose time has come and not yet gone
+        (of `current`, the occurrences read this tick, or read now)."""
         quiet = self.quiet.quiet(now)
         rules, paused = await self._rules(), await self._paused()
         found: list[Due] = []
-        for occ in await occurrences(self.ctx.session, now, self.ctx.clock.today()):
+        for occ in current if current is not None else await self.occurrences(now):
             if paused.intersection(pause_scopes(occ)):
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
@@ -145,25 +151,28 @@ class ReminderCore:
         )
         return [d for d in found if d.mark not in done]
 
-    async def cancel_stale(self, now: datetime) -> int:
+    async def cancel_stale(self, now: datetime, current: list[Occurrence] | None = None) -> int:
         """Cancel the reminders queued but not sent (a 429 held them) that would now be wrong: their deadline
         moved or passed, their unit got its own, or the person has acted (or muted it) since. None goes out
         naming a stale date or a duty already done. A held row whose person is still to be told, but whose
         text changed (her language, her name, the meeting's place; a secretary who has registered since is
         told of the deadline only), is reworded, not cancelled: it still goes, once. Returns how many were
-        cancelled."""
-        current = {
-            (o.kind, o.school_year, o.scope): o
-            for o in await occurrences(self.ctx.session, now, self.ctx.clock.today())
-        }
+        cancelled. Nothing held (most ticks): one query, no deadlines nor audiences read."""
         stmt = (
             select(OutboxMessage.idempotency_key, OutboxMessage.person_id, Person.unit_id, OutboxMessage.text)
             .outerjoin(Person, Person.id == OutboxMessage.person_id)
             .where(OutboxMessage.kind == KIND, OutboxMessage.status.in_(NOT_SENT))
         )
+        held = (await self.ctx.session.execute(stmt)).all()
+        if not held:
+            return 0
+        by_scope = {
+            (o.kind, o.school_year, o.scope): o
+            for o in (current if current is not None else await self.occurrences(now))
+        }
         stale: list[str] = []
         waiting: dict[tuple[str, str, str], list[tuple[str, int | None, str]]] = {}
-        for key, person_id, unit_id, text in (await self.ctx.session.execute(stmt)).all():
+        for key, person_id, unit_id, text in held:
             parts = (key or "").split(":")
             if parts[0] == "rem" and len(parts) == 7:
                 stamp: str | None = parts[4]
@@ -171,7 +180,7 @@ class ReminderCore:
                 stamp = None
             else:
                 continue
-            occ = current.get((parts[1], parts[2], parts[3]))
+            occ = by_scope.get((parts[1], parts[2], parts[3]))
             if (
                 occ is None
                 or unit_id in occ.other_units
@@ -182,16 +191,9 @@ class ReminderCore:
                 waiting.setdefault((occ.kind, occ.school_year, occ.scope), []).append((key, person_id, text))
         rules = await self._rules() if waiting else {}
         for scope, items in waiting.items():  # one query per audience of each occurrence that has some
-            occ = current[scope]
-            still: dict[int, list[tuple[Recipient, str]]] = {}  # each person's audience of each rule, now
-            for rule in rules.get((occ.period_id, occ.kind), []):
-                seen: set[int] = set()
-                for name in duty_first(rule.audience):  # as `send` and `nudge` pick it: the first one
-                    people = None if name == SUMMARY else await self.recipients(occ, name)
-                    for p in people or []:
-                        if p.person_id not in seen:
-                            seen.add(p.person_id)
-                            still.setdefault(p.person_id, []).append((p, name))
+            occ = by_scope[scope]
+            held_for = {person_id for _, person_id, _ in items if person_id is not None}
+            still = await self._still_theirs(occ, rules.get((occ.period_id, occ.kind), []), held_for)
             for key, person_id, text in items:
                 now_as = still.get(person_id or 0)
                 if not now_as:
@@ -202,6 +204,22 @@ class ReminderCore:
                     await self._reword(key, *self.texts.personal(occ, *now_as[0]))
         outbox = Outbox(self.ctx)
         return sum([await outbox.cancel(key=key) for key in stale])
+
+    async def _still_theirs(
+        self, occ: Occurrence, rules: list[PlanReminderRule], held_for: set[int]
+    ) -> dict[int, list[tuple[Recipient, str]]]:
+        """Of the people `held_for`, each one still in an audience of `rules` now, as that audience tells
+        them (the first of a rule's audiences, as `send` and `nudge` pick it)."""
+        still: dict[int, list[str]] = {}
+        for rule in rules:
+            seen: set[int] = set()
+            for name in duty_first(rule.audience):
+                ids = None if name == SUMMARY else await self.recipients(occ, name)
+                for pid in sorted(held_for.intersection(ids or ()) - seen):
+                    seen.add(pid)
+                    still.setdefault(pid, []).append(name)
+        people = {p.person_id: p for p in await self.people(still)}
+        return {pid: [(people[pid], name) for name in names] for pid, names in still.items() if pid in people}
 
     async def _reword(self, key: str, text: str, markup: dict[str, Any] | None) -> None:
         """A held reminder whose text changed (her language, her name, the meeting's place, the duty done
@@ -215,14 +233,13 @@ class ReminderCore:
         )
 
     # -- sending ------------------------------------------------------------------------------------------
-    async def recipients(self, occ: Occurrence, name: str) -> list[Recipient] | None:
-        """Who `name` is for this occurrence now (one query); None when no feature supplies it yet."""
+    async def recipients(self, occ: Occurrence, name: str) -> list[int] | None:
+        """Who `name` is for this occurrence now: their ids, ascending (one query, and one for the mutes of
+        an invitation); None when no feature supplies it yet. `people` reads them, a page at a time."""
         fn = provider(occ.kind, name)
         if fn is None:
             return None
-        people = await with_principals(
-            self.ctx.session, await fn(self.ctx.session, occ), self.ctx.clock.today()
-        )
+        people = await fn(self.ctx.session, occ)
         if occ.kind in MUTABLE and people:
             muted = set(
                 (
@@ -231,8 +248,12 @@ class ReminderCore:
                     )
                 ).all()
             )
-            people = [p for p in people if p.person_id not in muted]
+            people = [p for p in people if p not in muted]
         return people
+
+    async def people(self, ids: Iterable[int]) -> list[Recipient]:
+        """The people of `ids` to word a reminder to (name, chat, language, the principal marked), by id."""
+        return await recipients(self.ctx.session, sorted(ids), self.ctx.clock.today())
 
     async def send(self, due: Due) -> int:
         """Queue the reminders of one due offset (each once) and mark it gone; how many were queued now."""
@@ -242,7 +263,7 @@ class ReminderCore:
                 continue
             people = await self.recipients(due.occ, name)
             queued += await self._queue(
-                due.occ, people or [], lambda p: reminder_key(due.occ, due.offset, p), name
+                due.occ, people or [], lambda pid: reminder_key(due.occ, due.offset, pid), name
             )
         await self._mark(due.mark)
         return queued
@@ -250,33 +271,39 @@ class ReminderCore:
     async def _queue(
         self,
         occ: Occurrence,
-        people: list[Recipient],
+        people: list[int],
         key: Any,
         audience: str,
         skip: Iterable[int] = (),
         not_before: datetime | None = None,
     ) -> int:
-        keys = {p.person_id: key(p.person_id) for p in people if p.person_id not in set(skip)}
-        done = await self._queued(keys.values())
+        """Queue `audience`'s reminder to each of `people` (ids) not in `skip` nor queued already under
+        `key(id)`, a page at a time: a page's keys checked, its people read, their rows added."""
+        skipped = set(skip)
         outbox, queued = Outbox(self.ctx), 0
-        for person in people:
-            k = keys.get(person.person_id)
-            if k is None or k in done:
-                continue
-            text, markup = self.texts.personal(occ, person, audience)
-            await outbox.enqueue_once(
-                k,
-                person.telegram_id,
-                text,
-                kind=KIND,
-                person_id=person.person_id,
-                reply_markup=markup,
-                not_before=not_before,
-                expires_at=occ.deadline,  # retried through an outage until the deadline (the outbox's)
-                quiet_ok=True,  # its time is already out of the quiet hours (reminder_times)
-            )
-            queued += 1
+        for page in pages([pid for pid in people if pid not in skipped]):
+            keys = {pid: key(pid) for pid in page}
+            done = await self._queued(keys.values())
+            for person in await self.people(pid for pid in page if keys[pid] not in done):
+                await self._enqueue(outbox, occ, person, audience, keys[person.person_id], not_before)
+                queued += 1
         return queued
+
+    async def _enqueue(
+        self, outbox: Outbox, occ: Occurrence, person: Recipient, audience: str, k: str, not_before: Any
+    ) -> None:
+        text, markup = self.texts.personal(occ, person, audience)
+        await outbox.enqueue_once(
+            k,
+            person.telegram_id,
+            text,
+            kind=KIND,
+            person_id=person.person_id,
+            reply_markup=markup,
+            not_before=not_before,
+            expires_at=occ.deadline,  # retried through an outage until the deadline (the outbox's)
+            quiet_ok=True,  # its time is already out of the quiet hours (reminder_times)
+        )
 
     async def _queued(self, keys: Iterable[str], reached: bool = False) -> set[str]:
         """Which of `keys` are in the outbox; with `reached`, only those sent or still going (not failed)."""

@@ -13,7 +13,7 @@ from bot.clock import fmt_when
 from bot.errors import DomainError, NotAllowed
 from bot.roles import Role, Scope, can, register_rules
 from bot.services.audit import Audit
-from bot.services.reminder_audiences import SUMMARY, Occurrence, Recipient, waiting_for
+from bot.services.reminder_audiences import SUMMARY, Occurrence, waiting_for
 from bot.services.reminder_deadlines import occurrences
 from bot.services.reminder_due import duty_first, pause_scopes
 from bot.services.reminder_summary import ReminderSummaries
@@ -108,12 +108,12 @@ class ReminderListing(ReminderSummaries):
         if later is not None and later >= occ.deadline:
             raise NudgeQuiet(until=fmt_when(later), deadline=fmt_when(occ.deadline))
         day = self.ctx.clock.today().isoformat()
-        people: dict[str, list[Recipient]] = {}  # per audience, each person in the first one only
+        people: dict[str, list[int]] = {}  # per audience, each person in the first one only
         seen: set[int] = set()
         for name in duty_first(rule.audience):
             if name != SUMMARY:
-                people[name] = [p for p in await self.recipients(occ, name) or [] if p.person_id not in seen]
-                seen.update(p.person_id for p in people[name])
+                people[name] = [pid for pid in await self.recipients(occ, name) or [] if pid not in seen]
+                seen.update(people[name])
         nudged = await self._queued((f"{NUDGE_KEY}:{pid}:{day}" for pid in seen), reached=True)
         skip = {pid for pid in seen if f"{NUDGE_KEY}:{pid}:{day}" in nudged}
 

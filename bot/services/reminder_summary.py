@@ -36,14 +36,17 @@ Block = tuple[str | None, Lines]  # a unit's part of a head's summary: its name 
 
 
 class ReminderSummaries(ReminderCore):
-    async def mentioned(self, now: datetime, early: bool = False) -> list[Occurrence]:
+    async def mentioned(
+        self, now: datetime, early: bool = False, current: list[Occurrence] | None = None
+    ) -> list[Occurrence]:
         """The deadlines in today's summary: a unit_heads rule's first offset has come, or comes today (one
         summary a day: "3h" before 23:59:59 is that day's, or it would never be told), not the deadline.
-        With `early`, the other open ones too (those whose EARLY items are told from the first day)."""
+        With `early`, the other open ones too (those whose EARLY items are told from the first day). Of
+        `current`, the occurrences read this tick, or read now."""
         rules, paused = await self._rules(), await self._paused()
         today, tz = self.ctx.clock.today(), self.ctx.settings.tz
         out = []
-        for occ in await occurrences(self.ctx.session, now, today):
+        for occ in current if current is not None else await occurrences(self.ctx.session, now, today):
             if paused.intersection(pause_scopes(occ)) or occ.opens_at > now:
                 continue
             for rule in rules.get((occ.period_id, occ.kind), []):
@@ -54,7 +57,7 @@ class ReminderSummaries(ReminderCore):
                     break
         return out
 
-    async def summaries(self, now: datetime) -> int:
+    async def summaries(self, now: datetime, current: list[Occurrence] | None = None) -> int:
         """At REMINDER_SUMMARY_AT (or later that day, after downtime, never in the quiet hours): a summary
         per head with work to do, once a day: what arrives after that day's run waits for the next
         morning (the day's due mark)."""
@@ -66,9 +69,11 @@ class ReminderSummaries(ReminderCore):
         mark = f"rem-summary-day:{today.isoformat()}"
         if await self.ctx.session.scalar(select(DueMark.name).where(DueMark.name == mark)):
             return 0
-        due = set(await self.mentioned(now))
+        if current is None:
+            current = await self.occurrences(now)
+        due = set(await self.mentioned(now, current=current))
         per_unit: dict[int, Lines] = {}
-        for occ in await self.mentioned(now, early=True):
+        for occ in await self.mentioned(now, early=True, current=current):
             for unit_id, items in (await self._pending_items(occ)).items():
                 if occ not in due:  # not yet the rule's time: only the requests waiting for the head
                     items = {k: v for k, v in items.items() if k in EARLY}

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from bot.errors import NotAllowed
 from bot.roles import EVERYONE, Role, register_rules
 from bot.services.audit import Audit
-from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where
+from bot.services.reminder_audiences import Occurrence, audience, people_where
 from bot.services.reminder_due import (  # noqa: F401  (the names the rest of the bot imports from here)
     KIND,
     MUTABLE,
@@ -106,7 +106,7 @@ def _with_role(role: Role, occ: Occurrence) -> Any:
 
 
 def _role_audience(role: Role, deadlines: Iterable[str], name: str) -> None:
-    async def fn(session: Any, occ: Occurrence) -> list[Recipient]:
+    async def fn(session: Any, occ: Occurrence) -> list[int]:
         return await people_where(session, _with_role(role, occ))
 
     for deadline in deadlines:
@@ -128,7 +128,7 @@ for _role, _name in ((Role.SECRETARY, "secretary"), (Role.PRINCIPAL, "principal"
 
 
 @audience("ceremony", "all_staff")
-async def everyone(session: Any, occ: Occurrence) -> list[Recipient]:
+async def everyone(session: Any, occ: Occurrence) -> list[int]:
     """Every linked member: the award ceremony is announced to all."""
     return await people_where(session)
 

@@ -52,13 +52,14 @@ class Registration(Base):
     __table_args__ = (
         UniqueConstraint("school_year_id", "owner", name="uq_registration_school_year_owner"),
         Index("ix_registration_year_unit_state", "school_year_id", "unit_id", "state"),
+        Index("ix_registration_person_year", "person_id", "school_year_id"),  # who has not registered (0020)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     school_year_id: Mapped[int] = mapped_column(ForeignKey("plan_school_year.id"), index=True)
     subject: Mapped[str] = mapped_column(String(12))  # individual | collective
     owner: Mapped[str] = mapped_column(String(24))  # p<person_id> | u<unit_id>
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     title_id: Mapped[int] = mapped_column(ForeignKey("plan_commendation.id"), index=True)
     movement_ids: Mapped[list[int]] = mapped_column(JsonType)

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.reminder_audiences import (
     Items,
     Occurrence,
-    Recipient,
     audience,
     named_per_unit,
     people_where,
@@ -33,15 +32,19 @@ def registered(school_year_id: int) -> Any:
     """Has an individual registration of the school year that counts (sent or endorsed: not withdrawn, nor
     returned to be fixed).
 
-    An uncorrelated IN (one pass over the year's registrations), not a correlated EXISTS: SQLite would
-    walk the year's registrations once per person through the (year, unit, state) index."""
-    return Person.id.in_(
-        select(Registration.person_id).where(
+    A correlated EXISTS, so that its negation is an anti-join: PostgreSQL plans `NOT IN (subquery)` as a
+    subplan run once per person as soon as the year's registrations outgrow work_mem (a million staff:
+    hours), since NOT IN must honour NULLs. SQLite probes the (person, school year) index once per person
+    (migration 0020); without it, it walked the year's registrations per person."""
+    return (
+        select(Registration.id)
+        .where(
+            Registration.person_id == Person.id,
             Registration.school_year_id == school_year_id,
-            Registration.person_id.is_not(None),
             Registration.subject == RegistrationSubject.INDIVIDUAL.value,
             Registration.state.in_(COUNTS),
         )
+        .exists()
     )
 
 
@@ -49,10 +52,8 @@ def _registered(occ: Occurrence) -> Any:
     return registered(occ.school_year_id)
 
 
-async def not_registered_in(
-    session: AsyncSession, school_year_id: int, unit_id: int | None
-) -> list[Recipient]:
-    """The linked, reachable people of one unit (or of every unit) with no registration that counts."""
+async def not_registered_in(session: AsyncSession, school_year_id: int, unit_id: int | None) -> list[int]:
+    """The linked, reachable people of one unit (or of every unit) with no registration that counts: ids."""
     where = [Person.unit_id.is_not(None), ~registered(school_year_id)]
     if unit_id is not None:
         where.append(Person.unit_id == unit_id)
@@ -60,7 +61,7 @@ async def not_registered_in(
 
 
 @audience("registration_close", "pending")
-async def not_registered(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+async def not_registered(session: AsyncSession, occ: Occurrence) -> list[int]:
     """Staff on a unit's roster (of this occurrence's units) with no registration for the school year that
     counts: none, withdrawn, or returned and not yet sent again."""
     return await people_where(

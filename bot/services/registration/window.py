@@ -9,7 +9,7 @@ from bot.errors import NotFound
 from bot.plan.calendar import closes_at
 from bot.services.audit import Audit
 from bot.services.outbox import Outbox
-from bot.services.reminder_audiences import with_principals
+from bot.services.reminder_audiences import recipients
 from storage.models import Unit
 from storage.models.plan import PlanSchoolYear
 from storage.models.registration import (
@@ -104,8 +104,8 @@ class Windows(RegistrationCore):
         those whose own unit's extension runs later (nothing changed for them), nor the secretary."""
         outbox, windows = Outbox(self.ctx), {}
         not_before = self.after_quiet_hours()
-        people = await not_registered_in(self.ctx.session, year.id, row.unit_id)
-        for person in await with_principals(self.ctx.session, people, self.ctx.clock.today()):
+        ids = await not_registered_in(self.ctx.session, year.id, row.unit_id)
+        for person in await recipients(self.ctx.session, ids, self.ctx.clock.today()):
             if person.person_id == self.actor.person_id:
                 continue
             if person.unit_id not in windows:

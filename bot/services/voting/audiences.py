@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Ctx
 from bot.roles import Role
 from bot.services.outbox import NOT_SENT, Outbox
-from bot.services.reminder_audiences import Occurrence, Recipient, audience, people_where
+from bot.services.reminder_audiences import Occurrence, audience, people_where
 from bot.services.voting.common import eligible
 from storage.models import OutboxMessage, Person, PersonRole
 from storage.models.voting import MAIN_SCOPE, VotingRound, VotingState
@@ -60,12 +60,12 @@ async def _pending(session: AsyncSession, occ: Occurrence) -> set[int]:
     return {m for m in members if any((d.id, m) not in pairs for d in eligible(dossiers, m))}
 
 
-async def council_members(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+async def council_members(session: AsyncSession, occ: Occurrence) -> list[int]:
     ids = await _members(session, occ, await _vote(session, occ))
     return await people_where(session, Person.id.in_(sorted(ids))) if ids else []
 
 
-async def pending(session: AsyncSession, occ: Occurrence) -> list[Recipient]:
+async def pending(session: AsyncSession, occ: Occurrence) -> list[int]:
     ids = await _pending(session, occ)
     return await people_where(session, Person.id.in_(sorted(ids))) if ids else []
 
