@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -24,6 +23,7 @@ from bot.identity import IdentityCache
 from bot.menus import start_menu_refresh
 from bot.middlewares import DedupMiddleware, IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.observe import install as install_observe
+from bot.routers import feature_router
 from handlers import FEATURES
 from storage.db import make_engine, make_sessionmaker
 from storage.fsm import DbStorage, StagedStorage
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def feature_routers() -> list[Router]:
-    return [importlib.import_module(f"handlers.{name}").router() for name in FEATURES]
+    """A dispatcher's own copies of the feature routers, built once per process (bot/routers.py)."""
+    return [feature_router(name) for name in FEATURES]
 
 
 def _stores(

@@ -16,8 +16,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,7 @@ from bot.identity import IdentityCache
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,26 @@ async def run_due(ctx: DueContext, now: datetime) -> dict[str, object]:
             log.exception("due work %s failed", name)  # with its traceback: where it failed, not only what
             results[name] = e
     return results
+
+
+HOURLY = timedelta(hours=1)
+# When each throttled work last ran, per database (its sessionmaker: one per dispatcher), by the clock given
+# to run_due. In memory: a process that starts runs them on its first tick.
+_LAST_RUN: WeakKeyDictionary[async_sessionmaker[AsyncSession], dict[str, datetime]] = WeakKeyDictionary()
+
+
+async def hourly(due: DueContext, name: str, now: datetime, work: Callable[[], Awaitable[T]]) -> T | None:
+    """`work()`, unless it last ran less than an hour before `now` (None then): on the first tick, once an
+    hour has passed, and when the clock went back, it runs. One that failed runs again at the next tick.
+    For work that may be done an hour late and otherwise costs its statements every minute for nothing
+    (the retention's, whose cut-offs are days)."""
+    last = _LAST_RUN.setdefault(due.sessionmaker, {})
+    before = last.get(name)
+    if before is not None and before <= now < before + HOURLY:
+        return None
+    result = await work()
+    last[name] = now
+    return result
 
 
 def due_context(dp: Any, bot: Any = None) -> DueContext:

@@ -31,7 +31,7 @@ from sqlalchemy import or_, select, update
 
 from bot.clock import as_utc
 from bot.context import Ctx
-from bot.due import DueContext, due_work, unit_of_work
+from bot.due import DueContext, due_work, hourly, unit_of_work
 from bot.errors import DomainError, NotAllowed
 from bot.exports.registry import ExportFilter, ExportKind, kind
 from bot.i18n import t
@@ -255,11 +255,16 @@ def _mb(size: int) -> str:
 
 
 @due_work("exports")
-async def exports_due(due: DueContext, now: datetime) -> dict[str, int]:
-    """The jobs a stopped process left, then the files past their retention."""
+async def exports_due(due: DueContext, now: datetime) -> dict[str, int | None]:
+    """The jobs a stopped process left, every tick; then the files past their retention, at most once an
+    hour ("removed" is None when they were looked for less than an hour before)."""
+    built = await run_pending(due, now)
+    removed = await hourly(due, "exports.remove_expired", now, lambda: remove_expired(due, now))
+    return {"built": built, "removed": removed}
+
+
+async def remove_expired(due: DueContext, now: datetime) -> int:
     from bot.services.exports import ExportService
 
-    built = await run_pending(due, now)
     async with unit_of_work(due) as ctx:
-        removed = await ExportService(ctx).remove_expired(now)
-    return {"built": built, "removed": removed}
+        return await ExportService(ctx).remove_expired(now)

@@ -8,6 +8,7 @@ as text by the YAML reader and parsed by the schema, so a wrong date is reported
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,27 @@ PlanYamlLoader.yaml_implicit_resolvers = {
 }
 
 
+# The plans parsed so far, by (filename, text): a plan is a pure function of the two, and the tests load the
+# same few files thousands of times (the YAML reader is pure Python: 15-50 ms a file). Each caller gets a deep
+# copy, so nothing it changes reaches the next one. A file with problems is read again every time.
+_PARSED: OrderedDict[tuple[str, str], PlanFile] = OrderedDict()
+_PARSED_KEPT = 16
+
+
 def parse_plan(text: str, filename: str = "<plan>") -> PlanFile:
     """The plan in `text`; raises `PlanError` listing every problem with its path and line."""
+    key = (filename, text)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _PARSED[key] = _parse(text, filename)
+        if len(_PARSED) > _PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(key)
+    return parsed.model_copy(deep=True)
+
+
+def _parse(text: str, filename: str) -> PlanFile:
     root = _compose(text, filename)
     duplicates = list(_duplicate_keys(root, ()))
     if duplicates:

@@ -8,7 +8,8 @@ delivered, so `RETENTION_DAYS` (default 180, at least 30) after a message was qu
   content queued again later stores its bytes again (`Outbox.file`);
 - each conversation (FSM) not touched since: the database's rows go, and the running process forgets them;
   with Redis the keys expire on their own (`state_ttl`, `data_ttl`, bot/app.py).
-It runs every minute, is safe to run twice (each statement changes only what is not blank yet) and audits
+It runs at most once an hour (`hourly`: on the first tick, then once an hour of the clock has passed), is
+safe to run twice (each statement changes only what is not blank yet) and audits
 what it blanked by counts only.
 """
 
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, null, select, update
 
-from bot.due import DueContext, due_work, unit_of_work
+from bot.due import DueContext, due_work, hourly, unit_of_work
 from bot.services.audit import Audit
 from bot.services.outbox import NOT_SENT
 from storage.models import FsmRecord, OutboxMessage
@@ -45,6 +46,11 @@ def cutoff(now: datetime, days: int) -> datetime:
 
 
 @due_work("retention")
+async def retention_due(due: DueContext, now: datetime) -> Blanked | None:
+    """What was blanked; None when the retention ran less than an hour before."""
+    return await hourly(due, "retention", now, lambda: blank_old(due, now))
+
+
 async def blank_old(due: DueContext, now: datetime) -> Blanked:
     before = cutoff(now, due.settings.retention_days)
     done = Blanked()

@@ -278,7 +278,10 @@ async def test_a_file_a_waiting_outbox_row_uses_is_kept(world, toy):
     assert job.removed_at is None
     await world.drain_outbox()
     assert len(documents(lan)) == 1
-    await world.run_due()
+    assert (await world.run_due())["exports"] == {"built": 0, "removed": None}  # looked for a moment ago
+    assert on_disk(job.path)
+    world.clock.advance(hours=1)  # the files past their retention are looked for once an hour
+    assert (await world.run_due())["exports"] == {"built": 0, "removed": 1}
     assert not on_disk(job.path)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from bot.config import Settings
 from bot.due import due_context, unit_of_work
 from bot.services.outbox import Outbox
+from bot.services.retention import Blanked, blank_old
 from storage.models import AuditEntry, FsmRecord, OutboxMessage
 from storage.models.core import OutboxFile
 from tests.handlers.test_my_data import my_file
@@ -54,8 +55,9 @@ async def test_nothing_is_blanked_before_the_retention_and_everything_after_it(w
 async def test_a_second_run_changes_nothing_and_the_work_is_audited_by_counts_once(world):
     hoa = await world.staff("Nguyễn Thị Hoa")
     await my_file(world, hoa)
-    await world.tick(days=181)
-    assert not (await world.tick())["retention"]
+    assert (await world.tick(days=181))["retention"]
+    again = await blank_old(due_context(world.dp), world.clock.now())  # run, not skipped as within the hour
+    assert again is not None and not again
     [entry] = await world.rows(AuditEntry, AuditEntry.action == "retention.blanked")
     assert entry.after["texts"] == 1 and entry.after["files"] == 1 and entry.actor_id is None
     assert "Nguyễn Thị Hoa" not in str(entry.after)
@@ -86,6 +88,32 @@ async def test_the_same_content_queued_after_its_bytes_were_blanked_stores_them_
         assert again.id == first.id
     [f] = await world.rows(OutboxFile)
     assert f.data == b"{}"
+
+
+async def test_the_retention_runs_on_the_first_tick_then_once_an_hour_of_the_clock(world):
+    """Every minute it found nothing new (its cut-off is days): it runs on the first tick, then once an hour
+    has passed since it last ran; a file that grew old in between waits for that hour."""
+    due = due_context(world.dp)
+    async with unit_of_work(due) as ctx:
+        first = await Outbox(ctx).file(name="a.json", data=b"{}")
+    world.clock.advance(minutes=30)
+    async with unit_of_work(due) as ctx:
+        second = await Outbox(ctx).file(name="b.json", data=b"[]")
+
+    async def blanked() -> set[int]:
+        return {f.id for f in await world.rows(OutboxFile) if f.data is None}
+
+    assert (await world.tick(days=180, minutes=-20))["retention"] == Blanked(
+        files=1
+    )  # 180 days after the 1st
+    assert await blanked() == {first.id}
+    assert (await world.tick(minutes=59))[
+        "retention"
+    ] is None  # the second is old enough, the hour is not over
+    assert await blanked() == {first.id}
+    assert (await world.tick(minutes=1))["retention"] == Blanked(files=1)
+    assert await blanked() == {first.id, second.id}
+    assert not (await world.tick(hours=1))["retention"]  # run, nothing left
 
 
 @pytest.mark.parametrize("days", [0, 29])

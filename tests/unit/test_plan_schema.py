@@ -581,3 +581,20 @@ def test_one_yearly_round_per_school_year() -> None:
     assert issue.message == "school year 2022-2023 already has a yearly round (rounds[0])"
     interim = edit(text, "code: yearly-again\n    kind: yearly", "code: interim\n    kind: interim")
     assert [r.kind for r in parse_plan(interim).rounds] == ["yearly", "interim"]
+
+
+def test_a_plan_parsed_again_is_an_equal_copy_of_its_own() -> None:
+    """parse_plan keeps what it parsed (the tests load the same files thousands of times): the same text
+    gives an equal plan that the caller may change without the next caller seeing it; a changed text is
+    read anew."""
+    first = parse_plan(MINIMAL, "same.yaml")
+    again = parse_plan(MINIMAL, "same.yaml")
+    assert again == first and again is not first
+    assert again.titles is not first.titles and again.rounds[0].windows is not first.rounds[0].windows
+    first.titles.clear()  # the models are frozen, their lists are not
+    assert parse_plan(MINIMAL, "same.yaml").titles == again.titles != []
+    changed = parse_plan(edit(MINIMAL, 'code: "2021-2025"', 'code: "2021-2026"'), "same.yaml")
+    assert changed.period.code == "2021-2026"
+    with pytest.raises(PlanError) as caught:
+        parse_plan(edit(MINIMAL, "start_year: 2021", "start_year: x"), "same.yaml")
+    assert caught.value.issues[0].path == "period.start_year"
